@@ -1,0 +1,1 @@
+//! The builder: question flow and session state (see ARCHITECTURE.md).

@@ -1,0 +1,1 @@
+//! Builder drafts persisted per workspace in SQLite.

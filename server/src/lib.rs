@@ -1,0 +1,6 @@
+//! forge-ls: a language server for Boternity bots and Agent Skills.
+//!
+//! See ARCHITECTURE.md at the repository root for a map of the modules.
+
+pub mod builder;
+pub mod drafts;

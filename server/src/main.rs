@@ -1,0 +1,3 @@
+fn main() {
+    println!("forge-ls {}", env!("CARGO_PKG_VERSION"));
+}
