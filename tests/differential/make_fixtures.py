@@ -79,8 +79,9 @@ case("path-nonexistent", f"{TV}::test_nonexistent_path",
      target="nonexistent", io_error=True,
      note="the CLI rejects a missing path before validate() runs (click exit 2)")
 case("not-a-directory", f"{TV}::test_not_a_directory",
-     {"file.txt": "test"}, target="file.txt",
-     note="a plain file that is not SKILL.md/skill.md")
+     {"file.txt": "test"}, target="file.txt", io_error=True,
+     note="a plain file that is not SKILL.md/skill.md; forge-ls may answer with exit 2 "
+          "(usage problem) or an error diagnostic")
 case("missing-skill-md", f"{TV}::test_missing_skill_md",
      {"my-skill/README.md": "A folder without SKILL.md (this file only keeps the folder in git).\n"},
      note="also covers test_parser.py::test_missing_skill_md and "
@@ -309,6 +310,11 @@ case("name-accented-latin", "spec", skill("caf\u00e9", "name: caf\u00e9", D),
      note="non-ASCII lowercase letter")
 case("name-arabic-indic-digits", "spec", skill("v\u0663", "name: v\u0663", D),
      note="U+0663 ARABIC-INDIC DIGIT THREE is a Unicode digit, not 0-9")
+case("name-devanagari", "spec", skill("\u0928\u092e\u0938\u094d\u0924\u0947", "name: \u0928\u092e\u0938\u094d\u0924\u0947", D),
+     note="Hindi 'namaste': contains U+094D VIRAMA and U+0947 VOWEL SIGN E (category Mn); "
+          "Python str.isalnum() is false for them, Rust char::is_alphanumeric() is true for U+0947")
+case("name-nfkc-ligature", "spec", skill("file", "name: \ufb01le", D),
+     note="U+FB01 LATIN SMALL LIGATURE FI; NFKC expands it to 'fi', so the name becomes 'file'")
 case("name-folder-mismatch-case-only", "spec", skill("My-Skill", "name: my-skill", D),
      note="folder differs from the name only in letter case")
 case("name-multiple-errors", "spec", skill("my-skill", "name: -My__Skill-", D),
