@@ -4,3 +4,4 @@
 
 pub mod builder;
 pub mod drafts;
+pub mod llm;
