@@ -9,6 +9,7 @@ mod anthropic;
 mod config;
 mod error;
 mod openai;
+pub mod prompt;
 mod retry;
 mod transport;
 
