@@ -3,6 +3,7 @@
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -67,6 +68,8 @@ type Script = Arc<dyn Fn(usize) -> Reply + Send + Sync>;
 struct TestServer {
     addr: SocketAddr,
     requests: Arc<Mutex<Vec<Recorded>>>,
+    /// Connections whose client went away, seen when hyper finishes serving them.
+    closed: Arc<AtomicUsize>,
     task: JoinHandle<()>,
 }
 
@@ -84,6 +87,8 @@ impl TestServer {
         let requests = Arc::new(Mutex::new(Vec::new()));
         let script: Script = Arc::new(script);
         let recorded = requests.clone();
+        let closed = Arc::new(AtomicUsize::new(0));
+        let closed_count = closed.clone();
         let task = tokio::spawn(async move {
             loop {
                 let Ok((stream, _)) = listener.accept().await else {
@@ -91,6 +96,7 @@ impl TestServer {
                 };
                 let recorded = recorded.clone();
                 let script = script.clone();
+                let closed_count = closed_count.clone();
                 tokio::spawn(async move {
                     let service = service_fn(move |req: Request<Incoming>| {
                         let recorded = recorded.clone();
@@ -125,12 +131,14 @@ impl TestServer {
                     let _ = http1::Builder::new()
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
+                    closed_count.fetch_add(1, Ordering::SeqCst);
                 });
             }
         });
         TestServer {
             addr,
             requests,
+            closed,
             task,
         }
     }
@@ -701,6 +709,15 @@ async fn cancellation_aborts_the_request_promptly() {
         started.elapsed()
     );
     assert_eq!(server.requests().len(), 1);
+    // The connection itself is closed, which is what stops the provider generating.
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while server.closed.load(Ordering::SeqCst) == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "connection still open after cancel"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 #[tokio::test]
