@@ -11,6 +11,7 @@ pub mod document;
 pub mod drafts;
 pub mod files;
 pub mod frontmatter;
+pub mod llm;
 pub mod lsp;
 pub mod markdown;
 pub mod rules;
