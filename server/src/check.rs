@@ -135,6 +135,15 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             io_problem = true;
             continue;
         }
+        if root.is_file() && FileKind::from_path(root).is_none() {
+            let _ = writeln!(
+                err,
+                "forge-ls: {}: not a bot or skill file (SKILL.md, IDENTITY.md, SOUL.md, USER.md or skills.toml)",
+                root.display()
+            );
+            io_problem = true;
+            continue;
+        }
         for path in discover(root) {
             match check_file(&path, opts.profile) {
                 Ok(r) => reports.push(r),

@@ -11,6 +11,9 @@ use std::ops::Range;
 pub enum Framing {
     /// SKILL.md: strict, no BOM, nothing before the opening `---`.
     Skill,
+    /// SKILL.md under the Agent Skills specification: as `Skill`, but a lone
+    /// `\r` also ends a line (old Mac line endings), as the reference validator reads it.
+    SkillAnyNewline,
     /// SOUL.md / IDENTITY.md: leading whitespace skipped.
     Lenient,
 }
@@ -45,7 +48,8 @@ pub enum FramingError {
 
 pub fn frame(text: &str, framing: Framing) -> Result<Frontmatter, FramingError> {
     match framing {
-        Framing::Skill => {
+        Framing::Skill | Framing::SkillAnyNewline => {
+            let cr = framing == Framing::SkillAnyNewline;
             if text.starts_with('\u{feff}') {
                 return Err(FramingError::Bom);
             }
@@ -56,19 +60,19 @@ pub fn frame(text: &str, framing: Framing) -> Result<Frontmatter, FramingError> 
                 // so the rest of the file is still checked.
                 return Err(FramingError::LeadingSpace {
                     range: 0..lead,
-                    then: Box::new(frame_at(text, lead)),
+                    then: Box::new(frame_at(text, lead, cr)),
                 });
             }
-            frame_at(text, 0)
+            frame_at(text, 0, cr)
         }
         Framing::Lenient => {
             let start = text.len() - text.trim_start().len();
-            frame_at(text, start)
+            frame_at(text, start, false)
         }
     }
 }
 
-fn frame_at(text: &str, start: usize) -> Result<Frontmatter, FramingError> {
+fn frame_at(text: &str, start: usize, cr: bool) -> Result<Frontmatter, FramingError> {
     let rest = &text[start..];
     if !rest.starts_with("---") {
         let end = rest.find(['\n', '\r']).map_or(text.len(), |i| start + i);
@@ -85,7 +89,18 @@ fn frame_at(text: &str, start: usize) -> Result<Frontmatter, FramingError> {
     }
     // The closing delimiter is the first "\n---" after the opening one. Searching
     // from `open.end` (not `yaml_start`) lets an empty block `---\n---` close.
-    let Some(nl) = text[open.end..].find("\n---").map(|i| open.end + i) else {
+    let found = if cr {
+        [
+            text[open.end..].find("\n---"),
+            text[open.end..].find("\r---"),
+        ]
+        .into_iter()
+        .flatten()
+        .min()
+    } else {
+        text[open.end..].find("\n---")
+    };
+    let Some(nl) = found.map(|i| open.end + i) else {
         return Err(FramingError::Unclosed { open });
     };
     let close = nl + 1..nl + 4;
@@ -95,7 +110,7 @@ fn frame_at(text: &str, start: usize) -> Result<Frontmatter, FramingError> {
     }
     // The body starts after the closing line.
     let body_start = text[close.end..]
-        .find('\n')
+        .find(if cr { &['\n', '\r'][..] } else { &['\n'][..] })
         .map_or(text.len(), |i| close.end + i + 1);
     Ok(Frontmatter {
         open,

@@ -8,6 +8,8 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::frontmatter::{self, Framing, Frontmatter};
 use crate::schema::{self, SKILL_FIELDS, SKILL_METADATA_FIELDS};
 use crate::yaml::{self, Kind, Node};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
 
 pub const NAME_MAX: usize = 64;
 pub const DESCRIPTION_MAX: usize = 1024;
@@ -27,7 +29,13 @@ pub fn check(
 ) -> SkillFile {
     let fm = report_framing(
         text,
-        frontmatter::frame(text, Framing::Skill),
+        frontmatter::frame(
+            text,
+            match profile {
+                Profile::Boternity => Framing::Skill,
+                Profile::Agentskills => Framing::SkillAnyNewline,
+            },
+        ),
         "SKILL.md",
         diags,
     );
@@ -117,9 +125,14 @@ fn check_fields(
             }
         }
     }
-    check_name(text, fm, root, folder, diags);
+    check_name(text, fm, root, folder, profile, diags);
     check_description(fm, root, diags);
     if let Some(c) = root.get("compatibility") {
+        if profile == Profile::Agentskills && c.value.as_str().is_some_and(|s| s.trim().is_empty())
+        {
+            diags.push(Diagnostic::new(&codes::FIELD_TYPE, c.value.span.clone(),
+                "The Agent Skills specification wants `compatibility` to be 1–500 characters when present; fill it in or remove it."));
+        }
         if let Some(s) = c.value.as_str() {
             let n = s.chars().count();
             if n > COMPATIBILITY_MAX {
@@ -156,6 +169,7 @@ fn check_name(
     fm: &Frontmatter,
     root: &Node,
     folder: Option<&str>,
+    profile: Profile,
     diags: &mut Vec<Diagnostic>,
 ) {
     let Some(entry) = root.get("name") else {
@@ -183,11 +197,26 @@ fn check_name(
         ));
         return;
     }
+    // The specification (and skills-ref) allow Unicode lowercase letters and
+    // digits after NFKC normalisation; Boternity's loader only ASCII.
+    let normalized: String;
+    let name = if profile == Profile::Agentskills {
+        normalized = name.trim().nfkc().collect();
+        normalized.as_str()
+    } else {
+        name
+    };
+    let allowed = |c: char| match profile {
+        Profile::Boternity => c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
+        Profile::Agentskills => {
+            c == '-'
+                || ((c.is_alphabetic() || c.is_numeric())
+                    && !is_combining_mark(c)
+                    && !c.is_uppercase())
+        }
+    };
     let mut valid = true;
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
-    {
+    if let Some(bad) = name.chars().find(|c| !allowed(*c)) {
         valid = false;
         let mut d = Diagnostic::new(
             &codes::SKILL_NAME_INVALID,
@@ -221,8 +250,12 @@ fn check_name(
             format!("Skill name is {n} characters long; the limit is {NAME_MAX}."),
         ));
     }
-    if let Some(folder) = folder {
-        if folder != name {
+    let folder_norm: Option<String> = folder.map(|f| match profile {
+        Profile::Agentskills => f.nfkc().collect(),
+        Profile::Boternity => f.to_string(),
+    });
+    if let (Some(folder), Some(folder_norm)) = (folder, folder_norm) {
+        if folder_norm != name {
             let mut d = Diagnostic::new(&codes::SKILL_NAME_FOLDER, range.clone(), format!(
                 "Skill name `{name}` differs from its folder `{folder}`; Boternity finds skills by folder name. Rename one so they match."
             ));
@@ -303,7 +336,8 @@ fn check_metadata_strings(meta: &Node, diags: &mut Vec<Diagnostic>) {
         return;
     };
     for e in entries {
-        if e.value.kind() != Kind::String {
+        // Any scalar is text to a strict YAML reader; only nested structures are not strings.
+        if matches!(e.value.kind(), Kind::Seq | Kind::Map) {
             diags.push(Diagnostic::new(&codes::SKILL_METADATA_VALUE, e.value.span.clone(), format!(
                 "The Agent Skills specification allows only string values in `metadata`; `{}` is {}. Quote it or make it a string.",
                 e.key.as_str().unwrap_or("?"), e.value.kind().describe()
