@@ -29,6 +29,17 @@ pub struct Pending {
     pub choices: Vec<FieldValue>,
 }
 
+/// One answered question, as shown to the user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AnswerSummary {
+    pub question_id: String,
+    pub phase: BuilderPhase,
+    pub field: super::flow::Field,
+    pub question: String,
+    pub answer: String,
+    pub value: FieldValue,
+}
+
 /// A builder session: everything the drafts store keeps.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {
@@ -81,6 +92,24 @@ impl Session {
     pub fn unanswered(&self) -> Vec<&'static QuestionSpec> {
         questions(self.mode)
             .filter(|q| !self.answers.iter().any(|a| a.question_id == q.id))
+            .collect()
+    }
+
+    /// The answers so far, for `forge.builder.session`: one entry per answered question.
+    pub fn answer_summaries(&self) -> Vec<AnswerSummary> {
+        self.answers
+            .iter()
+            .filter_map(|a| {
+                let spec = question(&a.question_id)?;
+                Some(AnswerSummary {
+                    question_id: a.question_id.clone(),
+                    phase: a.phase,
+                    field: spec.field,
+                    question: spec.text_for(self.display_name().as_deref()),
+                    answer: a.value.display(),
+                    value: a.value.clone(),
+                })
+            })
             .collect()
     }
 
@@ -792,5 +821,59 @@ mod tests {
         )
         .unwrap();
         assert_eq!(s.config.description.as_deref(), Some("line one\nline\ttwo"));
+    }
+
+    #[test]
+    fn answer_summaries_list_answers() {
+        let s = start(Mode::Bot, "poems", &ctx());
+        let s = answer(&s, Answer::Text("Muse".into()), &ctx()).unwrap();
+        let a = s.answer_summaries();
+        assert_eq!(a.len(), 1);
+        assert_eq!(
+            (a[0].question_id.as_str(), a[0].answer.as_str()),
+            ("name", "Muse")
+        );
+    }
+
+    use proptest::prelude::*;
+
+    fn any_answer() -> impl Strategy<Value = Answer> {
+        prop_oneof![
+            (0usize..12).prop_map(Answer::Option),
+            "\\PC{0,30}".prop_map(Answer::Text),
+            any::<bool>().prop_map(Answer::Confirm),
+            Just(Answer::Back),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Any answer sequence: no panic, errors leave the session as it was, and the pending turn
+        /// always matches the stored choices.
+        #[test]
+        fn random_answers_keep_invariants(
+            skill_mode in any::<bool>(),
+            desc in "\\PC{0,40}",
+            answers in proptest::collection::vec(any_answer(), 0..40),
+        ) {
+            let mode = if skill_mode { Mode::Skill } else { Mode::Bot };
+            let mut s = start(mode, &desc, &ctx());
+            for a in answers {
+                let before = s.clone();
+                match answer(&s, a, &ctx()) {
+                    Ok(next) => s = next,
+                    Err(_) => prop_assert_eq!(&s, &before),
+                }
+                if let BuilderTurn::AskQuestion { options, phase, .. } = &s.turn {
+                    prop_assert_eq!(options.len(), s.pending.choices.len());
+                    prop_assert_eq!(*phase, s.phase);
+                    prop_assert!(s.pending_question().is_some());
+                }
+                prop_assert!(s.phase_history.iter().all(|p| *p < s.phase || s.phase == BuilderPhase::Basics));
+                let json = serde_json::to_string(&s).unwrap();
+                let back: Session = serde_json::from_str(&json).unwrap();
+                prop_assert_eq!(back, s.clone());
+            }
+        }
     }
 }

@@ -407,8 +407,8 @@ fn first_sentence(s: &str) -> String {
     line[..end].chars().take(300).collect()
 }
 
-/// Title-cased short name suggestions from the description's words.
-fn name_suggestions(description: &str, category: &PurposeCategory) -> Vec<String> {
+/// The first `n` meaningful words of a description, lowercased.
+fn keywords(description: &str, n: usize) -> Vec<String> {
     const STOP: &[&str] = &[
         "a",
         "an",
@@ -448,17 +448,37 @@ fn name_suggestions(description: &str, category: &PurposeCategory) -> Vec<String
         "into",
         "at",
     ];
-    let words: Vec<String> = description
+    description
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| w.chars().count() > 2 && !STOP.contains(&w.to_lowercase().as_str()))
-        .take(2)
+        .take(n)
+        .map(|w| w.to_lowercase())
+        .collect()
+}
+
+/// Skill names from the description's first meaningful words ("fetch web page", "fetch web").
+fn skill_name_suggestions(description: &str) -> Vec<String> {
+    let words = keywords(description, 3);
+    let mut out = Vec::new();
+    for n in [3, 2] {
+        if words.len() >= n {
+            out.push(words[..n].join("-").to_lowercase());
+        }
+    }
+    if out.is_empty() && !words.is_empty() {
+        out.push(words.join("-").to_lowercase());
+    }
+    out
+}
+
+/// Title-cased short name suggestions from the description's words.
+fn name_suggestions(description: &str, category: &PurposeCategory) -> Vec<String> {
+    let words: Vec<String> = keywords(description, 2)
+        .into_iter()
         .map(|w| {
             let mut cs = w.chars();
             match cs.next() {
-                Some(f) => f
-                    .to_uppercase()
-                    .chain(cs.flat_map(char::to_lowercase))
-                    .collect(),
+                Some(f) => f.to_uppercase().chain(cs).collect(),
                 None => String::new(),
             }
         })
@@ -812,7 +832,7 @@ pub fn options_for(spec: &QuestionSpec, input: &OptionInput) -> Vec<Choice> {
         }
         Field::SkillName => {
             let mut seen = Vec::new();
-            for n in name_suggestions(desc, input.category) {
+            for n in skill_name_suggestions(desc) {
                 if let Ok(s) = skill_name(&n) {
                     if !seen.contains(&s) {
                         o.push(&s, &s, None, FieldValue::Text(s.clone()));
@@ -1231,6 +1251,30 @@ pub fn complete_skill(
     })
 }
 
+/// A complete skill straight from a description (`forge.skill.create` without a session): the
+/// name from `name` or the description, capabilities and type from the §7.9 heuristic.
+pub fn skill_from_description(
+    description: &str,
+    name: Option<&str>,
+) -> Result<SkillConfig, BuilderError> {
+    let desc = clean_text(description)?;
+    let desc: String = desc.chars().take(1024).collect();
+    let base = match name {
+        Some(n) => clean_line(n)?,
+        None => skill_name_suggestions(&desc)
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| desc.clone()),
+    };
+    let partial = PartialSkillConfig {
+        name: Some(skill_name(&base)?),
+        description: Some(first_sentence(&desc)),
+        body: Some(default_skill_instructions(&desc)),
+        ..Default::default()
+    };
+    complete_skill(&partial, &desc)
+}
+
 /// Classifier shortcut kept here so callers of the flow need not import `defaults`.
 pub fn classify(description: &str) -> PurposeCategory {
     classify_purpose(description)
@@ -1443,5 +1487,23 @@ mod tests {
             &PurposeCategory::Coding
         )
         .is_err());
+    }
+
+    #[test]
+    fn one_shot_skill() {
+        let s = skill_from_description("Fetch a web page and remember the summary", None).unwrap();
+        assert_eq!(s.name, "fetch-web-page");
+        assert_eq!(s.skill_type, SkillType::Tool);
+        assert_eq!(
+            s.capabilities,
+            vec![Capability::HttpGet, Capability::RecallMemory]
+        );
+        let named = skill_from_description("Be polite", Some("Polite Replies")).unwrap();
+        assert_eq!(
+            (named.name.as_str(), named.skill_type),
+            ("polite-replies", SkillType::Prompt)
+        );
+        assert!(skill_from_description("  ", None).is_err());
+        assert!(skill_from_description("x", Some("!!")).is_err());
     }
 }

@@ -16,14 +16,19 @@ pub mod types;
 mod yaml;
 
 pub use answer::Answer;
+pub use defaults::classify_purpose;
 pub use engine::{
     answer, answer_question, start, start_reconfigure, Pending, RecordedAnswer, Session,
 };
+pub use flow::skill_from_description;
 pub use flow::{
     BuilderContext, Choice, Field, FieldValue, FileTarget, MemoryEntry, OptionSource, QuestionSpec,
     WorkspaceSkill, QUESTIONS,
 };
-pub use reconfigure::{load_bot, update_bot_files, BotTexts, LoadedBot};
+pub use memory::entry_for as memory_entry;
+pub use reconfigure::{
+    attach_skill, load_bot, update_bot_files, write_answer, BotChanges, BotTexts, LoadedBot,
+};
 pub use render::{render_bot, render_bot_except, render_skill, BotFiles};
 pub use slug::{slugify, unique_slug};
 pub use types::*;

@@ -5,7 +5,7 @@
 //! endings) is kept.
 
 use super::defaults::{classify_purpose, provider_for_model};
-use super::flow::{complete_config, questions, Field, QuestionSpec};
+use super::flow::{complete_config, questions, Field, FieldValue, QuestionSpec};
 use super::render::{
     boundaries_text, format_float, one_line, personality_paragraph, render_skill,
     skill_from_request, skill_table, user_intro,
@@ -601,6 +601,189 @@ pub fn update_bot_files(
     Ok(changes)
 }
 
+/// Writes one answer into the bot's files (a §5 code action on an existing bot), whether or not the
+/// file already holds a value for it. `name` is the bot's name, used when USER.md needs a title.
+pub fn write_answer(
+    existing: &BotTexts,
+    name: &str,
+    field: Field,
+    value: &FieldValue,
+    is_existing: &dyn Fn(&str) -> bool,
+) -> Result<BotChanges, BuilderError> {
+    let mut ch = BotChanges::default();
+    let id = || existing.identity.clone().unwrap_or_default();
+    let soul = || existing.soul.clone().unwrap_or_default();
+    let mismatch = || {
+        BuilderError::InvalidValue(format!(
+            "{} cannot be written as {field:?}",
+            value.display()
+        ))
+    };
+    match (field, value) {
+        (Field::Name, FieldValue::Text(n)) => {
+            ch.identity = Some(fm_set(&id(), "display_name", &one_line(n)));
+            ch.soul = Some(fm_set(&soul(), "name", &one_line(n)));
+        }
+        (Field::Category, FieldValue::Text(c)) => {
+            ch.identity = Some(fm_set(&id(), "category", super::render::bot_category(c)));
+        }
+        (Field::Model, FieldValue::Text(m)) => {
+            let m = one_line(m);
+            let t = fm_set(&id(), "model", &m);
+            ch.identity = Some(fm_set(&t, "provider", provider_for_model(&m)));
+        }
+        (Field::Temperature, FieldValue::Number(t)) => {
+            ch.identity = Some(fm_set(&id(), "temperature", &format_float(*t)));
+        }
+        (Field::MaxTokens, FieldValue::Count(n)) => {
+            ch.identity = Some(fm_set(&id(), "max_tokens", &n.to_string()));
+        }
+        (Field::Tone, FieldValue::Text(t)) => ch.soul = Some(fm_set(&soul(), "tone", &one_line(t))),
+        (Field::Traits, FieldValue::List(t)) => ch.soul = Some(fm_set_traits(&soul(), t)),
+        (Field::Purpose, FieldValue::Text(t)) => ch.soul = Some(section_set(&soul(), "Purpose", t)),
+        (Field::Boundaries, FieldValue::Text(t)) => {
+            ch.soul = Some(section_set(&soul(), "Boundaries", t))
+        }
+        (Field::Description, FieldValue::Text(d)) => {
+            let user = existing.user.clone().unwrap_or_default();
+            let eol = eol_of(&user);
+            let intro = format!(
+                "{} is here to help you with: {}",
+                one_line(name),
+                one_line(d)
+            );
+            let ls = lines(&user);
+            ch.user = Some(match user_intro_bounds(&ls) {
+                Some((a, b)) => {
+                    // Keep HTML comments of the default template; replace the rest of the intro.
+                    let comments: String = ls[a..b]
+                        .iter()
+                        .filter(|l| {
+                            let t = content(l).trim();
+                            t.starts_with("<!--") || t.ends_with("-->")
+                        })
+                        .copied()
+                        .collect();
+                    let mut out: String = ls[..a].concat();
+                    if ending(ls[a - 1]).is_empty() {
+                        out.push_str(eol);
+                    }
+                    out.push_str(&format!("{eol}{intro}{eol}"));
+                    if !comments.is_empty() {
+                        out.push_str(eol);
+                        out.push_str(&comments);
+                    }
+                    if b < ls.len() {
+                        out.push_str(eol);
+                    }
+                    out.push_str(&ls[b..].concat());
+                    out
+                }
+                None => {
+                    format!(
+                        "# User Context for {}{eol}{eol}{intro}{eol}{eol}{user}",
+                        one_line(name)
+                    )
+                    .trim_end()
+                    .to_string()
+                        + eol
+                }
+            });
+        }
+        (Field::Skills, FieldValue::Skills(reqs)) => {
+            let mut doc = match &existing.skills_toml {
+                Some(t) => {
+                    t.parse::<toml_edit::DocumentMut>()
+                        .map_err(|e| BuilderError::Update {
+                            file: "skills.toml",
+                            message: one_line(&e.to_string()),
+                        })?
+                }
+                None => toml_edit::DocumentMut::new(),
+            };
+            for r in reqs {
+                let skill = super::slug::skill_name(&r.name)?;
+                let builder_created = !is_existing(&skill);
+                let manifest = builder_created.then(|| {
+                    let mut req = r.clone();
+                    req.name = skill.clone();
+                    skill_from_request(&req)
+                });
+                let text = attach_to(&mut doc, &skill, manifest.as_ref())?;
+                if let Some(m) = manifest.filter(|_| text) {
+                    ch.new_skills.push((skill.clone(), render_skill(&m)));
+                }
+            }
+            ch.skills_toml = Some(doc.to_string());
+        }
+        _ => return Err(mismatch()),
+    }
+    // Report only files whose text really changed.
+    if ch.identity.as_deref() == existing.identity.as_deref() {
+        ch.identity = None;
+    }
+    if ch.soul.as_deref() == existing.soul.as_deref() {
+        ch.soul = None;
+    }
+    if ch.skills_toml.as_deref() == existing.skills_toml.as_deref() {
+        ch.skills_toml = None;
+    }
+    Ok(ch)
+}
+
+/// Adds `[skills.<name>]` unless present; returns whether it was added. With a manifest the entry
+/// copies its trust tier, version and capabilities (as `bnity skill attach` does).
+fn attach_to(
+    doc: &mut toml_edit::DocumentMut,
+    name: &str,
+    manifest: Option<&SkillConfig>,
+) -> Result<bool, BuilderError> {
+    if !doc.contains_key("skills") {
+        let mut t = toml_edit::Table::new();
+        t.set_implicit(true);
+        doc.insert("skills", toml_edit::Item::Table(t));
+    }
+    let table = doc
+        .get_mut("skills")
+        .and_then(|s| s.as_table_like_mut())
+        .ok_or_else(|| BuilderError::Update {
+            file: "skills.toml",
+            message: "`skills` is not a table".into(),
+        })?;
+    if table.get(name).is_some() {
+        return Ok(false);
+    }
+    let mut t = skill_table(name, manifest.is_some());
+    if let Some(m) = manifest {
+        t.insert("trust_tier", toml_edit::value(m.trust_tier.as_str()));
+        if !m.capabilities.is_empty() {
+            let caps: toml_edit::Array = m.capabilities.iter().map(|c| c.as_str()).collect();
+            t.insert("capabilities", toml_edit::value(caps));
+        }
+    }
+    table.insert(name, toml_edit::Item::Table(t));
+    Ok(true)
+}
+
+/// Attaches a created skill to a bot's skills.toml (`forge.skill.create` with `bot`), keeping the
+/// rest of the file. Returns `None` when the skill is already attached.
+pub fn attach_skill(
+    skills_toml: Option<&str>,
+    skill: &SkillConfig,
+) -> Result<Option<String>, BuilderError> {
+    let mut doc = match skills_toml {
+        Some(t) => t
+            .parse::<toml_edit::DocumentMut>()
+            .map_err(|e| BuilderError::Update {
+                file: "skills.toml",
+                message: one_line(&e.to_string()),
+            })?,
+        None => toml_edit::DocumentMut::new(),
+    };
+    let added = attach_to(&mut doc, &skill.name, Some(skill))?;
+    Ok(added.then(|| doc.to_string()))
+}
+
 /// Replaces a whole line equal (after trimming) to `old`, keeping its line ending.
 fn replace_line(text: &str, old: &str, new: &str) -> String {
     if old.trim() == new.trim() {
@@ -847,5 +1030,142 @@ mod tests {
         );
         let b = load_bot(Some(&id), None, None, None);
         assert_eq!(b.config.max_tokens, Some(100));
+    }
+
+    #[test]
+    fn write_answer_fills_missing_spots() {
+        let identity = "---\ndisplay_name: Luna\nmodel: gpt-4o\n---\n\n# Luna\n";
+        let soul = "---\nname: Luna\n---\n\n# Luna\n\nIntro.\n\n## Personality\n\nMine.\n";
+        let user = "# Luna - User Briefing\n\n<!-- curated by you -->\n\n## Preferences\n\n- short answers\n";
+        let t = BotTexts {
+            identity: Some(identity.into()),
+            soul: Some(soul.into()),
+            user: Some(user.into()),
+            skills_toml: None,
+        };
+        let b = load_bot(Some(identity), Some(soul), Some(user), None);
+        let missing: Vec<_> = b.unanswered().iter().map(|q| q.id).collect();
+        assert_eq!(
+            missing,
+            [
+                "description",
+                "category",
+                "tone",
+                "traits",
+                "purpose",
+                "boundaries",
+                "temperature",
+                "max_tokens"
+            ]
+        );
+        let ch = write_answer(
+            &t,
+            "Luna",
+            Field::Temperature,
+            &FieldValue::Number(0.7),
+            &|_| false,
+        )
+        .unwrap();
+        assert_eq!(
+            ch.identity.unwrap(),
+            "---\ndisplay_name: Luna\nmodel: gpt-4o\ntemperature: 0.7\n---\n\n# Luna\n"
+        );
+        let ch = write_answer(
+            &t,
+            "Luna",
+            Field::Boundaries,
+            &FieldValue::Text("No spoilers.".into()),
+            &|_| false,
+        )
+        .unwrap();
+        assert_eq!(
+            ch.soul.unwrap(),
+            format!("{soul}\n## Boundaries\n\nNo spoilers.\n")
+        );
+        let ch = write_answer(
+            &t,
+            "Luna",
+            Field::Traits,
+            &FieldValue::List(vec!["wry".into()]),
+            &|_| false,
+        )
+        .unwrap();
+        assert_eq!(ch.soul.unwrap(), "---\nname: Luna\ntraits:\n  - wry\n---\n\n# Luna\n\nIntro.\n\n## Personality\n\nMine.\n");
+        let ch = write_answer(
+            &t,
+            "Luna",
+            Field::Description,
+            &FieldValue::Text("Plans trips".into()),
+            &|_| false,
+        )
+        .unwrap();
+        assert_eq!(
+            ch.user.unwrap(),
+            "# Luna - User Briefing\n\nLuna is here to help you with: Plans trips\n\n<!-- curated by you -->\n\n## Preferences\n\n- short answers\n"
+        );
+        let skills = FieldValue::Skills(vec![SkillRequest {
+            name: "web-search".into(),
+            description: "Search the web".into(),
+            skill_type: "wasm".into(),
+        }]);
+        let ch = write_answer(&t, "Luna", Field::Skills, &skills, &|_| false).unwrap();
+        let toml_text = ch.skills_toml.unwrap();
+        let v: toml::Table = toml::from_str(&toml_text).unwrap();
+        assert_eq!(
+            v["skills"]["web-search"]["capabilities"]
+                .as_array()
+                .unwrap()[0]
+                .as_str(),
+            Some("http_get")
+        );
+        assert_eq!(ch.new_skills.len(), 1);
+        assert!(write_answer(
+            &t,
+            "Luna",
+            Field::Temperature,
+            &FieldValue::Text("hot".into()),
+            &|_| false
+        )
+        .is_err());
+        // the same value twice: no change reported
+        let again = BotTexts {
+            identity: Some("---\ndisplay_name: Luna\ntemperature: 0.7\n---\n".into()),
+            ..Default::default()
+        };
+        assert!(write_answer(
+            &again,
+            "Luna",
+            Field::Temperature,
+            &FieldValue::Number(0.7),
+            &|_| false
+        )
+        .unwrap()
+        .is_empty());
+    }
+
+    #[test]
+    fn attach_skill_keeps_the_file_and_is_idempotent() {
+        let skill = SkillConfig {
+            name: "page-summarizer".into(),
+            description: "d".into(),
+            skill_type: SkillType::Tool,
+            capabilities: vec![Capability::HttpGet],
+            trust_tier: TrustTier::Verified,
+            body: "b".into(),
+            author: "me".into(),
+        };
+        let before = "# keep me\n[skills.other]\nskill_name = \"other\"\n";
+        let after = attach_skill(Some(before), &skill).unwrap().unwrap();
+        assert!(after.starts_with(before), "{after}");
+        let v: toml::Table = toml::from_str(&after).unwrap();
+        assert_eq!(
+            v["skills"]["page-summarizer"]["trust_tier"].as_str(),
+            Some("verified")
+        );
+        assert!(attach_skill(Some(&after), &skill).unwrap().is_none());
+        assert!(attach_skill(None, &skill)
+            .unwrap()
+            .unwrap()
+            .contains("[skills.page-summarizer]"));
     }
 }
