@@ -255,7 +255,7 @@ fn heading(line: &str) -> Option<(usize, &str)> {
     Some((level, rest.trim().trim_end_matches('#').trim()))
 }
 
-/// Body line range of a section: (heading line, first content line, end exclusive), skipping
+/// Body line range of a section: (heading line, first content line, end exclusive, level), skipping
 /// frontmatter and fenced code.
 fn section_bounds(ls: &[&str], title: &str) -> Option<(usize, usize, usize, usize)> {
     let start = frontmatter_bounds(ls).map(|(_, c)| c + 1).unwrap_or(0);
@@ -271,10 +271,10 @@ fn section_bounds(ls: &[&str], title: &str) -> Option<(usize, usize, usize, usiz
             continue;
         }
         if let Some((level, name)) = heading(l) {
+            // The section's own text ends at the next heading of any level: subsections the user
+            // added are theirs and must survive a rewrite of the section.
             if let Some((h, lv)) = found {
-                if level <= lv {
-                    return Some((h, h + 1, i, lv));
-                }
+                return Some((h, h + 1, i, lv));
             } else if name.eq_ignore_ascii_case(title) {
                 found = Some((i, level));
             }
@@ -1167,5 +1167,82 @@ mod tests {
             .unwrap()
             .unwrap()
             .contains("[skills.page-summarizer]"));
+    }
+
+    use proptest::prelude::*;
+
+    fn text() -> impl Strategy<Value = String> {
+        proptest::collection::vec("[A-Za-z][A-Za-z ,.!?:'-]{0,30}", 1..4).prop_map(|v| v.join("\n"))
+    }
+
+    fn config() -> impl Strategy<Value = BuilderConfig> {
+        (
+            "[A-Za-z][A-Za-z0-9]{0,8}( [A-Za-z0-9]{1,8})?",
+            "[a-z][a-z ]{0,20}[a-z]",
+            proptest::collection::vec("[a-z]{1,10}", 0..4),
+            text(),
+            proptest::option::of(text()),
+            (0u32..=200).prop_map(|t| f64::from(t) / 100.0),
+            1u32..=200_000,
+            proptest::sample::select(vec!["assistant", "creative", "research", "utility"]),
+            proptest::sample::select(vec!["claude-sonnet-4-20250514", "gpt-4o"]),
+        )
+            .prop_map(
+                |(name, tone, traits, purpose, boundaries, temperature, max_tokens, cat, model)| {
+                    BuilderConfig {
+                        name,
+                        description: "Plans trips".into(),
+                        category: cat.into(),
+                        tags: vec![],
+                        personality: PersonalityConfig {
+                            tone: one_line(&tone),
+                            traits,
+                            purpose,
+                            boundaries,
+                        },
+                        model_config: ModelConfig {
+                            model: model.into(),
+                            temperature,
+                            max_tokens,
+                        },
+                        skills: vec![],
+                    }
+                },
+            )
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(128))]
+        /// Render a, update to b, load: the files now say b, and a user's extra section survives.
+        #[test]
+        fn update_then_load_yields_the_new_config(a in config(), b in config()) {
+            let f = render_bot(&a);
+            let extra = "\n## My Notes\n\nDo not touch.\n";
+            let t = BotTexts {
+                identity: Some(f.identity_md),
+                soul: Some(format!("{}{extra}", f.soul_md)),
+                user: Some(f.user_md),
+                skills_toml: None,
+            };
+            let ch = update_bot_files(&t, &a, &b, &|_| false).unwrap();
+            let id = ch.identity.or(t.identity).unwrap();
+            let soul = ch.soul.or(t.soul).unwrap();
+            let user = ch.user.or(t.user).unwrap();
+            prop_assert!(soul.ends_with(extra), "{}", soul);
+            let loaded = load_bot(Some(&id), Some(&soul), Some(&user), None);
+            let c = loaded.config;
+            let want_name = one_line(&b.name);
+            prop_assert_eq!(c.name.as_deref(), Some(want_name.as_str()));
+            prop_assert_eq!(c.tone.as_deref(), Some(b.personality.tone.as_str()));
+            prop_assert_eq!(c.traits.unwrap_or_default(), b.personality.traits.clone());
+            prop_assert_eq!(c.purpose.as_deref(), Some(b.personality.purpose.trim()));
+            let want_b = boundaries_text(&b.personality.boundaries).trim().to_string();
+            prop_assert_eq!(c.boundaries.unwrap_or_default(), want_b);
+            prop_assert_eq!(c.temperature.map(format_float), Some(format_float(b.model_config.temperature)));
+            prop_assert_eq!(c.max_tokens, Some(b.model_config.max_tokens));
+            prop_assert_eq!(c.model.as_deref(), Some(b.model_config.model.as_str()));
+            prop_assert_eq!(c.category.as_deref(), Some(b.category.as_str()));
+            prop_assert_eq!(c.description.as_deref(), Some("Plans trips"));
+        }
     }
 }
