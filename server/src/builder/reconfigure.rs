@@ -126,20 +126,16 @@ fn frontmatter_bounds(ls: &[&str]) -> Option<(usize, usize)> {
     Some((open, close))
 }
 
+/// The frontmatter fields as Boternity's line reader sees them (the validator's reader).
+fn fm_fields(text: &str) -> Option<Vec<crate::rules::lines::LineField>> {
+    let fm = crate::frontmatter::frame(text, crate::frontmatter::Framing::Lenient).ok()?;
+    Some(crate::rules::lines::read(text, fm.yaml))
+}
+
 /// `key:` value on a trimmed frontmatter line (last occurrence wins, quotes kept, as Boternity).
 fn fm_get(text: &str, key: &str) -> Option<String> {
-    let ls = lines(text);
-    let (o, c) = frontmatter_bounds(&ls)?;
-    let prefix = format!("{key}:");
-    ls[o + 1..c]
-        .iter()
-        .filter_map(|l| {
-            content(l)
-                .trim()
-                .strip_prefix(prefix.as_str())
-                .map(|v| v.trim().to_string())
-        })
-        .next_back()
+    let fields = fm_fields(text)?;
+    crate::rules::lines::get(&fields, key).map(|f| f.value.clone())
 }
 
 /// Sets `key: value` in the frontmatter: every line holding the key is rewritten (keeping its
@@ -172,11 +168,9 @@ fn fm_set(text: &str, key: &str, value: &str) -> String {
 
 /// Traits in either inline (`traits: [a, b]`) or block form.
 fn fm_traits(text: &str) -> Option<Vec<String>> {
-    let ls = lines(text);
-    let (o, c) = frontmatter_bounds(&ls)?;
-    let i = (o + 1..c).find(|&i| content(ls[i]).trim().starts_with("traits:"))?;
-    let rest = content(ls[i]).trim()["traits:".len()..].trim();
-    if let Some(inner) = rest.strip_prefix('[') {
+    let fields = fm_fields(text)?;
+    let f = fields.iter().find(|f| f.key == "traits")?;
+    if let Some(inner) = f.value.strip_prefix('[') {
         let inner = inner.trim_end_matches(']');
         return Some(
             inner
@@ -186,18 +180,13 @@ fn fm_traits(text: &str) -> Option<Vec<String>> {
                 .collect(),
         );
     }
-    let mut out = Vec::new();
-    for l in &ls[i + 1..c] {
-        let t = content(l).trim();
-        if let Some(item) = t.strip_prefix("- ") {
-            out.push(item.trim().to_string());
-        } else if t.is_empty() || t == "-" {
-            continue;
-        } else {
-            break;
-        }
-    }
-    Some(out)
+    Some(
+        f.items
+            .iter()
+            .map(|(item, _)| item.clone())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    )
 }
 
 /// Replaces the traits entry, keeping its form (inline stays inline).
