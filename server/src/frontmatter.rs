@@ -35,7 +35,7 @@ pub struct Frontmatter {
 pub enum FramingError {
     /// No `---` where one must be; the range is the first line.
     Missing { first_line: Range<usize> },
-    /// A U+FEFF before the `---` (SKILL.md only).
+    /// A U+FEFF before the `---`.
     Bom,
     /// Blank lines or spaces before the `---` (SKILL.md only); range of them.
     LeadingSpace {
@@ -66,6 +66,11 @@ pub fn frame(text: &str, framing: Framing) -> Result<Frontmatter, FramingError> 
             frame_at(text, 0, cr)
         }
         Framing::Lenient => {
+            // Boternity's `trim_start` does not strip U+FEFF (not whitespace), so
+            // a BOM hides the opening `---` from it.
+            if text.starts_with('\u{feff}') {
+                return Err(FramingError::Bom);
+            }
             let start = text.len() - text.trim_start().len();
             frame_at(text, start, false)
         }
@@ -180,5 +185,9 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(frame("\n\n---\nname: a\n---\n", Framing::Lenient).is_ok());
+        assert!(matches!(
+            frame("\u{feff}---\nname: a\n---\n", Framing::Lenient),
+            Err(FramingError::Bom)
+        ));
     }
 }

@@ -9,11 +9,14 @@ use crate::schema::{self, IDENTITY_FIELDS, IDENTITY_NOT_READ};
 
 pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> Vec<LineField> {
     let framed = frontmatter::frame(text, Framing::Lenient);
-    let Some(fm) = report_framing(text, framed, "IDENTITY.md", diags) else {
-        if let Some(d) = diags.last_mut() {
-            d.message
-                .push_str(" Without it Boternity ignores the file and uses its defaults.");
-        }
+    let before = diags.len();
+    let fm = report_framing(text, framed, "IDENTITY.md", diags);
+    // Boternity drops a file it cannot frame (a BOM included) and uses its defaults.
+    for d in &mut diags[before..] {
+        d.message
+            .push_str(" Until then Boternity ignores the file and uses its defaults.");
+    }
+    let Some(fm) = fm else {
         return Vec::new();
     };
     let fields = lines::read(text, fm.yaml.clone());
@@ -55,7 +58,8 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> V
                 d = d.fix(format!("Rename to `{right}`"), f.key_range.clone(), right);
             }
             diags.push(d);
-        } else if f.is_quoted() {
+        } else if f.is_quoted() && !matches!(f.key.as_str(), "temperature" | "max_tokens") {
+            // Quoted numbers get `identity-number-invalid` (with the same fix) below.
             diags.push(quoted(f));
         }
     }
@@ -98,8 +102,7 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> V
                 ),
             );
             if p == "openai" {
-                d.message =
-                    "Boternity calls OpenAI-compatible endpoints `openai_compatible`.".into();
+                d.message = "`openai` is not a provider Boternity knows: it calls OpenAI-compatible endpoints `openai_compatible`.".into();
                 d = d.fix(
                     "Change to `openai_compatible`",
                     f.value_range.clone(),

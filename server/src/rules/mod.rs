@@ -48,12 +48,18 @@ pub(crate) fn report_framing(
         Err(FramingError::Bom) => {
             diags.push(
                 Diagnostic::new(&codes::FRONTMATTER_BOM, 0..3, format!(
-                    "{what} starts with a byte-order mark (U+FEFF); Boternity requires `---` at the very first byte. Save the file as UTF-8 without BOM."
+                    "{what} starts with a byte-order mark (U+FEFF), which hides the opening `---` from Boternity. Save the file as UTF-8 without BOM."
                 ))
                 .fix("Remove the byte-order mark", 0..3, ""),
             );
             let rest = &text[3..];
-            crate::frontmatter::frame(rest, crate::frontmatter::Framing::Skill)
+            // Go on with the rest framed the same way (only SKILL.md is strict).
+            let framing = if what == "SKILL.md" {
+                crate::frontmatter::Framing::Skill
+            } else {
+                crate::frontmatter::Framing::Lenient
+            };
+            crate::frontmatter::frame(rest, framing)
                 .ok()
                 .map(|fm| shift(fm, 3))
         }
