@@ -52,6 +52,8 @@ impl Settings {
         let mut warnings = Vec::new();
         let string = |key: &str, warnings: &mut Vec<String>| match lookup(v, key) {
             None | Some(Value::Null) => None,
+            // VS Code sends "" for a setting the user left empty: that means the default.
+            Some(Value::String(x)) if x.trim().is_empty() => None,
             Some(Value::String(x)) => Some(x.clone()),
             Some(other) => {
                 warnings.push(format!(

@@ -147,7 +147,9 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> V
             Ok(n) => {
                 let model = model.as_deref().unwrap_or("claude-sonnet-4-20250514");
                 let limit = schema::max_output_tokens(model);
-                if n > i64::from(limit) {
+                // Boternity only knows Claude models' limits; for others its 4096 is a guess.
+                let known_limit = model.contains("claude");
+                if known_limit && n > i64::from(limit) {
                     diags.push(Diagnostic::new(&codes::IDENTITY_NUMBER_RANGE, f.value_range.clone(), format!(
                         "max_tokens {n} exceeds {model}'s output limit of {limit} tokens in Boternity's budget; replies cannot be that long."
                     )));
