@@ -49,6 +49,8 @@ export async function deactivate(): Promise<void> {
 
 export class Forge {
   client: ForgeLanguageClient | undefined;
+  /** Settles once the user has answered the "forge-ls not found" message (tests wait on it). */
+  missingServerReport: Promise<void> | undefined;
   readonly output: vscode.LogOutputChannel;
   private readonly previews = new PreviewProvider();
   private readonly rawDiagnostics = new Map<string, { diags: vscode.Diagnostic[]; shown: number }>();
@@ -95,7 +97,8 @@ export class Forge {
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
     const serverPath = resolveServerPath(clientConfig.get<string>('serverPath'), process.env, root);
     if (!serverPath) {
-      await this.reportMissingServer(clientConfig.get<string>('serverPath'), root);
+      // Not awaited: activation must not wait for the user to answer the message.
+      this.missingServerReport = this.reportMissingServer(clientConfig.get<string>('serverPath'), root);
       return;
     }
     const serverOptions: ServerOptions = {

@@ -13,12 +13,12 @@ const recorded = {
   clipboard: undefined,
 };
 
-class Disposable {
+class StubDisposable {
   constructor(fn) {
     this._fn = fn;
   }
   static from(...items) {
-    return new Disposable(() => items.forEach((d) => d && d.dispose && d.dispose()));
+    return new StubDisposable(() => items.forEach((d) => d && d.dispose && d.dispose()));
   }
   dispose() {
     if (this._fn) {
@@ -34,7 +34,7 @@ class EventEmitter {
     this._listeners = new Set();
     this.event = (listener) => {
       this._listeners.add(listener);
-      return new Disposable(() => this._listeners.delete(listener));
+      return new StubDisposable(() => this._listeners.delete(listener));
     };
   }
   fire(value) {
@@ -45,7 +45,7 @@ class EventEmitter {
   }
 }
 
-const noopEvent = () => new Disposable(() => undefined);
+const noopEvent = () => new StubDisposable(() => undefined);
 
 const commands = {
   registerCommand(id, handler) {
@@ -55,7 +55,7 @@ const commands = {
     }
     recorded.commands.set(id, handler);
     recorded.registrations.push(id);
-    return new Disposable(() => {
+    return new StubDisposable(() => {
       if (recorded.commands.get(id) === handler) recorded.commands.delete(id);
     });
   },
@@ -155,7 +155,7 @@ const workspace = {
   onWillCreateFiles: noopEvent,
   onWillRenameFiles: noopEvent,
   onWillDeleteFiles: noopEvent,
-  registerTextDocumentContentProvider: () => new Disposable(() => undefined),
+  registerTextDocumentContentProvider: () => new StubDisposable(() => undefined),
   createFileSystemWatcher: () => ({
     onDidCreate: noopEvent,
     onDidChange: noopEvent,
@@ -171,7 +171,7 @@ const languages = {
 };
 
 const explicit = {
-  Disposable,
+  Disposable: StubDisposable,
   EventEmitter,
   commands,
   window,
