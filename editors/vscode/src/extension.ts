@@ -427,6 +427,14 @@ export class Forge {
   }
 
   private async finish(outcome: FlowOutcome): Promise<void> {
+    // workspace/applyEdit leaves edited files dirty in VS Code: save what the server wrote so it is on disk.
+    const written = outcome.kind === 'assembled' ? outcome.files : outcome.kind === 'skill-created' ? [outcome.uri] : [];
+    for (const uri of written) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+      if (doc?.isDirty) {
+        await doc.save();
+      }
+    }
     if (outcome.kind === 'assembled') {
       this.output.appendLine(`Assembled ${outcome.session_id}: ${outcome.files.join(', ')}`);
       const first = outcome.files.find((f) => f.endsWith('IDENTITY.md')) ?? outcome.files[0];

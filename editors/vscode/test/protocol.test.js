@@ -181,7 +181,7 @@ test('forge-ls over LSP: commands advertised, initializationOptions and workspac
     assert.ok(drafts.some((d) => d.session_id === started.session_id), JSON.stringify(drafts));
   });
 
-  await t.test('the API key is never echoed: an unknown session is a clean error', async (t2) => {
+  await t.test('an unknown session is a clean error', async (t2) => {
     if (!gate(t2, commands, [ServerCommands.builderSession])) {
       return;
     }
