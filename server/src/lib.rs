@@ -2,5 +2,20 @@
 //!
 //! See ARCHITECTURE.md at the repository root for a map of the modules.
 
+pub mod analysis;
 pub mod builder;
+pub mod check;
+pub mod codes;
+pub mod diagnostic;
+pub mod document;
 pub mod drafts;
+pub mod files;
+pub mod frontmatter;
+pub mod llm;
+pub mod lsp;
+pub mod markdown;
+pub mod rules;
+pub mod schema;
+pub mod settings;
+pub mod text;
+pub mod yaml;

@@ -1,0 +1,240 @@
+//! `forge-ls check`: the server's validation in a terminal or CI.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::{self, FileKind};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::files::{self, Content};
+use crate::rules::Profile;
+use crate::text::{LineIndex, PositionEncoding};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+pub struct Options {
+    pub format: Format,
+    pub profile: Profile,
+    pub paths: Vec<PathBuf>,
+}
+
+pub const USAGE: &str =
+    "usage: forge-ls check [--format human|json] [--profile boternity|agentskills] PATH...";
+
+/// Parse `check`'s arguments (after the word `check`).
+pub fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut opts = Options {
+        format: Format::Human,
+        profile: Profile::Boternity,
+        paths: Vec::new(),
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or(format!("{name} needs a value"))
+        };
+        match flag {
+            "--format" => {
+                opts.format = match value("--format")?.as_str() {
+                    "human" => Format::Human,
+                    "json" => Format::Json,
+                    other => return Err(format!("unknown format `{other}`: use human or json")),
+                }
+            }
+            "--profile" => {
+                let v = value("--profile")?;
+                opts.profile = Profile::parse(&v).ok_or(format!(
+                    "unknown profile `{v}`: use boternity or agentskills"
+                ))?;
+            }
+            "-h" | "--help" => return Err(String::new()),
+            f if f.starts_with('-') && f.len() > 1 => return Err(format!("unknown option `{f}`")),
+            _ => opts.paths.push(PathBuf::from(arg)),
+        }
+    }
+    if opts.paths.is_empty() {
+        return Err("no PATH given".into());
+    }
+    Ok(opts)
+}
+
+/// One file's result.
+pub struct FileReport {
+    pub path: PathBuf,
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Every bot and skill file under `root` (honouring .gitignore; skipping
+/// node_modules, target and .git).
+pub fn discover(root: &Path) -> Vec<PathBuf> {
+    if root.is_file() {
+        return vec![root.to_path_buf()];
+    }
+    let mut out = Vec::new();
+    let walker = ignore::WalkBuilder::new(root)
+        .hidden(false)
+        .follow_links(false)
+        .filter_entry(|e| {
+            !matches!(
+                e.file_name().to_str(),
+                Some("node_modules" | "target" | ".git")
+            )
+        })
+        .build();
+    for entry in walker.flatten() {
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && FileKind::from_path(entry.path()).is_some()
+        {
+            out.push(entry.into_path());
+        }
+    }
+    out.sort();
+    out
+}
+
+pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
+    let (text, diagnostics) = match files::read(path)? {
+        Content::Text(text) => {
+            let d = match FileKind::from_path(path) {
+                Some(kind) => analysis::analyze(kind, path, &text, profile).diagnostics,
+                None => Vec::new(),
+            };
+            (text, d)
+        }
+        Content::Unreadable { diagnostic, lossy } => (lossy, vec![diagnostic]),
+    };
+    Ok(FileReport {
+        path: path.to_path_buf(),
+        text,
+        diagnostics,
+    })
+}
+
+/// Run `check`; returns the process exit code.
+pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let mut reports = Vec::new();
+    let mut io_problem = false;
+    for root in &opts.paths {
+        if !root.exists() {
+            let _ = writeln!(
+                err,
+                "forge-ls: {}: no such file or directory",
+                root.display()
+            );
+            io_problem = true;
+            continue;
+        }
+        for path in discover(root) {
+            match check_file(&path, opts.profile) {
+                Ok(r) => reports.push(r),
+                Err(e) => {
+                    let _ = writeln!(err, "forge-ls: {}: {e}", path.display());
+                    io_problem = true;
+                }
+            }
+        }
+    }
+    let errors: usize = reports
+        .iter()
+        .map(|r| {
+            r.diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count()
+        })
+        .sum();
+    let warnings: usize = reports
+        .iter()
+        .map(|r| {
+            r.diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .count()
+        })
+        .sum();
+    let written = match opts.format {
+        Format::Json => write_json(&reports, out),
+        Format::Human => write_human(&reports, out).and_then(|_| {
+            writeln!(
+                out,
+                "{} file{} checked: {errors} error{}, {warnings} warning{}",
+                reports.len(),
+                plural(reports.len()),
+                plural(errors),
+                plural(warnings)
+            )
+        }),
+    };
+    if written.is_err() {
+        return 2;
+    }
+    if io_problem {
+        2
+    } else if errors > 0 {
+        1
+    } else {
+        0
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+fn write_human(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
+    for r in reports {
+        let index = LineIndex::new(&r.text);
+        for d in &r.diagnostics {
+            let p = index.position(&r.text, d.range.start, PositionEncoding::Utf8);
+            let line_start = index.line_start(p.line as usize);
+            let col = r.text[line_start..crate::text::floor_char_boundary(&r.text, d.range.start)]
+                .chars()
+                .count()
+                + 1;
+            writeln!(
+                out,
+                "{}:{}:{}: {}[{}]: {}",
+                r.path.display(),
+                p.line + 1,
+                col,
+                d.severity.label(),
+                d.code,
+                d.message
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_json(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
+    let mut all = Vec::new();
+    for r in reports {
+        let index = LineIndex::new(&r.text);
+        for d in &r.diagnostics {
+            all.push(serde_json::json!({
+                "path": r.path.display().to_string(),
+                "range": index.range(&r.text, d.range.clone(), PositionEncoding::Utf16),
+                "severity": d.severity.label(),
+                "code": d.code,
+                "message": d.message,
+            }));
+        }
+    }
+    serde_json::to_writer_pretty(&mut *out, &all)?;
+    writeln!(out)
+}

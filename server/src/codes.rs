@@ -1,0 +1,94 @@
+//! Every diagnostic code forge-ls emits, in one table.
+//!
+//! Codes are part of the public contract (editors filter on them, `check --format
+//! json` prints them): never rename one. Each has an entry in
+//! `docs/diagnostics.md`, which a test keeps in step with this table.
+
+use crate::diagnostic::Severity::{self, *};
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct Code {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub summary: &'static str,
+}
+
+/// Where `codeDescription` points; the anchor is the code itself.
+pub const DOCS_URL: &str = "https://github.com/forge-ls/forge-ls/blob/main/docs/diagnostics.md";
+
+pub fn docs_url(id: &str) -> String {
+    format!("{DOCS_URL}#{id}")
+}
+
+macro_rules! codes {
+    ($($name:ident = $id:literal, $sev:ident, $summary:literal;)*) => {
+        $(pub static $name: Code = Code { id: $id, severity: $sev, summary: $summary };)*
+        /// All codes, in documentation order.
+        pub static ALL: &[&Code] = &[$(&$name),*];
+    };
+}
+
+codes! {
+    // Files that cannot be read as text.
+    FILE_NOT_UTF8 = "file-not-utf8", Error, "The file is not valid UTF-8.";
+    FILE_BINARY = "file-binary", Error, "The file holds binary data.";
+    FILE_TOO_LARGE = "file-too-large", Error, "The file is too large to be a bot or skill file.";
+    // Frontmatter framing.
+    FRONTMATTER_MISSING = "frontmatter-missing", Error, "The file does not start with a `---` frontmatter block.";
+    FRONTMATTER_UNCLOSED = "frontmatter-unclosed", Error, "The frontmatter block has no closing `---`.";
+    FRONTMATTER_BOM = "frontmatter-bom", Error, "The file starts with a byte-order mark.";
+    FRONTMATTER_LEADING_SPACE = "frontmatter-leading-space", Error, "Blank lines or spaces come before the opening `---`.";
+    FRONTMATTER_NOT_MAPPING = "frontmatter-not-mapping", Error, "The frontmatter is not a YAML mapping of keys to values.";
+    FRONTMATTER_QUOTED_VALUE = "frontmatter-quoted-value", Warning, "Boternity keeps the quotes of this value as part of it.";
+    FRONTMATTER_UNEXPECTED = "frontmatter-unexpected", Warning, "USER.md has frontmatter, which Boternity passes to the model verbatim.";
+    // YAML and TOML layers.
+    YAML_SYNTAX = "yaml-syntax", Error, "The frontmatter is not valid YAML.";
+    YAML_DUPLICATE_KEY = "yaml-duplicate-key", Error, "A key appears twice in one mapping.";
+    YAML_TOO_DEEP = "yaml-too-deep", Error, "The YAML nests deeper than forge-ls reads.";
+    TOML_SYNTAX = "toml-syntax", Error, "The file is not valid TOML.";
+    // Shared field rules.
+    UNKNOWN_KEY = "unknown-key", Warning, "A key that the file's reader does not know or never reads.";
+    FIELD_TYPE = "field-type", Error, "A value has the wrong type (string, list, mapping, number, boolean).";
+    CAPABILITY_INVALID = "capability-invalid", Error, "Not one of Boternity's eight capabilities.";
+    TRUST_TIER_INVALID = "trust-tier-invalid", Error, "Not a trust tier (`local`, `verified`, `untrusted`).";
+    // SKILL.md.
+    SKILL_NAME_MISSING = "skill-name-missing", Error, "SKILL.md has no `name`.";
+    SKILL_NAME_INVALID = "skill-name-invalid", Error, "The skill name has characters other than lowercase letters, digits and hyphens.";
+    SKILL_NAME_HYPHEN = "skill-name-hyphen", Error, "The skill name starts or ends with a hyphen, or has two in a row.";
+    SKILL_NAME_TOO_LONG = "skill-name-too-long", Error, "The skill name is longer than 64 characters.";
+    SKILL_NAME_FOLDER = "skill-name-folder", Error, "The skill name differs from its folder's name.";
+    SKILL_DESCRIPTION_MISSING = "skill-description-missing", Error, "SKILL.md has no `description`.";
+    SKILL_DESCRIPTION_EMPTY = "skill-description-empty", Error, "The skill description is empty.";
+    SKILL_DESCRIPTION_TOO_LONG = "skill-description-too-long", Error, "The skill description is longer than 1024 characters.";
+    SKILL_COMPATIBILITY_TOO_LONG = "skill-compatibility-too-long", Error, "`compatibility` is longer than 500 characters.";
+    SKILL_TYPE_INVALID = "skill-type-invalid", Error, "`metadata.skill-type` is not `prompt` or `tool`.";
+    SKILL_VERSION_INVALID = "skill-version-invalid", Error, "`metadata.version` is not strict semver.";
+    SKILL_DEPENDENCY_INVALID = "skill-dependency-invalid", Error, "A dependency is not `name` or `name@<semver requirement>`.";
+    SKILL_CONFLICTS_SELF = "skill-conflicts-self", Error, "The skill lists itself in `conflicts-with`.";
+    SKILL_TOOL_NO_CAPABILITIES = "skill-tool-no-capabilities", Warning, "A tool skill declares no capabilities.";
+    SKILL_TOO_MANY_PARENTS = "skill-too-many-parents", Warning, "More than 3 parents.";
+    SKILL_BODY_EMPTY = "skill-body-empty", Warning, "The skill has no instructions after its frontmatter.";
+    SKILL_METADATA_MISSING = "skill-metadata-missing", Information, "No `metadata` section.";
+    SKILL_VERSION_MISSING = "skill-version-missing", Information, "No `metadata.version`.";
+    SKILL_TYPE_MISSING = "skill-type-missing", Information, "No `metadata.skill-type`.";
+    SKILL_METADATA_VALUE = "skill-metadata-value", Error, "A `metadata` value that the Agent Skills specification does not allow (profile `agentskills`).";
+    // IDENTITY.md.
+    IDENTITY_DISPLAY_NAME_MISSING = "identity-display-name-missing", Error, "IDENTITY.md has no `display_name`, so Boternity ignores the whole file.";
+    IDENTITY_CATEGORY_INVALID = "identity-category-invalid", Warning, "Not a bot category; Boternity treats it as `assistant`.";
+    IDENTITY_PROVIDER_UNKNOWN = "identity-provider-unknown", Warning, "Not a provider Boternity knows.";
+    IDENTITY_MODEL_UNKNOWN = "identity-model-unknown", Warning, "A model not known for its provider.";
+    IDENTITY_NUMBER_INVALID = "identity-number-invalid", Error, "`temperature` or `max_tokens` is not a number; Boternity silently uses the default.";
+    IDENTITY_NUMBER_RANGE = "identity-number-range", Warning, "`temperature` or `max_tokens` is outside the range Boternity's clients offer.";
+    // SOUL.md.
+    SOUL_NAME_MISSING = "soul-name-missing", Error, "SOUL.md frontmatter has no `name`.";
+    SOUL_TONE_EMPTY = "soul-tone-empty", Information, "SOUL.md sets no `tone`.";
+    SOUL_SECTION_MISSING = "soul-section-missing", Information, "A section the builder writes (Personality, Purpose, Boundaries) is missing.";
+    TEMPLATE_UNFILLED = "template-unfilled", Hint, "A template comment or placeholder was never filled in.";
+    // skills.toml.
+    SKILLS_TOML_SKILL_NAME_MISSING = "skills-toml-skill-name-missing", Error, "A `[skills.<key>]` table has no `skill_name`.";
+    SKILLS_TOML_KEY_MISMATCH = "skills-toml-key-mismatch", Warning, "The table key differs from `skill_name`.";
+}
+
+pub fn lookup(id: &str) -> Option<&'static Code> {
+    ALL.iter().copied().find(|c| c.id == id)
+}

@@ -1,0 +1,85 @@
+//! Diagnostics as analysis produces them: byte ranges, a stable code, a message
+//! that says what to do, and the quick fixes that are unambiguous.
+
+use std::ops::Range;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl Severity {
+    pub fn label(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "information",
+            Severity::Hint => "hint",
+        }
+    }
+}
+
+/// One text replacement, in bytes of the document it applies to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub range: Range<usize>,
+    pub new_text: String,
+}
+
+/// A quick fix: a title and the edits that apply it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub range: Range<usize>,
+    pub severity: Severity,
+    pub code: &'static str,
+    pub message: String,
+    pub fixes: Vec<Fix>,
+}
+
+impl Diagnostic {
+    /// A diagnostic with the code's default severity.
+    pub fn new(
+        code: &'static crate::codes::Code,
+        range: Range<usize>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            range,
+            severity: code.severity,
+            code: code.id,
+            message: message.into(),
+            fixes: Vec::new(),
+        }
+    }
+
+    pub fn severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+
+    pub fn fix(
+        mut self,
+        title: impl Into<String>,
+        range: Range<usize>,
+        new_text: impl Into<String>,
+    ) -> Self {
+        self.fixes.push(Fix {
+            title: title.into(),
+            edits: vec![Edit {
+                range,
+                new_text: new_text.into(),
+            }],
+        });
+        self
+    }
+}

@@ -1,0 +1,183 @@
+//! An open document: a rope edited incrementally, its text and analysis
+//! computed lazily and shared by every request that reads this version.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{Position, Range as LspRange, TextDocumentContentChangeEvent};
+
+use crate::analysis::{self, Analysis, FileKind};
+use crate::rules::Profile;
+use crate::text::{LineIndex, PositionEncoding};
+
+/// One version of a document; immutable once built, so snapshots can share it.
+pub struct Document {
+    pub path: PathBuf,
+    pub kind: FileKind,
+    pub version: i32,
+    pub profile: Profile,
+    rope: Rope,
+    text: OnceLock<Arc<str>>,
+    index: OnceLock<LineIndex>,
+    analysis: OnceLock<Arc<Analysis>>,
+}
+
+impl Document {
+    pub fn new(
+        path: PathBuf,
+        kind: FileKind,
+        version: i32,
+        text: &str,
+        profile: Profile,
+    ) -> Document {
+        Document::from_rope(path, kind, version, Rope::from_str(text), profile)
+    }
+
+    fn from_rope(
+        path: PathBuf,
+        kind: FileKind,
+        version: i32,
+        rope: Rope,
+        profile: Profile,
+    ) -> Document {
+        Document {
+            path,
+            kind,
+            version,
+            profile,
+            rope,
+            text: OnceLock::new(),
+            index: OnceLock::new(),
+            analysis: OnceLock::new(),
+        }
+    }
+
+    /// The next version after applying `changes` in order (ropes share structure, so this is cheap).
+    pub fn edited(
+        &self,
+        version: i32,
+        changes: &[TextDocumentContentChangeEvent],
+        enc: PositionEncoding,
+    ) -> Document {
+        let mut rope = self.rope.clone();
+        for change in changes {
+            apply_change(&mut rope, change.range, &change.text, enc);
+        }
+        Document::from_rope(self.path.clone(), self.kind, version, rope, self.profile)
+    }
+
+    /// The same text under another profile (settings changed).
+    pub fn with_profile(&self, profile: Profile) -> Document {
+        Document::from_rope(
+            self.path.clone(),
+            self.kind,
+            self.version,
+            self.rope.clone(),
+            profile,
+        )
+    }
+
+    pub fn text(&self) -> &Arc<str> {
+        self.text.get_or_init(|| Arc::from(self.rope.to_string()))
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        self.index.get_or_init(|| LineIndex::new(self.text()))
+    }
+
+    pub fn analysis(&self) -> &Arc<Analysis> {
+        self.analysis.get_or_init(|| {
+            Arc::new(analysis::analyze(
+                self.kind,
+                &self.path,
+                self.text(),
+                self.profile,
+            ))
+        })
+    }
+
+    pub fn range(&self, bytes: std::ops::Range<usize>, enc: PositionEncoding) -> LspRange {
+        self.line_index().range(self.text(), bytes, enc)
+    }
+
+    pub fn offset(&self, pos: Position, enc: PositionEncoding) -> usize {
+        self.line_index().offset(self.text(), pos, enc)
+    }
+}
+
+/// Apply one LSP content change to the rope; a change without a range replaces everything.
+pub fn apply_change(rope: &mut Rope, range: Option<LspRange>, text: &str, enc: PositionEncoding) {
+    let Some(range) = range else {
+        *rope = Rope::from_str(text);
+        return;
+    };
+    let start = char_at(rope, range.start, enc);
+    let end = char_at(rope, range.end, enc).max(start);
+    rope.remove(start..end);
+    rope.insert(start, text);
+}
+
+/// The char index of an LSP position, clamped the way the specification says.
+fn char_at(rope: &Rope, pos: Position, enc: PositionEncoding) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_chars();
+    }
+    let line_start = rope.line_to_char(line);
+    let slice = rope.line(line);
+    let mut len = slice.len_chars();
+    if len > 0 && slice.char(len - 1) == '\n' {
+        len -= 1;
+    }
+    if len > 0 && slice.char(len - 1) == '\r' {
+        len -= 1;
+    }
+    let line_end = line_start + len;
+    let col = pos.character as usize;
+    let target = match enc {
+        PositionEncoding::Utf16 => {
+            let base = rope.char_to_utf16_cu(line_start);
+            let end_cu = rope.char_to_utf16_cu(line_end);
+            rope.utf16_cu_to_char((base + col).min(end_cu))
+        }
+        PositionEncoding::Utf8 => {
+            let base = rope.char_to_byte(line_start);
+            let end_b = rope.char_to_byte(line_end);
+            rope.byte_to_char((base + col).min(end_b))
+        }
+    };
+    target.min(line_end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(l1: u32, c1: u32, l2: u32, c2: u32, text: &str) -> TextDocumentContentChangeEvent {
+        TextDocumentContentChangeEvent {
+            range: Some(LspRange::new(Position::new(l1, c1), Position::new(l2, c2))),
+            range_length: None,
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn edits_after_emoji_in_both_encodings() {
+        let doc = Document::new(
+            "/x/SOUL.md".into(),
+            FileKind::Soul,
+            1,
+            "a😀b\r\nc\n",
+            Profile::Boternity,
+        );
+        let d16 = doc.edited(2, &[change(0, 3, 0, 4, "B")], PositionEncoding::Utf16);
+        assert_eq!(&**d16.text(), "a😀B\r\nc\n");
+        let d8 = doc.edited(2, &[change(0, 5, 0, 6, "B")], PositionEncoding::Utf8);
+        assert_eq!(&**d8.text(), "a😀B\r\nc\n");
+        let d = doc.edited(3, &[change(1, 0, 1, 99, "see")], PositionEncoding::Utf16);
+        assert_eq!(&**d.text(), "a😀b\r\nsee\n");
+        let d = doc.edited(4, &[change(9, 0, 9, 0, "!")], PositionEncoding::Utf16);
+        assert_eq!(&**d.text(), "a😀b\r\nc\n!");
+    }
+}

@@ -1,0 +1,72 @@
+//! Analysis types → LSP types: the only place byte ranges become positions.
+
+use std::collections::HashMap;
+use std::str::FromStr;
+
+use tower_lsp_server::ls_types::{
+    CodeDescription, Diagnostic as LspDiagnostic, DiagnosticSeverity, NumberOrString, TextEdit,
+    Uri, WorkspaceEdit,
+};
+
+use crate::codes;
+use crate::diagnostic::{Diagnostic, Edit, Severity};
+use crate::document::Document;
+use crate::text::PositionEncoding;
+
+pub fn severity(s: Severity) -> DiagnosticSeverity {
+    match s {
+        Severity::Error => DiagnosticSeverity::ERROR,
+        Severity::Warning => DiagnosticSeverity::WARNING,
+        Severity::Information => DiagnosticSeverity::INFORMATION,
+        Severity::Hint => DiagnosticSeverity::HINT,
+    }
+}
+
+pub fn diagnostic(doc: &Document, d: &Diagnostic, enc: PositionEncoding) -> LspDiagnostic {
+    LspDiagnostic {
+        range: doc.range(d.range.clone(), enc),
+        severity: Some(severity(d.severity)),
+        code: Some(NumberOrString::String(d.code.to_string())),
+        code_description: Uri::from_str(&codes::docs_url(d.code))
+            .ok()
+            .map(|href| CodeDescription { href }),
+        source: Some("forge-ls".into()),
+        message: d.message.clone(),
+        related_information: None,
+        tags: None,
+        data: None,
+    }
+}
+
+pub fn diagnostics(doc: &Document, enc: PositionEncoding, _uri: &Uri) -> Vec<LspDiagnostic> {
+    doc.analysis()
+        .diagnostics
+        .iter()
+        .map(|d| diagnostic(doc, d, enc))
+        .collect()
+}
+
+pub fn text_edits(doc: &Document, edits: &[Edit], enc: PositionEncoding) -> Vec<TextEdit> {
+    edits
+        .iter()
+        .map(|e| TextEdit {
+            range: doc.range(e.range.clone(), enc),
+            new_text: e.new_text.clone(),
+        })
+        .collect()
+}
+
+pub fn workspace_edit(
+    uri: &Uri,
+    doc: &Document,
+    edits: &[Edit],
+    enc: PositionEncoding,
+) -> WorkspaceEdit {
+    let mut changes = HashMap::new();
+    changes.insert(uri.clone(), text_edits(doc, edits, enc));
+    WorkspaceEdit {
+        changes: Some(changes),
+        document_changes: None,
+        change_annotations: None,
+    }
+}

@@ -1,0 +1,249 @@
+//! Request handlers: thin adapters from LSP params to the analysis, computed
+//! on a snapshot. Each returns JSON or a JSON-RPC error.
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tower_lsp_server::jsonrpc::{Error, Result};
+use tower_lsp_server::ls_types::{
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, DocumentSymbol,
+    DocumentSymbolParams, DocumentSymbolResponse, FoldingRange, FoldingRangeKind,
+    FoldingRangeParams, SymbolKind,
+};
+
+use super::convert;
+use super::state::Snapshot;
+use crate::document::Document;
+use crate::text::PositionEncoding;
+
+/// The request methods the router answers itself (on a snapshot).
+pub const METHODS: &[&str] = &[
+    "textDocument/codeAction",
+    "textDocument/documentSymbol",
+    "textDocument/foldingRange",
+];
+
+pub async fn handle(method: &str, params: Value, snap: Snapshot) -> Result<Value> {
+    match method {
+        "textDocument/codeAction" => to_json(code_actions(&snap, parse(params)?)),
+        "textDocument/documentSymbol" => to_json(document_symbols(&snap, parse(params)?)),
+        "textDocument/foldingRange" => to_json(folding_ranges(&snap, parse(params)?)),
+        _ => Err(Error::method_not_found()),
+    }
+}
+
+fn parse<T: DeserializeOwned>(params: Value) -> Result<T> {
+    serde_json::from_value(params)
+        .map_err(|e| Error::invalid_params(format!("invalid parameters: {e}")))
+}
+
+fn to_json<T: serde::Serialize>(v: T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|_| Error::internal_error())
+}
+
+fn code_actions(snap: &Snapshot, p: CodeActionParams) -> Option<Vec<CodeActionOrCommand>> {
+    let doc = snap.doc(&p.text_document.uri)?;
+    let enc = snap.encoding;
+    let want = doc.offset(p.range.start, enc)..doc.offset(p.range.end, enc);
+    let wants_quickfix = p.context.only.as_ref().is_none_or(|only| {
+        only.iter()
+            .any(|k| CodeActionKind::QUICKFIX.as_str().starts_with(k.as_str()))
+    });
+    if !wants_quickfix {
+        return Some(Vec::new());
+    }
+    let mut out = Vec::new();
+    for d in &doc.analysis().diagnostics {
+        let overlaps = d.range.start <= want.end && want.start <= d.range.end;
+        if !overlaps {
+            continue;
+        }
+        for fix in &d.fixes {
+            out.push(CodeActionOrCommand::CodeAction(CodeAction {
+                title: fix.title.clone(),
+                kind: Some(CodeActionKind::QUICKFIX),
+                diagnostics: Some(vec![convert::diagnostic(doc, d, enc)]),
+                edit: Some(convert::workspace_edit(
+                    &p.text_document.uri,
+                    doc,
+                    &fix.edits,
+                    enc,
+                )),
+                is_preferred: Some(d.fixes.len() == 1),
+                ..Default::default()
+            }));
+        }
+    }
+    Some(out)
+}
+
+#[allow(deprecated)] // `DocumentSymbol::deprecated` must still be filled in.
+fn symbol(
+    name: String,
+    detail: Option<String>,
+    kind: SymbolKind,
+    range: tower_lsp_server::ls_types::Range,
+    selection: tower_lsp_server::ls_types::Range,
+    children: Vec<DocumentSymbol>,
+) -> DocumentSymbol {
+    DocumentSymbol {
+        name: if name.trim().is_empty() {
+            "(empty)".into()
+        } else {
+            name
+        },
+        detail,
+        kind,
+        tags: None,
+        deprecated: None,
+        range,
+        selection_range: selection,
+        children: if children.is_empty() {
+            None
+        } else {
+            Some(children)
+        },
+    }
+}
+
+fn frontmatter_symbols(doc: &Document, enc: PositionEncoding) -> Vec<DocumentSymbol> {
+    let a = doc.analysis();
+    let mut out = Vec::new();
+    if let Some(root) = &a.yaml {
+        fn walk(
+            doc: &Document,
+            node: &crate::yaml::Node,
+            enc: PositionEncoding,
+            depth: usize,
+        ) -> Vec<DocumentSymbol> {
+            let Some(entries) = node.as_map() else {
+                return Vec::new();
+            };
+            entries
+                .iter()
+                .map(|e| {
+                    let name = e.key.as_str().unwrap_or("?").to_string();
+                    let children = if depth < 4 {
+                        walk(doc, &e.value, enc, depth + 1)
+                    } else {
+                        Vec::new()
+                    };
+                    let detail = e.value.as_str().map(|s| s.chars().take(60).collect());
+                    let kind = match e.value.kind() {
+                        crate::yaml::Kind::Map => SymbolKind::OBJECT,
+                        crate::yaml::Kind::Seq => SymbolKind::ARRAY,
+                        _ => SymbolKind::PROPERTY,
+                    };
+                    let full = e.key.span.start..e.value.span.end.max(e.key.span.end);
+                    symbol(
+                        name,
+                        detail,
+                        kind,
+                        doc.range(full, enc),
+                        doc.range(e.key.span.clone(), enc),
+                        children,
+                    )
+                })
+                .collect()
+        }
+        out = walk(doc, root, enc, 0);
+    }
+    for f in &a.fields {
+        let end = f
+            .items
+            .last()
+            .map_or(f.value_range.end, |(_, r)| r.end)
+            .max(f.key_range.end);
+        let detail = (!f.value.is_empty()).then(|| f.value.clone());
+        out.push(symbol(
+            f.key.clone(),
+            detail,
+            SymbolKind::PROPERTY,
+            doc.range(f.key_range.start..end, enc),
+            doc.range(f.key_range.clone(), enc),
+            Vec::new(),
+        ));
+    }
+    for att in &a.attachments {
+        let name = format!("skills.{}", att.key);
+        out.push(symbol(
+            name,
+            att.skill_name.as_ref().map(|s| s.0.clone()),
+            SymbolKind::MODULE,
+            doc.range(att.key_range.clone(), enc),
+            doc.range(att.key_range.clone(), enc),
+            Vec::new(),
+        ));
+    }
+    out
+}
+
+fn document_symbols(snap: &Snapshot, p: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
+    let doc = snap.doc(&p.text_document.uri)?;
+    let enc = snap.encoding;
+    let mut out = frontmatter_symbols(doc, enc);
+    // Headings nest by level.
+    let mut stack: Vec<(u8, DocumentSymbol)> = Vec::new();
+    let headings = &doc.analysis().outline.headings;
+    let flush =
+        |stack: &mut Vec<(u8, DocumentSymbol)>, out: &mut Vec<DocumentSymbol>, level: u8| {
+            while stack.last().is_some_and(|(l, _)| *l >= level) {
+                let (_, sym) = stack.pop().expect("checked non-empty");
+                match stack.last_mut() {
+                    Some((_, parent)) => parent.children.get_or_insert_with(Vec::new).push(sym),
+                    None => out.push(sym),
+                }
+            }
+        };
+    for h in headings {
+        flush(&mut stack, &mut out, h.level);
+        let sym = symbol(
+            h.text.clone(),
+            None,
+            SymbolKind::STRING,
+            doc.range(h.section.clone(), enc),
+            doc.range(h.range.clone(), enc),
+            Vec::new(),
+        );
+        stack.push((h.level, sym));
+    }
+    flush(&mut stack, &mut out, 0);
+    Some(DocumentSymbolResponse::Nested(out))
+}
+
+fn folding_ranges(snap: &Snapshot, p: FoldingRangeParams) -> Option<Vec<FoldingRange>> {
+    let doc = snap.doc(&p.text_document.uri)?;
+    let idx = doc.line_index();
+    let mut out = Vec::new();
+    let mut push = |start: usize, end: usize, kind: Option<FoldingRangeKind>| {
+        let (s, e) = (
+            idx.line_of(start) as u32,
+            idx.line_of(end.saturating_sub(1).max(start)) as u32,
+        );
+        if e > s {
+            out.push(FoldingRange {
+                start_line: s,
+                start_character: None,
+                end_line: e,
+                end_character: None,
+                kind,
+                collapsed_text: None,
+            });
+        }
+    };
+    let a = doc.analysis();
+    let text = doc.text();
+    if let Ok(fm) = crate::frontmatter::frame(text, crate::frontmatter::Framing::Lenient) {
+        push(fm.open.start, fm.close.end, Some(FoldingRangeKind::Region));
+    }
+    for h in &a.outline.headings {
+        let mut end = h.section.end;
+        while end > h.section.start && text.as_bytes()[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        push(h.range.start, end, None);
+    }
+    for c in &a.outline.comments {
+        push(c.start, c.end, Some(FoldingRangeKind::Comment));
+    }
+    Some(out)
+}

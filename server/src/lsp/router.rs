@@ -1,0 +1,225 @@
+//! Puts every incoming message in order before any handler runs.
+//!
+//! `tower-lsp-server` calls `Service::call` for each message synchronously and
+//! in arrival order, but then runs the returned futures concurrently, so an
+//! `.await` in one handler lets a later `didChange` overtake it. Here, in
+//! `call`, document notifications go straight into the state task's channel
+//! and each request enqueues a snapshot request at its place in the order; the
+//! request is then computed on that snapshot, concurrently with others.
+//! Lifecycle messages (`initialize`, `shutdown`, `exit`) go to tower-lsp.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::task::{Context, Poll};
+
+use futures::future::BoxFuture;
+use futures::FutureExt;
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+use tokio_util::sync::CancellationToken;
+use tower::Service;
+use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
+use tower_lsp_server::Client;
+
+use super::handlers;
+use super::state::Msg;
+
+const UNINITIALIZED: u8 = 0;
+const RUNNING: u8 = 1;
+const SHUT_DOWN: u8 = 2;
+
+/// State shared by the router, the lifecycle handlers and `run_stdio`.
+pub struct Shared {
+    pub tx: mpsc::UnboundedSender<Msg>,
+    pub client: OnceLock<Client>,
+    lifecycle: AtomicU8,
+    cancels: Mutex<HashMap<Id, CancellationToken>>,
+}
+
+impl Shared {
+    pub fn new(tx: mpsc::UnboundedSender<Msg>) -> Shared {
+        Shared {
+            tx,
+            client: OnceLock::new(),
+            lifecycle: AtomicU8::new(UNINITIALIZED),
+            cancels: Mutex::new(HashMap::new()),
+        }
+    }
+
+    pub fn set_running(&self) {
+        self.lifecycle.store(RUNNING, Ordering::SeqCst);
+    }
+
+    pub fn set_shut_down(&self) {
+        self.lifecycle.store(SHUT_DOWN, Ordering::SeqCst);
+    }
+
+    pub fn shutdown_requested(&self) -> bool {
+        self.lifecycle.load(Ordering::SeqCst) == SHUT_DOWN
+    }
+
+    fn send(&self, msg: Msg) {
+        // The state task only stops when the process does.
+        let _ = self.tx.send(msg);
+    }
+}
+
+pub struct Router<S> {
+    inner: S,
+    shared: Arc<Shared>,
+}
+
+impl<S> Router<S> {
+    pub fn new(inner: S, shared: Arc<Shared>) -> Self {
+        Router { inner, shared }
+    }
+}
+
+fn notification<T: serde::de::DeserializeOwned>(params: Option<Value>) -> Option<T> {
+    match serde_json::from_value(params.unwrap_or(Value::Null)) {
+        Ok(p) => Some(p),
+        Err(e) => {
+            tracing::warn!("ignoring a notification with invalid parameters: {e}");
+            None
+        }
+    }
+}
+
+type Fut<E> = BoxFuture<'static, Result<Option<Response>, E>>;
+
+impl<S> Service<Request> for Router<S>
+where
+    S: Service<Request, Response = Option<Response>> + Send,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+{
+    type Response = Option<Response>;
+    type Error = S::Error;
+    type Future = Fut<S::Error>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, req: Request) -> Self::Future {
+        let method = req.method().to_string();
+        let lifecycle = self.shared.lifecycle.load(Ordering::SeqCst);
+        let done =
+            |r: Option<Response>| -> Fut<S::Error> { Box::pin(futures::future::ready(Ok(r))) };
+        match method.as_str() {
+            "initialize" | "initialized" | "shutdown" | "exit" => {
+                return Box::pin(self.inner.call(req))
+            }
+            "$/cancelRequest" => {
+                let (_, _, params) = req.into_parts();
+                if let Some(id) = params
+                    .and_then(|p| p.get("id").cloned())
+                    .and_then(|id| serde_json::from_value::<Id>(id).ok())
+                {
+                    if let Some(token) = self
+                        .shared
+                        .cancels
+                        .lock()
+                        .ok()
+                        .and_then(|m| m.get(&id).cloned())
+                    {
+                        token.cancel();
+                    }
+                }
+                return done(None);
+            }
+            _ => {}
+        }
+        let (_, id, params) = req.into_parts();
+        let Some(id) = id else {
+            // A notification: document state changes go to the state task, in order.
+            if lifecycle != RUNNING {
+                return done(None);
+            }
+            let msg = match method.as_str() {
+                "textDocument/didOpen" => notification(params).map(Msg::Open),
+                "textDocument/didChange" => notification(params).map(Msg::Change),
+                "textDocument/didClose" => notification(params).map(Msg::Close),
+                "workspace/didChangeConfiguration" => {
+                    let settings = params
+                        .and_then(|mut p| p.get_mut("settings").map(Value::take))
+                        .unwrap_or(Value::Null);
+                    if settings.is_null() {
+                        // A pull-model client: ask for the section again.
+                        if let Some(client) = self.shared.client.get().cloned() {
+                            let shared = self.shared.clone();
+                            tokio::spawn(async move {
+                                super::server::pull_settings(&client, &shared).await
+                            });
+                        }
+                        None
+                    } else {
+                        Some(Msg::Settings(settings))
+                    }
+                }
+                _ => None,
+            };
+            if let Some(msg) = msg {
+                self.shared.send(msg);
+            }
+            return done(None);
+        };
+        if lifecycle == UNINITIALIZED {
+            let err = Error {
+                code: ErrorCode::ServerError(-32002),
+                message: "the server is not initialized yet: send `initialize` first".into(),
+                data: None,
+            };
+            return done(Some(Response::from_error(id, err)));
+        }
+        if lifecycle == SHUT_DOWN {
+            let err = Error {
+                code: ErrorCode::InvalidRequest,
+                message: "the server is shutting down: only `exit` is accepted now".into(),
+                data: None,
+            };
+            return done(Some(Response::from_error(id, err)));
+        }
+        if !handlers::METHODS.contains(&method.as_str()) {
+            let err = Error {
+                code: ErrorCode::MethodNotFound,
+                message: format!("forge-ls does not handle `{method}`").into(),
+                data: None,
+            };
+            return done(Some(Response::from_error(id, err)));
+        }
+        let (snap_tx, snap_rx) = oneshot::channel();
+        self.shared.send(Msg::Snapshot(snap_tx));
+        let token = CancellationToken::new();
+        if let Ok(mut m) = self.shared.cancels.lock() {
+            m.insert(id.clone(), token.clone());
+        }
+        let shared = self.shared.clone();
+        Box::pin(async move {
+            let result = match snap_rx.await {
+                Err(_) => Err(Error::internal_error()),
+                Ok(snap) => {
+                    let work = AssertUnwindSafe(handlers::handle(
+                        &method,
+                        params.unwrap_or(Value::Null),
+                        snap,
+                    ))
+                    .catch_unwind();
+                    tokio::select! {
+                        r = work => r.unwrap_or_else(|_| {
+                            tracing::error!("handler for {method} panicked");
+                            Err(Error { code: ErrorCode::InternalError, message: format!("forge-ls hit an internal error handling `{method}`; please report it").into(), data: None })
+                        }),
+                        _ = token.cancelled() => Err(Error::request_cancelled()),
+                    }
+                }
+            };
+            if let Ok(mut m) = shared.cancels.lock() {
+                m.remove(&id);
+            }
+            Ok(Some(Response::from_parts(id, result)))
+        })
+    }
+}

@@ -1,0 +1,229 @@
+//! The one task that owns the documents. Every state change arrives here in
+//! the order the client sent it; requests get a snapshot taken at their place
+//! in that order. Diagnostics are published by a second task that always
+//! publishes the newest version of each document it has been handed.
+
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+use tower_lsp_server::ls_types::{
+    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
+    MessageType, Uri,
+};
+use tower_lsp_server::Client;
+
+use crate::analysis::FileKind;
+use crate::document::Document;
+use crate::settings::Settings;
+use crate::text::PositionEncoding;
+
+use super::convert;
+
+pub enum Msg {
+    Init {
+        encoding: PositionEncoding,
+        folders: Vec<PathBuf>,
+        settings: Value,
+    },
+    Open(DidOpenTextDocumentParams),
+    Change(DidChangeTextDocumentParams),
+    Close(DidCloseTextDocumentParams),
+    Settings(Value),
+    Snapshot(oneshot::Sender<Snapshot>),
+}
+
+/// An immutable view of the world at one point in the message order.
+#[derive(Clone, Default)]
+pub struct Snapshot {
+    pub encoding: PositionEncoding,
+    pub settings: Arc<Settings>,
+    pub folders: Arc<Vec<PathBuf>>,
+    pub docs: Arc<HashMap<Uri, Arc<Document>>>,
+}
+
+impl Snapshot {
+    pub fn doc(&self, uri: &Uri) -> Option<&Arc<Document>> {
+        self.docs.get(uri)
+    }
+}
+
+enum Publish {
+    Doc(Uri, Arc<Document>, PositionEncoding),
+    Clear(Uri),
+}
+
+impl Publish {
+    fn uri(&self) -> &Uri {
+        match self {
+            Publish::Doc(u, ..) | Publish::Clear(u) => u,
+        }
+    }
+}
+
+pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, client: Client) {
+    let (pub_tx, pub_rx) = mpsc::unbounded_channel();
+    tokio::spawn(publish_loop(pub_rx, client.clone()));
+    tokio::spawn(async move {
+        let mut world = Snapshot::default();
+        while let Some(first) = rx.recv().await {
+            let mut dirty: Vec<Publish> = Vec::new();
+            let mut notes: Vec<String> = Vec::new();
+            let mut next = Some(first);
+            // Apply everything already queued before publishing: a burst of
+            // keystrokes costs one analysis, not one per keystroke.
+            while let Some(msg) = next.take() {
+                let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                    apply(&mut world, msg, &mut dirty, &mut notes)
+                }));
+                if applied.is_err() {
+                    notes.push(
+                        "forge-ls hit an internal error while applying a change; please report it."
+                            .into(),
+                    );
+                }
+                next = rx.try_recv().ok();
+            }
+            for note in notes {
+                tracing::warn!("{note}");
+                client.log_message(MessageType::WARNING, note).await;
+            }
+            for p in dirty {
+                let _ = pub_tx.send(p);
+            }
+        }
+    });
+}
+
+fn path_of(uri: &Uri) -> Option<PathBuf> {
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+fn apply(world: &mut Snapshot, msg: Msg, dirty: &mut Vec<Publish>, notes: &mut Vec<String>) {
+    match msg {
+        Msg::Init {
+            encoding,
+            folders,
+            settings,
+        } => {
+            world.encoding = encoding;
+            world.folders = Arc::new(folders);
+            let (s, warnings) = Settings::from_json(&settings);
+            notes.extend(warnings);
+            world.settings = Arc::new(s);
+        }
+        Msg::Settings(value) => {
+            let (s, warnings) = Settings::from_json(&value);
+            notes.extend(warnings);
+            if s != *world.settings {
+                let profile = s.profile;
+                world.settings = Arc::new(s);
+                let docs = Arc::make_mut(&mut world.docs);
+                for (uri, doc) in docs.iter_mut() {
+                    if doc.profile != profile {
+                        *doc = Arc::new(doc.with_profile(profile));
+                        dirty.push(Publish::Doc(uri.clone(), doc.clone(), world.encoding));
+                    }
+                }
+            }
+        }
+        Msg::Open(p) => {
+            let uri = p.text_document.uri;
+            let Some((path, kind)) =
+                path_of(&uri).and_then(|path| FileKind::from_path(&path).map(|k| (path, k)))
+            else {
+                return;
+            };
+            let doc = Arc::new(Document::new(
+                path,
+                kind,
+                p.text_document.version,
+                &p.text_document.text,
+                world.settings.profile,
+            ));
+            Arc::make_mut(&mut world.docs).insert(uri.clone(), doc.clone());
+            dirty.push(Publish::Doc(uri, doc, world.encoding));
+        }
+        Msg::Change(p) => {
+            let uri = p.text_document.uri;
+            let Some(doc) = world.docs.get(&uri) else {
+                if path_of(&uri)
+                    .and_then(|p| FileKind::from_path(&p))
+                    .is_some()
+                {
+                    notes.push(format!(
+                        "ignoring a change to {} which was never opened",
+                        uri.as_str()
+                    ));
+                }
+                return;
+            };
+            if p.text_document.version <= doc.version {
+                notes.push(format!(
+                    "{}: version {} after {}; versions should increase, applying the change anyway",
+                    uri.as_str(),
+                    p.text_document.version,
+                    doc.version
+                ));
+            }
+            let next =
+                Arc::new(doc.edited(p.text_document.version, &p.content_changes, world.encoding));
+            Arc::make_mut(&mut world.docs).insert(uri.clone(), next.clone());
+            dirty.push(Publish::Doc(uri, next, world.encoding));
+        }
+        Msg::Close(p) => {
+            let uri = p.text_document.uri;
+            if Arc::make_mut(&mut world.docs).remove(&uri).is_some() {
+                dirty.push(Publish::Clear(uri));
+            }
+        }
+        Msg::Snapshot(reply) => {
+            let _ = reply.send(world.clone());
+        }
+    }
+}
+
+async fn publish_loop(mut rx: mpsc::UnboundedReceiver<Publish>, client: Client) {
+    while let Some(first) = rx.recv().await {
+        // Keep only the newest entry per document, in first-seen order.
+        let mut order: Vec<Uri> = Vec::new();
+        let mut latest: HashMap<Uri, Publish> = HashMap::new();
+        let mut next = Some(first);
+        while let Some(p) = next.take() {
+            let uri = p.uri().clone();
+            if latest.insert(uri.clone(), p).is_none() {
+                order.push(uri);
+            }
+            next = rx.try_recv().ok();
+        }
+        for uri in order {
+            let Some(p) = latest.remove(&uri) else {
+                continue;
+            };
+            match p {
+                Publish::Clear(uri) => client.publish_diagnostics(uri, Vec::new(), None).await,
+                Publish::Doc(uri, doc, enc) => {
+                    let computed = tokio::task::spawn_blocking(move || {
+                        let diags = convert::diagnostics(&doc, enc, &uri);
+                        (uri, diags, doc.version)
+                    })
+                    .await;
+                    match computed {
+                        Ok((uri, diags, version)) => {
+                            client.publish_diagnostics(uri, diags, Some(version)).await
+                        }
+                        Err(e) => {
+                            tracing::error!("analysis failed: {e}");
+                            client
+                                .log_message(MessageType::ERROR, "forge-ls hit an internal error while analysing a file; please report it.")
+                                .await;
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

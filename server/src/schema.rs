@@ -1,0 +1,326 @@
+//! What fields exist in each file, their types, allowed values and meaning.
+//!
+//! One table per file kind answers "what is allowed here" for validation,
+//! completion and hover alike. Facts are from Boternity's formats reference
+//! (`shared/spec/boternity-formats.md`) and the Agent Skills specification.
+
+/// The shape a field's value must have.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    /// Any scalar, read as text.
+    String,
+    Bool,
+    /// A number (float or integer).
+    Number,
+    Integer,
+    /// A list of strings.
+    StringList,
+    /// One of the values of an enumeration.
+    Enum(&'static [Value]),
+    /// A list of values of an enumeration.
+    EnumList(&'static [Value]),
+    /// A mapping (nested fields described elsewhere).
+    Map,
+    /// A mapping of strings to strings.
+    StringMap,
+}
+
+/// A documented enumeration value.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Value {
+    pub name: &'static str,
+    pub doc: &'static str,
+}
+
+#[derive(Debug)]
+pub struct Field {
+    pub key: &'static str,
+    pub ty: Ty,
+    pub required: bool,
+    /// What it means and what Boternity does with it.
+    pub doc: &'static str,
+    pub default: Option<&'static str>,
+}
+
+impl Field {
+    pub fn values(&self) -> &'static [Value] {
+        match self.ty {
+            Ty::Enum(v) | Ty::EnumList(v) => v,
+            _ => &[],
+        }
+    }
+}
+
+pub fn find<'a>(fields: &'a [Field], key: &str) -> Option<&'a Field> {
+    fields.iter().find(|f| f.key == key)
+}
+
+macro_rules! values {
+    ($($name:literal => $doc:literal),* $(,)?) => { &[$(Value { name: $name, doc: $doc }),*] };
+}
+
+pub static CAPABILITIES: &[Value] = values![
+    "read_file" => "Read files through the host's `read-file` call.",
+    "write_file" => "Write files through the host's `write-file` call.",
+    "http_get" => "Make HTTP GET requests (`http-get`).",
+    "http_post" => "Make HTTP POST requests (`http-post`).",
+    "exec_command" => "Run commands; required for local tool skills with `scripts/run.sh` or `run.py`.",
+    "read_env" => "Read environment variables (`read-env`).",
+    "recall_memory" => "Search the bot's memories (`recall-memory`).",
+    "get_secret" => "Read a secret from the vault (`get-secret`).",
+];
+
+pub static SKILL_TYPES: &[Value] = values![
+    "prompt" => "Instructions injected into the bot's system prompt.",
+    "tool" => "A callable skill with structured input and output (WASM component or local script).",
+];
+
+pub static TRUST_TIERS: &[Value] = values![
+    "local" => "Full trust: runs on the host without a sandbox.",
+    "verified" => "Relaxed WASM sandbox (64 MB, 1,000,000 fuel, 30 s).",
+    "untrusted" => "Strict WASM sandbox inside an OS sandbox (16 MB, 500,000 fuel, 10 s). Boternity's default when no tier is set.",
+];
+
+pub static CATEGORIES: &[Value] = values![
+    "assistant" => "A general assistant (Boternity's default).",
+    "creative" => "Writing, stories, art and music.",
+    "research" => "Research, study and literature work.",
+    "utility" => "Small focused tasks: reminders, conversions, email.",
+];
+
+pub static PROVIDERS: &[Value] = values![
+    "anthropic" => "Anthropic's API (Boternity's default).",
+    "bedrock" => "Anthropic models on AWS Bedrock.",
+    "openai_compatible" => "Any OpenAI-compatible endpoint (from `providers.json`).",
+    "claude_subscription" => "A Claude subscription provider (from `providers.json`).",
+];
+
+/// Models per provider: the ones Boternity's own UI offers, plus current ones.
+pub static MODELS: &[(&str, &str, &str)] = &[
+    (
+        "anthropic",
+        "claude-sonnet-4-20250514",
+        "Claude Sonnet 4: Boternity's default model (8,192 output tokens).",
+    ),
+    (
+        "anthropic",
+        "claude-opus-4-20250514",
+        "Claude Opus 4 (32,000 output tokens, extended thinking).",
+    ),
+    (
+        "anthropic",
+        "claude-haiku-3-5-20241022",
+        "Claude 3.5 Haiku as Boternity's web UI names it (8,192 output tokens).",
+    ),
+    (
+        "anthropic",
+        "claude-3-5-haiku-20241022",
+        "Claude 3.5 Haiku (8,192 output tokens).",
+    ),
+    (
+        "anthropic",
+        "claude-sonnet-4-5",
+        "Claude Sonnet 4.5 (8,192 output tokens in Boternity's budget).",
+    ),
+    (
+        "anthropic",
+        "claude-opus-4-1",
+        "Claude Opus 4.1 (32,000 output tokens).",
+    ),
+    (
+        "anthropic",
+        "claude-haiku-4-5",
+        "Claude Haiku 4.5 (8,192 output tokens).",
+    ),
+    (
+        "openai_compatible",
+        "gpt-4o",
+        "OpenAI GPT-4o (offered by Boternity's web UI).",
+    ),
+    (
+        "openai_compatible",
+        "gpt-4o-mini",
+        "OpenAI GPT-4o mini (offered by Boternity's web UI).",
+    ),
+    ("openai_compatible", "gpt-4.1", "OpenAI GPT-4.1."),
+    ("openai_compatible", "o3-mini", "OpenAI o3-mini."),
+];
+
+/// Output-token limit Boternity infers from a model name (spec §3.4).
+pub fn max_output_tokens(model: &str) -> u32 {
+    if model.contains("opus") {
+        32_000
+    } else if model.contains("sonnet") || model.contains("haiku") {
+        8_192
+    } else {
+        4_096
+    }
+}
+
+pub fn models_for(
+    provider: &str,
+) -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> + '_ {
+    // Bedrock serves the Anthropic models.
+    let provider = if provider == "bedrock" || provider == "claude_subscription" {
+        "anthropic"
+    } else {
+        provider
+    };
+    MODELS.iter().filter(move |(p, _, _)| *p == provider)
+}
+
+pub static SKILL_FIELDS: &[Field] = &[
+    Field { key: "name", ty: Ty::String, required: true, default: None,
+        doc: "The skill's name: lowercase letters, digits and single hyphens, at most 64 characters, not starting or ending with a hyphen, and equal to its folder's name. Boternity looks skills up by folder name." },
+    Field { key: "description", ty: Ty::String, required: true, default: None,
+        doc: "What the skill does and when to use it; non-empty, at most 1024 characters. Agents decide from this text whether to load the skill." },
+    Field { key: "license", ty: Ty::String, required: false, default: None,
+        doc: "The license the skill is published under (a name or a bundled file)." },
+    Field { key: "compatibility", ty: Ty::String, required: false, default: None,
+        doc: "Environment requirements (products, system packages, network access), at most 500 characters." },
+    Field { key: "allowed-tools", ty: Ty::String, required: false, default: None,
+        doc: "Tools the skill may use, space-separated in one string. Boternity reads it as a single string: a YAML list fails to load." },
+    Field { key: "metadata", ty: Ty::Map, required: false, default: None,
+        doc: "Extra properties. Boternity reads its extensions here: `version`, `skill-type`, `capabilities`, `trust-tier`, `dependencies`, `conflicts-with`, `parents`, `author`, `secrets`, `categories`." },
+];
+
+pub static SKILL_METADATA_FIELDS: &[Field] = &[
+    Field { key: "author", ty: Ty::String, required: false, default: None,
+        doc: "Who wrote the skill. `bnity skill publish` requires it." },
+    Field { key: "version", ty: Ty::String, required: false, default: None,
+        doc: "Strict semver `MAJOR.MINOR.PATCH` (quote it: `\"0.1.0\"`). `1.0` and `v1.0.0` fail to load in Boternity." },
+    Field { key: "skill-type", ty: Ty::Enum(SKILL_TYPES), required: false, default: None,
+        doc: "`prompt` (instructions injected into the system prompt) or `tool` (callable). Without it Boternity treats the skill like a tool skill." },
+    Field { key: "capabilities", ty: Ty::EnumList(CAPABILITIES), required: false, default: None,
+        doc: "Permissions the skill requests, from Boternity's eight capabilities (snake_case)." },
+    Field { key: "dependencies", ty: Ty::StringList, required: false, default: None,
+        doc: "Skills this one needs, as `name` or `name@<semver requirement>` (e.g. `url-tools@^1.0`)." },
+    Field { key: "conflicts-with", ty: Ty::StringList, required: false, default: None,
+        doc: "Skills that must not be attached to the same bot." },
+    Field { key: "trust-tier", ty: Ty::Enum(TRUST_TIERS), required: false, default: Some("untrusted"),
+        doc: "Sandbox level. The runtime treats a missing tier as `untrusted`; the CLI displays it as `local`." },
+    Field { key: "parents", ty: Ty::StringList, required: false, default: None,
+        doc: "Skills this one inherits capabilities from (mixins; at most 3 levels deep, no cycles)." },
+    Field { key: "secrets", ty: Ty::StringList, required: false, default: None,
+        doc: "Names of secrets the skill wants (not consumed by Boternity yet)." },
+    Field { key: "categories", ty: Ty::StringList, required: false, default: None,
+        doc: "Browsing categories." },
+];
+
+pub static IDENTITY_FIELDS: &[Field] = &[
+    Field { key: "display_name", ty: Ty::String, required: true, default: None,
+        doc: "The bot's display name. Required: without it Boternity ignores the whole file and uses its defaults (model claude-sonnet-4-20250514, temperature 0.7, max_tokens 4096)." },
+    Field { key: "category", ty: Ty::Enum(CATEGORIES), required: false, default: Some("assistant"),
+        doc: "The bot's category (case-insensitive). Unknown values are treated as `assistant`." },
+    Field { key: "model", ty: Ty::String, required: false, default: Some("claude-sonnet-4-20250514"),
+        doc: "The model the bot chats with. Boternity does not check it; it is sent to the primary provider." },
+    Field { key: "provider", ty: Ty::Enum(PROVIDERS), required: false, default: Some("anthropic"),
+        doc: "The provider family of `model`. Boternity reads it but picks the provider from the `ANTHROPIC_API_KEY` secret." },
+    Field { key: "temperature", ty: Ty::Number, required: false, default: Some("0.7"),
+        doc: "Sampling temperature, 0 to 2 in Boternity's web UI (its template says 0.0–1.0). A non-number silently becomes 0.7." },
+    Field { key: "max_tokens", ty: Ty::Integer, required: false, default: Some("4096"),
+        doc: "Maximum tokens per reply, 1 to 200000 in Boternity's web UI. A non-number silently becomes 4096; a negative one wraps around." },
+];
+
+/// Keys Boternity's `Identity` type has but never reads from the file.
+pub static IDENTITY_NOT_READ: &[&str] = &[
+    "avatar",
+    "accent_color",
+    "emoji",
+    "tags",
+    "max_request_tokens",
+];
+
+pub static SOUL_FIELDS: &[Field] = &[
+    Field {
+        key: "name",
+        ty: Ty::String,
+        required: true,
+        default: None,
+        doc: "The personality's name. Required by Boternity's SOUL.md parser.",
+    },
+    Field {
+        key: "traits",
+        ty: Ty::StringList,
+        required: false,
+        default: None,
+        doc: "Personality keywords, as a list (`- patient` lines or `[a, b]`).",
+    },
+    Field {
+        key: "tone",
+        ty: Ty::String,
+        required: false,
+        default: None,
+        doc: "How the bot speaks, in a few words (e.g. `calm and encouraging`).",
+    },
+];
+
+/// The sections Boternity's builder writes into SOUL.md.
+pub static SOUL_SECTIONS: &[(&str, &str)] = &[
+    ("Personality", "Who the bot is: its temperament and traits."),
+    ("Purpose", "What the bot is for."),
+    (
+        "Boundaries",
+        "What the bot must not do, and how it declines.",
+    ),
+];
+
+/// The sections of Boternity's USER.md templates.
+pub static USER_SECTIONS: &[(&str, &str)] = &[
+    (
+        "Preferences",
+        "How the user likes answers: format, length, language.",
+    ),
+    (
+        "Standing Instructions",
+        "Rules the bot should always follow for this user.",
+    ),
+    (
+        "Important Context",
+        "Facts about the user the bot should keep in mind.",
+    ),
+];
+
+pub static SKILLS_TOML_FIELDS: &[Field] = &[
+    Field { key: "skill_name", ty: Ty::String, required: true, default: None,
+        doc: "The attached skill's name (the folder name in the skill library). Required: without it Boternity fails to read skills.toml." },
+    Field { key: "enabled", ty: Ty::Bool, required: false, default: Some("true"),
+        doc: "Whether the skill is active for this bot." },
+    Field { key: "trust_tier", ty: Ty::Enum(TRUST_TIERS), required: false, default: None,
+        doc: "The tier this bot grants the skill (snake_case here, unlike SKILL.md's `trust-tier`)." },
+    Field { key: "version", ty: Ty::String, required: false, default: None,
+        doc: "The skill version pinned when attaching (not enforced)." },
+    Field { key: "overrides", ty: Ty::StringMap, required: false, default: None,
+        doc: "Per-bot settings for the skill, strings to strings." },
+    Field { key: "capabilities", ty: Ty::EnumList(CAPABILITIES), required: false, default: None,
+        doc: "Capabilities granted to the skill for this bot." },
+];
+
+/// Suggest the canonical spelling for a near-miss: `http-get`, `HttpGet`, `HTTP_GET` → `http_get`.
+pub fn suggest<'a>(candidates: impl IntoIterator<Item = &'a str>, wrong: &str) -> Option<&'a str> {
+    let norm = |s: &str| {
+        s.chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase()
+    };
+    let wrong = norm(wrong);
+    candidates.into_iter().find(|c| norm(c) == wrong)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn near_misses_map_to_canonical_names() {
+        let caps = CAPABILITIES.iter().map(|v| v.name);
+        assert_eq!(suggest(caps.clone(), "http-get"), Some("http_get"));
+        assert_eq!(suggest(caps.clone(), "HttpGet"), Some("http_get"));
+        assert_eq!(suggest(caps, "http"), None);
+        assert_eq!(
+            suggest(SKILL_METADATA_FIELDS.iter().map(|f| f.key), "skill_type"),
+            Some("skill-type")
+        );
+    }
+}

@@ -1,0 +1,118 @@
+//! The `forge` settings section (interface spec §3).
+//!
+//! Both nested objects (`{"llm": {"provider": …}}`, as VS Code sends a section)
+//! and dotted keys (`{"llm.provider": …}`) are accepted, and
+//! `initializationOptions` may wrap the section as `{"forge": {…}}`.
+
+use serde_json::Value;
+
+use crate::rules::Profile;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Settings {
+    pub profile: Profile,
+    pub drafts_path: Option<String>,
+    pub bots_dir: String,
+    pub skills_dir: String,
+    pub boternity_data_dir: Option<String>,
+    /// The raw `llm` object; the LLM layer reads it.
+    pub llm: Value,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            profile: Profile::Boternity,
+            drafts_path: None,
+            bots_dir: "bots".into(),
+            skills_dir: "skills".into(),
+            boternity_data_dir: None,
+            llm: Value::Null,
+        }
+    }
+}
+
+/// Look up a dotted key in nested objects or as a flat dotted key.
+fn lookup<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    if let Some(flat) = v.get(key) {
+        return Some(flat);
+    }
+    let mut cur = v;
+    for part in key.split('.') {
+        cur = cur.get(part)?;
+    }
+    Some(cur)
+}
+
+impl Settings {
+    /// Parse the section; unknown or ill-typed values fall back to defaults, with a warning each.
+    pub fn from_json(v: &Value) -> (Settings, Vec<String>) {
+        let v = v.get("forge").filter(|f| f.is_object()).unwrap_or(v);
+        let mut s = Settings::default();
+        let mut warnings = Vec::new();
+        let string = |key: &str, warnings: &mut Vec<String>| match lookup(v, key) {
+            None | Some(Value::Null) => None,
+            Some(Value::String(x)) => Some(x.clone()),
+            Some(other) => {
+                warnings.push(format!(
+                    "setting forge.{key} must be a string, not {other}; using the default"
+                ));
+                None
+            }
+        };
+        if let Some(p) = string("validation.profile", &mut warnings) {
+            match Profile::parse(&p) {
+                Some(p) => s.profile = p,
+                None if p == "auto" => {}
+                None => warnings.push(format!(
+                    "setting forge.validation.profile: unknown profile `{p}`; using `boternity`"
+                )),
+            }
+        }
+        s.drafts_path = string("draftsPath", &mut warnings);
+        if let Some(d) = string("botsDir", &mut warnings) {
+            s.bots_dir = d;
+        }
+        if let Some(d) = string("skillsDir", &mut warnings) {
+            s.skills_dir = d;
+        }
+        s.boternity_data_dir = string("boternityDataDir", &mut warnings);
+        let mut llm = lookup(v, "llm").cloned().unwrap_or(Value::Null);
+        // Dotted llm keys join the object.
+        if let Value::Object(map) = v {
+            for (k, val) in map {
+                if let Some(rest) = k.strip_prefix("llm.") {
+                    if !llm.is_object() {
+                        llm = Value::Object(Default::default());
+                    }
+                    llm[rest] = val.clone();
+                }
+            }
+        }
+        s.llm = llm;
+        (s, warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nested_dotted_and_wrapped() {
+        let (s, w) =
+            Settings::from_json(&json!({"validation": {"profile": "agentskills"}, "botsDir": "b"}));
+        assert_eq!(s.profile, Profile::Agentskills);
+        assert_eq!(s.bots_dir, "b");
+        assert!(w.is_empty());
+        let (s, _) = Settings::from_json(
+            &json!({"forge": {"validation.profile": "agentskills", "llm.provider": "openai"}}),
+        );
+        assert_eq!(s.profile, Profile::Agentskills);
+        assert_eq!(s.llm["provider"], "openai");
+        let (s, w) = Settings::from_json(&json!({"validation": {"profile": 3}}));
+        assert_eq!(s.profile, Profile::Boternity);
+        assert_eq!(w.len(), 1);
+    }
+}
