@@ -124,7 +124,8 @@ end
 
 tests["a code action on SOUL.md edits the file"] = function()
   local root = new_workspace()
-  write(root .. "/bots/luna/SOUL.md", "---\ntone: warm\n---\n\n# Personality\n\nCurious.\n")
+  -- `Tone` is not a key Boternity reads (it wants `tone`): forge-ls offers the rename as a quick fix.
+  write(root .. "/bots/luna/SOUL.md", "---\nname: Luna\nTone: warm\n---\n\n# Personality\n\nCurious.\n")
   write(root .. "/bots/luna/IDENTITY.md", "---\ndisplay_name: Luna\n---\n")
   setup_plugin(root)
   vim.cmd.edit(root .. "/bots/luna/SOUL.md")
@@ -165,6 +166,9 @@ tests["a code action on SOUL.md edits the file"] = function()
   end
   local after = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
   assert(after ~= before, "the code action '" .. actions[1].title .. "' did not change SOUL.md")
+  if actions[1].title:find("tone", 1, true) then
+    assert(after:find("\ntone: warm", 1, true), "the rename was not applied: " .. after)
+  end
 end
 
 tests["skills.toml completes an installed skill name"] = function()
