@@ -1,0 +1,466 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import * as vscode from 'vscode';
+import {
+  ExecuteCommandRequest,
+  type LanguageClientOptions,
+  type ServerOptions,
+  TransportKind,
+  State,
+} from 'vscode-languageclient/node';
+import { ForgeLanguageClient } from './client';
+import {
+  CLIENT_SECTION,
+  CONFIG_SECTION,
+  FILE_PATTERNS,
+  INSTALL_COMMAND,
+  PaletteCommands,
+  ServerCommands,
+} from './constants';
+import { dedupeAgainst, isSkillFile } from './diagnostics';
+import {
+  assemble,
+  draftLabel,
+  type FlowOutcome,
+  isTurnResult,
+  type Mode,
+  parseDrafts,
+  runFlow,
+  type TurnResult,
+} from './flow';
+import { answerConfiguration, buildServerSettings } from './settings';
+import { resolveServerPath } from './serverPath';
+import { PREVIEW_SCHEME, PreviewProvider, VsCodeFlowUI } from './vscodeUi';
+
+let forge: Forge | undefined;
+
+export async function activate(context: vscode.ExtensionContext): Promise<Forge> {
+  forge = new Forge(context);
+  forge.registerPaletteCommands();
+  await forge.start();
+  return forge;
+}
+
+export async function deactivate(): Promise<void> {
+  const current = forge;
+  forge = undefined;
+  await current?.stop();
+}
+
+export class Forge {
+  client: ForgeLanguageClient | undefined;
+  /** Settles once the user has answered the "forge-ls not found" message (tests wait on it). */
+  missingServerReport: Promise<void> | undefined;
+  readonly output: vscode.LogOutputChannel;
+  private readonly previews = new PreviewProvider();
+  private readonly rawDiagnostics = new Map<string, { diags: vscode.Diagnostic[]; shown: number }>();
+
+  constructor(private readonly context: vscode.ExtensionContext) {
+    this.output = vscode.window.createOutputChannel('Forge Language Server', { log: true });
+    context.subscriptions.push(this.output);
+    context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this.previews));
+  }
+
+  registerPaletteCommands(): void {
+    const handlers: Record<keyof typeof PaletteCommands, () => Promise<unknown>> = {
+      newBot: () => this.newBuild('bot'),
+      newSkill: () => this.newBuild('skill'),
+      resumeDraft: () => this.resumeDraft(),
+      deleteDraft: () => this.deleteDraft(),
+      reconfigure: () => this.reconfigure(),
+      validateSkills: () => this.validateSkills(),
+      assemble: () => this.assembleDraft(),
+      restartServer: () => this.restart(),
+    };
+    for (const [key, id] of Object.entries(PaletteCommands) as [keyof typeof PaletteCommands, string][]) {
+      this.context.subscriptions.push(
+        vscode.commands.registerCommand(id, () => this.guard(handlers[key])),
+      );
+    }
+  }
+
+  private async guard(run: () => Promise<unknown>): Promise<void> {
+    try {
+      await run();
+    } catch (error) {
+      if (error instanceof Cancelled) {
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      this.output.appendLine(`error: ${message}`);
+      void vscode.window.showErrorMessage(`Forge: ${message}`);
+    }
+  }
+
+  async start(): Promise<void> {
+    const clientConfig = vscode.workspace.getConfiguration(CLIENT_SECTION);
+    const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    const serverPath = resolveServerPath(clientConfig.get<string>('serverPath'), process.env, root);
+    if (!serverPath) {
+      // Not awaited: activation must not wait for the user to answer the message.
+      this.missingServerReport = this.reportMissingServer(clientConfig.get<string>('serverPath'), root);
+      return;
+    }
+    const serverOptions: ServerOptions = {
+      command: serverPath,
+      args: ['--stdio'],
+      transport: TransportKind.stdio,
+    };
+    const clientOptions: LanguageClientOptions = {
+      // One client for every workspace folder: the server serves all of them, and a single client means the
+      // server's commands are registered once (see serverCommands.ts for the second line of defence).
+      documentSelector: FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
+      synchronize: {
+        configurationSection: CONFIG_SECTION,
+        fileEvents: vscode.workspace.createFileSystemWatcher('**/{SKILL.md,IDENTITY.md,SOUL.md,USER.md,skills.toml}'),
+      },
+      initializationOptions: buildServerSettings((key) => vscode.workspace.getConfiguration(CONFIG_SECTION).get(key)),
+      outputChannel: this.output,
+      middleware: {
+        workspace: {
+          configuration: async (params, token, next) => {
+            const fromVsCode = await next(params, token);
+            const ours = answerConfiguration(params.items, (scopeUri) => {
+              const cfg = vscode.workspace.getConfiguration(CONFIG_SECTION, scopeUri ? vscode.Uri.parse(scopeUri) : undefined);
+              return (key) => cfg.get(key);
+            });
+            if (!Array.isArray(fromVsCode)) {
+              return fromVsCode;
+            }
+            return params.items.map((item, i) =>
+              item.section === CONFIG_SECTION || item.section?.startsWith(`${CONFIG_SECTION}.`) ? ours[i] : fromVsCode[i],
+            );
+          },
+        },
+        handleDiagnostics: (uri, diagnostics, next) => {
+          if (!isSkillFile(uri.fsPath) || !vscode.workspace.getConfiguration(CLIENT_SECTION).get<boolean>('dedupeSkillDiagnostics', true)) {
+            next(uri, diagnostics);
+            return;
+          }
+          const shown = dedupeAgainst(diagnostics, vscode.languages.getDiagnostics(uri));
+          this.rawDiagnostics.set(uri.toString(), { diags: diagnostics, shown: shown.length });
+          next(uri, shown);
+        },
+      },
+    };
+    this.client = new ForgeLanguageClient('forge-ls', 'Forge Language Server', serverOptions, clientOptions);
+    // When another validator (re)publishes for a SKILL.md, re-filter the last forge-ls diagnostics for it.
+    this.context.subscriptions.push(
+      vscode.languages.onDidChangeDiagnostics((event) => {
+        for (const uri of event.uris) {
+          const raw = this.rawDiagnostics.get(uri.toString());
+          const collection = this.client?.diagnostics;
+          if (!raw || !collection) {
+            continue;
+          }
+          const shown = dedupeAgainst(raw.diags, vscode.languages.getDiagnostics(uri));
+          if (shown.length !== raw.shown) {
+            raw.shown = shown.length;
+            collection.set(uri, shown);
+          }
+        }
+      }),
+    );
+    this.context.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration(async (event) => {
+        if (event.affectsConfiguration(`${CLIENT_SECTION}.serverPath`)) {
+          await this.restart();
+        }
+      }),
+    );
+    try {
+      await this.client.start();
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Forge: could not start ${serverPath}: ${String(error)}`);
+    }
+  }
+
+  async stop(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    if (client && client.state !== State.Stopped) {
+      await client.stop();
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+
+  private async reportMissingServer(configured: string | undefined, root: string | undefined): Promise<void> {
+    const what = configured ? `forge-ls was not found at "${configured}" (setting forge-ls.serverPath)` : 'forge-ls was not found on PATH';
+    const inRepo = root !== undefined && fs.existsSync(path.join(root, 'server', 'Cargo.toml'));
+    const buttons = inRepo ? ['Install in Terminal', 'Copy Install Command', 'Open Settings'] : ['Copy Install Command', 'Open Settings'];
+    const choice = await vscode.window.showErrorMessage(
+      `Forge: ${what}. Install it from the forge-ls repository with \`${INSTALL_COMMAND}\`, or set forge-ls.serverPath.`,
+      ...buttons,
+    );
+    if (choice === 'Install in Terminal' && root) {
+      const terminal = vscode.window.createTerminal({ name: 'Install forge-ls', cwd: root });
+      terminal.show();
+      terminal.sendText(INSTALL_COMMAND);
+    } else if (choice === 'Copy Install Command') {
+      await vscode.env.clipboard.writeText(INSTALL_COMMAND);
+    } else if (choice === 'Open Settings') {
+      await vscode.commands.executeCommand('workbench.action.openSettings', `${CLIENT_SECTION}.serverPath`);
+    }
+  }
+
+  /** Sends `workspace/executeCommand` with one JSON argument, checking the server advertises the command. */
+  async exec(command: string, arg: unknown): Promise<unknown> {
+    const client = this.client;
+    if (!client || !client.isRunning()) {
+      throw new Error('the forge-ls server is not running (see the "Forge Language Server" output)');
+    }
+    const advertised = client.initializeResult?.capabilities.executeCommandProvider?.commands ?? [];
+    if (!advertised.includes(command)) {
+      throw new Error(`this forge-ls does not provide ${command}; update the server`);
+    }
+    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] });
+  }
+
+  private ui(): VsCodeFlowUI {
+    return new VsCodeFlowUI(this.previews);
+  }
+
+  private async pickFolder(): Promise<vscode.WorkspaceFolder> {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    if (folders.length === 0) {
+      throw new Error('open a folder first: forge-ls writes bots and skills inside the workspace');
+    }
+    if (folders.length === 1) {
+      return folders[0];
+    }
+    const folder = await vscode.window.showWorkspaceFolderPick({ placeHolder: 'Where should the result be written?' });
+    if (!folder) {
+      throw new Cancelled();
+    }
+    return folder;
+  }
+
+  /** The bot folder of the active editor, if it is one of a bot's files. */
+  private activeBotFile(): vscode.Uri | undefined {
+    const uri = vscode.window.activeTextEditor?.document.uri;
+    if (!uri || uri.scheme !== 'file') {
+      return undefined;
+    }
+    const dir = path.dirname(uri.fsPath);
+    const isBot = ['IDENTITY.md', 'SOUL.md'].some((f) => fs.existsSync(path.join(dir, f)));
+    return isBot ? uri : undefined;
+  }
+
+  async newBuild(mode: Mode): Promise<void> {
+    const folder = await this.pickFolder();
+    const description = await vscode.window.showInputBox({
+      title: mode === 'bot' ? 'Forge · New Bot' : 'Forge · New Skill',
+      prompt: mode === 'bot' ? 'Describe the bot you want' : 'Describe what the skill should do',
+      placeHolder: mode === 'bot' ? 'A friendly research assistant that…' : 'Summarise a PDF into…',
+      ignoreFocusOut: true,
+      validateInput: (v) => (v.trim() ? undefined : 'A short description is needed to start'),
+    });
+    if (description === undefined) {
+      return;
+    }
+    let bot: string | undefined;
+    const activeBot = mode === 'skill' ? this.activeBotFile() : undefined;
+    if (activeBot) {
+      const name = path.basename(path.dirname(activeBot.fsPath));
+      const attach = await vscode.window.showQuickPick(
+        [
+          { label: `Attach to ${name}`, description: 'adds the skill to its skills.toml', attach: true },
+          { label: 'Do not attach', attach: false },
+        ],
+        { title: 'Forge · New Skill', ignoreFocusOut: true },
+      );
+      if (!attach) {
+        return;
+      }
+      bot = attach.attach ? activeBot.toString() : undefined;
+    }
+    const first = await this.exec(ServerCommands.builderStart, {
+      mode,
+      description: description.trim(),
+      folder: folder.uri.toString(),
+    });
+    await this.finish(await runFlow((c, a) => this.exec(c, a), this.ui(), asTurn(first), {
+      mode,
+      folder: folder.uri.toString(),
+      bot,
+      fresh: true,
+    }));
+  }
+
+  private async chooseDraft(title: string): Promise<{ session_id: string; mode: Mode } | undefined> {
+    const drafts = parseDrafts(await this.exec(ServerCommands.builderDrafts, {}));
+    if (drafts.length === 0) {
+      void vscode.window.showInformationMessage('Forge: there are no drafts.');
+      return undefined;
+    }
+    const chosen = await vscode.window.showQuickPick(
+      drafts.map((d) => ({ ...draftLabel(d), draft: d })),
+      { title, placeHolder: 'Choose a draft', matchOnDescription: true, matchOnDetail: true },
+    );
+    return chosen?.draft;
+  }
+
+  async resumeDraft(): Promise<void> {
+    const draft = await this.chooseDraft('Forge · Resume Draft');
+    if (!draft) {
+      return;
+    }
+    const session = await this.exec(ServerCommands.builderSession, { session_id: draft.session_id });
+    const folder = (vscode.workspace.workspaceFolders ?? []).length > 1 ? (await this.pickFolder()).uri.toString() : undefined;
+    await this.finish(await runFlow((c, a) => this.exec(c, a), this.ui(), asTurn(session), { mode: draft.mode, folder }));
+  }
+
+  async assembleDraft(): Promise<void> {
+    const draft = await this.chooseDraft('Forge · Assemble');
+    if (!draft) {
+      return;
+    }
+    const session = asTurn(await this.exec(ServerCommands.builderSession, { session_id: draft.session_id }));
+    const folder = (vscode.workspace.workspaceFolders ?? []).length > 1 ? (await this.pickFolder()).uri.toString() : undefined;
+    if (session.turn.action === 'ready_to_assemble') {
+      await this.finish(await assemble((c, a) => this.exec(c, a), session.session_id, { mode: draft.mode, folder }));
+      return;
+    }
+    const go = await vscode.window.showInformationMessage(
+      'Forge: this draft still has questions to answer before it can be assembled.',
+      'Continue Draft',
+    );
+    if (go) {
+      await this.finish(await runFlow((c, a) => this.exec(c, a), this.ui(), session, { mode: draft.mode, folder }));
+    }
+  }
+
+  async deleteDraft(): Promise<void> {
+    const drafts = parseDrafts(await this.exec(ServerCommands.builderDrafts, {}));
+    if (drafts.length === 0) {
+      void vscode.window.showInformationMessage('Forge: there are no drafts.');
+      return;
+    }
+    const chosen = await vscode.window.showQuickPick(
+      drafts.map((d) => ({ ...draftLabel(d), draft: d })),
+      { title: 'Forge · Delete Draft', placeHolder: 'Choose the drafts to delete', canPickMany: true },
+    );
+    if (!chosen || chosen.length === 0) {
+      return;
+    }
+    let deleted = 0;
+    for (const item of chosen) {
+      const result = (await this.exec(ServerCommands.builderDelete, { session_id: item.draft.session_id })) as { deleted?: boolean };
+      if (result?.deleted) {
+        deleted++;
+      }
+    }
+    void vscode.window.showInformationMessage(`Forge: deleted ${deleted} draft${deleted === 1 ? '' : 's'}.`);
+  }
+
+  async reconfigure(): Promise<void> {
+    let target = this.activeBotFile();
+    if (!target) {
+      const files = await vscode.workspace.findFiles('**/{IDENTITY.md,SOUL.md}', '**/node_modules/**', 500);
+      const bots = new Map<string, vscode.Uri>();
+      for (const f of files) {
+        bots.set(path.dirname(f.fsPath), f);
+      }
+      if (bots.size === 0) {
+        throw new Error('no bot found in the workspace (a bot folder holds IDENTITY.md or SOUL.md)');
+      }
+      const chosen = await vscode.window.showQuickPick(
+        [...bots.entries()].map(([dir, uri]) => ({ label: path.basename(dir), description: vscode.workspace.asRelativePath(dir), uri })),
+        { title: 'Forge · Reconfigure Bot', placeHolder: 'Which bot?' },
+      );
+      if (!chosen) {
+        return;
+      }
+      target = chosen.uri;
+    }
+    const first = await this.exec(ServerCommands.builderReconfigure, { uri: target.toString() });
+    await this.finish(await runFlow((c, a) => this.exec(c, a), this.ui(), asTurn(first), { mode: 'bot' }));
+  }
+
+  async validateSkills(): Promise<void> {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    let arg: { uri?: string } = {};
+    if (active && isSkillFile(active.fsPath)) {
+      const scope = await vscode.window.showQuickPick(
+        [
+          { label: 'This skill', uri: active.toString() },
+          { label: 'All skills in the workspace', uri: undefined },
+        ],
+        { title: 'Forge · Validate Skills' },
+      );
+      if (!scope) {
+        return;
+      }
+      arg = scope.uri ? { uri: scope.uri } : {};
+    }
+    const result = (await this.exec(ServerCommands.skillValidate, arg)) as {
+      skills?: { uri: string; name?: string; errors?: number; warnings?: number }[];
+    };
+    const skills = result?.skills ?? [];
+    const errors = skills.reduce((n, s) => n + (s.errors ?? 0), 0);
+    const warnings = skills.reduce((n, s) => n + (s.warnings ?? 0), 0);
+    this.output.appendLine(`Validated ${skills.length} skill(s): ${errors} error(s), ${warnings} warning(s)`);
+    for (const s of skills) {
+      this.output.appendLine(`  ${s.name ?? s.uri}: ${s.errors ?? 0} error(s), ${s.warnings ?? 0} warning(s) — ${s.uri}`);
+    }
+    const summary = `Forge: ${skills.length} skill(s) validated, ${errors} error(s), ${warnings} warning(s).`;
+    const withProblems = skills.filter((s) => (s.errors ?? 0) + (s.warnings ?? 0) > 0);
+    if (withProblems.length === 0) {
+      void vscode.window.showInformationMessage(summary);
+      return;
+    }
+    const chosen = await vscode.window.showQuickPick(
+      withProblems.map((s) => ({
+        label: s.name ?? path.basename(path.dirname(vscode.Uri.parse(s.uri).fsPath)),
+        description: `${s.errors ?? 0} error(s), ${s.warnings ?? 0} warning(s)`,
+        uri: s.uri,
+      })),
+      { title: summary, placeHolder: 'Open a skill with problems' },
+    );
+    if (chosen) {
+      await vscode.window.showTextDocument(vscode.Uri.parse(chosen.uri));
+    }
+  }
+
+  private async finish(outcome: FlowOutcome): Promise<void> {
+    // workspace/applyEdit leaves edited files dirty in VS Code: save what the server wrote so it is on disk.
+    const written = outcome.kind === 'assembled' ? outcome.files : outcome.kind === 'skill-created' ? [outcome.uri] : [];
+    for (const uri of written) {
+      const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
+      if (doc?.isDirty) {
+        await doc.save();
+      }
+    }
+    if (outcome.kind === 'assembled') {
+      this.output.appendLine(`Assembled ${outcome.session_id}: ${outcome.files.join(', ')}`);
+      const first = outcome.files.find((f) => f.endsWith('IDENTITY.md')) ?? outcome.files[0];
+      if (first) {
+        await vscode.window.showTextDocument(vscode.Uri.parse(first));
+      }
+      void vscode.window.showInformationMessage(`Forge: wrote ${outcome.files.length} file(s).`);
+    } else if (outcome.kind === 'skill-created') {
+      await vscode.window.showTextDocument(vscode.Uri.parse(outcome.uri));
+      const n = outcome.diagnostics.length;
+      void vscode.window.showInformationMessage(
+        n === 0 ? 'Forge: skill created and valid.' : `Forge: skill created with ${n} diagnostic(s); see Problems.`,
+      );
+    }
+  }
+}
+
+class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+  }
+}
+
+function asTurn(value: unknown): TurnResult {
+  if (!isTurnResult(value)) {
+    throw new Error(`unexpected builder reply ${JSON.stringify(value)}`);
+  }
+  return value;
+}
