@@ -8,10 +8,12 @@ mod handlers;
 mod router;
 mod server;
 mod state;
+mod stop;
 
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use tokio_util::sync::CancellationToken;
 use tower_lsp_server::{LspService, Server};
 
 pub use state::Snapshot;
@@ -39,9 +41,27 @@ pub fn run_stdio() -> ExitCode {
             server::Backend::new(client, for_init)
         });
         let service = router::Router::new(service, shared.clone());
-        Server::new(tokio::io::stdin(), tokio::io::stdout(), socket)
-            .serve(service)
-            .await;
+        let exited = CancellationToken::new();
+        let eof = CancellationToken::new();
+        let service = stop::ExitWatch {
+            inner: service,
+            token: exited.clone(),
+        };
+        let stdin = stop::EofWatch {
+            inner: tokio::io::stdin(),
+            token: eof.clone(),
+        };
+        let serve = Server::new(stdin, tokio::io::stdout(), socket).serve(service);
+        tokio::select! {
+            _ = serve => {}
+            // After `exit`, nothing pending matters.
+            _ = exited.cancelled() => {}
+            // The client is gone; give in-flight responses a moment to be written.
+            _ = async {
+                eof.cancelled().await;
+                tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+            } => {}
+        }
         shared
     });
     let code = if shared.shutdown_requested() { 0 } else { 1 };
