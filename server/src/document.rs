@@ -79,7 +79,14 @@ impl Document {
     }
 
     pub fn text(&self) -> &Arc<str> {
-        self.text.get_or_init(|| Arc::from(self.rope.to_string()))
+        self.text.get_or_init(|| {
+            // Straight from the chunks: `to_string` goes through the formatter.
+            let mut s = String::with_capacity(self.rope.len_bytes());
+            for chunk in self.rope.chunks() {
+                s.push_str(chunk);
+            }
+            Arc::from(s)
+        })
     }
 
     pub fn line_index(&self) -> &LineIndex {
