@@ -968,3 +968,90 @@ fn bad_input_is_refused_clearly() {
     assert!(lsp.exec("forge.builder.drafts", json!({})).is_ok());
     lsp.stop();
 }
+
+#[test]
+fn a_corrupt_database_is_moved_aside_and_the_user_told() {
+    let (_dir, root) = workspace();
+    std::fs::create_dir_all(root.join(".forge")).unwrap();
+    std::fs::write(root.join(".forge/drafts.db"), vec![0xAB; 8192]).unwrap();
+    let mut lsp = Lsp::start(&root);
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Keeps my notes"}),
+    );
+    assert!(r["session_id"].is_string());
+    // Notifications and responses travel on separate queues inside the server: wait a little.
+    let told = (0..50).any(|_| {
+        let seen = lsp.seen.lock().unwrap().iter().any(|m| {
+            m["method"] == "window/showMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("damaged"))
+        });
+        if !seen {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        seen
+    });
+    assert!(told, "no window/showMessage about the damaged database");
+    let aside = std::fs::read_dir(root.join(".forge"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("drafts.db.corrupt-")
+        });
+    assert!(aside, "the damaged file is kept aside");
+    lsp.stop();
+}
+
+#[test]
+fn reconfigure_after_a_code_action_assembles_without_rewriting_it() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let bot = build_bot(&mut lsp, "Echo");
+    let r = lsp.ok(
+        "forge.builder.reconfigure",
+        json!({"uri": uri(&bot.join("SOUL.md"))}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let identity = bot.join("IDENTITY.md");
+    lsp.open(&identity);
+    let actions = code_actions(&mut lsp, &identity);
+    let a = actions
+        .iter()
+        .find(|a| a["kind"] == "refactor.rewrite")
+        .expect("a builder action")
+        .clone();
+    apply_edit(&a["edit"]).unwrap();
+    let next = lsp.ok("forge.builder.answer", a["command"]["arguments"][0].clone());
+    let after_action = read_all(&bot);
+    run_to_ready(&mut lsp, next["turn"].clone(), &sid, &mut |_| None);
+    lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
+    let after = read_all(&bot);
+    // The action wrote the new display_name; assembling keeps it and carries the new name into the
+    // places the single-field action does not cover (the heading), without touching the rest.
+    let line = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("display_name:"))
+            .map(str::to_string)
+    };
+    assert_eq!(
+        line(&after_action["IDENTITY.md"]),
+        line(&after["IDENTITY.md"])
+    );
+    let name = line(&after["IDENTITY.md"]).unwrap();
+    let name = name.trim_start_matches("display_name:").trim();
+    assert!(
+        after["IDENTITY.md"].contains(&format!("# {name} - Identity")),
+        "{}",
+        after["IDENTITY.md"]
+    );
+    assert_eq!(
+        after_action["USER.md"].lines().count(),
+        after["USER.md"].lines().count()
+    );
+    check_clean(&bot);
+    lsp.stop();
+}
