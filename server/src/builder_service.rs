@@ -205,9 +205,18 @@ pub fn workspace_skills(folders: &[PathBuf]) -> Vec<WorkspaceSkill> {
 
 /// The outside inputs of a session: workspace skills and the memories of its purpose category.
 pub fn context(store: &DraftStore, folders: &[PathBuf], description: &str) -> BuilderContext {
+    context_with(store, workspace_skills(folders), description)
+}
+
+/// [`context`] with the workspace skills already listed (the server caches the walk).
+pub fn context_with(
+    store: &DraftStore,
+    workspace_skills: Vec<WorkspaceSkill>,
+    description: &str,
+) -> BuilderContext {
     let category = builder::classify_purpose(description);
     BuilderContext {
-        workspace_skills: workspace_skills(folders),
+        workspace_skills,
         // Memory only improves the defaults; a failing read must not block the builder.
         memory: store
             .recall_memory(&category, MEMORY_LIMIT)

@@ -1055,3 +1055,28 @@ fn reconfigure_after_a_code_action_assembles_without_rewriting_it() {
     check_clean(&bot);
     lsp.stop();
 }
+
+#[test]
+fn an_unusable_drafts_location_is_a_clear_error() {
+    let (_dir, root) = workspace();
+    // A file where the `.forge` directory should be: the store cannot be created (this works as
+    // root too, where permission bits would not stop the server).
+    std::fs::write(root.join(".forge"), "not a directory").unwrap();
+    let mut lsp = Lsp::start(&root);
+    let e = lsp
+        .exec(
+            "forge.builder.start",
+            json!({"mode": "bot", "description": "Keeps my notes"}),
+        )
+        .unwrap_err();
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("drafts") && msg.contains(".forge"), "{msg}");
+    // The server keeps serving, and a later command can still succeed once the path is usable.
+    std::fs::remove_file(root.join(".forge")).unwrap();
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Keeps my notes"}),
+    );
+    assert!(r["session_id"].is_string());
+    lsp.stop();
+}

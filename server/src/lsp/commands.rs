@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
@@ -29,6 +29,7 @@ use crate::analysis::FileKind;
 use crate::builder::flow::{options_for, OptionInput};
 use crate::builder::{
     self, load_bot, write_answer, BotTexts, BuilderContext, BuilderTurn, FileTarget, Mode, Session,
+    WorkspaceSkill,
 };
 use crate::builder_service::{self as svc, FileWrite, ServiceError};
 use crate::diagnostic::Severity;
@@ -52,6 +53,12 @@ pub const COMMANDS: &[&str] = &[
 /// How long a `window/showDocument` may take before assemble returns without it.
 const SHOW_DOCUMENT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// How long a listing of the workspace's skills is reused for builder suggestions.
+const SKILLS_TTL: Duration = Duration::from_secs(5);
+
+/// The last listing of the workspace's skills and when it was made.
+type SkillsCache = Mutex<Option<(Instant, Vec<WorkspaceSkill>)>>;
+
 /// Process-wide builder state, kept in the router's `Shared`.
 #[derive(Default)]
 pub struct CommandState {
@@ -62,6 +69,9 @@ pub struct CommandState {
     /// Bound bot folder → session id, so code actions find a folder's session without a scan.
     bound: Arc<Mutex<HashMap<PathBuf, String>>>,
     caps: OnceLock<ClientCapabilities>,
+    /// The workspace's skills with the time they were listed: walking a large workspace on every
+    /// answer would dominate its cost, and a few seconds' staleness only affects suggestions.
+    skills: Arc<SkillsCache>,
 }
 
 impl CommandState {
@@ -77,6 +87,19 @@ impl CommandState {
             .and_then(|w| w.workspace_edit.as_ref())
             .and_then(|e| e.resource_operations.as_ref())
             .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
+    }
+
+    /// The workspace skills, listed at most every [`SKILLS_TTL`]. Call from a blocking context.
+    fn workspace_skills(cache: &SkillsCache, folders: &[PathBuf]) -> Vec<WorkspaceSkill> {
+        let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
+        match &*c {
+            Some((at, skills)) if at.elapsed() < SKILLS_TTL => skills.clone(),
+            _ => {
+                let skills = svc::workspace_skills(folders);
+                *c = Some((Instant::now(), skills.clone()));
+                skills
+            }
+        }
     }
 
     fn session_lock(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
@@ -309,8 +332,13 @@ async fn start(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
         None => None,
     };
     let folders = snap.folders.clone();
+    let skills = shared.commands.skills.clone();
     let s = store_op(shared, snap, move |store| {
-        let ctx = svc::context(store, &folders, &description);
+        let ctx = svc::context_with(
+            store,
+            CommandState::workspace_skills(&skills, &folders),
+            &description,
+        );
         svc::start_session(
             store,
             &ctx,
@@ -332,9 +360,14 @@ async fn answer(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> 
     let lock = shared.commands.session_lock(&id);
     let _held = lock.lock().await;
     let folders = snap.folders.clone();
+    let skills = shared.commands.skills.clone();
     let s = store_op(shared, snap, move |store| {
         let current = svc::load_session(store, &id)?;
-        let ctx = svc::context(store, &folders, &current.description);
+        let ctx = svc::context_with(
+            store,
+            CommandState::workspace_skills(&skills, &folders),
+            &current.description,
+        );
         svc::answer_session(store, &ctx, &id, &ans)
     })
     .await?;
@@ -371,10 +404,15 @@ async fn reconfigure(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Va
     let folder = svc::inside_workspace(&snap.folders, &svc::bot_folder_of(&path)).map_err(err)?;
     let read = reader(open_texts(snap));
     let folders = snap.folders.clone();
+    let skills = shared.commands.skills.clone();
     let s = store_op(shared, snap, move |store| {
         let texts = svc::bot_texts(&folder, &read)?;
         let about = texts.soul.clone().unwrap_or_default();
-        let ctx = svc::context(store, &folders, &about);
+        let ctx = svc::context_with(
+            store,
+            CommandState::workspace_skills(&skills, &folders),
+            &about,
+        );
         svc::reconfigure_session(store, &ctx, &folder, &texts)
     })
     .await?;
