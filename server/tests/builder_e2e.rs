@@ -1080,3 +1080,52 @@ fn an_unusable_drafts_location_is_a_clear_error() {
     assert!(r["session_id"].is_string());
     lsp.stop();
 }
+
+#[test]
+fn a_question_whose_file_is_missing_is_offered_in_soul_md() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let bot = root.join("bots/fern");
+    std::fs::create_dir_all(&bot).unwrap();
+    std::fs::write(
+        bot.join("IDENTITY.md"),
+        "---\ndisplay_name: Fern\nmodel: claude-sonnet-4-20250514\n---\n",
+    )
+    .unwrap();
+    let soul = bot.join("SOUL.md");
+    std::fs::write(&soul, "---\nname: Fern\ntone: calm\n---\n\n# Fern\n\n## Purpose\n\nHelps with gardening.\n\n## Boundaries\n\nNo medical advice.\n").unwrap();
+    let r = lsp.ok("forge.builder.reconfigure", json!({"uri": uri(&soul)}));
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let mut turn = r["turn"].clone();
+    for _ in 0..20 {
+        if turn["phase"] == "skills" {
+            break;
+        }
+        turn = lsp.ok(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"option": 0}}),
+        )["turn"]
+            .clone();
+    }
+    assert_eq!(turn["phase"], "skills", "{turn}");
+    lsp.open(&soul);
+    let actions: Vec<Value> = code_actions(&mut lsp, &soul)
+        .into_iter()
+        .filter(|a| a["title"].as_str().unwrap().starts_with("Forge · Skills: "))
+        .collect();
+    let a = actions
+        .iter()
+        .find(|a| a["edit"].to_string().contains("skills.toml"))
+        .unwrap_or_else(|| panic!("no skills action writing skills.toml: {actions:?}"));
+    apply_edit(&a["edit"]).unwrap();
+    assert!(bot.join("skills.toml").is_file());
+    lsp.ok("forge.builder.answer", a["command"]["arguments"][0].clone());
+    let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    assert!(s["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["question_id"] == "skills"));
+    check_clean(&bot);
+    lsp.stop();
+}

@@ -773,7 +773,19 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
         texts.skills_toml.as_deref(),
     );
     let name = loaded.config.name.clone().unwrap_or_default();
-    let here = |q: &builder::QuestionSpec| q.targets.iter().any(|t| target_file(t) == Some(file));
+    let present = |f: &str| match f {
+        "IDENTITY.md" => texts.identity.is_some(),
+        "SOUL.md" => texts.soul.is_some(),
+        "USER.md" => texts.user.is_some(),
+        "skills.toml" => texts.skills_toml.is_some(),
+        _ => false,
+    };
+    // A question is offered in the files its answer goes to; when none of them exists yet (a bot
+    // without skills.toml asked about skills), SOUL.md hosts it, so it is never unreachable.
+    let here = |q: &builder::QuestionSpec| {
+        let mut files = q.targets.iter().filter_map(target_file);
+        files.clone().any(|f| f == file) || (file == "SOUL.md" && !files.any(present))
+    };
     let mut out = Vec::new();
     let enc = snap.encoding;
     let mut push = |title: String, field, value: &builder::FieldValue, command: Option<Command>| {
