@@ -138,6 +138,8 @@ struct Lsp {
     stash: HashMap<i64, Value>,
     next_id: i64,
     reject_edits: Arc<AtomicBool>,
+    /// Answer applyEdit only after a pause (to cancel a command while it waits).
+    slow_edits: Arc<AtomicBool>,
     /// Server→client requests and notifications, in arrival order.
     seen: Arc<Mutex<Vec<Value>>>,
 }
@@ -156,9 +158,11 @@ impl Lsp {
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = channel();
         let reject = Arc::new(AtomicBool::new(false));
+        let slow = Arc::new(AtomicBool::new(false));
         let seen = Arc::new(Mutex::new(Vec::new()));
         {
-            let (stdin, reject, seen) = (stdin.clone(), reject.clone(), seen.clone());
+            let (stdin, reject, seen, slow) =
+                (stdin.clone(), reject.clone(), seen.clone(), slow.clone());
             std::thread::spawn(move || {
                 let mut r = BufReader::new(stdout);
                 while let Some(msg) = read_message(&mut r) {
@@ -170,6 +174,9 @@ impl Lsp {
                     let Some(id) = msg.get("id").cloned() else {
                         continue;
                     };
+                    if method == "workspace/applyEdit" && slow.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(500));
+                    }
                     let result = match method.as_str() {
                         "workspace/applyEdit" if reject.load(Ordering::SeqCst) => {
                             json!({"applied": false, "failureReason": "the test client refuses"})
@@ -196,6 +203,7 @@ impl Lsp {
             stash: HashMap::new(),
             next_id: 0,
             reject_edits: reject,
+            slow_edits: slow,
             seen,
         };
         let init = lsp.request(
@@ -1127,5 +1135,39 @@ fn a_question_whose_file_is_missing_is_offered_in_soul_md() {
         .iter()
         .any(|a| a["question_id"] == "skills"));
     check_clean(&bot);
+    lsp.stop();
+}
+
+#[test]
+fn a_cancelled_assemble_still_finishes_consistently() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Tracks my reading list"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |_| None);
+    lsp.slow_edits.store(true, Ordering::SeqCst);
+    let id = lsp.send_exec("forge.builder.assemble", json!({"session_id": sid}));
+    std::thread::sleep(Duration::from_millis(100));
+    lsp.notify("$/cancelRequest", json!({"id": id}));
+    let r = lsp.wait(id);
+    assert_eq!(r["error"]["code"], -32800, "{r}");
+    // The command ran to its end: the bot is written once and the draft is gone, so a retry
+    // cannot write a second copy.
+    let mut done = false;
+    for _ in 0..50 {
+        std::thread::sleep(Duration::from_millis(100));
+        if lsp.ok("forge.builder.drafts", json!({})) == json!([]) {
+            done = true;
+            break;
+        }
+    }
+    assert!(done, "the draft was not removed after the applied edit");
+    assert_eq!(std::fs::read_dir(root.join("bots")).unwrap().count(), 1);
+    assert!(lsp
+        .exec("forge.builder.assemble", json!({"session_id": sid}))
+        .is_err());
     lsp.stop();
 }

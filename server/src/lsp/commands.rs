@@ -296,6 +296,19 @@ pub async fn execute(params: Value, snap: Snapshot, shared: Arc<Shared>) -> Resu
             )))
         }
     };
+    // Commands change drafts and files: once started they run to the end in their own task, so a
+    // `$/cancelRequest` (which drops this future) cannot stop an assemble between the applied edit
+    // and the draft's deletion. The client then gets "cancelled", but the state stays consistent.
+    let cmd = cmd.to_string();
+    tokio::spawn(async move { dispatch(&cmd, arg, snap, shared).await })
+        .await
+        .map_err(|e| {
+            tracing::error!("builder command failed: {e}");
+            Error::internal_error()
+        })?
+}
+
+async fn dispatch(cmd: &str, arg: Value, snap: Snapshot, shared: Arc<Shared>) -> Result<Value> {
     match cmd {
         "forge.builder.start" => start(&arg, &snap, &shared).await,
         "forge.builder.answer" => answer(&arg, &snap, &shared).await,
