@@ -56,6 +56,23 @@ fn main() {
     }
     stats("answer (engine + durable SQLite save)", answers);
 
+    // The same turns without the store, to show what the durable write costs.
+    let mut engine = Vec::new();
+    while engine.len() < 300 {
+        let mut s = forge_ls::builder::start(Mode::Bot, description, &ctx);
+        while !s.is_ready() {
+            let a = match &s.turn {
+                BuilderTurn::ShowPreview { .. } => json!({"confirm": true}),
+                _ => json!({"option": 0}),
+            };
+            let a = forge_ls::builder::Answer::from_json(&a).expect("answer shape");
+            let t = Instant::now();
+            s = forge_ls::builder::answer(&s, a, &ctx).expect("answer");
+            engine.push(t.elapsed());
+        }
+    }
+    stats("answer (engine only, no store)", engine);
+
     // assemble with five new skills.
     let s = ready.expect("a ready session");
     let skills = s.full_config().expect("config").skills.len();
