@@ -772,7 +772,14 @@ fn changes_to_writes(folder: &Path, texts: &BotTexts, ch: builder::BotChanges) -
 /// The §5 offers for the bot file `doc`: the bound session's pending question (edit + recording
 /// command), else every unanswered question whose answer lives in this file (edit only).
 async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> {
-    let Some(folder) = doc.path.parent().map(Path::to_path_buf) else {
+    // Edits are only offered for bots inside the workspace, like every other builder write.
+    let Some(folder) = doc
+        .path
+        .parent()
+        .filter(|f| svc::inside_workspace(&snap.folders, f).is_ok())
+        // The edits name the files as the editor opened them (not the canonical path).
+        .map(Path::to_path_buf)
+    else {
         return Vec::new();
     };
     let file = doc.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
