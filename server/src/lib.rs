@@ -4,6 +4,7 @@
 
 pub mod analysis;
 pub mod builder;
+pub mod builder_service;
 pub mod check;
 pub mod codes;
 pub mod diagnostic;

@@ -63,6 +63,10 @@ pub struct Session {
     /// Reconfigure: the config loaded from the bot's files, so assemble can touch only what changed.
     #[serde(default)]
     pub origin: Option<BuilderConfig>,
+    /// Where `forge.builder.start {folder}` asked the new bot to go (a bots directory); `None`: the
+    /// `botsDir` setting.
+    #[serde(default)]
+    pub target_folder: Option<String>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -163,6 +167,7 @@ pub fn start(mode: Mode, description: &str, ctx: &BuilderContext) -> Session {
         turn: empty_turn(),
         bound_folder: None,
         origin: None,
+        target_folder: None,
         created_at: now.clone(),
         updated_at: now,
     };

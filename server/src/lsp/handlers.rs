@@ -1,6 +1,8 @@
 //! Request handlers: thin adapters from LSP params to the analysis, computed
 //! on a snapshot. Each returns JSON or a JSON-RPC error.
 
+use std::sync::Arc;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
@@ -11,6 +13,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::convert;
+use super::router::Shared;
 use super::state::Snapshot;
 use crate::document::Document;
 use crate::text::PositionEncoding;
@@ -20,11 +23,30 @@ pub const METHODS: &[&str] = &[
     "textDocument/codeAction",
     "textDocument/documentSymbol",
     "textDocument/foldingRange",
+    "workspace/executeCommand",
+    "textDocument/codeLens",
 ];
 
-pub async fn handle(method: &str, params: Value, snap: Snapshot) -> Result<Value> {
+pub async fn handle(
+    method: &str,
+    params: Value,
+    snap: Snapshot,
+    shared: Arc<Shared>,
+) -> Result<Value> {
     match method {
-        "textDocument/codeAction" => to_json(code_actions(&snap, parse(params)?)),
+        "textDocument/codeAction" => {
+            let p: CodeActionParams = parse(params)?;
+            // Builder questions (§5) come after the quick fixes.
+            let builder = super::commands::code_actions(&snap, &shared, &p).await;
+            to_json(code_actions(&snap, p).map(|mut v| {
+                v.extend(builder);
+                v
+            }))
+        }
+        "workspace/executeCommand" => super::commands::execute(params, snap, shared).await,
+        "textDocument/codeLens" => {
+            super::commands::code_lenses(&snap, &shared, parse(params)?).await
+        }
         "textDocument/documentSymbol" => to_json(document_symbols(&snap, parse(params)?)),
         "textDocument/foldingRange" => to_json(folding_ranges(&snap, parse(params)?)),
         _ => Err(Error::method_not_found()),

@@ -36,6 +36,8 @@ pub struct Shared {
     pub client: OnceLock<Client>,
     lifecycle: AtomicU8,
     cancels: Mutex<HashMap<Id, CancellationToken>>,
+    /// The builder commands' drafts store, session locks and client capabilities.
+    pub commands: super::commands::CommandState,
 }
 
 impl Shared {
@@ -45,6 +47,7 @@ impl Shared {
             client: OnceLock::new(),
             lifecycle: AtomicU8::new(UNINITIALIZED),
             cancels: Mutex::new(HashMap::new()),
+            commands: Default::default(),
         }
     }
 
@@ -205,6 +208,7 @@ where
                         &method,
                         params.unwrap_or(Value::Null),
                         snap,
+                        shared.clone(),
                     ))
                     .catch_unwind();
                     tokio::select! {

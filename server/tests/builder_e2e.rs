@@ -1,0 +1,1173 @@
+//! The builder end to end over stdio: a real `forge-ls` process, a test client that really applies
+//! the server's `workspace/applyEdit` to disk, and the files checked with `forge-ls check`.
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{channel, Receiver};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_forge-ls");
+
+fn frame(out: &mut impl Write, v: &Value) {
+    let body = v.to_string();
+    let _ = write!(out, "Content-Length: {}\r\n\r\n{body}", body.len());
+    let _ = out.flush();
+}
+
+fn read_message(r: &mut impl BufRead) -> Option<Value> {
+    let mut len = None;
+    loop {
+        let mut line = String::new();
+        if r.read_line(&mut line).ok()? == 0 {
+            return None;
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(v) = line.strip_prefix("Content-Length:") {
+            len = v.trim().parse::<usize>().ok();
+        }
+    }
+    let mut buf = vec![0; len?];
+    r.read_exact(&mut buf).ok()?;
+    serde_json::from_slice(&buf).ok()
+}
+
+fn uri(p: &Path) -> String {
+    format!("file://{}", p.display())
+}
+
+fn path_of(uri: &str) -> PathBuf {
+    let raw = uri.strip_prefix("file://").expect("a file URI");
+    let mut out = Vec::new();
+    let b = raw.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let Ok(v) = u8::from_str_radix(&raw[i + 1..i + 3], 16) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    PathBuf::from(String::from_utf8(out).unwrap())
+}
+
+/// Byte offset of an LSP position (the client negotiates UTF-8); `\n`, `\r\n`, `\r` end lines.
+fn offset(text: &str, pos: &Value) -> usize {
+    let (line, ch) = (
+        pos["line"].as_u64().unwrap(),
+        pos["character"].as_u64().unwrap(),
+    );
+    let b = text.as_bytes();
+    let (mut l, mut i) = (0, 0);
+    while l < line && i < b.len() {
+        if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
+            i += 1;
+        }
+        if b[i] == b'\n' || b[i] == b'\r' {
+            l += 1;
+        }
+        i += 1;
+    }
+    (i + ch as usize).min(text.len())
+}
+
+fn apply_text_edits(path: &Path, edits: &[Value]) -> Result<(), String> {
+    let mut text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut spans: Vec<(usize, usize, String)> = edits
+        .iter()
+        .map(|e| {
+            (
+                offset(&text, &e["range"]["start"]),
+                offset(&text, &e["range"]["end"]),
+                e["newText"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
+    for (s, t, new) in spans {
+        text.replace_range(s..t, &new);
+    }
+    std::fs::write(path, text).map_err(|e| e.to_string())
+}
+
+/// Applies a WorkspaceEdit to disk the way an editor would.
+fn apply_edit(edit: &Value) -> Result<(), String> {
+    if let Some(ops) = edit["documentChanges"].as_array() {
+        for op in ops {
+            match op["kind"].as_str() {
+                Some("create") => {
+                    let p = path_of(op["uri"].as_str().unwrap());
+                    if p.exists() && op["options"]["overwrite"] != json!(true) {
+                        return Err(format!("{} already exists", p.display()));
+                    }
+                    std::fs::create_dir_all(p.parent().unwrap()).map_err(|e| e.to_string())?;
+                    std::fs::write(&p, "").map_err(|e| e.to_string())?;
+                }
+                Some(other) => return Err(format!("unexpected resource operation {other}")),
+                None => {
+                    let p = path_of(op["textDocument"]["uri"].as_str().unwrap());
+                    apply_text_edits(&p, op["edits"].as_array().unwrap())?;
+                }
+            }
+        }
+    }
+    if let Some(changes) = edit["changes"].as_object() {
+        for (u, edits) in changes {
+            apply_text_edits(&path_of(u), edits.as_array().unwrap())?;
+        }
+    }
+    Ok(())
+}
+
+struct Lsp {
+    child: Child,
+    stdin: Arc<Mutex<ChildStdin>>,
+    responses: Receiver<Value>,
+    stash: HashMap<i64, Value>,
+    next_id: i64,
+    reject_edits: Arc<AtomicBool>,
+    /// Answer applyEdit only after a pause (to cancel a command while it waits).
+    slow_edits: Arc<AtomicBool>,
+    /// Server→client requests and notifications, in arrival order.
+    seen: Arc<Mutex<Vec<Value>>>,
+}
+
+impl Lsp {
+    fn start(root: &Path) -> Lsp {
+        let mut child = Command::new(BIN)
+            .arg("--stdio")
+            .env("FORGE_LS_LOG", "error")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn forge-ls");
+        let stdin = Arc::new(Mutex::new(child.stdin.take().unwrap()));
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = channel();
+        let reject = Arc::new(AtomicBool::new(false));
+        let slow = Arc::new(AtomicBool::new(false));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        {
+            let (stdin, reject, seen, slow) =
+                (stdin.clone(), reject.clone(), seen.clone(), slow.clone());
+            std::thread::spawn(move || {
+                let mut r = BufReader::new(stdout);
+                while let Some(msg) = read_message(&mut r) {
+                    let Some(method) = msg["method"].as_str().map(str::to_string) else {
+                        let _ = tx.send(msg);
+                        continue;
+                    };
+                    seen.lock().unwrap().push(msg.clone());
+                    let Some(id) = msg.get("id").cloned() else {
+                        continue;
+                    };
+                    if method == "workspace/applyEdit" && slow.load(Ordering::SeqCst) {
+                        std::thread::sleep(Duration::from_millis(500));
+                    }
+                    let result = match method.as_str() {
+                        "workspace/applyEdit" if reject.load(Ordering::SeqCst) => {
+                            json!({"applied": false, "failureReason": "the test client refuses"})
+                        }
+                        "workspace/applyEdit" => match apply_edit(&msg["params"]["edit"]) {
+                            Ok(()) => json!({"applied": true}),
+                            Err(e) => json!({"applied": false, "failureReason": e}),
+                        },
+                        "window/showDocument" => json!({"success": true}),
+                        "workspace/configuration" => json!([{}]),
+                        _ => Value::Null,
+                    };
+                    frame(
+                        &mut *stdin.lock().unwrap(),
+                        &json!({"jsonrpc": "2.0", "id": id, "result": result}),
+                    );
+                }
+            });
+        }
+        let mut lsp = Lsp {
+            child,
+            stdin,
+            responses: rx,
+            stash: HashMap::new(),
+            next_id: 0,
+            reject_edits: reject,
+            slow_edits: slow,
+            seen,
+        };
+        let init = lsp.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri(root),
+                "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
+                "capabilities": {
+                    "general": {"positionEncodings": ["utf-8"]},
+                    "workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["create", "rename", "delete"]}},
+                    "window": {"showDocument": {"support": true}}
+                }
+            }),
+        );
+        let commands = &init["result"]["capabilities"]["executeCommandProvider"]["commands"];
+        assert!(commands
+            .as_array()
+            .unwrap()
+            .contains(&json!("forge.builder.start")));
+        lsp.notify("initialized", json!({}));
+        lsp
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        frame(
+            &mut *self.stdin.lock().unwrap(),
+            &json!({"jsonrpc": "2.0", "method": method, "params": params}),
+        );
+    }
+
+    fn send(&mut self, method: &str, params: Value) -> i64 {
+        self.next_id += 1;
+        let id = self.next_id;
+        frame(
+            &mut *self.stdin.lock().unwrap(),
+            &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
+        );
+        id
+    }
+
+    fn wait(&mut self, id: i64) -> Value {
+        loop {
+            if let Some(v) = self.stash.remove(&id) {
+                return v;
+            }
+            let v = self
+                .responses
+                .recv_timeout(Duration::from_secs(30))
+                .expect("a response within 30 s");
+            let got = v["id"].as_i64().unwrap_or(-1);
+            if got == id {
+                return v;
+            }
+            self.stash.insert(got, v);
+        }
+    }
+
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.send(method, params);
+        self.wait(id)
+    }
+
+    fn send_exec(&mut self, command: &str, arg: Value) -> i64 {
+        self.send(
+            "workspace/executeCommand",
+            json!({"command": command, "arguments": [arg]}),
+        )
+    }
+
+    fn result(v: Value) -> Result<Value, Value> {
+        match v.get("error") {
+            Some(e) => Err(e.clone()),
+            None => Ok(v["result"].clone()),
+        }
+    }
+
+    fn exec(&mut self, command: &str, arg: Value) -> Result<Value, Value> {
+        let id = self.send_exec(command, arg);
+        Lsp::result(self.wait(id))
+    }
+
+    fn ok(&mut self, command: &str, arg: Value) -> Value {
+        self.exec(command, arg)
+            .unwrap_or_else(|e| panic!("{command} failed: {e}"))
+    }
+
+    fn open(&mut self, path: &Path) {
+        let text = std::fs::read_to_string(path).unwrap();
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri(path), "languageId": "markdown", "version": 1, "text": text}}),
+        );
+    }
+
+    fn seen(&self, method: &str) -> usize {
+        self.seen
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m["method"] == method)
+            .count()
+    }
+
+    fn stop(mut self) {
+        let _ = self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let _ = self.child.wait();
+    }
+}
+
+fn workspace() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    (dir, root)
+}
+
+/// Picks answers until the session is ready: `pick` chooses per question (None → option 0).
+fn run_to_ready(
+    lsp: &mut Lsp,
+    mut turn: Value,
+    sid: &str,
+    pick: &mut dyn FnMut(&Value) -> Option<Value>,
+) -> Value {
+    for _ in 0..80 {
+        let answer = match turn["action"].as_str().unwrap() {
+            "ready_to_assemble" => return turn,
+            "show_preview" => json!({"confirm": true}),
+            "clarify" => json!({"text": "a helpful assistant"}),
+            _ => pick(&turn).unwrap_or(json!({"option": 0})),
+        };
+        let r = lsp.ok(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": answer}),
+        );
+        assert_eq!(r["session_id"], sid);
+        turn = r["turn"].clone();
+    }
+    panic!("the session never became ready: {turn}");
+}
+
+fn check_clean(path: &Path) {
+    let out = Command::new(BIN)
+        .args(["check", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "forge-ls check found errors in {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+/// A whole new bot named `name`, assembled; returns its folder.
+fn build_bot(lsp: &mut Lsp, name: &str) -> PathBuf {
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "A friendly assistant that helps me plan healthy meals"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let name = name.to_string();
+    run_to_ready(lsp, r["turn"].clone(), &sid, &mut |t| {
+        t["question"]
+            .as_str()
+            .unwrap()
+            .contains("called")
+            .then(|| json!({"text": name}))
+    });
+    let files = lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
+    let soul = files["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| path_of(u.as_str().unwrap()))
+        .find(|p| p.ends_with("SOUL.md"))
+        .expect("SOUL.md among the files");
+    soul.parent().unwrap().to_path_buf()
+}
+
+#[test]
+fn bot_session_from_start_to_assemble() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "A friendly assistant that helps me plan healthy meals"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    assert_eq!(r["turn"]["action"], "ask_question");
+    assert!(root.join(".forge/drafts.db").is_file());
+    assert_eq!(
+        std::fs::read_to_string(root.join(".forge/.gitignore")).unwrap(),
+        "*\n"
+    );
+    // Free text for the name, an option, then back out of the next phase and answer again.
+    let r = lsp.ok(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"text": "Luna"}}),
+    );
+    let mut turn = r["turn"].clone();
+    let mut went_back = false;
+    for _ in 0..10 {
+        if turn["phase"] == "personality" && !went_back {
+            let r = lsp.ok(
+                "forge.builder.answer",
+                json!({"session_id": sid, "answer": {"option": 0}}),
+            );
+            let back = lsp.ok(
+                "forge.builder.answer",
+                json!({"session_id": sid, "answer": {"back": true}}),
+            );
+            assert_eq!(back["turn"]["action"], "ask_question", "{r}");
+            went_back = true;
+            turn = back["turn"].clone();
+            break;
+        }
+        turn = lsp.ok(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"option": 0}}),
+        )["turn"]
+            .clone();
+    }
+    assert!(went_back, "never reached the personality phase");
+    // Back re-asks the phase being returned to; Boternity's spelling is accepted too.
+    let ready = run_to_ready(&mut lsp, turn, &sid, &mut |t| {
+        Some(if t["question"].as_str().unwrap().contains("called") {
+            json!({"FreeText": "Luna"})
+        } else {
+            json!({"OptionIndex": 0})
+        })
+    });
+    assert_eq!(ready["config"]["name"], "Luna");
+    let session = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    assert_eq!(session["mode"], "bot");
+    assert!(session["answers"].as_array().unwrap().len() >= 4);
+    let files = lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
+    let files: Vec<PathBuf> = files["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| path_of(u.as_str().unwrap()))
+        .collect();
+    let bot = root.join("bots/luna");
+    for f in ["IDENTITY.md", "SOUL.md", "USER.md"] {
+        assert!(files.contains(&bot.join(f)), "{f} in {files:?}");
+        assert!(bot.join(f).is_file(), "{f} written");
+    }
+    let identity = std::fs::read_to_string(bot.join("IDENTITY.md")).unwrap();
+    assert!(identity.contains("display_name: Luna"), "{identity}");
+    check_clean(&bot);
+    assert_eq!(lsp.seen("window/showDocument"), 1);
+    // The draft is gone and the choices remembered.
+    assert_eq!(lsp.ok("forge.builder.drafts", json!({})), json!([]));
+    assert!(lsp
+        .exec("forge.builder.session", json!({"session_id": sid}))
+        .is_err());
+    // A second bot with the same name gets the next slug.
+    let second = build_bot(&mut lsp, "Luna");
+    assert_eq!(second, root.join("bots/luna-2"));
+    // A skill created for the bot is installed in its folder and attached.
+    let created = lsp.ok(
+        "forge.skill.create",
+        json!({"description": "Look up tomorrow's weather forecast for a city", "name": "weather-check", "bot": uri(&bot.join("SOUL.md"))}),
+    );
+    let skill = bot.join("skills/weather-check/SKILL.md");
+    assert_eq!(path_of(created["uri"].as_str().unwrap()), skill);
+    assert!(skill.is_file());
+    let toml = std::fs::read_to_string(bot.join("skills.toml")).unwrap();
+    assert!(toml.contains("weather-check"), "{toml}");
+    check_clean(&bot);
+    let all = lsp.ok("forge.skill.validate", json!({}));
+    let skills = all["skills"].as_array().unwrap();
+    assert!(skills.iter().any(|s| s["name"] == "weather-check"));
+    assert!(skills.iter().all(|s| s["errors"] == 0), "{all}");
+    lsp.stop();
+}
+
+#[test]
+fn skill_session_creates_a_valid_skill() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "skill", "description": "Summarise long PDF reports into five bullet points"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |_| None);
+    assert!(lsp
+        .exec("forge.builder.assemble", json!({"session_id": sid}))
+        .is_err());
+    let created = lsp.ok("forge.skill.create", json!({"session_id": sid}));
+    let path = path_of(created["uri"].as_str().unwrap());
+    assert!(path.starts_with(root.join("skills")), "{}", path.display());
+    assert!(path.is_file());
+    let one = lsp.ok("forge.skill.validate", json!({"uri": created["uri"]}));
+    assert_eq!(one["skills"].as_array().unwrap().len(), 1);
+    assert_eq!(one["skills"][0]["errors"], 0, "{one}");
+    check_clean(path.parent().unwrap());
+    assert_eq!(lsp.ok("forge.builder.drafts", json!({})), json!([]));
+    lsp.stop();
+}
+
+#[test]
+fn a_session_survives_kill_9() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Helps me learn Spanish"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    lsp.ok(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"text": "Sol"}}),
+    );
+    let last = lsp.ok(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"option": 0}}),
+    );
+    lsp.child.kill().unwrap(); // SIGKILL: no shutdown, no flush
+    let _ = lsp.child.wait();
+    let mut again = Lsp::start(&root);
+    let s = again.ok("forge.builder.session", json!({"session_id": sid}));
+    assert_eq!(s["answers"].as_array().unwrap().len(), 2, "{s}");
+    assert_eq!(s["turn"], last["turn"]);
+    let drafts = again.ok("forge.builder.drafts", json!({}));
+    assert_eq!(drafts[0]["session_id"], sid);
+    // And it goes on from there.
+    again.ok(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"option": 0}}),
+    );
+    again.stop();
+}
+
+fn read_all(bot: &Path) -> HashMap<String, String> {
+    ["IDENTITY.md", "SOUL.md", "USER.md", "skills.toml"]
+        .iter()
+        .filter_map(|f| Some((f.to_string(), std::fs::read_to_string(bot.join(f)).ok()?)))
+        .collect()
+}
+
+#[test]
+fn reconfigure_changes_only_the_answer_changed() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let bot = build_bot(&mut lsp, "Nova");
+    let before = read_all(&bot);
+    let r = lsp.ok(
+        "forge.builder.reconfigure",
+        json!({"uri": uri(&bot.join("IDENTITY.md"))}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let mut changed = None;
+    run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |t| {
+        // Keep everything (option 0) except the tone, where the second option is another tone.
+        if t["question"].as_str().unwrap().contains("tone") && changed.is_none() {
+            changed = Some(t["options"][1]["label"].clone());
+            return Some(json!({"option": 1}));
+        }
+        None
+    });
+    let files = lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
+    assert_eq!(
+        files["files"],
+        json!([uri(&bot.join("SOUL.md"))]),
+        "only SOUL.md is written"
+    );
+    let after = read_all(&bot);
+    assert_eq!(before["IDENTITY.md"], after["IDENTITY.md"]);
+    assert_eq!(before["USER.md"], after["USER.md"]);
+    let (b, a): (Vec<&str>, Vec<&str>) = (
+        before["SOUL.md"].lines().collect(),
+        after["SOUL.md"].lines().collect(),
+    );
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "no line added or removed:\n{}",
+        after["SOUL.md"]
+    );
+    let diff: Vec<(&str, &str)> = b
+        .iter()
+        .zip(&a)
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| (*x, *y))
+        .collect();
+    assert!(!diff.is_empty() && diff.len() <= 2, "{diff:?}");
+    assert!(diff.iter().any(|(x, _)| x.starts_with("tone:")), "{diff:?}");
+    // No second bot was created.
+    assert_eq!(std::fs::read_dir(root.join("bots")).unwrap().count(), 1);
+    check_clean(&bot);
+    lsp.stop();
+}
+
+fn code_actions(lsp: &mut Lsp, path: &Path) -> Vec<Value> {
+    let r = lsp.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri(path)}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
+    );
+    r["result"].as_array().cloned().unwrap_or_default()
+}
+
+#[test]
+fn pending_question_as_code_action_is_applied_and_recorded() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let bot = build_bot(&mut lsp, "Iris");
+    let r = lsp.ok("forge.builder.reconfigure", json!({"uri": uri(&bot)}));
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    assert_eq!(r["turn"]["action"], "ask_question");
+    let identity = bot.join("IDENTITY.md");
+    lsp.open(&identity);
+    let actions: Vec<Value> = code_actions(&mut lsp, &identity)
+        .into_iter()
+        .filter(|a| a["kind"] == "refactor.rewrite")
+        .collect();
+    assert!(!actions.is_empty(), "no builder code action");
+    assert!(
+        actions[0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Forge · Basics: "),
+        "{}",
+        actions[0]["title"]
+    );
+    // "Keep" options change nothing and are not offered as edits: every action writes something.
+    let a = actions[0].clone();
+    let before = std::fs::read_to_string(&identity).unwrap();
+    apply_edit(&a["edit"]).unwrap();
+    let cmd = &a["command"];
+    assert_eq!(cmd["command"], "forge.builder.answer");
+    let recorded = lsp.ok("forge.builder.answer", cmd["arguments"][0].clone());
+    assert_eq!(recorded["session_id"], sid);
+    let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    assert_eq!(s["answers"].as_array().unwrap().len(), 1);
+    assert_eq!(s["answers"][0]["question_id"], "name");
+    let after = std::fs::read_to_string(&identity).unwrap();
+    assert_ne!(before, after, "the edit wrote the answer");
+    let label = a["title"].as_str().unwrap().rsplit("→ ").next().unwrap();
+    assert!(after.contains(label), "{after} should hold {label}");
+    let lens = lsp.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri(&identity)}}),
+    );
+    let title = lens["result"][0]["command"]["title"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(title.starts_with("Forge · "), "{lens}");
+
+    // A hand-written bot without a session: unanswered questions are offered with their options.
+    let hand = root.join("bots/hand");
+    std::fs::create_dir_all(&hand).unwrap();
+    std::fs::write(
+        hand.join("IDENTITY.md"),
+        "---\nname: hand\ndisplay_name: Hand\n---\n",
+    )
+    .unwrap();
+    std::fs::write(
+        hand.join("SOUL.md"),
+        "---\nname: Hand\ntone: calm\n---\n\n# Hand\n\n## Purpose\n\nHelps with gardening.\n",
+    )
+    .unwrap();
+    let soul = hand.join("SOUL.md");
+    lsp.open(&soul);
+    let offers: Vec<Value> = code_actions(&mut lsp, &soul)
+        .into_iter()
+        .filter(|a| a["kind"] == "refactor.rewrite")
+        .collect();
+    let boundary = offers
+        .iter()
+        .find(|a| a["title"].as_str().unwrap().contains("Personality"))
+        .unwrap_or_else(|| panic!("no personality question offered: {offers:?}"));
+    assert!(boundary.get("command").is_none());
+    apply_edit(&boundary["edit"]).unwrap();
+    assert_ne!(
+        std::fs::read_to_string(&soul).unwrap(),
+        "---\nname: Hand\ntone: calm\n---\n\n# Hand\n\n## Purpose\n\nHelps with gardening.\n"
+    );
+    let lens = lsp.request(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri(&soul)}}),
+    );
+    assert!(
+        lens["result"][0]["command"]["title"]
+            .as_str()
+            .unwrap()
+            .contains("unanswered"),
+        "{lens}"
+    );
+    lsp.stop();
+}
+
+#[test]
+fn concurrent_commands_on_two_sessions() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let a = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Helps me cook"}),
+    )["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let b = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "skill", "description": "Formats SQL queries"}),
+    )["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Three answers per session in flight at once: each session's answers are serialised.
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let first = if i == 0 {
+            json!({"text": "Chef"})
+        } else {
+            json!({"option": 0})
+        };
+        ids.push(lsp.send_exec(
+            "forge.builder.answer",
+            json!({"session_id": a, "answer": first}),
+        ));
+        ids.push(lsp.send_exec(
+            "forge.builder.answer",
+            json!({"session_id": b, "answer": {"option": 0}}),
+        ));
+    }
+    for id in ids {
+        let r = lsp.wait(id);
+        assert!(r.get("error").is_none(), "{r}");
+    }
+    for sid in [&a, &b] {
+        let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+        assert_eq!(s["answers"].as_array().unwrap().len(), 3, "{s}");
+    }
+    lsp.stop();
+}
+
+#[test]
+fn a_rejected_edit_keeps_the_draft() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Tracks my running"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |_| None);
+    lsp.reject_edits.store(true, Ordering::SeqCst);
+    let e = lsp
+        .exec("forge.builder.assemble", json!({"session_id": sid}))
+        .unwrap_err();
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        msg.contains("did not apply") && msg.contains("draft is kept"),
+        "{msg}"
+    );
+    assert!(!root.join("bots").exists());
+    assert_eq!(
+        lsp.ok("forge.builder.drafts", json!({}))[0]["session_id"],
+        sid
+    );
+    lsp.reject_edits.store(false, Ordering::SeqCst);
+    lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
+    assert!(root.join("bots").is_dir());
+    lsp.stop();
+}
+
+#[test]
+fn a_locked_database_is_a_clear_error_and_loses_no_turn() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Reads me the news"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    lsp.ok(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"text": "Herald"}}),
+    );
+    let conn = rusqlite::Connection::open(root.join(".forge/drafts.db")).unwrap();
+    conn.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let e = lsp
+        .exec(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"option": 0}}),
+        )
+        .unwrap_err();
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("drafts database"), "{msg}");
+    conn.execute_batch("ROLLBACK").unwrap();
+    let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    assert_eq!(
+        s["answers"].as_array().unwrap().len(),
+        1,
+        "the failed turn left the session as it was"
+    );
+    lsp.ok(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"option": 0}}),
+    );
+    let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    assert_eq!(s["answers"].as_array().unwrap().len(), 2);
+    lsp.stop();
+}
+
+#[test]
+fn bad_input_is_refused_clearly() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let invalid_params = |e: &Value| assert_eq!(e["code"], -32602, "{e}");
+    // Arguments.
+    invalid_params(&lsp.exec("forge.builder.start", json!({})).unwrap_err());
+    invalid_params(
+        &lsp.exec("forge.builder.start", json!({"mode": "robot"}))
+            .unwrap_err(),
+    );
+    invalid_params(
+        &lsp.exec(
+            "forge.builder.answer",
+            json!({"session_id": "nope", "answer": {"option": 0}}),
+        )
+        .unwrap_err(),
+    );
+    invalid_params(&lsp.exec("forge.builder.nope", json!({})).unwrap_err());
+    let r = lsp.request(
+        "workspace/executeCommand",
+        json!({"command": "forge.builder.answer", "arguments": [42]}),
+    );
+    invalid_params(&r["error"]);
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Helps\u{0007} me\u{0000} plan trips"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let before = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    // An answer out of range, a malformed answer, 1 MB of text: errors, the session unchanged.
+    invalid_params(
+        &lsp.exec(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"option": 999}}),
+        )
+        .unwrap_err(),
+    );
+    invalid_params(
+        &lsp.exec(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"option": -1}}),
+        )
+        .unwrap_err(),
+    );
+    invalid_params(
+        &lsp.exec("forge.builder.answer", json!({"session_id": sid}))
+            .unwrap_err(),
+    );
+    let huge = "x".repeat(1 << 20);
+    let e = lsp
+        .exec(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"text": huge}}),
+        )
+        .unwrap_err();
+    assert!(e["message"].as_str().unwrap().contains("too long"), "{e}");
+    // A name that slugifies to nothing.
+    let e = lsp
+        .exec(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"text": "!!!"}}),
+        )
+        .unwrap_err();
+    invalid_params(&e);
+    assert!(
+        e["message"].as_str().unwrap().contains("alphanumeric"),
+        "{e}"
+    );
+    assert_eq!(
+        lsp.ok("forge.builder.session", json!({"session_id": sid})),
+        before
+    );
+    // Control characters never reach the files; `../../x` stays a plain slug inside bots/.
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Helps me plan trips"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |t| {
+        t["question"]
+            .as_str()
+            .unwrap()
+            .contains("called")
+            .then(|| json!({"text": "../../x\u{0007}"}))
+    });
+    // Writing outside the workspace is refused.
+    let outside = tempfile::tempdir().unwrap();
+    let e = lsp
+        .exec(
+            "forge.builder.assemble",
+            json!({"session_id": sid, "folder": uri(outside.path())}),
+        )
+        .unwrap_err();
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside the workspace"),
+        "{e}"
+    );
+    let e = lsp
+        .exec(
+            "forge.builder.assemble",
+            json!({"session_id": sid, "folder": uri(&root.join("../escape"))}),
+        )
+        .unwrap_err();
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside the workspace"),
+        "{e}"
+    );
+    std::os::unix::fs::symlink(outside.path(), root.join("link")).unwrap();
+    let e = lsp
+        .exec(
+            "forge.builder.assemble",
+            json!({"session_id": sid, "folder": uri(&root.join("link"))}),
+        )
+        .unwrap_err();
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside the workspace"),
+        "{e}"
+    );
+    let files = lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
+    for f in files["files"].as_array().unwrap() {
+        let p = path_of(f.as_str().unwrap());
+        assert!(p.starts_with(root.join("bots/x")), "{}", p.display());
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert!(!text.contains('\u{0007}'), "{}", p.display());
+    }
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    let e = lsp
+        .exec(
+            "forge.skill.create",
+            json!({"description": "x", "name": "!!!"}),
+        )
+        .unwrap_err();
+    invalid_params(&e);
+    let e = lsp
+        .exec(
+            "forge.builder.reconfigure",
+            json!({"uri": uri(outside.path())}),
+        )
+        .unwrap_err();
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("outside the workspace"),
+        "{e}"
+    );
+    // Still alive.
+    assert!(lsp.exec("forge.builder.drafts", json!({})).is_ok());
+    lsp.stop();
+}
+
+#[test]
+fn a_corrupt_database_is_moved_aside_and_the_user_told() {
+    let (_dir, root) = workspace();
+    std::fs::create_dir_all(root.join(".forge")).unwrap();
+    std::fs::write(root.join(".forge/drafts.db"), vec![0xAB; 8192]).unwrap();
+    let mut lsp = Lsp::start(&root);
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Keeps my notes"}),
+    );
+    assert!(r["session_id"].is_string());
+    // Notifications and responses travel on separate queues inside the server: wait a little.
+    let told = (0..50).any(|_| {
+        let seen = lsp.seen.lock().unwrap().iter().any(|m| {
+            m["method"] == "window/showMessage"
+                && m["params"]["message"]
+                    .as_str()
+                    .is_some_and(|t| t.contains("damaged"))
+        });
+        if !seen {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        seen
+    });
+    assert!(told, "no window/showMessage about the damaged database");
+    let aside = std::fs::read_dir(root.join(".forge"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .any(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("drafts.db.corrupt-")
+        });
+    assert!(aside, "the damaged file is kept aside");
+    lsp.stop();
+}
+
+#[test]
+fn reconfigure_after_a_code_action_assembles_without_rewriting_it() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let bot = build_bot(&mut lsp, "Echo");
+    let r = lsp.ok(
+        "forge.builder.reconfigure",
+        json!({"uri": uri(&bot.join("SOUL.md"))}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let identity = bot.join("IDENTITY.md");
+    lsp.open(&identity);
+    let actions = code_actions(&mut lsp, &identity);
+    let a = actions
+        .iter()
+        .find(|a| a["kind"] == "refactor.rewrite")
+        .expect("a builder action")
+        .clone();
+    apply_edit(&a["edit"]).unwrap();
+    let next = lsp.ok("forge.builder.answer", a["command"]["arguments"][0].clone());
+    let after_action = read_all(&bot);
+    run_to_ready(&mut lsp, next["turn"].clone(), &sid, &mut |_| None);
+    lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
+    let after = read_all(&bot);
+    // The action wrote the new display_name; assembling keeps it and carries the new name into the
+    // places the single-field action does not cover (the heading), without touching the rest.
+    let line = |t: &str| {
+        t.lines()
+            .find(|l| l.starts_with("display_name:"))
+            .map(str::to_string)
+    };
+    assert_eq!(
+        line(&after_action["IDENTITY.md"]),
+        line(&after["IDENTITY.md"])
+    );
+    let name = line(&after["IDENTITY.md"]).unwrap();
+    let name = name.trim_start_matches("display_name:").trim();
+    assert!(
+        after["IDENTITY.md"].contains(&format!("# {name} - Identity")),
+        "{}",
+        after["IDENTITY.md"]
+    );
+    assert_eq!(
+        after_action["USER.md"].lines().count(),
+        after["USER.md"].lines().count()
+    );
+    check_clean(&bot);
+    lsp.stop();
+}
+
+#[test]
+fn an_unusable_drafts_location_is_a_clear_error() {
+    let (_dir, root) = workspace();
+    // A file where the `.forge` directory should be: the store cannot be created (this works as
+    // root too, where permission bits would not stop the server).
+    std::fs::write(root.join(".forge"), "not a directory").unwrap();
+    let mut lsp = Lsp::start(&root);
+    let e = lsp
+        .exec(
+            "forge.builder.start",
+            json!({"mode": "bot", "description": "Keeps my notes"}),
+        )
+        .unwrap_err();
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("drafts") && msg.contains(".forge"), "{msg}");
+    // The server keeps serving, and a later command can still succeed once the path is usable.
+    std::fs::remove_file(root.join(".forge")).unwrap();
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Keeps my notes"}),
+    );
+    assert!(r["session_id"].is_string());
+    lsp.stop();
+}
+
+#[test]
+fn a_question_whose_file_is_missing_is_offered_in_soul_md() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let bot = root.join("bots/fern");
+    std::fs::create_dir_all(&bot).unwrap();
+    std::fs::write(
+        bot.join("IDENTITY.md"),
+        "---\ndisplay_name: Fern\nmodel: claude-sonnet-4-20250514\n---\n",
+    )
+    .unwrap();
+    let soul = bot.join("SOUL.md");
+    std::fs::write(&soul, "---\nname: Fern\ntone: calm\n---\n\n# Fern\n\n## Purpose\n\nHelps with gardening.\n\n## Boundaries\n\nNo medical advice.\n").unwrap();
+    let r = lsp.ok("forge.builder.reconfigure", json!({"uri": uri(&soul)}));
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let mut turn = r["turn"].clone();
+    for _ in 0..20 {
+        if turn["phase"] == "skills" {
+            break;
+        }
+        turn = lsp.ok(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"option": 0}}),
+        )["turn"]
+            .clone();
+    }
+    assert_eq!(turn["phase"], "skills", "{turn}");
+    lsp.open(&soul);
+    let actions: Vec<Value> = code_actions(&mut lsp, &soul)
+        .into_iter()
+        .filter(|a| a["title"].as_str().unwrap().starts_with("Forge · Skills: "))
+        .collect();
+    let a = actions
+        .iter()
+        .find(|a| a["edit"].to_string().contains("skills.toml"))
+        .unwrap_or_else(|| panic!("no skills action writing skills.toml: {actions:?}"));
+    apply_edit(&a["edit"]).unwrap();
+    assert!(bot.join("skills.toml").is_file());
+    lsp.ok("forge.builder.answer", a["command"]["arguments"][0].clone());
+    let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    assert!(s["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["question_id"] == "skills"));
+    check_clean(&bot);
+    lsp.stop();
+}
+
+#[test]
+fn a_cancelled_assemble_still_finishes_consistently() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Tracks my reading list"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |_| None);
+    lsp.slow_edits.store(true, Ordering::SeqCst);
+    let id = lsp.send_exec("forge.builder.assemble", json!({"session_id": sid}));
+    std::thread::sleep(Duration::from_millis(100));
+    lsp.notify("$/cancelRequest", json!({"id": id}));
+    let r = lsp.wait(id);
+    assert_eq!(r["error"]["code"], -32800, "{r}");
+    // The command ran to its end: the bot is written once and the draft is gone, so a retry
+    // cannot write a second copy.
+    let mut done = false;
+    for _ in 0..50 {
+        std::thread::sleep(Duration::from_millis(100));
+        if lsp.ok("forge.builder.drafts", json!({})) == json!([]) {
+            done = true;
+            break;
+        }
+    }
+    assert!(done, "the draft was not removed after the applied edit");
+    assert_eq!(std::fs::read_dir(root.join("bots")).unwrap().count(), 1);
+    assert!(lsp
+        .exec("forge.builder.assemble", json!({"session_id": sid}))
+        .is_err());
+    lsp.stop();
+}
