@@ -18,4 +18,5 @@ pub mod rules;
 pub mod schema;
 pub mod settings;
 pub mod text;
+pub mod workspace;
 pub mod yaml;
