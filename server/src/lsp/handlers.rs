@@ -11,6 +11,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::convert;
+use super::intel;
 use super::state::Snapshot;
 use crate::document::Document;
 use crate::text::PositionEncoding;
@@ -20,6 +21,14 @@ pub const METHODS: &[&str] = &[
     "textDocument/codeAction",
     "textDocument/documentSymbol",
     "textDocument/foldingRange",
+    "textDocument/completion",
+    "textDocument/hover",
+    "textDocument/definition",
+    "textDocument/references",
+    "textDocument/prepareRename",
+    "textDocument/rename",
+    "textDocument/documentLink",
+    "workspace/symbol",
 ];
 
 pub async fn handle(method: &str, params: Value, snap: Snapshot) -> Result<Value> {
@@ -27,6 +36,14 @@ pub async fn handle(method: &str, params: Value, snap: Snapshot) -> Result<Value
         "textDocument/codeAction" => to_json(code_actions(&snap, parse(params)?)),
         "textDocument/documentSymbol" => to_json(document_symbols(&snap, parse(params)?)),
         "textDocument/foldingRange" => to_json(folding_ranges(&snap, parse(params)?)),
+        "textDocument/completion" => to_json(intel::completion(&snap, parse(params)?)),
+        "textDocument/hover" => to_json(intel::hover(&snap, parse(params)?)),
+        "textDocument/definition" => to_json(intel::definition(&snap, parse(params)?)),
+        "textDocument/references" => to_json(intel::references(&snap, parse(params)?)),
+        "textDocument/prepareRename" => to_json(intel::prepare_rename(&snap, parse(params)?)?),
+        "textDocument/rename" => to_json(intel::rename(&snap, parse(params)?)?),
+        "textDocument/documentLink" => to_json(intel::document_links(&snap, parse(params)?)),
+        "workspace/symbol" => to_json(intel::workspace_symbols(&snap, parse(params)?)),
         _ => Err(Error::method_not_found()),
     }
 }

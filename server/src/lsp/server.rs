@@ -9,6 +9,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use super::indexer::{self, ClientCaps};
 use super::router::Shared;
 use super::state::Msg;
 use crate::text::PositionEncoding;
@@ -16,11 +17,16 @@ use crate::text::PositionEncoding;
 pub struct Backend {
     client: Client,
     shared: Arc<Shared>,
+    caps: std::sync::OnceLock<ClientCaps>,
 }
 
 impl Backend {
     pub fn new(client: Client, shared: Arc<Shared>) -> Backend {
-        Backend { client, shared }
+        Backend {
+            client,
+            shared,
+            caps: std::sync::OnceLock::new(),
+        }
     }
 }
 
@@ -74,6 +80,9 @@ impl LanguageServer for Backend {
             folders: folders(&params),
             settings,
         });
+        let caps = ClientCaps::from(&params.capabilities);
+        let _ = self.caps.set(caps.clone());
+        let _ = self.shared.tx.send(Msg::Caps(caps));
         self.shared.set_running();
         let position_encoding = Some(match encoding {
             PositionEncoding::Utf8 => PositionEncodingKind::UTF8,
@@ -101,6 +110,27 @@ impl LanguageServer for Backend {
                 )),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(
+                        [":", " ", "[", ",", "-", "\"", "#", "."]
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect(),
+                    ),
+                    ..Default::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: Default::default(),
+                }),
                 ..Default::default()
             },
             offset_encoding: None,
@@ -109,7 +139,28 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         tracing::info!("forge-ls {} initialized", env!("CARGO_PKG_VERSION"));
-        pull_settings(&self.client, &self.shared).await;
+        // A client that never answers must not keep the workspace unindexed.
+        let pulled = pull_settings(&self.client, &self.shared);
+        if tokio::time::timeout(std::time::Duration::from_secs(5), pulled)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "no answer to workspace/configuration; indexing with the settings we have"
+            );
+        }
+        // After the settings, so the scan sees `boternityDataDir`.
+        let _ = self.shared.tx.send(Msg::Scan);
+        let caps = self.caps.get().cloned().unwrap_or_default();
+        if caps.watch_dynamic {
+            // The library's own watcher needs the resolved data directory; the
+            // settings of `initializationOptions` are what we have here.
+            let library = crate::workspace::index::library_root(None);
+            let reg = indexer::watch_registration(&caps, library.as_deref());
+            if let Err(e) = self.client.register_capability(vec![reg]).await {
+                tracing::warn!("the client refused file watchers: {e}");
+            }
+        }
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -370,8 +370,14 @@ impl Index {
 
     /// Add or replace a file; returns the previous entry.
     pub fn insert(&mut self, entry: FileEntry) -> Option<Arc<FileEntry>> {
-        let entry = Arc::new(entry);
-        let old = self.remove(&entry.path);
+        let old = self.files.get(&entry.path).cloned();
+        self.insert_arc(Arc::new(entry));
+        old
+    }
+
+    /// Add or replace a shared entry.
+    pub fn insert_arc(&mut self, entry: Arc<FileEntry>) {
+        self.remove(&entry.path);
         if let Some(info) = &entry.skill {
             let paths = self.by_name.entry(info.name.clone()).or_default();
             if let Err(at) = paths.binary_search(&entry.path) {
@@ -379,7 +385,6 @@ impl Index {
             }
         }
         self.files.insert(entry.path.clone(), entry);
-        old
     }
 
     pub fn remove(&mut self, path: &Path) -> Option<Arc<FileEntry>> {
@@ -668,15 +673,22 @@ pub fn build(entries: Vec<FileEntry>) -> Index {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests_support {
     use super::*;
 
-    pub(crate) fn entry(path: &str, text: &str) -> FileEntry {
+    /// An entry for `text` at `path`, every link target existing.
+    pub fn entry(path: &str, text: &str) -> FileEntry {
         let path = Path::new(path);
         let kind = FileKind::from_path(path).expect("known kind");
         let a = analysis::analyze(kind, path, text, Profile::Boternity);
         entry_from_analysis(path, kind, Arc::from(text), &a, false, &|_| true)
     }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tests_support::entry;
+    use super::*;
 
     #[test]
     fn extracts_skill_references_with_name_ranges() {

@@ -2,7 +2,11 @@
 //! cross-file rules over it, and the pure functions behind completion, hover,
 //! navigation and symbols. The LSP layer and `check` both call these.
 
+pub mod complete;
+pub mod context;
+pub mod hover;
 pub mod index;
+pub mod navigate;
 pub mod rules;
 
 pub use index::{FileEntry, Index, ScanSpec};
