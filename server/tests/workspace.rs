@@ -118,6 +118,7 @@ impl Lsp {
                 _ => Value::Null,
             };
             self.send(json!({"jsonrpc": "2.0", "id": msg["id"], "result": result}));
+            self.notes.push(msg);
             return None;
         }
         if msg["method"] == "textDocument/publishDiagnostics" {
@@ -248,6 +249,34 @@ fn closed_files_get_cross_file_diagnostics_and_fixing_the_cause_clears_them() {
         .collect();
     assert_eq!(kinds.first(), Some(&"begin"));
     assert_eq!(kinds.last(), Some(&"end"));
+    assert!(lsp
+        .notes
+        .iter()
+        .any(|n| n["method"] == "window/workDoneProgress/create"));
+    // File watchers were registered dynamically, for the five file names.
+    let reg = lsp
+        .notes
+        .iter()
+        .find(|n| n["method"] == "client/registerCapability")
+        .expect("a registration");
+    let r = &reg["params"]["registrations"][0];
+    assert_eq!(r["method"], "workspace/didChangeWatchedFiles");
+    let globs: Vec<&str> = r["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|w| w["globPattern"].as_str())
+        .collect();
+    assert_eq!(
+        globs,
+        vec![
+            "**/SKILL.md",
+            "**/IDENTITY.md",
+            "**/SOUL.md",
+            "**/USER.md",
+            "**/skills.toml"
+        ]
+    );
     // Break the cycle on disk, as another tool would, and tell the server.
     let gamma = root.join("gamma/SKILL.md");
     let text = std::fs::read_to_string(&gamma)
@@ -665,5 +694,28 @@ fn thousands_of_watched_events_at_once_keep_the_server_responsive() {
     });
     let all = lsp.request("workspace/symbol", json!({"query": "gen-"}));
     assert_eq!(all.as_array().unwrap().len(), 256, "capped list");
+    lsp.stop();
+}
+
+#[test]
+fn changing_the_data_dir_setting_reindexes_the_library() {
+    let tmp = copy_fixture("uses-library");
+    let root = tmp.path().canonicalize().unwrap();
+    let mut lsp = Lsp::start(&root, &root.join("no-data"), full_caps());
+    let local = uri(&root.join("skills/local-skill/SKILL.md"));
+    let toml = uri(&root.join("bots/solo/skills.toml"));
+    lsp.wait_diagnostics("unresolved library references", |d| {
+        d.get(&local).is_some_and(|v| codes(v).len() == 2)
+            && d.get(&toml)
+                .is_some_and(|v| codes(v) == vec!["skills-toml-unknown-skill"])
+    });
+    let data = fixtures().join("library-data");
+    lsp.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"forge": {"boternityDataDir": data.display().to_string()}}}),
+    );
+    lsp.wait_diagnostics("everything resolved", |d| {
+        d.get(&local).is_some_and(|v| v.is_empty()) && d.get(&toml).is_some_and(|v| v.is_empty())
+    });
     lsp.stop();
 }

@@ -97,6 +97,24 @@ pub fn watch_registration(caps: &ClientCaps, library: Option<&Path>) -> Registra
     }
 }
 
+/// Register the file watchers (replacing an earlier registration when `again`).
+pub fn spawn_watch(client: Client, caps: ClientCaps, library: Option<PathBuf>, again: bool) {
+    tokio::spawn(async move {
+        let reg = watch_registration(&caps, library.as_deref());
+        if again {
+            let _ = client
+                .unregister_capability(vec![Unregistration {
+                    id: reg.id.clone(),
+                    method: reg.method.clone(),
+                }])
+                .await;
+        }
+        if let Err(e) = client.register_capability(vec![reg]).await {
+            tracing::warn!("the client refused file watchers: {e}");
+        }
+    });
+}
+
 /// Scan `spec` off the async threads, reporting progress, then send
 /// `Msg::Indexed` to the state task.
 pub fn spawn_scan(

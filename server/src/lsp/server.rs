@@ -9,7 +9,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
-use super::indexer::{self, ClientCaps};
+use super::indexer::ClientCaps;
 use super::router::Shared;
 use super::state::Msg;
 use crate::text::PositionEncoding;
@@ -149,18 +149,9 @@ impl LanguageServer for Backend {
                 "no answer to workspace/configuration; indexing with the settings we have"
             );
         }
-        // After the settings, so the scan sees `boternityDataDir`.
+        // After the settings, so the scan (and the file watchers the state
+        // task registers with it) see `boternityDataDir`.
         let _ = self.shared.tx.send(Msg::Scan);
-        let caps = self.caps.get().cloned().unwrap_or_default();
-        if caps.watch_dynamic {
-            // The library's own watcher needs the resolved data directory; the
-            // settings of `initializationOptions` are what we have here.
-            let library = crate::workspace::index::library_root(None);
-            let reg = indexer::watch_registration(&caps, library.as_deref());
-            if let Err(e) = self.client.register_capability(vec![reg]).await {
-                tracing::warn!("the client refused file watchers: {e}");
-            }
-        }
     }
 
     async fn shutdown(&self) -> Result<()> {

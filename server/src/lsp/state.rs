@@ -190,7 +190,7 @@ fn apply(
                     }
                 }
                 if rescan {
-                    ws.request_scan();
+                    ws.settings_changed();
                 }
             }
         }

@@ -44,6 +44,8 @@ pub struct Workspace {
     index_changed: bool,
     /// Hash of the diagnostics last published per file.
     published: HashMap<PathBuf, u64>,
+    /// The library the file watchers were registered with (None: not registered).
+    watching: Option<Option<PathBuf>>,
 }
 
 impl Workspace {
@@ -63,6 +65,7 @@ impl Workspace {
             force: HashSet::new(),
             index_changed: false,
             published: HashMap::new(),
+            watching: None,
         }
     }
 
@@ -72,6 +75,14 @@ impl Workspace {
 
     pub fn request_scan(&mut self) {
         self.scan_requested = true;
+    }
+
+    /// Settings that change what is indexed: rescan, unless the first scan
+    /// (which reads the settings when it starts) has not been asked for yet.
+    pub fn settings_changed(&mut self) {
+        if self.generation > 0 {
+            self.scan_requested = true;
+        }
     }
 
     /// Handle the workspace messages; gives back the others.
@@ -322,6 +333,16 @@ impl Workspace {
             self.scanning = true;
             self.since_scan.clear();
             let spec = scan_spec(world);
+            if world.caps.watch_dynamic && self.watching.as_ref() != Some(&spec.library) {
+                let again = self.watching.is_some();
+                self.watching = Some(spec.library.clone());
+                indexer::spawn_watch(
+                    self.client.clone(),
+                    (*world.caps).clone(),
+                    spec.library.clone(),
+                    again,
+                );
+            }
             indexer::spawn_scan(
                 self.client.clone(),
                 self.tx.clone(),
