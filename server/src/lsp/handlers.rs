@@ -69,7 +69,9 @@ fn code_actions(snap: &Snapshot, p: CodeActionParams) -> Option<Vec<CodeActionOr
         return Some(Vec::new());
     }
     let mut out = Vec::new();
-    for d in &doc.analysis().diagnostics {
+    // Cross-file diagnostics carry fixes too (a near-miss skill name, a tier).
+    let cross = snap.cross.get(&doc.path).into_iter().flatten();
+    for d in doc.analysis().diagnostics.iter().chain(cross) {
         let overlaps = d.range.start <= want.end && want.start <= d.range.end;
         if !overlaps {
             continue;

@@ -100,15 +100,17 @@ fn references(index: &Index, s: &SkillInfo, push: &mut dyn FnMut(Diagnostic)) {
                 "No skill named `{}` in the workspace or the skill library, so this {what} cannot be resolved.",
                 r.name
             );
-            if let Some(close) = closest(index.skill_names(), &r.name) {
-                msg.push_str(&format!(" Did you mean `{close}`?"));
-            } else {
-                msg.push_str(" Create it or install it (`bnity skill install`).");
+            let close = closest(index.skill_names(), &r.name);
+            match close {
+                Some(close) => msg.push_str(&format!(" Did you mean `{close}`?")),
+                None => msg.push_str(" Create it or install it (`bnity skill install`)."),
             }
-            push(
-                Diagnostic::new(&codes::SKILL_UNKNOWN_REFERENCE, r.name_range.clone(), msg)
-                    .severity(severity),
-            );
+            let mut d = Diagnostic::new(&codes::SKILL_UNKNOWN_REFERENCE, r.name_range.clone(), msg)
+                .severity(severity);
+            if let Some(close) = close {
+                d = d.fix(format!("Change to `{close}`"), r.name_range.clone(), close);
+            }
+            push(d);
             continue;
         };
         let (RefKind::Dependency, Some(req)) = (kind, &r.req) else {
@@ -450,17 +452,16 @@ fn bots(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
                 let mut msg = format!(
                     "No skill named `{name}` in the workspace or the skill library; Boternity cannot load it for this bot."
                 );
-                if let Some(close) = closest(index.skill_names(), name) {
+                let close = closest(index.skill_names(), name);
+                if let Some(close) = close {
                     msg.push_str(&format!(" Did you mean `{close}`?"));
                 }
-                push(
-                    toml_path,
-                    Diagnostic::new(
-                        &codes::SKILLS_TOML_UNKNOWN_SKILL,
-                        unquoted(&toml.text, range),
-                        msg,
-                    ),
-                );
+                let at = unquoted(&toml.text, range);
+                let mut d = Diagnostic::new(&codes::SKILLS_TOML_UNKNOWN_SKILL, at.clone(), msg);
+                if let Some(close) = close {
+                    d = d.fix(format!("Change to `{close}`"), at, close);
+                }
+                push(toml_path, d);
                 continue;
             };
             let (caps, conflicts) = effective(index, skill);
@@ -480,6 +481,26 @@ fn bots(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
                             c.sort_unstable();
                             c.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
                         }
+                    )));
+                }
+            }
+            // A grant list that leaves out what the skill requests: those calls are denied.
+            if !att.capabilities.is_empty() {
+                let mut missing: Vec<&str> = skill
+                    .capabilities
+                    .iter()
+                    .map(String::as_str)
+                    .filter(|c| !att.capabilities.iter().any(|(g, _)| g == c))
+                    .collect();
+                missing.sort_unstable();
+                missing.dedup();
+                if !missing.is_empty() {
+                    let first = att.capabilities[0].1.start;
+                    let last = att.capabilities[att.capabilities.len() - 1].1.end;
+                    let list: Vec<String> = missing.iter().map(|c| format!("`{c}`")).collect();
+                    push(toml_path, Diagnostic::new(&codes::SKILLS_TOML_MISMATCH, first..last, format!(
+                        "`{name}` requests {}, which this bot does not grant; its calls needing them will be denied. Add them or remove them from the skill.",
+                        list.join(", ")
                     )));
                 }
             }
@@ -634,6 +655,24 @@ mod tests {
             "bot-missing-identity"
         );
         assert_eq!(codes_of(&out, "a"), vec!["skill-duplicate-name"]);
+    }
+
+    #[test]
+    fn near_misses_get_a_fix_and_missing_grants_a_warning() {
+        let idx = build(vec![
+            skill("url-tools", "  capabilities: [http_get, read_env]\n"),
+            skill("a", "  dependencies: [url-tool]\n"),
+            entry(
+                "/w/bots/x/skills.toml",
+                "[skills.url-tools]\nskill_name = \"url-tools\"\ncapabilities = [\"http_get\"]\n",
+            ),
+        ]);
+        let out = check(&idx);
+        let d = &out[Path::new("/w/skills/a/SKILL.md")][0];
+        assert_eq!(d.fixes[0].edits[0].new_text, "url-tools");
+        let t = &out[Path::new("/w/bots/x/skills.toml")];
+        assert_eq!(t.len(), 1);
+        assert!(t[0].message.contains("`read_env`"), "{}", t[0].message);
     }
 
     #[test]
