@@ -338,6 +338,26 @@ fn an_open_document_wins_over_the_disk_and_edits_update_other_files() {
         d.get(&writer)
             .is_some_and(|v| codes(v) == vec!["skill-unknown-reference"])
     });
+    // A file outside the workspace: published while open, cleared on close.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let stray = elsewhere.path().join("stray/SKILL.md");
+    let stray_uri = uri(&stray);
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": stray_uri, "languageId": "markdown", "version": 1,
+            "text": "---\nname: stray\nmetadata:\n  parents: [nowhere]\n---\n"}}),
+    );
+    lsp.wait_diagnostics("the stray file's problems", |d| {
+        d.get(&stray_uri)
+            .is_some_and(|v| codes(v).contains(&"skill-unknown-reference".to_string()))
+    });
+    lsp.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": stray_uri}}),
+    );
+    lsp.wait_diagnostics("the stray file cleared", |d| {
+        d.get(&stray_uri).is_some_and(|v| v.is_empty())
+    });
     lsp.stop();
 }
 

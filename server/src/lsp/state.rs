@@ -122,7 +122,7 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
                         ws.settle(&mut world, &mut dirty);
                         let _ = reply.send(world.clone());
                     } else if let Some(msg) = ws.apply(&mut world, msg) {
-                        apply(&mut world, msg, &mut dirty, &mut notes, &mut ws)
+                        apply(&mut world, msg, &mut notes, &mut ws)
                     }
                 }));
                 if applied.is_err() {
@@ -155,13 +155,7 @@ fn path_of(uri: &Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|p| p.into_owned())
 }
 
-fn apply(
-    world: &mut Snapshot,
-    msg: Msg,
-    dirty: &mut Vec<Publish>,
-    notes: &mut Vec<String>,
-    ws: &mut Workspace,
-) {
+fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Workspace) {
     match msg {
         Msg::Init {
             encoding,
@@ -242,7 +236,7 @@ fn apply(
             let uri = p.text_document.uri;
             if let Some(doc) = Arc::make_mut(&mut world.docs).remove(&uri) {
                 // The disk copy takes over (or the file leaves the index).
-                ws.doc_closed(world, &uri, &doc.path, dirty);
+                ws.doc_closed(world, &uri, &doc.path);
             }
         }
         Msg::Snapshot(reply) => {

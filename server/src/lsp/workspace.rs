@@ -205,13 +205,7 @@ impl Workspace {
         self.to_load.push((path, read_only, self.seq));
     }
 
-    pub fn doc_closed(
-        &mut self,
-        world: &mut Snapshot,
-        uri: &Uri,
-        path: &Path,
-        dirty: &mut Vec<Publish>,
-    ) {
+    pub fn doc_closed(&mut self, world: &mut Snapshot, uri: &Uri, path: &Path) {
         self.docs_touched.remove(uri);
         match scope(world, path) {
             Some(read_only) if path.exists() => {
@@ -220,12 +214,9 @@ impl Workspace {
                 self.to_load.push((path.to_path_buf(), read_only, self.seq));
             }
             _ => {
+                // Out of the workspace (or gone): settle clears what was published.
                 Arc::make_mut(&mut world.index).remove(path);
                 self.touch(path.to_path_buf());
-                if self.published.remove(path).is_none() {
-                    // Never published through the index: clear what the document had.
-                    dirty.push(Publish::Clear(uri.clone()));
-                }
             }
         }
     }
