@@ -739,3 +739,41 @@ fn changing_the_data_dir_setting_reindexes_the_library() {
     });
     lsp.stop();
 }
+
+#[test]
+fn check_reports_cross_file_rules_with_the_library() {
+    let bin = env!("CARGO_BIN_EXE_forge-ls");
+    let f = fixtures();
+    let run = |dir: &str, data: &Path| {
+        Command::new(bin)
+            .args(["check", "--format", "json"])
+            .arg(f.join(dir))
+            .env("BOTERNITY_DATA_DIR", data)
+            .output()
+            .unwrap()
+    };
+    let out = run("cycle", &f.join("no-such-data"));
+    assert_eq!(out.status.code(), Some(1));
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let codes: Vec<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(codes, vec!["skill-inheritance-cycle"; 3]);
+    // References into the library resolve when BOTERNITY_DATA_DIR points at it.
+    assert_eq!(
+        run("uses-library", &f.join("no-such-data")).status.code(),
+        Some(1)
+    );
+    let out = run("uses-library", &f.join("library-data"));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let json: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json, json!([]));
+}
