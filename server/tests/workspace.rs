@@ -777,3 +777,32 @@ fn check_reports_cross_file_rules_with_the_library() {
     let json: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(json, json!([]));
 }
+
+#[test]
+fn workspace_folders_added_and_removed_are_indexed_and_forgotten() {
+    let empty = tempfile::tempdir().unwrap();
+    let tmp = copy_fixture("cycle");
+    let root = tmp.path().canonicalize().unwrap();
+    let mut lsp = Lsp::start(
+        &empty.path().canonicalize().unwrap(),
+        &root.join("no-data"),
+        full_caps(),
+    );
+    let alpha = uri(&root.join("alpha/SKILL.md"));
+    let folder = json!([{"uri": uri(&root), "name": "cycle"}]);
+    lsp.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": folder, "removed": []}}),
+    );
+    lsp.wait_diagnostics("the added folder's cycle", |d| {
+        d.get(&alpha).is_some_and(|v| !v.is_empty())
+    });
+    lsp.notify(
+        "workspace/didChangeWorkspaceFolders",
+        json!({"event": {"added": [], "removed": folder}}),
+    );
+    lsp.wait_diagnostics("the removed folder cleared", |d| {
+        d.get(&alpha).is_some_and(|v| v.is_empty())
+    });
+    lsp.stop();
+}

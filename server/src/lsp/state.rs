@@ -11,8 +11,8 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::ls_types::{
-    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidCloseTextDocumentParams,
-    DidOpenTextDocumentParams, MessageType, Uri,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWorkspaceFoldersParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, MessageType, Uri,
 };
 use tower_lsp_server::Client;
 
@@ -51,6 +51,7 @@ pub enum Msg {
     Watched(DidChangeWatchedFilesParams),
     /// Files reloaded from disk: path, load sequence number, entry (None: gone).
     Loaded(Vec<(PathBuf, u64, Option<FileEntry>)>),
+    Folders(DidChangeWorkspaceFoldersParams),
 }
 
 /// An immutable view of the world at one point in the message order.
@@ -241,6 +242,21 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
         }
         Msg::Snapshot(reply) => {
             let _ = reply.send(world.clone());
+        }
+        Msg::Folders(p) => {
+            let mut folders: Vec<PathBuf> = world.folders.to_vec();
+            let path = |f: &tower_lsp_server::ls_types::WorkspaceFolder| {
+                f.uri.to_file_path().map(|p| p.into_owned())
+            };
+            let removed: Vec<PathBuf> = p.event.removed.iter().filter_map(path).collect();
+            folders.retain(|f| !removed.contains(f));
+            for f in p.event.added.iter().filter_map(path) {
+                if !folders.contains(&f) {
+                    folders.push(f);
+                }
+            }
+            world.folders = Arc::new(folders);
+            ws.settings_changed();
         }
         // Handled by `Workspace::apply`.
         Msg::Caps(_) | Msg::Scan | Msg::Indexed { .. } | Msg::Watched(_) | Msg::Loaded(_) => {}
