@@ -153,7 +153,7 @@ fn main() {
                 complete::Options::default(),
             );
             lat.push(t.elapsed());
-            assert!(!c.items.is_empty());
+            assert!(!c.items.is_empty(), "no completion for `{typed}`");
         }
     }
     let rss = peak_rss_kb().unwrap_or(0);

@@ -546,6 +546,13 @@ mod tests {
         );
         assert_eq!(labels(&c), vec!["url-tools"]);
         assert!(c.items[0].doc.contains("Normalize URLs"));
+        // The whole name typed is still offered (it is not "already listed").
+        let c = run(
+            "/w/s/new/SKILL.md",
+            "---\nname: new\nmetadata:\n  parents: [url-tools|]\n---\n",
+            &idx,
+        );
+        assert_eq!(labels(&c), vec!["url-tools"]);
         let c = run(
             "/w/s/new/SKILL.md",
             "---\nname: new\nmetadata:\n  capabilities: [http_get, |]\n---\n",

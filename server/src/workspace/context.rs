@@ -246,14 +246,7 @@ fn yaml_place(
         }
         Some((key, value)) => {
             let key = key.trim().trim_matches(['"', '\'']).to_string();
-            let listed = match value.find('[') {
-                Some(i) => value[i + 1..]
-                    .split(',')
-                    .map(|s| s.trim().trim_matches(['"', '\'', ']']).to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect(),
-                None => Vec::new(),
-            };
+            let listed = inline_items(value);
             let last = value.rsplit([',', '[']).next().unwrap_or(value);
             Place::Value {
                 table: table_at(indent),
@@ -263,6 +256,20 @@ fn yaml_place(
             }
         }
     }
+}
+
+/// Items of an inline `[a, b, c` list before the cursor, without the one being typed.
+fn inline_items(value: &str) -> Vec<String> {
+    let Some(i) = value.find('[') else {
+        return Vec::new();
+    };
+    let mut items: Vec<&str> = value[i + 1..].split(',').collect();
+    items.pop();
+    items
+        .into_iter()
+        .map(|s| s.trim().trim_matches(['"', '\'', ']']).to_string())
+        .filter(|s| !s.is_empty())
+        .collect()
 }
 
 /// `- item` lines directly above, at `indent`.
@@ -320,14 +327,7 @@ fn toml_place(text: &str, line_start: usize, prefix: &str) -> Place {
     match t.split_once('=') {
         None => Place::Key { table, present },
         Some((key, value)) => {
-            let listed = match value.find('[') {
-                Some(i) => value[i + 1..]
-                    .split(',')
-                    .map(|s| s.trim().trim_matches(['"', '\'', ']']).to_string())
-                    .filter(|s| !s.is_empty())
-                    .collect(),
-                None => Vec::new(),
-            };
+            let listed = inline_items(value);
             let last = value.rsplit([',', '[']).next().unwrap_or(value);
             Place::Value {
                 table,
