@@ -221,28 +221,26 @@ pub fn fuzzy_score(query: &str, name: &str) -> Option<i64> {
     if query.is_empty() {
         return Some(0);
     }
-    let name_l = name.to_lowercase();
-    let query_l = query.to_lowercase();
+    // No allocation: completion scores every skill name on each keystroke.
     let mut score = 0i64;
-    let mut chars = name_l.char_indices().peekable();
+    let mut chars = name.char_indices();
     let mut last: Option<usize> = None;
-    for q in query_l.chars() {
-        let (i, _) = chars.by_ref().find(|(_, c)| *c == q)?;
+    let prev_of = |i: usize| name[..i].chars().last();
+    for q in query.chars() {
+        let q = q.to_ascii_lowercase();
+        let (i, _) = chars.find(|(_, c)| c.to_ascii_lowercase() == q)?;
         score += match last {
-            Some(l) if i == l + 1 => 5,
+            Some(l) if name[l..].chars().next().map(|c| l + c.len_utf8()) == Some(i) => 5,
             _ if i == 0 => 8,
-            _ => {
-                let prev = name_l[..i].chars().last();
-                if matches!(prev, Some('-' | '_' | ' ' | '/')) {
-                    4
-                } else {
-                    1
-                }
-            }
+            _ if matches!(prev_of(i), Some('-' | '_' | ' ' | '/')) => 4,
+            _ => 1,
         };
         last = Some(i);
     }
-    if name_l.starts_with(&query_l) {
+    if name
+        .get(..query.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(query))
+    {
         score += 20;
     }
     Some(score * 100 - name.len() as i64)
