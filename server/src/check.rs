@@ -154,6 +154,9 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             }
         }
     }
+    // Cross-file rules see every file given, plus the installed skill library.
+    let library = crate::workspace::index::library_root(None);
+    crate::workspace::cross_check(&mut reports, opts.profile, library.as_deref());
     let errors: usize = reports
         .iter()
         .map(|r| {

@@ -87,6 +87,18 @@ codes! {
     // skills.toml.
     SKILLS_TOML_SKILL_NAME_MISSING = "skills-toml-skill-name-missing", Error, "A `[skills.<key>]` table has no `skill_name`.";
     SKILLS_TOML_KEY_MISMATCH = "skills-toml-key-mismatch", Warning, "The table key differs from `skill_name`.";
+    // Cross-file rules (the workspace index).
+    SKILL_UNKNOWN_REFERENCE = "skill-unknown-reference", Error, "`dependencies`, `parents` or `conflicts-with` names a skill that is not in the workspace or the skill library.";
+    SKILL_INHERITANCE_CYCLE = "skill-inheritance-cycle", Error, "The skill inherits from itself through `parents`.";
+    SKILL_INHERITANCE_DEPTH = "skill-inheritance-depth", Error, "The `parents` chain is more than 3 levels deep.";
+    SKILL_DEPENDENCY_VERSION = "skill-dependency-version", Error, "The dependency's version does not satisfy the `name@requirement`.";
+    SKILL_CONFLICT_ATTACHED = "skill-conflict-attached", Error, "Two skills attached to one bot conflict with each other.";
+    SKILL_DUPLICATE_NAME = "skill-duplicate-name", Error, "Two skills have the same name.";
+    BOT_MISSING_IDENTITY = "bot-missing-identity", Warning, "The bot folder has SOUL.md but no IDENTITY.md.";
+    BOT_MISSING_SOUL = "bot-missing-soul", Warning, "The bot folder has IDENTITY.md but no SOUL.md.";
+    SKILLS_TOML_UNKNOWN_SKILL = "skills-toml-unknown-skill", Error, "skills.toml attaches a skill that is not in the workspace or the skill library.";
+    SKILLS_TOML_MISMATCH = "skills-toml-mismatch", Warning, "skills.toml disagrees with the skill's own trust tier or capabilities.";
+    LINK_MISSING_FILE = "link-missing-file", Warning, "A relative link points to a file that does not exist.";
 }
 
 pub fn lookup(id: &str) -> Option<&'static Code> {

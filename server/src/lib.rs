@@ -19,4 +19,5 @@ pub mod rules;
 pub mod schema;
 pub mod settings;
 pub mod text;
+pub mod workspace;
 pub mod yaml;

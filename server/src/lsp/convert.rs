@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types::{
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Edit, Severity};
 use crate::document::Document;
-use crate::text::PositionEncoding;
+use crate::text::{LineIndex, PositionEncoding};
 
 pub fn severity(s: Severity) -> DiagnosticSeverity {
     match s {
@@ -23,8 +23,18 @@ pub fn severity(s: Severity) -> DiagnosticSeverity {
 }
 
 pub fn diagnostic(doc: &Document, d: &Diagnostic, enc: PositionEncoding) -> LspDiagnostic {
+    diagnostic_in(doc.text(), doc.line_index(), d, enc)
+}
+
+/// A diagnostic of any text (an open document or an indexed file).
+pub fn diagnostic_in(
+    text: &str,
+    idx: &LineIndex,
+    d: &Diagnostic,
+    enc: PositionEncoding,
+) -> LspDiagnostic {
     LspDiagnostic {
-        range: doc.range(d.range.clone(), enc),
+        range: idx.range(text, d.range.clone(), enc),
         severity: Some(severity(d.severity)),
         code: Some(NumberOrString::String(d.code.to_string())),
         code_description: Uri::from_str(&codes::docs_url(d.code))
@@ -36,14 +46,6 @@ pub fn diagnostic(doc: &Document, d: &Diagnostic, enc: PositionEncoding) -> LspD
         tags: None,
         data: None,
     }
-}
-
-pub fn diagnostics(doc: &Document, enc: PositionEncoding, _uri: &Uri) -> Vec<LspDiagnostic> {
-    doc.analysis()
-        .diagnostics
-        .iter()
-        .map(|d| diagnostic(doc, d, enc))
-        .collect()
 }
 
 pub fn text_edits(doc: &Document, edits: &[Edit], enc: PositionEncoding) -> Vec<TextEdit> {

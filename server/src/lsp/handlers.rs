@@ -13,6 +13,7 @@ use tower_lsp_server::ls_types::{
 };
 
 use super::convert;
+use super::intel;
 use super::router::Shared;
 use super::state::Snapshot;
 use crate::document::Document;
@@ -25,6 +26,14 @@ pub const METHODS: &[&str] = &[
     "textDocument/foldingRange",
     "workspace/executeCommand",
     "textDocument/codeLens",
+    "textDocument/completion",
+    "textDocument/hover",
+    "textDocument/definition",
+    "textDocument/references",
+    "textDocument/prepareRename",
+    "textDocument/rename",
+    "textDocument/documentLink",
+    "workspace/symbol",
 ];
 
 pub async fn handle(
@@ -49,6 +58,14 @@ pub async fn handle(
         }
         "textDocument/documentSymbol" => to_json(document_symbols(&snap, parse(params)?)),
         "textDocument/foldingRange" => to_json(folding_ranges(&snap, parse(params)?)),
+        "textDocument/completion" => to_json(intel::completion(&snap, parse(params)?)),
+        "textDocument/hover" => to_json(intel::hover(&snap, parse(params)?)),
+        "textDocument/definition" => to_json(intel::definition(&snap, parse(params)?)),
+        "textDocument/references" => to_json(intel::references(&snap, parse(params)?)),
+        "textDocument/prepareRename" => to_json(intel::prepare_rename(&snap, parse(params)?)?),
+        "textDocument/rename" => to_json(intel::rename(&snap, parse(params)?)?),
+        "textDocument/documentLink" => to_json(intel::document_links(&snap, parse(params)?)),
+        "workspace/symbol" => to_json(intel::workspace_symbols(&snap, parse(params)?)),
         _ => Err(Error::method_not_found()),
     }
 }
@@ -74,7 +91,9 @@ fn code_actions(snap: &Snapshot, p: CodeActionParams) -> Option<Vec<CodeActionOr
         return Some(Vec::new());
     }
     let mut out = Vec::new();
-    for d in &doc.analysis().diagnostics {
+    // Cross-file diagnostics carry fixes too (a near-miss skill name, a tier).
+    let cross = snap.cross.get(&doc.path).into_iter().flatten();
+    for d in doc.analysis().diagnostics.iter().chain(cross) {
         let overlaps = d.range.start <= want.end && want.start <= d.range.end;
         if !overlaps {
             continue;

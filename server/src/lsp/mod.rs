@@ -6,10 +6,13 @@
 mod commands;
 mod convert;
 mod handlers;
+mod indexer;
+mod intel;
 mod router;
 mod server;
 mod state;
 mod stop;
+mod workspace;
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -37,7 +40,7 @@ pub fn run_stdio() -> ExitCode {
         let shared = Arc::new(router::Shared::new(tx));
         let for_init = shared.clone();
         let (service, socket) = LspService::new(move |client| {
-            state::spawn(rx, client.clone());
+            state::spawn(rx, for_init.tx.clone(), client.clone());
             let _ = for_init.client.set(client.clone());
             server::Backend::new(client, for_init)
         });

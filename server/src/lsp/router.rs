@@ -145,6 +145,8 @@ where
                 "textDocument/didOpen" => notification(params).map(Msg::Open),
                 "textDocument/didChange" => notification(params).map(Msg::Change),
                 "textDocument/didClose" => notification(params).map(Msg::Close),
+                "workspace/didChangeWatchedFiles" => notification(params).map(Msg::Watched),
+                "workspace/didChangeWorkspaceFolders" => notification(params).map(Msg::Folders),
                 "workspace/didChangeConfiguration" => {
                     let settings = params
                         .and_then(|mut p| p.get_mut("settings").map(Value::take))

@@ -9,6 +9,7 @@ use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
+use super::indexer::ClientCaps;
 use super::router::Shared;
 use super::state::Msg;
 use crate::text::PositionEncoding;
@@ -16,11 +17,16 @@ use crate::text::PositionEncoding;
 pub struct Backend {
     client: Client,
     shared: Arc<Shared>,
+    caps: std::sync::OnceLock<ClientCaps>,
 }
 
 impl Backend {
     pub fn new(client: Client, shared: Arc<Shared>) -> Backend {
-        Backend { client, shared }
+        Backend {
+            client,
+            shared,
+            caps: std::sync::OnceLock::new(),
+        }
     }
 }
 
@@ -77,6 +83,9 @@ impl LanguageServer for Backend {
         self.shared
             .commands
             .set_client_capabilities(params.capabilities.clone());
+        let caps = ClientCaps::from(&params.capabilities);
+        let _ = self.caps.set(caps.clone());
+        let _ = self.shared.tx.send(Msg::Caps(caps));
         self.shared.set_running();
         let position_encoding = Some(match encoding {
             PositionEncoding::Utf8 => PositionEncodingKind::UTF8,
@@ -117,6 +126,34 @@ impl LanguageServer for Backend {
                 code_lens_provider: Some(CodeLensOptions {
                     resolve_provider: Some(false),
                 }),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(
+                        [":", " ", "[", ",", "-", "\"", "#", "."]
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect(),
+                    ),
+                    ..Default::default()
+                }),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                definition_provider: Some(OneOf::Left(true)),
+                references_provider: Some(OneOf::Left(true)),
+                rename_provider: Some(OneOf::Right(RenameOptions {
+                    prepare_provider: Some(true),
+                    work_done_progress_options: Default::default(),
+                })),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities {
+                        supported: Some(true),
+                        change_notifications: Some(OneOf::Left(true)),
+                    }),
+                    file_operations: None,
+                }),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: Default::default(),
+                }),
                 ..Default::default()
             },
             offset_encoding: None,
@@ -125,7 +162,19 @@ impl LanguageServer for Backend {
 
     async fn initialized(&self, _: InitializedParams) {
         tracing::info!("forge-ls {} initialized", env!("CARGO_PKG_VERSION"));
-        pull_settings(&self.client, &self.shared).await;
+        // A client that never answers must not keep the workspace unindexed.
+        let pulled = pull_settings(&self.client, &self.shared);
+        if tokio::time::timeout(std::time::Duration::from_secs(5), pulled)
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "no answer to workspace/configuration; indexing with the settings we have"
+            );
+        }
+        // After the settings, so the scan (and the file watchers the state
+        // task registers with it) see `boternityDataDir`.
+        let _ = self.shared.tx.send(Msg::Scan);
     }
 
     async fn shutdown(&self) -> Result<()> {

@@ -11,17 +11,22 @@ use std::sync::Arc;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::ls_types::{
-    DidChangeTextDocumentParams, DidCloseTextDocumentParams, DidOpenTextDocumentParams,
-    MessageType, Uri,
+    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWorkspaceFoldersParams,
+    DidCloseTextDocumentParams, DidOpenTextDocumentParams, MessageType, Uri,
 };
 use tower_lsp_server::Client;
 
 use crate::analysis::FileKind;
+use crate::diagnostic::Diagnostic;
 use crate::document::Document;
 use crate::settings::Settings;
 use crate::text::PositionEncoding;
+use crate::workspace::index::{FileEntry, Index};
+use crate::workspace::rules::PerFile;
 
 use super::convert;
+use super::indexer::ClientCaps;
+use super::workspace::Workspace;
 
 pub enum Msg {
     Init {
@@ -34,6 +39,19 @@ pub enum Msg {
     Close(DidCloseTextDocumentParams),
     Settings(Value),
     Snapshot(oneshot::Sender<Snapshot>),
+    /// The client's capabilities, from `initialize`.
+    Caps(ClientCaps),
+    /// `initialized`: index the workspace.
+    Scan,
+    /// A scan finished (stale generations are dropped).
+    Indexed {
+        generation: u64,
+        entries: Vec<FileEntry>,
+    },
+    Watched(DidChangeWatchedFilesParams),
+    /// Files reloaded from disk: path, load sequence number, entry (None: gone).
+    Loaded(Vec<(PathBuf, u64, Option<FileEntry>)>),
+    Folders(DidChangeWorkspaceFoldersParams),
 }
 
 /// An immutable view of the world at one point in the message order.
@@ -43,6 +61,13 @@ pub struct Snapshot {
     pub settings: Arc<Settings>,
     pub folders: Arc<Vec<PathBuf>>,
     pub docs: Arc<HashMap<Uri, Arc<Document>>>,
+    pub caps: Arc<ClientCaps>,
+    /// Every bot and skill file; open documents' text wins over the disk.
+    pub index: Arc<Index>,
+    /// Cross-file diagnostics of the index, per file.
+    pub cross: Arc<PerFile>,
+    /// The global skill library (read-only), if any.
+    pub library: Option<Arc<PathBuf>>,
 }
 
 impl Snapshot {
@@ -51,33 +76,55 @@ impl Snapshot {
     }
 }
 
-enum Publish {
-    Doc(Uri, Arc<Document>, PositionEncoding),
+impl Snapshot {
+    /// The text of `path` as the server sees it: the open document, else the index.
+    pub fn text_of(&self, path: &std::path::Path) -> Option<Arc<str>> {
+        self.index.file(path).map(|f| f.text.clone())
+    }
+}
+
+pub(super) enum Publish {
+    /// Diagnostics for a file: its text (to place them), the list, the open document's version.
+    Diags {
+        uri: Uri,
+        text: Arc<str>,
+        diags: Vec<Diagnostic>,
+        version: Option<i32>,
+        enc: PositionEncoding,
+    },
     Clear(Uri),
 }
 
 impl Publish {
     fn uri(&self) -> &Uri {
         match self {
-            Publish::Doc(u, ..) | Publish::Clear(u) => u,
+            Publish::Diags { uri, .. } | Publish::Clear(uri) => uri,
         }
     }
 }
 
-pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, client: Client) {
+pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg>, client: Client) {
     let (pub_tx, pub_rx) = mpsc::unbounded_channel();
     tokio::spawn(publish_loop(pub_rx, client.clone()));
     tokio::spawn(async move {
         let mut world = Snapshot::default();
+        let mut ws = Workspace::new(tx, client.clone());
         while let Some(first) = rx.recv().await {
             let mut dirty: Vec<Publish> = Vec::new();
             let mut notes: Vec<String> = Vec::new();
             let mut next = Some(first);
             // Apply everything already queued before publishing: a burst of
-            // keystrokes costs one analysis, not one per keystroke.
+            // keystrokes (or of watched-file events) costs one analysis and one
+            // pass of the cross-file rules, not one per message.
             while let Some(msg) = next.take() {
                 let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    apply(&mut world, msg, &mut dirty, &mut notes)
+                    if let Msg::Snapshot(reply) = msg {
+                        // A request sees every change before it, index included.
+                        ws.settle(&mut world, &mut dirty);
+                        let _ = reply.send(world.clone());
+                    } else if let Some(msg) = ws.apply(&mut world, msg) {
+                        apply(&mut world, msg, &mut notes, &mut ws)
+                    }
                 }));
                 if applied.is_err() {
                     notes.push(
@@ -87,6 +134,13 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, client: Client) {
                 }
                 next = rx.try_recv().ok();
             }
+            let settled = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                ws.settle(&mut world, &mut dirty);
+            }));
+            if settled.is_err() {
+                notes.push("forge-ls hit an internal error while updating the workspace index; please report it.".into());
+            }
+            ws.start_jobs(&world);
             for note in notes {
                 tracing::warn!("{note}");
                 client.log_message(MessageType::WARNING, note).await;
@@ -102,7 +156,7 @@ fn path_of(uri: &Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|p| p.into_owned())
 }
 
-fn apply(world: &mut Snapshot, msg: Msg, dirty: &mut Vec<Publish>, notes: &mut Vec<String>) {
+fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Workspace) {
     match msg {
         Msg::Init {
             encoding,
@@ -120,13 +174,18 @@ fn apply(world: &mut Snapshot, msg: Msg, dirty: &mut Vec<Publish>, notes: &mut V
             notes.extend(warnings);
             if s != *world.settings {
                 let profile = s.profile;
+                let rescan = s.profile != world.settings.profile
+                    || s.boternity_data_dir != world.settings.boternity_data_dir;
                 world.settings = Arc::new(s);
                 let docs = Arc::make_mut(&mut world.docs);
                 for (uri, doc) in docs.iter_mut() {
                     if doc.profile != profile {
                         *doc = Arc::new(doc.with_profile(profile));
-                        dirty.push(Publish::Doc(uri.clone(), doc.clone(), world.encoding));
+                        ws.doc_changed(uri);
                     }
+                }
+                if rescan {
+                    ws.settings_changed();
                 }
             }
         }
@@ -144,8 +203,8 @@ fn apply(world: &mut Snapshot, msg: Msg, dirty: &mut Vec<Publish>, notes: &mut V
                 &p.text_document.text,
                 world.settings.profile,
             ));
-            Arc::make_mut(&mut world.docs).insert(uri.clone(), doc.clone());
-            dirty.push(Publish::Doc(uri, doc, world.encoding));
+            Arc::make_mut(&mut world.docs).insert(uri.clone(), doc);
+            ws.doc_changed(&uri);
         }
         Msg::Change(p) => {
             let uri = p.text_document.uri;
@@ -171,18 +230,36 @@ fn apply(world: &mut Snapshot, msg: Msg, dirty: &mut Vec<Publish>, notes: &mut V
             }
             let next =
                 Arc::new(doc.edited(p.text_document.version, &p.content_changes, world.encoding));
-            Arc::make_mut(&mut world.docs).insert(uri.clone(), next.clone());
-            dirty.push(Publish::Doc(uri, next, world.encoding));
+            Arc::make_mut(&mut world.docs).insert(uri.clone(), next);
+            ws.doc_changed(&uri);
         }
         Msg::Close(p) => {
             let uri = p.text_document.uri;
-            if Arc::make_mut(&mut world.docs).remove(&uri).is_some() {
-                dirty.push(Publish::Clear(uri));
+            if let Some(doc) = Arc::make_mut(&mut world.docs).remove(&uri) {
+                // The disk copy takes over (or the file leaves the index).
+                ws.doc_closed(world, &uri, &doc.path);
             }
         }
         Msg::Snapshot(reply) => {
             let _ = reply.send(world.clone());
         }
+        Msg::Folders(p) => {
+            let mut folders: Vec<PathBuf> = world.folders.to_vec();
+            let path = |f: &tower_lsp_server::ls_types::WorkspaceFolder| {
+                f.uri.to_file_path().map(|p| p.into_owned())
+            };
+            let removed: Vec<PathBuf> = p.event.removed.iter().filter_map(path).collect();
+            folders.retain(|f| !removed.contains(f));
+            for f in p.event.added.iter().filter_map(path) {
+                if !folders.contains(&f) {
+                    folders.push(f);
+                }
+            }
+            world.folders = Arc::new(folders);
+            ws.settings_changed();
+        }
+        // Handled by `Workspace::apply`.
+        Msg::Caps(_) | Msg::Scan | Msg::Indexed { .. } | Msg::Watched(_) | Msg::Loaded(_) => {}
     }
 }
 
@@ -205,15 +282,25 @@ async fn publish_loop(mut rx: mpsc::UnboundedReceiver<Publish>, client: Client) 
             };
             match p {
                 Publish::Clear(uri) => client.publish_diagnostics(uri, Vec::new(), None).await,
-                Publish::Doc(uri, doc, enc) => {
+                Publish::Diags {
+                    uri,
+                    text,
+                    diags,
+                    version,
+                    enc,
+                } => {
                     let computed = tokio::task::spawn_blocking(move || {
-                        let diags = convert::diagnostics(&doc, enc, &uri);
-                        (uri, diags, doc.version)
+                        let idx = crate::text::LineIndex::new(&text);
+                        let diags = diags
+                            .iter()
+                            .map(|d| convert::diagnostic_in(&text, &idx, d, enc))
+                            .collect::<Vec<_>>();
+                        (uri, diags, version)
                     })
                     .await;
                     match computed {
                         Ok((uri, diags, version)) => {
-                            client.publish_diagnostics(uri, diags, Some(version)).await
+                            client.publish_diagnostics(uri, diags, version).await
                         }
                         Err(e) => {
                             tracing::error!("analysis failed: {e}");

@@ -1,0 +1,380 @@
+//! The state task's share of the workspace index: it applies scans, watched
+//! file events, reloads and open-document edits to the index, re-runs the
+//! cross-file rules once per batch of messages, and publishes the diagnostics
+//! of every file whose set changed (closed files included).
+//!
+//! Incrementality: an edit replaces one entry (only that file is analysed);
+//! the rules run over the extracted entries of the others, never re-reading or
+//! re-parsing them; only files whose diagnostics differ are published.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tower_lsp_server::ls_types::{FileChangeType, Uri};
+use tower_lsp_server::Client;
+
+use super::indexer::{self, LoadJob};
+use super::state::{Msg, Publish, Snapshot};
+use crate::analysis::FileKind;
+use crate::diagnostic::Diagnostic;
+use crate::workspace::index::{self, entry_from_analysis, ScanSpec};
+use crate::workspace::rules;
+
+pub struct Workspace {
+    tx: mpsc::UnboundedSender<Msg>,
+    client: Client,
+    generation: u64,
+    scan_requested: bool,
+    scanning: bool,
+    /// Paths changed by watched events while a scan ran: they win over its result.
+    since_scan: HashSet<PathBuf>,
+    seq: u64,
+    /// The newest load in flight per path; older results are dropped.
+    pending: HashMap<PathBuf, u64>,
+    to_load: Vec<LoadJob>,
+    docs_touched: HashSet<Uri>,
+    /// Files whose entry changed since the last settle.
+    touched: HashSet<PathBuf>,
+    /// Open documents to publish even if their diagnostics did not change (a new version).
+    force: HashSet<PathBuf>,
+    index_changed: bool,
+    /// Hash of the diagnostics last published per file.
+    published: HashMap<PathBuf, u64>,
+    /// The library the file watchers were registered with (None: not registered).
+    watching: Option<Option<PathBuf>>,
+}
+
+impl Workspace {
+    pub fn new(tx: mpsc::UnboundedSender<Msg>, client: Client) -> Workspace {
+        Workspace {
+            tx,
+            client,
+            generation: 0,
+            scan_requested: false,
+            scanning: false,
+            since_scan: HashSet::new(),
+            seq: 0,
+            pending: HashMap::new(),
+            to_load: Vec::new(),
+            docs_touched: HashSet::new(),
+            touched: HashSet::new(),
+            force: HashSet::new(),
+            index_changed: false,
+            published: HashMap::new(),
+            watching: None,
+        }
+    }
+
+    pub fn doc_changed(&mut self, uri: &Uri) {
+        self.docs_touched.insert(uri.clone());
+    }
+
+    pub fn request_scan(&mut self) {
+        self.scan_requested = true;
+    }
+
+    /// Settings that change what is indexed: rescan, unless the first scan
+    /// (which reads the settings when it starts) has not been asked for yet.
+    pub fn settings_changed(&mut self) {
+        if self.generation > 0 {
+            self.scan_requested = true;
+        }
+    }
+
+    /// Handle the workspace messages; gives back the others.
+    pub fn apply(&mut self, world: &mut Snapshot, msg: Msg) -> Option<Msg> {
+        match msg {
+            Msg::Caps(caps) => world.caps = Arc::new(caps),
+            Msg::Scan => self.request_scan(),
+            Msg::Indexed {
+                generation,
+                entries,
+            } => {
+                if generation == self.generation {
+                    self.indexed(world, entries);
+                }
+            }
+            Msg::Watched(p) => {
+                for change in p.changes {
+                    if let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) {
+                        self.watched(world, path, change.typ);
+                    }
+                }
+            }
+            Msg::Loaded(results) => {
+                for (path, seq, entry) in results {
+                    if self.pending.get(&path) != Some(&seq) {
+                        continue;
+                    }
+                    self.pending.remove(&path);
+                    if is_open(world, &path) {
+                        continue;
+                    }
+                    let idx = Arc::make_mut(&mut world.index);
+                    match entry {
+                        Some(e) => {
+                            idx.insert(e);
+                        }
+                        None => {
+                            idx.remove(&path);
+                        }
+                    }
+                    self.touch(path);
+                }
+            }
+            other => return Some(other),
+        }
+        None
+    }
+
+    fn touch(&mut self, path: PathBuf) {
+        if self.scanning {
+            self.since_scan.insert(path.clone());
+        }
+        self.touched.insert(path);
+        self.index_changed = true;
+    }
+
+    fn indexed(&mut self, world: &mut Snapshot, entries: Vec<index::FileEntry>) {
+        self.scanning = false;
+        let old = world.index.clone();
+        let mut new = index::build(entries);
+        // Watched changes and open documents are newer than what the scan read.
+        for p in self.since_scan.drain() {
+            match old.file(&p) {
+                Some(e) => new.insert_arc(e.clone()),
+                None => {
+                    new.remove(&p);
+                }
+            }
+        }
+        for doc in world.docs.values() {
+            if let Some(e) = old.file(&doc.path) {
+                new.insert_arc(e.clone());
+            }
+        }
+        self.touched.extend(old.files().map(|f| f.path.clone()));
+        self.touched.extend(new.files().map(|f| f.path.clone()));
+        world.index = Arc::new(new);
+        self.index_changed = true;
+    }
+
+    fn watched(&mut self, world: &mut Snapshot, path: PathBuf, typ: FileChangeType) {
+        // The editor's copy wins while a document is open.
+        if is_open(world, &path) {
+            return;
+        }
+        let Some(read_only) = scope(world, &path) else {
+            return;
+        };
+        let kind = FileKind::from_path(&path);
+        if typ == FileChangeType::DELETED {
+            self.pending.remove(&path);
+            if kind.is_some() {
+                if Arc::make_mut(&mut world.index).remove(&path).is_some() {
+                    self.touch(path);
+                }
+            } else {
+                // A folder: everything under it that is not open goes.
+                let under: Vec<PathBuf> = world
+                    .index
+                    .files()
+                    .filter(|f| f.path.starts_with(&path) && !is_open(world, &f.path))
+                    .map(|f| f.path.clone())
+                    .collect();
+                for p in under {
+                    self.pending.remove(&p);
+                    Arc::make_mut(&mut world.index).remove(&p);
+                    self.touch(p);
+                }
+            }
+            return;
+        }
+        if kind.is_none() {
+            return;
+        }
+        self.seq += 1;
+        self.pending.insert(path.clone(), self.seq);
+        if self.scanning {
+            self.since_scan.insert(path.clone());
+        }
+        self.to_load.push((path, read_only, self.seq));
+    }
+
+    pub fn doc_closed(&mut self, world: &mut Snapshot, uri: &Uri, path: &Path) {
+        self.docs_touched.remove(uri);
+        match scope(world, path) {
+            Some(read_only) if path.exists() => {
+                self.seq += 1;
+                self.pending.insert(path.to_path_buf(), self.seq);
+                self.to_load.push((path.to_path_buf(), read_only, self.seq));
+            }
+            _ => {
+                // Out of the workspace (or gone): settle clears what was published.
+                Arc::make_mut(&mut world.index).remove(path);
+                self.touch(path.to_path_buf());
+            }
+        }
+    }
+
+    /// Bring the index and the cross-file diagnostics up to date; queue publishes.
+    pub fn settle(&mut self, world: &mut Snapshot, dirty: &mut Vec<Publish>) {
+        for uri in std::mem::take(&mut self.docs_touched) {
+            let Some(doc) = world.docs.get(&uri).cloned() else {
+                continue;
+            };
+            let read_only = scope(world, &doc.path).unwrap_or(false);
+            let exists = |p: &Path| p.exists();
+            let entry = entry_from_analysis(
+                &doc.path,
+                doc.kind,
+                doc.text().clone(),
+                doc.analysis(),
+                read_only,
+                &exists,
+            );
+            Arc::make_mut(&mut world.index).insert(entry);
+            self.force.insert(doc.path.clone());
+            self.touch(doc.path.clone());
+        }
+        if !self.index_changed {
+            return;
+        }
+        self.index_changed = false;
+        let new_cross = rules::check(&world.index);
+        let mut changed: HashSet<PathBuf> = std::mem::take(&mut self.touched);
+        for (p, v) in &new_cross {
+            if world.cross.get(p) != Some(v) {
+                changed.insert(p.clone());
+            }
+        }
+        for p in world.cross.keys() {
+            if !new_cross.contains_key(p) {
+                changed.insert(p.clone());
+            }
+        }
+        world.cross = Arc::new(new_cross);
+        let open: HashMap<&Path, (&Uri, &Arc<crate::document::Document>)> = world
+            .docs
+            .iter()
+            .map(|(u, d)| (d.path.as_path(), (u, d)))
+            .collect();
+        let mut changed: Vec<PathBuf> = changed.into_iter().collect();
+        changed.sort();
+        for p in changed {
+            let forced = self.force.remove(&p);
+            let entry = world.index.file(&p);
+            let mut diags: Vec<Diagnostic> =
+                entry.map(|e| e.diagnostics.clone()).unwrap_or_default();
+            diags.extend(world.cross.get(&p).into_iter().flatten().cloned());
+            diags.sort_by_key(|d| (d.range.start, d.range.end));
+            let h = hash(&diags);
+            if let Some((uri, doc)) = open.get(p.as_path()) {
+                if forced || self.published.get(&p) != Some(&h) {
+                    self.published.insert(p.clone(), h);
+                    dirty.push(Publish::Diags {
+                        uri: (*uri).clone(),
+                        text: doc.text().clone(),
+                        diags,
+                        version: Some(doc.version),
+                        enc: world.encoding,
+                    });
+                }
+                continue;
+            }
+            match entry.filter(|e| !e.read_only) {
+                Some(e) => {
+                    let before = self.published.insert(p.clone(), h);
+                    // A clean file never published needs no empty notification.
+                    let unchanged = before == Some(h) || (before.is_none() && diags.is_empty());
+                    if unchanged {
+                        continue;
+                    }
+                    if let Some(uri) = Uri::from_file_path(&p) {
+                        dirty.push(Publish::Diags {
+                            uri,
+                            text: e.text.clone(),
+                            diags,
+                            version: None,
+                            enc: world.encoding,
+                        });
+                    }
+                }
+                None => {
+                    if self.published.remove(&p).is_some() {
+                        if let Some(uri) = Uri::from_file_path(&p) {
+                            dirty.push(Publish::Clear(uri));
+                        }
+                    }
+                }
+            }
+        }
+        self.force.clear();
+    }
+
+    /// Start the background work the batch asked for.
+    pub fn start_jobs(&mut self, world: &Snapshot) {
+        if self.scan_requested {
+            self.scan_requested = false;
+            self.generation += 1;
+            self.scanning = true;
+            self.since_scan.clear();
+            let spec = scan_spec(world);
+            if world.caps.watch_dynamic && self.watching.as_ref() != Some(&spec.library) {
+                let again = self.watching.is_some();
+                self.watching = Some(spec.library.clone());
+                indexer::spawn_watch(
+                    self.client.clone(),
+                    (*world.caps).clone(),
+                    spec.library.clone(),
+                    again,
+                );
+            }
+            indexer::spawn_scan(
+                self.client.clone(),
+                self.tx.clone(),
+                self.generation,
+                spec,
+                world.caps.work_done_progress,
+            );
+        }
+        let jobs = std::mem::take(&mut self.to_load);
+        indexer::spawn_load(self.tx.clone(), jobs, world.settings.profile);
+    }
+}
+
+pub fn scan_spec(world: &Snapshot) -> ScanSpec {
+    ScanSpec {
+        roots: world.folders.to_vec(),
+        library: index::library_root(world.settings.boternity_data_dir.as_deref()),
+        profile: world.settings.profile,
+    }
+}
+
+fn is_open(world: &Snapshot, path: &Path) -> bool {
+    world.docs.values().any(|d| d.path == path)
+}
+
+/// Whether `path` belongs in the index: Some(read-only) for the library.
+fn scope(world: &Snapshot, path: &Path) -> Option<bool> {
+    for root in world.folders.iter() {
+        if let Ok(rel) = path.strip_prefix(root) {
+            return (!index::is_skipped(rel)).then_some(false);
+        }
+    }
+    let lib = index::library_root(world.settings.boternity_data_dir.as_deref())?;
+    let rel = path.strip_prefix(&lib).ok()?;
+    (!index::is_skipped(rel)).then_some(true)
+}
+
+fn hash(diags: &[Diagnostic]) -> u64 {
+    let mut h = DefaultHasher::new();
+    for d in diags {
+        (d.range.start, d.range.end, d.code, &d.message, d.severity).hash(&mut h);
+    }
+    h.finish()
+}

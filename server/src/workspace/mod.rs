@@ -1,0 +1,65 @@
+//! Workspace intelligence: the index of every bot and skill file, the
+//! cross-file rules over it, and the pure functions behind completion, hover,
+//! navigation and symbols. The LSP layer and `check` both call these.
+
+pub mod complete;
+pub mod context;
+pub mod hover;
+pub mod index;
+pub mod navigate;
+pub mod rules;
+
+pub use index::{FileEntry, Index, ScanSpec};
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::analysis::{self, FileKind};
+use crate::check::FileReport;
+use crate::rules::Profile;
+
+/// `forge-ls check`: add the link checks and the cross-file rules to per-file
+/// reports, resolving references against the reports' files and the skill
+/// library (`library`, read-only, never reported on).
+pub fn cross_check(reports: &mut [FileReport], profile: Profile, library: Option<&Path>) {
+    let exists = |p: &Path| p.exists();
+    let mut entries = Vec::with_capacity(reports.len());
+    for r in reports.iter() {
+        let Some(kind) = FileKind::from_path(&r.path) else {
+            continue;
+        };
+        let a = analysis::analyze(kind, &r.path, &r.text, profile);
+        entries.push(index::entry_from_analysis(
+            &r.path,
+            kind,
+            Arc::from(r.text.as_str()),
+            &a,
+            false,
+            &exists,
+        ));
+    }
+    let mut idx = index::build(entries);
+    if let Some(lib) = library.filter(|l| l.is_dir()) {
+        let paths: Vec<(PathBuf, bool)> = index::discover(lib)
+            .into_iter()
+            .filter(|p| FileKind::from_path(p) == Some(FileKind::Skill) && idx.file(p).is_none())
+            .map(|p| (p, true))
+            .collect();
+        for e in index::load_all(&paths, profile, &|_, _| {}) {
+            idx.insert(e);
+        }
+    }
+    let mut cross = rules::check(&idx);
+    for r in reports.iter_mut() {
+        let links = idx
+            .file(&r.path)
+            .into_iter()
+            .flat_map(|e| e.diagnostics.iter())
+            .filter(|d| d.code == crate::codes::LINK_MISSING_FILE.id)
+            .cloned();
+        r.diagnostics.extend(links);
+        r.diagnostics
+            .extend(cross.remove(&r.path).unwrap_or_default());
+        r.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    }
+}
