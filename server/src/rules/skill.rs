@@ -320,19 +320,26 @@ fn check_description(fm: &Frontmatter, root: &Node, diags: &mut Vec<Diagnostic>)
     }
 }
 
+/// The entries of `metadata`, or a type diagnostic saying it must be `want`.
+fn metadata_entries<'a>(
+    meta: &'a Node,
+    want: &str,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<&'a [yaml::Entry]> {
+    let entries = meta.as_map();
+    if entries.is_none() && !meta.is_null() {
+        diags.push(Diagnostic::new(
+            &codes::FIELD_TYPE,
+            meta.span.clone(),
+            format!("`metadata` must be {want}, not {}.", meta.kind().describe()),
+        ));
+    }
+    entries
+}
+
 /// Profile `agentskills`: `metadata` is a map of strings to strings.
 fn check_metadata_strings(meta: &Node, diags: &mut Vec<Diagnostic>) {
-    let Some(entries) = meta.as_map() else {
-        if !meta.is_null() {
-            diags.push(Diagnostic::new(
-                &codes::FIELD_TYPE,
-                meta.span.clone(),
-                format!(
-                    "`metadata` must be a mapping of keys to string values, not {}.",
-                    meta.kind().describe()
-                ),
-            ));
-        }
+    let Some(entries) = metadata_entries(meta, "a mapping of keys to string values", diags) else {
         return;
     };
     for e in entries {
@@ -353,17 +360,8 @@ fn check_metadata(
     meta: &Node,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Some(entries) = meta.as_map() else {
-        if !meta.is_null() {
-            diags.push(Diagnostic::new(
-                &codes::FIELD_TYPE,
-                meta.span.clone(),
-                format!(
-                    "`metadata` must be a mapping (indented `key: value` lines), not {}.",
-                    meta.kind().describe()
-                ),
-            ));
-        }
+    let Some(entries) = metadata_entries(meta, "a mapping (indented `key: value` lines)", diags)
+    else {
         return;
     };
     for e in entries {

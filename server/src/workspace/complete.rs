@@ -125,8 +125,10 @@ pub fn complete(
                 _ => None,
             };
             if let Some((sections, hashes)) = sections {
-                let outline =
-                    crate::analysis::analyze(kind, path, text, Default::default()).outline;
+                // Only the headings matter here: no need to run every rule again.
+                let body = crate::frontmatter::frame(text, crate::frontmatter::Framing::Lenient)
+                    .map_or(0..text.len(), |fm| fm.body);
+                let outline = crate::markdown::outline(text, body);
                 for (name, doc) in sections {
                     if outline.find(name).is_some() {
                         continue;
