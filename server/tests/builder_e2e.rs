@@ -1171,3 +1171,44 @@ fn a_cancelled_assemble_still_finishes_consistently() {
         .is_err());
     lsp.stop();
 }
+
+#[test]
+fn a_changed_drafts_path_moves_the_builder_to_the_new_database() {
+    let (dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let first = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Keeps my notes"}),
+    );
+    assert!(root.join(".forge/drafts.db").exists());
+    let moved = dir.path().join("elsewhere/drafts.db");
+    lsp.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"forge": {"draftsPath": moved.to_str().unwrap()}}}),
+    );
+    let second = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "skill", "description": "Summarises pages"}),
+    );
+    assert!(moved.exists(), "no database at the new draftsPath");
+    let ids: Vec<Value> = lsp
+        .ok("forge.builder.drafts", json!({}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["session_id"].clone())
+        .collect();
+    assert!(ids.contains(&second["session_id"]), "{ids:?}");
+    assert!(!ids.contains(&first["session_id"]), "{ids:?}");
+    // The old database is left as it was: switching back finds the first session again.
+    lsp.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"forge": {}}}),
+    );
+    let s = lsp.ok(
+        "forge.builder.session",
+        json!({"session_id": first["session_id"]}),
+    );
+    assert_eq!(s["session_id"], first["session_id"]);
+    lsp.stop();
+}

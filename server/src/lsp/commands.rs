@@ -2,7 +2,7 @@
 //! in the files (§5: code actions and code lenses).
 //!
 //! Thin: arguments are parsed here, the work is done by [`crate::builder_service`], and file writes
-//! go out as one `workspace/applyEdit`. The drafts store is opened lazily, once per process, and
+//! go out as one `workspace/applyEdit`. The drafts store is opened lazily (again if `draftsPath` changes), and
 //! used from `spawn_blocking` behind a mutex (SQLite calls block). Commands on one session hold that
 //! session's async lock from load to save (and across the client's applyEdit in assemble), so two
 //! answers cannot interleave; other sessions proceed meanwhile.
@@ -125,7 +125,8 @@ fn invalid(msg: impl Into<String>) -> Error {
     err(ServiceError::Invalid(msg.into()))
 }
 
-/// Runs `f` on the drafts store (opening it on first use) on the blocking pool.
+/// Runs `f` on the drafts store (opening it on first use, or again when `draftsPath` changed)
+/// on the blocking pool.
 async fn with_store<T: Send + 'static>(
     shared: &Shared,
     snap: &Snapshot,
@@ -138,6 +139,14 @@ async fn with_store<T: Send + 'static>(
     let (out, warning) = tokio::task::spawn_blocking(move || {
         let mut guard = store.lock().unwrap_or_else(|p| p.into_inner());
         let mut warning = None;
+        // A changed `draftsPath` moves the builder to the database it names; the old file stays
+        // as it is (its sessions are not lost, only no longer listed).
+        if let (Some(open), Ok(want)) = (guard.as_ref(), path.as_ref()) {
+            if open.path() != want.as_path() {
+                *guard = None;
+                bound.lock().unwrap_or_else(|p| p.into_inner()).clear();
+            }
+        }
         if guard.is_none() {
             let path = path?;
             // Code actions and lenses only read: they must not create a database in the workspace.
