@@ -59,6 +59,10 @@ fn install(journal: &str) -> (tempfile::TempDir, PathBuf, PathBuf) {
 }
 
 fn start(root: &Path, options: Value) -> Client {
+    start_with(root, options, json!({}))
+}
+
+fn start_with(root: &Path, options: Value, capabilities: Value) -> Client {
     let mut c = Client::spawn();
     let id = c.request(
         "initialize",
@@ -66,7 +70,7 @@ fn start(root: &Path, options: Value) -> Client {
             "processId": null,
             "rootUri": uri(root),
             "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
-            "capabilities": {},
+            "capabilities": capabilities,
             "initializationOptions": options,
         }),
     );
@@ -173,6 +177,16 @@ fn one_message(c: &Client, what: &str) -> Vec<String> {
     let messages = shown(c);
     assert_eq!(messages.len(), 1, "{messages:?}");
     messages
+}
+
+fn first_apply_edit(c: &Client) -> Value {
+    c.with_inbox(|i| {
+        i.server_requests
+            .iter()
+            .find(|r| r["method"] == "workspace/applyEdit")
+            .cloned()
+            .expect("an applyEdit request")
+    })
 }
 
 fn db_versions(db: &Path) -> (i64, Vec<(i64, String, Option<String>)>) {
@@ -306,6 +320,27 @@ fn edit_warns_save_records_a_version_and_clears_it() {
     c.shutdown_and_exit();
 }
 
+/// With `documentChanges`, the restore edit names the document version it replaces.
+#[test]
+fn restore_names_the_document_version_when_the_client_allows() {
+    let (_dir, root, soul) = install("WAL");
+    let caps = json!({"workspace": {"workspaceEdit": {"documentChanges": true}}});
+    let mut c = start_with(&root, Value::Null, caps);
+    let u = uri(&soul);
+    c.open(&u, 4, EDITED);
+    let id = command(
+        &mut c,
+        "forge.soul.restore",
+        json!({"uri": u, "version": 2}),
+    );
+    c.error(id);
+    let edit = first_apply_edit(&c);
+    let change = &edit["params"]["edit"]["documentChanges"][0];
+    assert_eq!(change["textDocument"], json!({"uri": u, "version": 4}));
+    assert_eq!(change["edits"][0]["newText"], V2);
+    c.shutdown_and_exit();
+}
+
 #[test]
 fn saving_an_older_version_is_a_rollback_and_restore_sends_the_version_text() {
     let (_dir, root, soul) = install("WAL");
@@ -328,15 +363,9 @@ fn saving_an_older_version_is_a_rollback_and_restore_sends_the_version_text() {
             .contains("did not apply the restore edit"),
         "{e}"
     );
-    let edit = c.with_inbox(|i| {
-        i.server_requests
-            .iter()
-            .find(|r| r["method"] == "workspace/applyEdit")
-            .cloned()
-            .expect("an applyEdit request")
-    });
+    let edit = first_apply_edit(&c);
     let edits = &edit["params"]["edit"]["changes"][&u];
-    assert_eq!(edits.as_array().unwrap().len(), 1);
+    assert_eq!(edits.as_array().unwrap().len(), 1, "{edit}");
     assert_eq!(edits[0]["newText"], V1);
     assert_eq!(
         edits[0]["range"]["start"],

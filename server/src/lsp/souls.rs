@@ -15,7 +15,9 @@ use serde_json::{json, Value};
 use tokio::sync::mpsc;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{
-    CodeLens, Command, MessageType, Range as LspRange, TextEdit, Uri, WorkspaceEdit,
+    CodeLens, Command, DocumentChanges, MessageType, OneOf,
+    OptionalVersionedTextDocumentIdentifier, Range as LspRange, TextDocumentEdit, TextEdit, Uri,
+    WorkspaceEdit,
 };
 use tower_lsp_server::Client;
 
@@ -235,6 +237,8 @@ struct Target {
     uri: Uri,
     file: SoulFile,
     text: String,
+    /// The open document's version (None: the text was read from disk).
+    version: Option<i32>,
 }
 
 fn target(arg: &Value, snap: &Snapshot, command: &str) -> Result<Target> {
@@ -260,12 +264,20 @@ fn target(arg: &Value, snap: &Snapshot, command: &str) -> Result<Target> {
             path.display()
         ))
     })?;
-    let text = match snap.docs.values().find(|d| d.path == path) {
-        Some(d) => d.text().to_string(),
-        None => std::fs::read_to_string(&path)
-            .map_err(|e| failed(-32001, format!("cannot read {}: {e}", path.display())))?,
+    let (text, version) = match snap.docs.values().find(|d| d.path == path) {
+        Some(d) => (d.text().to_string(), Some(d.version)),
+        None => (
+            std::fs::read_to_string(&path)
+                .map_err(|e| failed(-32001, format!("cannot read {}: {e}", path.display())))?,
+            None,
+        ),
     };
-    Ok(Target { uri, file, text })
+    Ok(Target {
+        uri,
+        file,
+        text,
+        version,
+    })
 }
 
 fn version_arg(arg: &Value, command: &str) -> Result<Option<i64>> {
@@ -376,19 +388,32 @@ pub async fn execute(cmd: &str, arg: &Value, snap: &Snapshot, shared: &Shared) -
     }
 }
 
-/// Replaces the editor's text with `content` as one edit, which the user can undo.
+/// Replaces the editor's text with `content` as one edit, which the user can undo. The edit names
+/// the document version it was made for when the client allows, so a text typed meanwhile is
+/// never half-replaced.
 async fn restore(shared: &Shared, snap: &Snapshot, t: &Target, content: &str) -> Result<()> {
     let idx = LineIndex::new(&t.text);
     let range: LspRange = idx.range(&t.text, 0..t.text.len(), snap.encoding);
-    let edit = WorkspaceEdit {
-        changes: Some(HashMap::from([(
-            t.uri.clone(),
-            vec![TextEdit {
-                range,
-                new_text: content.to_string(),
-            }],
-        )])),
-        ..Default::default()
+    let text_edit = TextEdit {
+        range,
+        new_text: content.to_string(),
+    };
+    let edit = if snap.caps.document_changes {
+        WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Edits(vec![TextDocumentEdit {
+                text_document: OptionalVersionedTextDocumentIdentifier {
+                    uri: t.uri.clone(),
+                    version: t.version,
+                },
+                edits: vec![OneOf::Left(text_edit)],
+            }])),
+            ..Default::default()
+        }
+    } else {
+        WorkspaceEdit {
+            changes: Some(HashMap::from([(t.uri.clone(), vec![text_edit])])),
+            ..Default::default()
+        }
     };
     let client = shared.client.get().ok_or_else(Error::internal_error)?;
     match client.apply_edit(edit).await {
