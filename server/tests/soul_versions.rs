@@ -404,6 +404,38 @@ fn saving_an_older_version_is_a_rollback_and_restore_sends_the_version_text() {
     c.shutdown_and_exit();
 }
 
+/// Boternity records a version itself (as `bnity soul edit` would): the client reports the database
+/// changed, and the check follows.
+#[test]
+fn a_version_recorded_by_boternity_is_picked_up_when_the_database_changes() {
+    let (_dir, root, soul) = install("WAL");
+    let mut c = start(&root, Value::Null);
+    let u = uri(&soul);
+    c.open(&u, 1, EDITED);
+    c.diagnostics_where(&u, "the integrity error", has_integrity);
+    let db = root.join(DB_FILE);
+    Connection::open(&db)
+        .unwrap()
+        .execute_batch(&format!(
+            "BEGIN;
+             INSERT INTO soul_versions (id, bot_id, content, hash, version, message, created_at)
+                 VALUES ('soul-3', '0190-luna', 'x', '{}', 3, NULL, '2026-03-01T08:00:00+00:00');
+             UPDATE bots SET version_count = version_count + 1;
+             COMMIT;",
+            sha256_hex(EDITED.as_bytes())
+        ))
+        .unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&db), "type": 2}]}),
+    );
+    c.diagnostics_where(&u, "cleared by the new version", |p| !has_integrity(p));
+    wait_lens(&mut c, &u, "with version 3", |t| {
+        t == "Boternity soul v3 · saved 2026-03-01 08:00 UTC"
+    });
+    c.shutdown_and_exit();
+}
+
 #[test]
 fn a_writer_mid_transaction_blocks_neither_checks_nor_reads_and_the_save_reports_it() {
     let (_dir, root, soul) = install("WAL");
