@@ -5,7 +5,7 @@
 //! Pure: the database is read by [`crate::boternity_db`] into a [`Ledger`], which this module
 //! only consults, so a keystroke costs a hash and a comparison.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -131,6 +131,74 @@ pub fn load_dir(root: &Path) -> DirState {
 /// The one message shown when a data directory's database cannot be used.
 pub fn off_message(e: &DbError) -> String {
     format!("{e}: forge-ls's soul version checks for this Boternity data directory are off until it can be read.")
+}
+
+/// Applies reads of the databases to the ledger. Reads finish out of order (each runs on the
+/// blocking pool), so each carries a sequence number and never replaces a newer one; a problem
+/// is shown once until its directory reads fine again.
+#[derive(Debug, Default)]
+pub struct Merge {
+    applied: HashMap<PathBuf, u64>,
+    full_applied: u64,
+    shown: HashSet<(PathBuf, String)>,
+}
+
+/// What a read changed: the data directories whose state differs, and the messages to show.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Merged {
+    pub changed: Vec<PathBuf>,
+    pub show: Vec<String>,
+}
+
+impl Merge {
+    /// `full`: `incoming` holds every followed directory, so the others are dropped.
+    pub fn apply(
+        &mut self,
+        current: &mut Ledger,
+        seq: u64,
+        full: bool,
+        incoming: Ledger,
+    ) -> Merged {
+        let mut out = Merged::default();
+        if full {
+            if seq < self.full_applied {
+                return out;
+            }
+            self.full_applied = seq;
+            let gone: Vec<PathBuf> = current
+                .dirs
+                .keys()
+                .filter(|r| !incoming.dirs.contains_key(*r))
+                .cloned()
+                .collect();
+            for r in gone {
+                current.dirs.remove(&r);
+                out.changed.push(r);
+            }
+        }
+        let mut dirs: Vec<(PathBuf, DirState)> = incoming.dirs.into_iter().collect();
+        dirs.sort_by(|a, b| a.0.cmp(&b.0));
+        for (root, state) in dirs {
+            if self.applied.get(&root).is_some_and(|&s| s > seq) {
+                continue;
+            }
+            self.applied.insert(root.clone(), seq);
+            if current.dirs.get(&root) == Some(&state) {
+                continue;
+            }
+            match &state {
+                DirState::Off(message) => {
+                    if self.shown.insert((root.clone(), message.clone())) {
+                        out.show.push(message.clone());
+                    }
+                }
+                DirState::Ready(_) => self.shown.retain(|(r, _)| *r != root),
+            }
+            current.dirs.insert(root.clone(), state);
+            out.changed.push(root);
+        }
+        out
+    }
 }
 
 /// How the text of a SOUL.md stands against its bot's versions.
@@ -483,6 +551,58 @@ mod tests {
         assert!(d.starts_with("--- SOUL.md@v1\n+++ SOUL.md\n@@"), "{d}");
         assert!(d.contains("-b\n+c\n"));
         assert_eq!(unified_diff("same\n", "same\n", "a", "b"), "");
+    }
+
+    fn ledger(dirs: &[(&str, DirState)]) -> Ledger {
+        Ledger {
+            dirs: dirs
+                .iter()
+                .map(|(r, s)| (PathBuf::from(r), s.clone()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn reads_never_replace_newer_ones_and_problems_show_once() {
+        let ready = DirState::Ready(BTreeMap::from([("luna".to_string(), bot(&["one\n"]))]));
+        let locked = DirState::Off("locked".into());
+        let mut m = Merge::default();
+        let mut cur = Ledger::default();
+        let r = m.apply(&mut cur, 2, false, ledger(&[("/a", ready.clone())]));
+        assert_eq!(r.changed, [PathBuf::from("/a")]);
+        // An older read of /a arriving late is dropped.
+        let r = m.apply(&mut cur, 1, false, ledger(&[("/a", locked.clone())]));
+        assert_eq!(r, Merged::default());
+        assert_eq!(cur.dirs[Path::new("/a")], ready);
+        // A newer one: shown once, however often it is read again.
+        let r = m.apply(&mut cur, 3, false, ledger(&[("/a", locked.clone())]));
+        assert_eq!(r.show, ["locked"]);
+        let r = m.apply(&mut cur, 4, true, ledger(&[("/a", locked.clone())]));
+        assert_eq!(r, Merged::default());
+        // Readable again, then locked again: a new event, shown again.
+        m.apply(&mut cur, 5, false, ledger(&[("/a", ready.clone())]));
+        let r = m.apply(&mut cur, 6, false, ledger(&[("/a", locked.clone())]));
+        assert_eq!(r.show, ["locked"]);
+    }
+
+    #[test]
+    fn a_full_read_drops_directories_no_longer_followed() {
+        let mut m = Merge::default();
+        let mut cur = Ledger::default();
+        let ready = DirState::Ready(BTreeMap::new());
+        m.apply(
+            &mut cur,
+            1,
+            true,
+            ledger(&[("/a", ready.clone()), ("/b", ready.clone())]),
+        );
+        let r = m.apply(&mut cur, 2, true, ledger(&[("/b", ready.clone())]));
+        assert_eq!(r.changed, [PathBuf::from("/a")]);
+        assert!(!cur.dirs.contains_key(Path::new("/a")));
+        // A stale full read changes nothing.
+        let r = m.apply(&mut cur, 1, true, ledger(&[("/a", ready)]));
+        assert_eq!(r, Merged::default());
+        assert_eq!(cur.dirs.len(), 1);
     }
 
     #[test]

@@ -26,7 +26,7 @@ use super::state::{Msg, Snapshot};
 use super::workspace::Workspace;
 use crate::analysis::FileKind;
 use crate::boternity_db::{self, DbError, DB_FILE};
-use crate::soul_versions::{self as sv, DirState, Ledger, SoulFile};
+use crate::soul_versions::{self as sv, Ledger, SoulFile};
 use crate::text::LineIndex;
 
 pub const COMMANDS: &[&str] = &[
@@ -43,11 +43,7 @@ pub struct SoulWatch {
     seq: u64,
     full: bool,
     roots: HashSet<PathBuf>,
-    /// The newest read applied, per data directory and for the whole set.
-    applied: HashMap<PathBuf, u64>,
-    full_applied: u64,
-    /// Problems already shown (window/showMessage), so each is shown once.
-    shown: HashSet<(PathBuf, String)>,
+    merge: sv::Merge,
 }
 
 fn is_db_file(path: &Path) -> bool {
@@ -64,9 +60,7 @@ impl SoulWatch {
             seq: 0,
             full: false,
             roots: HashSet::new(),
-            applied: HashMap::new(),
-            full_applied: 0,
-            shown: HashSet::new(),
+            merge: sv::Merge::default(),
         }
     }
 
@@ -116,48 +110,17 @@ impl SoulWatch {
         full: bool,
         ledger: Ledger,
     ) {
-        let mut changed: HashSet<PathBuf> = HashSet::new();
-        let current = Arc::make_mut(&mut world.souls);
-        if full {
-            if seq < self.full_applied {
-                return;
-            }
-            self.full_applied = seq;
-            let gone: Vec<PathBuf> = current
-                .dirs
-                .keys()
-                .filter(|r| !ledger.dirs.contains_key(*r))
-                .cloned()
-                .collect();
-            for r in gone {
-                current.dirs.remove(&r);
-                changed.insert(r);
-            }
+        let merged = self
+            .merge
+            .apply(Arc::make_mut(&mut world.souls), seq, full, ledger);
+        for message in merged.show {
+            tracing::warn!("{message}");
+            let client = self.client.clone();
+            tokio::spawn(async move {
+                client.show_message(MessageType::WARNING, message).await;
+            });
         }
-        for (root, state) in ledger.dirs {
-            if self.applied.get(&root).is_some_and(|&s| s > seq) {
-                continue;
-            }
-            self.applied.insert(root.clone(), seq);
-            if current.dirs.get(&root) == Some(&state) {
-                continue;
-            }
-            match &state {
-                DirState::Off(message) => {
-                    if self.shown.insert((root.clone(), message.clone())) {
-                        tracing::warn!("{message}");
-                        let client = self.client.clone();
-                        let message = message.clone();
-                        tokio::spawn(async move {
-                            client.show_message(MessageType::WARNING, message).await;
-                        });
-                    }
-                }
-                DirState::Ready(_) => self.shown.retain(|(r, _)| *r != root),
-            }
-            current.dirs.insert(root.clone(), state);
-            changed.insert(root);
-        }
+        let changed: HashSet<PathBuf> = merged.changed.into_iter().collect();
         if changed.is_empty() {
             return;
         }
