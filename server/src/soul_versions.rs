@@ -606,6 +606,40 @@ mod tests {
     }
 
     #[test]
+    fn data_directories_are_recognised() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mk = |rel: &str, db: bool| {
+            let root = tmp.path().join(rel);
+            std::fs::create_dir_all(root.join("bots/luna")).unwrap();
+            if db {
+                std::fs::write(root.join(DB_FILE), "").unwrap();
+            }
+            root
+        };
+        let folder = mk("ws", true);
+        let nested = mk("ws/projects/install", true);
+        let configured = mk("ws/.boternity", false);
+        let plain = mk("other", false);
+        let souls = [
+            nested.join("bots/luna/SOUL.md"),
+            plain.join("bots/luna/SOUL.md"),
+        ];
+        let found = data_dirs(
+            &[folder.clone(), plain.clone()],
+            Some(&configured),
+            souls.iter().map(PathBuf::as_path),
+        );
+        // The configured directory is followed without a database, to say it is missing; a
+        // folder with bots/ but no database and no configuration is not a data directory.
+        assert_eq!(found, [folder.clone(), configured.clone(), nested]);
+        // Outside the workspace, the configured directory is not followed.
+        assert_eq!(
+            data_dirs(std::slice::from_ref(&plain), Some(&configured), []),
+            Vec::<PathBuf>::new()
+        );
+    }
+
+    #[test]
     fn dates_are_shortened() {
         assert_eq!(
             short_date("2026-02-10T12:34:56.5+00:00"),
