@@ -3,6 +3,7 @@
 //! See ARCHITECTURE.md at the repository root for a map of the modules.
 
 pub mod analysis;
+pub mod boternity_db;
 pub mod builder;
 pub mod builder_service;
 pub mod check;
@@ -18,6 +19,7 @@ pub mod markdown;
 pub mod rules;
 pub mod schema;
 pub mod settings;
+pub mod soul_versions;
 pub mod text;
 pub mod workspace;
 pub mod yaml;

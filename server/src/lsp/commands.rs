@@ -330,9 +330,17 @@ async fn dispatch(cmd: &str, arg: Value, snap: Snapshot, shared: Arc<Shared>) ->
         "forge.builder.reconfigure" => reconfigure(&arg, &snap, &shared).await,
         "forge.skill.create" => skill_create(&arg, &snap, &shared).await,
         "forge.skill.validate" => skill_validate(&arg, &snap).await,
+        soul if super::souls::COMMANDS.contains(&soul) => {
+            super::souls::execute(soul, &arg, &snap, &shared).await
+        }
         other => Err(invalid(format!(
             "unknown command `{other}`; forge-ls offers {}",
-            COMMANDS.join(", ")
+            COMMANDS
+                .iter()
+                .chain(super::souls::COMMANDS)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
@@ -1143,7 +1151,9 @@ pub async fn code_lenses(snap: &Snapshot, shared: &Shared, p: CodeLensParams) ->
             data: None,
         })
     };
-    to_json(lens.into_iter().collect::<Vec<_>>())
+    let mut lenses: Vec<CodeLens> = lens.into_iter().collect();
+    lenses.extend(super::souls::code_lenses(snap, &p.text_document.uri));
+    to_json(lenses)
 }
 
 #[cfg(test)]

@@ -130,6 +130,9 @@ fn diagnostics_of(snap: &Snapshot, path: &Path) -> Vec<Diagnostic> {
         .map(|f| f.diagnostics.clone())
         .unwrap_or_default();
     d.extend(snap.cross.get(path).into_iter().flatten().cloned());
+    if let Some(f) = snap.index.file(path) {
+        d.extend(snap.souls.integrity(path, &f.text));
+    }
     d
 }
 
@@ -138,7 +141,12 @@ pub fn hover(snap: &Snapshot, p: HoverParams) -> Option<Hover> {
     let v = View::of(snap, uri)?;
     let offset = v.offset(snap, p.text_document_position_params.position);
     let diags = diagnostics_of(snap, &v.path);
-    let (md, range) = hover::hover(v.kind, &v.path, &v.text, offset, &snap.index, &diags)?;
+    let found = hover::hover(v.kind, &v.path, &v.text, offset, &snap.index, &diags);
+    let souls = super::souls::hover(snap, &v.path, &v.text, offset);
+    let (md, range) = match (found, souls) {
+        (Some((md, range)), Some((history, _))) => (format!("{md}\n\n---\n\n{history}"), range),
+        (found, souls) => found.or(souls)?,
+    };
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,

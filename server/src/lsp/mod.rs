@@ -10,6 +10,7 @@ mod indexer;
 mod intel;
 mod router;
 mod server;
+mod souls;
 mod state;
 mod stop;
 mod workspace;
