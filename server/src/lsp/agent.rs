@@ -94,8 +94,9 @@ async fn model(
     let progress = progress_task(shared, call, title, client.model()).await;
     let tx = progress.as_ref().map(|p| p.tx.clone());
     let name = client.model().to_string();
+    // The first attempt is announced by the `begin`; retries are reported.
     let report = move |a: &AttemptInfo| {
-        if let Some(tx) = &tx {
+        if let (Some(tx), Some(_)) = (&tx, &a.reason) {
             let _ = tx.send(attempt_message(&name, a));
         }
     };
