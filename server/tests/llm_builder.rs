@@ -638,6 +638,7 @@ fn a_missing_key_names_the_variable() {
     );
     assert_eq!(session(&mut lsp, &sid), before);
     assert!(server.requests().is_empty());
+    assert!(progress(&lsp).is_empty(), "no request, no progress");
     lsp.stop();
 }
 
@@ -746,5 +747,53 @@ fn a_skill_that_stays_invalid_is_installed_only_when_confirmed() {
         1,
         "confirm: true asks nothing"
     );
+    lsp.stop();
+}
+
+#[test]
+fn reconfigure_asks_the_model_with_the_bots_diagnostics() {
+    let (_dir, root) = workspace();
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../tests/fixtures/rules/identity-number-range/bad/bots/luna");
+    let bot = root.join("bots/luna");
+    std::fs::create_dir_all(&bot).unwrap();
+    for f in ["IDENTITY.md", "SOUL.md", "USER.md", "skills.toml"] {
+        std::fs::copy(fixture.join(f), bot.join(f)).unwrap();
+    }
+    let wire = Wire::OpenAi;
+    let server = TestServer::spawn(move |_| {
+        wire.turn(question(
+            "model",
+            "Luna's temperature is 2.5, above what clients offer. Lower it?",
+            &["0.7", "Keep 2.5", "Other"],
+        ))
+    });
+    let mut lsp = editor(&root, wire, &server, 5);
+    let r = lsp.ok(
+        "forge.builder.reconfigure",
+        json!({"uri": support::editor::uri(&bot.join("SOUL.md"))}),
+    );
+    assert_eq!(r["turn"]["phase"], "model");
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    assert!(session(&mut lsp, &sid)["bound_folder"]
+        .as_str()
+        .unwrap()
+        .ends_with("bots/luna"));
+    let reqs = server.requests();
+    assert_eq!(reqs.len(), 1);
+    assert_eq!(
+        wire.last_user_message(&reqs[0]),
+        "Show me the current configuration of my bot \"Luna\" and ask what I'd like to adjust."
+    );
+    let system = wire.system(&reqs[0]);
+    for part in [
+        "Mode: bot reconfiguration.",
+        "<current_config>\nName: Luna",
+        "Temperature: 2.5",
+        "<bot_diagnostics>",
+        "- IDENTITY.md line 6: ",
+    ] {
+        assert!(system.contains(part), "{part} not in {system}");
+    }
     lsp.stop();
 }

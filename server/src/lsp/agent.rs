@@ -94,9 +94,9 @@ async fn model(
     let progress = progress_task(shared, call, title, client.model()).await;
     let tx = progress.as_ref().map(|p| p.tx.clone());
     let name = client.model().to_string();
-    // The first attempt is announced by the `begin`; retries are reported.
+    // The first attempt starts the report (its `begin` says what is asked); retries are reported.
     let report = move |a: &AttemptInfo| {
-        if let (Some(tx), Some(_)) = (&tx, &a.reason) {
+        if let Some(tx) = &tx {
             let _ = tx.send(attempt_message(&name, a));
         }
     };
@@ -109,6 +109,8 @@ async fn model(
     )))
 }
 
+/// The progress reporter: it starts (`window/workDoneProgress/create` if needed, then `begin`) with
+/// the first attempt, so a step that never calls the model shows no progress at all.
 async fn progress_task(
     shared: &Shared,
     call: &Call,
@@ -116,26 +118,29 @@ async fn progress_task(
     model: &str,
 ) -> Option<ProgressTask> {
     let client = shared.client.get()?.clone();
-    let token = match &call.progress_token {
-        Some(t) => t.clone(),
-        None if shared.commands.supports_work_done_progress() => {
-            let token = NumberOrString::String(format!("forge-ls/llm/{}", uuid::Uuid::new_v4()));
-            let created = tokio::time::timeout(
-                PROGRESS_CREATE_TIMEOUT,
-                client.create_work_done_progress(token.clone()),
-            )
-            .await;
-            if !matches!(created, Ok(Ok(()))) {
-                return None;
-            }
-            token
-        }
-        None => return None,
-    };
+    let given = call.progress_token.clone();
+    if given.is_none() && !shared.commands.supports_work_done_progress() {
+        return None;
+    }
     let (tx, mut rx) = mpsc::unbounded_channel::<String>();
     let title = title.to_string();
     let first = format!("asking {model}…");
     let task = tokio::spawn(async move {
+        if rx.recv().await.is_none() {
+            return;
+        }
+        let token = match given {
+            Some(t) => t,
+            None => {
+                let token =
+                    NumberOrString::String(format!("forge-ls/llm/{}", uuid::Uuid::new_v4()));
+                let create = client.create_work_done_progress(token.clone());
+                match tokio::time::timeout(PROGRESS_CREATE_TIMEOUT, create).await {
+                    Ok(Ok(())) => token,
+                    _ => return,
+                }
+            }
+        };
         let p = client
             .progress(token, title)
             .with_message(first)
