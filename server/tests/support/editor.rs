@@ -98,7 +98,7 @@ fn offset(text: &str, pos: &Value) -> usize {
     (i + ch as usize).min(text.len())
 }
 
-fn apply_text_edits(path: &Path, edits: &[Value]) -> Result<(), String> {
+pub fn apply_text_edits(path: &Path, edits: &[Value]) -> Result<(), String> {
     let mut text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
     let mut spans: Vec<(usize, usize, String)> = edits
         .iter()
@@ -327,6 +327,13 @@ impl Lsp {
         self.notify(
             "textDocument/didOpen",
             json!({"textDocument": {"uri": uri(path), "languageId": "markdown", "version": 1, "text": text}}),
+        );
+    }
+
+    pub fn close(&mut self, path: &Path) {
+        self.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri(path)}}),
         );
     }
 
