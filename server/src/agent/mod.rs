@@ -242,7 +242,7 @@ impl TurnSource for Model {
 }
 
 /// The problems forge-ls finds in a bot's files (errors and warnings), one line each, for the
-/// prompt of a reconfigure session.
+/// prompt of a reconfigure session and the check of a configuration the model proposes.
 pub fn bot_problems(
     folder: &std::path::Path,
     texts: &BotTexts,

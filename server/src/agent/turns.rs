@@ -2,19 +2,17 @@
 //! answer recorded before the model is asked, and the model's reply checked and applied. Nothing
 //! here does I/O, so every rule is unit-tested without a model.
 
-use std::path::PathBuf;
+use std::path::Path;
 
 use serde_json::Value;
 
 use super::schema::{builder_turn_schema, SCHEMA_NAME};
-use super::AgentContext;
-use crate::analysis::{analyze, FileKind};
+use super::{bot_problems, AgentContext};
 use crate::builder::answer::{clean_line, clean_text};
 use crate::builder::{
-    self, offline_turn, render_bot, slugify, Answer, BuilderContext, BuilderError, BuilderExchange,
-    BuilderTurn, Mode, PartialBuilderConfig, Pending, Session,
+    self, offline_turn, render_bot, slugify, Answer, BotTexts, BuilderContext, BuilderError,
+    BuilderExchange, BuilderTurn, Mode, PartialBuilderConfig, Pending, Session,
 };
-use crate::diagnostic::Severity;
 use crate::llm::prompt::{
     build_forge_system_prompt, ForgeMode, ForgePromptInput, PastSession, PromptExchange,
     WorkspaceSkill as PromptSkill,
@@ -291,31 +289,18 @@ pub fn accept(reply: Value, s: &Session) -> Result<BuilderTurn, String> {
 }
 
 /// A config is acceptable when the bot files it renders pass forge-ls's own rules without an
-/// error or warning.
+/// error or warning (warnings too: the model can fix what the offline renderer never produces, e.g.
+/// a temperature out of range).
 fn check_config(config: &builder::BuilderConfig) -> Result<(), String> {
     let slug = slugify(&config.name).map_err(|e| format!("config.name: {e}"))?;
     let files = render_bot(config);
-    let texts = [
-        ("IDENTITY.md", Some(files.identity_md)),
-        ("SOUL.md", Some(files.soul_md)),
-        ("USER.md", Some(files.user_md)),
-        ("skills.toml", files.skills_toml),
-    ];
-    let mut problems = Vec::new();
-    for (name, text) in texts {
-        let (Some(text), Some(kind)) = (text, FileKind::from_path(std::path::Path::new(name)))
-        else {
-            continue;
-        };
-        let path = PathBuf::from(&slug).join(name);
-        for d in analyze(kind, &path, &text, Profile::Boternity).diagnostics {
-            // Warnings too: the model can fix what the offline renderer never produces (e.g. a
-            // temperature out of range).
-            if matches!(d.severity, Severity::Error | Severity::Warning) {
-                problems.push(format!("{name}: {}", d.message));
-            }
-        }
-    }
+    let texts = BotTexts {
+        identity: Some(files.identity_md),
+        soul: Some(files.soul_md),
+        user: Some(files.user_md),
+        skills_toml: files.skills_toml,
+    };
+    let problems = bot_problems(Path::new(&slug), &texts, Profile::Boternity);
     if problems.is_empty() {
         Ok(())
     } else {
