@@ -208,6 +208,28 @@ fn messages(lsp: &Lsp, kind: i64) -> Vec<String> {
         .collect()
 }
 
+/// Waits for a `window/showMessage` of `kind` that contains every one of `parts`: notifications
+/// and responses travel separately, so a message may arrive just after the command's response.
+fn expect_message(lsp: &Lsp, kind: i64, parts: &[&str]) {
+    wait_until(&format!("a message containing {parts:?}"), || {
+        messages(lsp, kind)
+            .iter()
+            .any(|m| parts.iter().all(|p| m.contains(p)))
+    });
+}
+
+/// Waits for a `$/progress` report that contains every one of `parts`.
+fn expect_report(lsp: &Lsp, parts: &[&str]) {
+    wait_until(&format!("a progress report containing {parts:?}"), || {
+        progress(lsp).iter().any(|v| {
+            v["kind"] == "report"
+                && parts
+                    .iter()
+                    .all(|p| v["message"].as_str().unwrap_or_default().contains(p))
+        })
+    });
+}
+
 /// The `$/progress` values of the builder's model calls (not the indexer's), in order.
 fn progress(lsp: &Lsp) -> Vec<Value> {
     let seen = lsp.seen.lock().unwrap();
@@ -343,6 +365,9 @@ fn whole_session(wire: Wire) {
     assert_eq!(wire.last_user_message(&reqs[3]), "Yes, confirmed.");
 
     // Progress while waiting: one begin and one end per model call.
+    wait_until("four progress ends", || {
+        progress(&lsp).iter().filter(|v| v["kind"] == "end").count() >= 4
+    });
     let p = progress(&lsp);
     let count = |kind: &str| p.iter().filter(|v| v["kind"] == kind).count();
     assert_eq!(
@@ -446,7 +471,7 @@ fn a_slow_reply_past_the_timeout_fails_and_keeps_the_draft() {
     assert!(msg.contains("the draft is unchanged"), "{msg}");
     assert_eq!(e["code"], -32004);
     assert_eq!(s.server.requests().len(), 2, "a timeout is not retried");
-    assert!(messages(&s.lsp, 1).iter().any(|m| m.contains("timed out")));
+    expect_message(&s.lsp, 1, &["timed out"]);
     s.lsp.stop();
 }
 
@@ -460,15 +485,7 @@ fn a_server_error_then_success_is_retried() {
     assert_eq!(r["turn"]["question"], "Which model should Reviewer use?");
     assert_eq!(s.server.requests().len(), 3);
     assert_eq!(session(&mut s.lsp, &s.sid)["turn"], r["turn"]);
-    let reports: Vec<String> = progress(&s.lsp)
-        .iter()
-        .filter(|v| v["kind"] == "report")
-        .map(|v| v["message"].as_str().unwrap_or_default().to_string())
-        .collect();
-    assert!(
-        reports.iter().any(|m| m.contains("again after HTTP 500")),
-        "{reports:?}"
-    );
+    expect_report(&s.lsp, &["again after HTTP 500", "attempt 2 of 3"]);
     s.lsp.stop();
 }
 
@@ -485,17 +502,7 @@ fn a_rate_limit_with_retry_after_is_honoured() {
     let r = answer(&mut s.lsp, &s.sid, json!({"option": 2})).unwrap();
     assert_eq!(r["turn"]["phase"], "model");
     assert_eq!(s.server.requests().len(), 3);
-    let reports: Vec<String> = progress(&s.lsp)
-        .iter()
-        .filter(|v| v["kind"] == "report")
-        .map(|v| v["message"].as_str().unwrap_or_default().to_string())
-        .collect();
-    assert!(
-        reports
-            .iter()
-            .any(|m| m.contains("HTTP 429") && m.contains("waiting 1.0 s")),
-        "{reports:?}"
-    );
+    expect_report(&s.lsp, &["again after HTTP 429", "waiting 1.0 s"]);
     s.lsp.stop();
 }
 
@@ -505,12 +512,10 @@ fn falls_back(wire: Wire, bad: Reply, problem: &str) {
     let r = answer(&mut s.lsp, &s.sid, json!({"option": 1})).unwrap();
     assert_eq!(r["turn"]["action"], "ask_question");
     assert_eq!(r["turn"]["question"], "What should your bot be called?");
-    let warnings = messages(&s.lsp, 2);
-    assert!(
-        warnings
-            .iter()
-            .any(|w| w.contains("did not produce a usable builder turn") && w.contains(problem)),
-        "{warnings:?}"
+    expect_message(
+        &s.lsp,
+        2,
+        &["did not produce a usable builder turn", problem],
     );
     let reqs = s.server.requests();
     assert_eq!(reqs.len(), 3, "one request and one repair");
@@ -619,12 +624,10 @@ fn a_missing_key_names_the_variable() {
     // Starting falls back to the offline questions and says why.
     let (sid, turn) = start(&mut lsp);
     assert_eq!(turn["question"], "What should your bot be called?");
-    let warnings = messages(&lsp, 2);
-    assert!(
-        warnings
-            .iter()
-            .any(|w| w.contains("set the environment variable FORGE_LLM_TEST_KEY")),
-        "{warnings:?}"
+    expect_message(
+        &lsp,
+        2,
+        &["set the environment variable FORGE_LLM_TEST_KEY"],
     );
     // An answer fails with the same advice and changes nothing.
     let before = session(&mut lsp, &sid);
