@@ -215,7 +215,9 @@ impl TurnSource for Model {
         cancel: &'a CancellationToken,
     ) -> AgentFuture<'a> {
         Box::pin(async move {
-            if fresh.mode != Mode::Bot || fresh.description.is_empty() {
+            // An empty description gets the offline `clarify` turn: there is nothing to ask about yet
+            // (a reconfigured bot has its configuration to talk about).
+            if fresh.mode != Mode::Bot || (fresh.description.is_empty() && fresh.origin.is_none()) {
                 return Ok(Outcome::plain(fresh.clone()));
             }
             let message = turns::start_message(fresh);

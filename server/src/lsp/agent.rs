@@ -154,7 +154,7 @@ async fn progress_task(
     Some(ProgressTask { tx, task })
 }
 
-/// A JSON-RPC error for a failed model request; the message is also shown to the user.
+/// The JSON-RPC error for a failed model request (cancelled: the standard cancellation error).
 fn model_error(e: &LlmError, consequence: &str) -> Error {
     if e.is_cancelled() {
         return Error::request_cancelled();
@@ -166,22 +166,22 @@ fn model_error(e: &LlmError, consequence: &str) -> Error {
     }
 }
 
+/// The error of a failed step; a model failure is also shown, since clients often log command
+/// errors without showing them.
 async fn agent_error(shared: &Shared, e: AgentError) -> Error {
-    let error = match &e {
-        AgentError::Answer(b) => return err(ServiceError::Invalid(b.to_string())),
-        AgentError::Model(l) if l.is_cancelled() => return Error::request_cancelled(),
-        AgentError::Model(_) => Error {
-            code: ErrorCode::ServerError(MODEL_FAILED),
-            message: e.to_string().into(),
-            data: None,
-        },
-    };
-    if let Some(client) = shared.client.get() {
-        client
-            .show_message(MessageType::ERROR, error.message.to_string())
-            .await;
+    match e {
+        AgentError::Answer(b) => err(ServiceError::Invalid(b.to_string())),
+        AgentError::Model(l) if l.is_cancelled() => Error::request_cancelled(),
+        AgentError::Model(_) => {
+            let error = Error {
+                code: ErrorCode::ServerError(MODEL_FAILED),
+                message: e.to_string().into(),
+                data: None,
+            };
+            show_error(shared, &error).await;
+            error
+        }
     }
-    error
 }
 
 async fn warn(shared: &Shared, warning: Option<String>) {
@@ -393,7 +393,7 @@ pub async fn draft(
         Err(e) => {
             let error = model_error(&e, "nothing was installed: try again, or set forge.llm.provider to \"none\" to install forge-ls's own template");
             if !e.is_cancelled() {
-                warn_error(shared, &error).await;
+                show_error(shared, &error).await;
             }
             return Err(error);
         }
@@ -435,7 +435,7 @@ pub async fn draft(
     }
 }
 
-async fn warn_error(shared: &Shared, error: &Error) {
+async fn show_error(shared: &Shared, error: &Error) {
     if let Some(client) = shared.client.get() {
         client
             .show_message(MessageType::ERROR, error.message.to_string())
