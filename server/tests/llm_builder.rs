@@ -403,6 +403,10 @@ fn whole_session(wire: Wire) {
     assert!(!all.contains(KEY), "the key reached the client");
     lsp.stop();
     let logged = std::fs::read_to_string(&log).unwrap_or_default();
+    assert!(
+        logged.contains("initialized"),
+        "debug logging is on: {logged}"
+    );
     assert!(!logged.contains(KEY), "the key reached the log");
 }
 
@@ -799,4 +803,29 @@ fn reconfigure_asks_the_model_with_the_bots_diagnostics() {
         assert!(system.contains(part), "{part} not in {system}");
     }
     lsp.stop();
+}
+
+#[test]
+fn back_from_a_model_question_asks_the_model_to_re_ask() {
+    let mut s = started(Wire::OpenAi, 5, move |n| match n {
+        1 => Wire::OpenAi.turn(second_question()),
+        _ => Wire::OpenAi.turn(first_question()),
+    });
+    let r = answer(&mut s.lsp, &s.sid, json!({"option": 0})).unwrap();
+    assert_eq!(r["turn"]["phase"], "model");
+    let back = answer(&mut s.lsp, &s.sid, json!({"back": true})).unwrap();
+    assert_eq!(back["turn"]["question"], "How should Reviewer talk to you?");
+    let reqs = s.server.requests();
+    assert_eq!(
+        Wire::OpenAi.last_user_message(&reqs[2]),
+        "I'd like to go back to the Personality phase: ask its question again."
+    );
+    // Back to where the session was after its first turn: same phase, turn and history.
+    let now = session(&mut s.lsp, &s.sid);
+    assert_eq!(now["phase"], "personality");
+    assert_eq!(now["conversation"], json!([]));
+    let mut expected = s.before.clone();
+    expected["turn"] = back["turn"].clone();
+    assert_eq!(now, expected);
+    s.lsp.stop();
 }

@@ -44,13 +44,19 @@ pub struct Recorded {
 /// Applies `ans` to `s`. Turns the offline engine asked go through it unchanged; turns the model
 /// asked are recorded as exchanges (§7.2). Errors leave `s` as it is (it is borrowed).
 pub fn record(s: &Session, ans: &Answer, ctx: &BuilderContext) -> Result<Recorded, BuilderError> {
-    if *ans == Answer::Back || !s.from_model {
+    if *ans == Answer::Back && s.from_model {
+        let base = builder::back(s)?;
+        return Ok(Recorded {
+            fallback: offline_turn(&base, ctx),
+            message: back_message(&base),
+            session: base,
+            ask_model: true,
+        });
+    }
+    if !s.from_model {
         let next = builder::answer(s, ans.clone(), ctx)?;
         let message = match ans {
-            Answer::Back => format!(
-                "I'd like to go back to the {} phase: ask its question again.",
-                next.phase.short_label()
-            ),
+            Answer::Back => back_message(&next),
             _ if next.conversation.len() > s.conversation.len() => next
                 .conversation
                 .last()
@@ -136,6 +142,13 @@ pub fn record(s: &Session, ans: &Answer, ctx: &BuilderContext) -> Result<Recorde
         message,
         ask_model: true,
     })
+}
+
+fn back_message(s: &Session) -> String {
+    format!(
+        "I'd like to go back to the {} phase: ask its question again.",
+        s.phase.short_label()
+    )
 }
 
 /// The user message that opens a session (formats §7.6).
@@ -416,7 +429,9 @@ mod tests {
         assert!(r.ask_model);
         let back = record(&model_session(), &Answer::Back, &ctx()).unwrap();
         assert_eq!(back.session.phase, BuilderPhase::Basics);
+        assert!(back.session.phase_history.is_empty());
         assert!(back.message.contains("back to the Basics phase"));
+        assert_eq!(back.fallback.pending.question_id.as_deref(), Some("name"));
     }
 
     #[test]

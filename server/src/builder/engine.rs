@@ -297,6 +297,14 @@ pub fn answer(
     Ok(s)
 }
 
+/// §7.2 back without moving on: the previous phase restored, the answers and exchanges of the
+/// phase left and of the restored one forgotten. The LLM agent then asks the model to re-ask.
+pub fn back(session: &Session) -> Result<Session, BuilderError> {
+    let mut s = session.clone();
+    go_back(&mut s)?;
+    Ok(s)
+}
+
 /// The offline flow's next turn for `session` as it stands: the first unanswered question, or the
 /// review. The LLM agent falls back to it when the model cannot produce a usable turn.
 pub fn offline_turn(session: &Session, ctx: &BuilderContext) -> Session {

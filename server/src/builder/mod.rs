@@ -19,7 +19,7 @@ mod yaml;
 pub use answer::Answer;
 pub use defaults::classify_purpose;
 pub use engine::{
-    answer, answer_question, offline_turn, start, start_reconfigure, Pending, RecordedAnswer,
+    answer, answer_question, back, offline_turn, start, start_reconfigure, Pending, RecordedAnswer,
     Session,
 };
 pub use flow::skill_from_description;
