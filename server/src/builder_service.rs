@@ -549,6 +549,19 @@ impl SkillPlan {
         self.diagnostics = diagnostics;
         self
     }
+
+    /// Adds the Rust source of a WASM skill as `src/lib.rs` in the skill's new folder (formats
+    /// §7.9); the folder was checked to be inside the workspace and new.
+    pub fn with_source(mut self, code: String) -> SkillPlan {
+        if let Some(dir) = self.path.parent() {
+            self.writes.push(FileWrite {
+                path: dir.join("src").join("lib.rs"),
+                old: None,
+                new: code,
+            });
+        }
+        self
+    }
 }
 
 /// After the client applied an assemble: remember the choices (§7.10) and drop the draft. The

@@ -829,3 +829,35 @@ fn back_from_a_model_question_asks_the_model_to_re_ask() {
     assert_eq!(now, expected);
     s.lsp.stop();
 }
+
+#[test]
+fn a_wasm_skill_gets_its_source_next_to_the_skill_md() {
+    let (_dir, root) = workspace();
+    let wire = Wire::OpenAi;
+    let md = "---\nname: page-fetch\ndescription: Fetch a web page and summarise it when given a URL.\n---\n\n# Page fetch\n\nFetch the page, then summarise it.\n";
+    let code = "wit_bindgen::generate!(\"skill\");\n";
+    let server = TestServer::spawn(move |_| {
+        wire.output(
+            "skill_generation",
+            json!({"skill_md": md, "capabilities": [{"capability": "http_get", "reason": "fetches the page"}], "source_code": code}),
+        )
+    });
+    let mut lsp = editor(&root, wire, &server, 5);
+    lsp.ok(
+        "forge.skill.create",
+        json!({"description": "Fetch a web page and summarise it", "name": "page-fetch"}),
+    );
+    let dir = root.join("skills/page-fetch");
+    assert_eq!(std::fs::read_to_string(dir.join("SKILL.md")).unwrap(), md);
+    assert_eq!(
+        std::fs::read_to_string(dir.join("src/lib.rs")).unwrap(),
+        code
+    );
+    let system = wire.system(&server.requests()[0]);
+    assert!(system.contains("WIT interface"), "{system}");
+    assert!(
+        system.contains("Required capabilities: http_get"),
+        "{system}"
+    );
+    lsp.stop();
+}

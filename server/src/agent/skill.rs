@@ -15,11 +15,13 @@ use crate::llm::prompt::{skill_generation_request, SkillKind};
 use crate::llm::LlmError;
 use crate::rules::Profile;
 
-/// The `skill_generation` reply; `capabilities` and `source_code` are read by the schema only:
-/// the capabilities that count are the ones in the SKILL.md's metadata, which the rules check.
+/// The `skill_generation` reply. `capabilities` is not read: the capabilities that count are the
+/// ones in the SKILL.md's metadata, which the rules check.
 #[derive(Debug, Deserialize)]
 struct Generated {
     skill_md: String,
+    #[serde(default)]
+    source_code: Option<String>,
 }
 
 /// A SKILL.md the model wrote, with what forge-ls's rules say about it.
@@ -27,6 +29,8 @@ struct Generated {
 pub struct SkillDraft {
     pub text: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// Rust source for a WASM (tool) skill, written to `src/lib.rs` next to the SKILL.md (§7.9).
+    pub source_code: Option<String>,
 }
 
 impl SkillDraft {
@@ -48,7 +52,12 @@ pub enum Drafted {
     Unusable(String),
 }
 
-fn check(v: Value, path: &Path, profile: Profile) -> Result<SkillDraft, Rejection<SkillDraft>> {
+fn check(
+    v: Value,
+    path: &Path,
+    profile: Profile,
+    kind: SkillKind,
+) -> Result<SkillDraft, Rejection<SkillDraft>> {
     let g: Generated = serde_json::from_value(v).map_err(|e| Rejection {
         problem: e.to_string(),
         candidate: None,
@@ -59,7 +68,15 @@ fn check(v: Value, path: &Path, profile: Profile) -> Result<SkillDraft, Rejectio
         g.skill_md + "\n"
     };
     let diagnostics = analyze(FileKind::Skill, path, &text, profile).diagnostics;
-    let draft = SkillDraft { text, diagnostics };
+    // A prompt skill has no code, whatever the model sent.
+    let source_code = g
+        .source_code
+        .filter(|c| kind == SkillKind::Wasm && !c.trim().is_empty());
+    let draft = SkillDraft {
+        text,
+        diagnostics,
+        source_code,
+    };
     if !draft.has_errors() {
         return Ok(draft);
     }
@@ -105,7 +122,7 @@ pub async fn draft_skill(
     let req = skill_generation_request(&skill.name, &skill.description, kind, &caps);
     Ok(
         match model
-            .ask_with_repair(&req, cancel, |v| check(v, path, profile))
+            .ask_with_repair(&req, cancel, |v| check(v, path, profile, kind))
             .await?
         {
             Ok(d) => Drafted::Valid(d),
@@ -127,14 +144,30 @@ mod tests {
         let path = Path::new("/ws/skills/page-sum/SKILL.md");
         let good = "---\nname: page-sum\ndescription: Summarise a web page when asked for a summary.\n---\n\n# Page sum\n\nFetch the page and summarise it.\n";
         let ok = check(
-            json!({"skill_md": good, "capabilities": [], "source_code": null}),
+            json!({"skill_md": good, "capabilities": [], "source_code": "fn f() {}"}),
             path,
             Profile::Boternity,
+            SkillKind::Local,
         )
         .unwrap();
         assert!(!ok.has_errors());
+        assert_eq!(ok.source_code, None, "a prompt skill has no code");
+        let tool = check(
+            json!({"skill_md": good, "source_code": "fn f() {}"}),
+            path,
+            Profile::Boternity,
+            SkillKind::Wasm,
+        )
+        .unwrap();
+        assert_eq!(tool.source_code.as_deref(), Some("fn f() {}"));
         let bad = "---\nname: Other Name\n---\nbody";
-        let r = check(json!({"skill_md": bad}), path, Profile::Boternity).unwrap_err();
+        let r = check(
+            json!({"skill_md": bad}),
+            path,
+            Profile::Boternity,
+            SkillKind::Local,
+        )
+        .unwrap_err();
         assert!(
             r.problem
                 .starts_with("the language server found errors in skill_md: line "),
@@ -142,7 +175,13 @@ mod tests {
             r.problem
         );
         assert!(r.candidate.unwrap().has_errors());
-        let r = check(json!({"markdown": good}), path, Profile::Boternity).unwrap_err();
+        let r = check(
+            json!({"markdown": good}),
+            path,
+            Profile::Boternity,
+            SkillKind::Local,
+        )
+        .unwrap_err();
         assert!(r.candidate.is_none());
         assert!(r.problem.contains("skill_md"), "{}", r.problem);
     }

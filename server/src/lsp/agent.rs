@@ -17,7 +17,7 @@ use tower_lsp_server::ls_types::{MessageActionItem, MessageType, NumberOrString,
 use super::commands::{err, invalid, note_saved, open_texts, reader, store_op, CommandState};
 use super::router::Shared;
 use super::state::Snapshot;
-use crate::agent::skill::{draft_skill, Drafted};
+use crate::agent::skill::{draft_skill, Drafted, SkillDraft};
 use crate::agent::{bot_problems, AgentContext, AgentError, Model, Offline, Outcome, TurnSource};
 use crate::builder::{self, Answer, Mode, Session};
 use crate::builder_service::{self as svc, ServiceError, SkillPlan};
@@ -399,7 +399,7 @@ pub async fn draft(
         }
     };
     match drafted {
-        Drafted::Valid(d) => Ok(plan.with_text(d.text, d.diagnostics)),
+        Drafted::Valid(d) => Ok(with_draft(plan, d)),
         Drafted::Unusable(problem) => {
             warn(shared, Some(format!(
                 "The model did not write a usable SKILL.md for `{}`, even after a repair request ({problem}); forge-ls installed its own template instead.",
@@ -425,13 +425,22 @@ pub async fn draft(
                 None => ask_install(shared, &summary).await,
             };
             if install {
-                Ok(plan.with_text(d.text, d.diagnostics))
+                Ok(with_draft(plan, d))
             } else {
                 Err(err(ServiceError::Conflict(format!(
                     "{summary}. Nothing was installed: run forge.skill.create again (with \"confirm\": true to install it as it is)."
                 ))))
             }
         }
+    }
+}
+
+/// The plan with the model's SKILL.md (and a WASM skill's source).
+fn with_draft(plan: SkillPlan, d: SkillDraft) -> SkillPlan {
+    let plan = plan.with_text(d.text, d.diagnostics);
+    match d.source_code {
+        Some(code) => plan.with_source(code),
+        None => plan,
     }
 }
 
