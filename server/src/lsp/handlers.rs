@@ -36,6 +36,22 @@ pub const METHODS: &[&str] = &[
     "workspace/symbol",
 ];
 
+/// Requests whose answer depends on the workspace index: right after start they wait for the
+/// first scan instead of answering from an empty index.
+pub fn needs_index(method: &str) -> bool {
+    matches!(
+        method,
+        "textDocument/completion"
+            | "textDocument/hover"
+            | "textDocument/definition"
+            | "textDocument/references"
+            | "textDocument/prepareRename"
+            | "textDocument/rename"
+            | "textDocument/documentLink"
+            | "workspace/symbol"
+    )
+}
+
 pub async fn handle(
     method: &str,
     params: Value,
