@@ -2,6 +2,7 @@
 //!
 //! See ARCHITECTURE.md at the repository root for a map of the modules.
 
+pub mod agent;
 pub mod analysis;
 pub mod boternity_db;
 pub mod builder;

@@ -3,6 +3,7 @@
 //! computed on the state as of the messages received before them (`router`).
 //! Conversions between analysis types and LSP types live in `convert`.
 
+mod agent;
 mod commands;
 mod convert;
 mod handlers;
