@@ -812,7 +812,11 @@ mod tests {
         };
         std::fs::write(root.join(".gitignore"), "generated/\n").unwrap();
         std::fs::create_dir_all(root.join("skills")).unwrap();
-        std::fs::write(root.join("skills/.gitignore"), "scratch-*/\n!scratch-keep/\n").unwrap();
+        std::fs::write(
+            root.join("skills/.gitignore"),
+            "scratch-*/\n!scratch-keep/\n",
+        )
+        .unwrap();
         let all = [
             skill("generated/skills/a"),
             skill("skills/b"),
