@@ -2,12 +2,14 @@
 //!
 //! See ARCHITECTURE.md at the repository root for a map of the modules.
 
+pub mod agent_schema;
 pub mod analysis;
 pub mod builder;
 pub mod builder_service;
 pub mod check;
 pub mod codes;
 pub mod diagnostic;
+pub mod dialect;
 pub mod document;
 pub mod drafts;
 pub mod files;

@@ -474,10 +474,18 @@ impl Index {
                 FileKind::Soul => &mut bot.soul,
                 FileKind::User => &mut bot.user,
                 FileKind::SkillsToml => &mut bot.skills_toml,
-                FileKind::Skill => continue,
+                FileKind::Skill | FileKind::Workspace => continue,
             };
             *slot = Some(f.path.clone());
         }
+        // An OpenClaw workspace (AGENTS.md beside the files) is not a Boternity bot.
+        let openclaw: Vec<PathBuf> = self
+            .files
+            .values()
+            .filter(|f| f.kind == FileKind::Workspace)
+            .map(|f| f.folder().to_path_buf())
+            .collect();
+        out.retain(|folder, _| !openclaw.contains(folder));
         out
     }
 
