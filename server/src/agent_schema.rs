@@ -123,6 +123,12 @@ pub static OPENCLAW_ALIASES: &[(&str, &str)] = &[
     ("command_arg_mode", "command-arg-mode"),
 ];
 
+/// SKILL.md `metadata` for OpenClaw: the manifest's namespace.
+pub static OPENCLAW_METADATA_FIELDS: &[Field] = &[
+    Field { key: "openclaw", ty: Ty::Map, required: false, default: None,
+        doc: "OpenClaw's manifest: `emoji`, `homepage`, `os`, `requires`, `install`, `primaryEnv`, `always`, `skillKey`. Older names (`clawdbot`, `clawdis`, `moltbot`) are not read by every release." },
+];
+
 /// Gating keys that belong inside `metadata.openclaw`, not at the top level.
 pub static GATING_KEYS: &[&str] = &["requires", "os", "install", "primaryEnv", "always"];
 

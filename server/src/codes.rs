@@ -104,10 +104,10 @@ codes! {
     OPENCLAW_SKILL_TOO_LARGE = "openclaw-skill-too-large", Error, "SKILL.md is larger than OpenClaw's 256,000-byte limit.";
     OPENCLAW_DESCRIPTION_LONG = "openclaw-description-long", Information, "The description is longer than OpenClaw's advised 160 characters, or spans lines.";
     OPENCLAW_COMMAND_DISPATCH = "openclaw-command-dispatch", Warning, "`command-dispatch` is not `tool`, or has no `command-tool`.";
-    OPENCLAW_METADATA_JSON = "openclaw-metadata-json", Error, "`metadata` is text OpenClaw cannot read as JSON5.";
+    OPENCLAW_METADATA_JSON = "openclaw-metadata-json", Warning, "`metadata` is text OpenClaw cannot read as JSON5.";
     OPENCLAW_NAMESPACE = "openclaw-namespace", Warning, "`metadata` has no `openclaw` manifest, or only a legacy one.";
     OPENCLAW_GATING_TOP_LEVEL = "openclaw-gating-top-level", Warning, "A gating key (`requires`, `os`, `install`, …) at the top level, where OpenClaw ignores it.";
-    OPENCLAW_OS_INVALID = "openclaw-os-invalid", Error, "An `os` value other than `darwin`, `linux` or `win32`.";
+    OPENCLAW_OS_INVALID = "openclaw-os-invalid", Warning, "An `os` value other than `darwin`, `linux` or `win32`.";
     OPENCLAW_INSTALL_INVALID = "openclaw-install-invalid", Warning, "An `install` entry OpenClaw drops (unknown kind, missing or unsafe field).";
     OPENCLAW_PRIMARY_ENV = "openclaw-primary-env", Information, "`primaryEnv` is not listed in `requires.env`.";
     // OpenClaw workspaces.

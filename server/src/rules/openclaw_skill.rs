@@ -424,8 +424,7 @@ fn dotted_metadata(text: &str, root: &Node, entry: &yaml::Entry) -> Diagnostic {
     let ns = key.trim_start_matches("metadata.");
     let mut d = Diagnostic::new(&codes::OPENCLAW_GATING_TOP_LEVEL, entry.key.span.clone(), format!(
         "`{key}` is one key whose name contains a dot, not `{ns}` nested in `metadata`; OpenClaw and ClawHub ignore it."
-    ))
-    .severity(Severity::Error);
+    ));
     let value = &text[entry.value.span.clone()];
     let one_line = !value.contains('\n') && matches!(entry.value.kind(), Kind::Map);
     if root.get("metadata").is_none() && one_line && value.trim_start().starts_with('{') {

@@ -165,10 +165,11 @@ fn total(ws: &Path, name: &str, trimmed: &str, limits: &Limits, diags: &mut Vec<
     let remaining = limits.total_max_chars.saturating_sub(used);
     let chars = js_len(trimmed);
     let budget = remaining.min(limits.max_chars);
-    if chars <= budget || budget >= limits.max_chars {
+    let skipped = remaining < MIN_REMAINING;
+    if !skipped && (chars <= budget || budget >= limits.max_chars) {
         return;
     }
-    let msg = if remaining < MIN_REMAINING {
+    let msg = if skipped {
         format!("The files before {name} ({}) use {used} of OpenClaw's {} characters in total, so {name} is left out of the prompt. Shorten them or raise `openclaw.bootstrapTotalMaxChars`.",
             LOAD_ORDER[..pos].join(", "), limits.total_max_chars)
     } else {
