@@ -90,10 +90,13 @@ enum Signal {
     Under(&'static [&'static str]),
     /// The skill folder lies in the `skills/` of an OpenClaw workspace.
     OpenClawWorkspaceSkill,
+    /// One of these files sits beside SKILL.md.
+    Beside(&'static [&'static str]),
 }
 
-/// SKILL.md: first match wins. OpenClaw's own keys come first (they are
-/// unambiguous), then Claude Code's place and keys, then Boternity's.
+/// SKILL.md: first match wins. OpenClaw's own keys and ClawHub's folder files
+/// come first (they are unambiguous), then Claude Code's place and keys, then
+/// Boternity's.
 const SKILL_SIGNALS: &[(Signal, Dialect, &str)] = &[
     (
         Signal::MetadataKey(OPENCLAW_NAMESPACES),
@@ -110,6 +113,11 @@ const SKILL_SIGNALS: &[(Signal, Dialect, &str)] = &[
         ]),
         Dialect::OpenClaw,
         "a frontmatter key only OpenClaw reads",
+    ),
+    (
+        Signal::Beside(&["_meta.json", ".clawhubignore", ".clawdhubignore"]),
+        Dialect::OpenClaw,
+        "a ClawHub skill folder (`_meta.json` or `.clawhubignore` beside it)",
     ),
     (
         Signal::Under(&[".claude", "skills"]),
@@ -296,6 +304,9 @@ fn detect_skill(path: &Path, text: &str) -> Detection {
             Signal::TopKey(names) => keys.iter().any(|k| names.contains(k)),
             Signal::Under(dirs) => under(path, dirs),
             Signal::OpenClawWorkspaceSkill => in_openclaw_skills(path),
+            Signal::Beside(files) => path
+                .parent()
+                .is_some_and(|d| files.iter().any(|f| d.join(f).is_file())),
         };
         if hit {
             return Detection::new(*dialect, *why);

@@ -637,3 +637,67 @@ fn completion_and_hover_follow_the_dialect() {
     .unwrap();
     assert!(doc.contains("**Name**"), "{doc}");
 }
+
+/// A ClawHub archive (`skills/<owner>/<skill>/SKILL.md` with `_meta.json`):
+/// detected as OpenClaw under `auto`; same-named skills of two owners and
+/// names that differ from their folders are warnings, not errors.
+#[test]
+fn clawhub_archive_layout_is_openclaw_and_only_unloadable_skills_fail() {
+    let dir = tempfile::tempdir().unwrap();
+    let put = |owner: &str, skill: &str, text: &str| {
+        let d = dir.path().join("skills").join(owner).join(skill);
+        std::fs::create_dir_all(&d).unwrap();
+        std::fs::write(d.join("_meta.json"), "{\"slug\": \"x\"}").unwrap();
+        std::fs::write(d.join("SKILL.md"), text).unwrap();
+    };
+    put(
+        "alice",
+        "gpt",
+        "---\nname: gpt\ndescription: Chat with GPT.\n---\n# GPT\n",
+    );
+    put(
+        "bob",
+        "gpt",
+        "---\nname: gpt\ndescription: Another GPT skill.\ntags: [a, b]\n---\n",
+    );
+    put(
+        "carol",
+        "my-tool",
+        "---\nname: My_Tool\ndescription: Does things.\nargument-hint: \"[x]\"\n---\n",
+    );
+    put("dave", "broken", "# Broken\n\nNo frontmatter.\n");
+    let opts = check::Options {
+        format: check::Format::Json,
+        profile: Profile::Auto,
+        paths: vec![dir.path().to_path_buf()],
+    };
+    let (mut out, mut err) = (Vec::new(), Vec::new());
+    let code = check::run(&opts, &mut out, &mut err);
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let errors: Vec<&serde_json::Value> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .collect();
+    assert_eq!(errors.len(), 1, "{v:#}");
+    assert!(
+        errors[0]["path"].as_str().unwrap().contains("dave"),
+        "{v:#}"
+    );
+    assert_eq!(code, 1);
+    let dup = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["code"] == "skill-duplicate-name")
+        .count();
+    assert_eq!(dup, 2, "{v:#}");
+    assert!(
+        v.as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["dialect"] == "openclaw"),
+        "{v:#}"
+    );
+}

@@ -95,6 +95,8 @@ pub struct FileEntry {
     pub links: Vec<FileLink>,
     /// IDENTITY.md `display_name` or SOUL.md `name`: what a bot is called.
     pub title: Option<String>,
+    /// The agent the file is written for.
+    pub dialect: Option<crate::dialect::Dialect>,
 }
 
 impl FileEntry {
@@ -147,6 +149,7 @@ pub fn entry_from_analysis(
         attachments: a.attachments.clone(),
         links,
         title,
+        dialect: a.dialect.as_ref().map(|d| d.dialect),
     }
 }
 
