@@ -116,6 +116,9 @@ codes! {
     OPENCLAW_FILE_BLANK = "openclaw-file-blank", Information, "A blank workspace file, which OpenClaw silently skips.";
     OPENCLAW_FRONTMATTER_INJECTED = "openclaw-frontmatter-injected", Information, "A workspace file has frontmatter, which OpenClaw injects verbatim.";
     OPENCLAW_FILE_RETIRED = "openclaw-file-retired", Information, "TOOLS.md or HEARTBEAT.md, which current OpenClaw releases no longer read.";
+    OPENCLAW_FILE_NAME = "openclaw-file-name", Warning, "A workspace file OpenClaw does not load under this name (`soul.md`, `Agents.md`, `memory.md`).";
+    OPENCLAW_BOOTSTRAP_LEFTOVER = "openclaw-bootstrap-leftover", Information, "BOOTSTRAP.md is still there in a workspace that is set up.";
+    OPENCLAW_SECRET = "openclaw-secret", Warning, "A secret (API key, token, private key) in a workspace file, which OpenClaw puts into the prompt.";
     OPENCLAW_HEARTBEAT_EMPTY = "openclaw-heartbeat-empty", Information, "HEARTBEAT.md is effectively empty, so heartbeat runs are skipped.";
     OPENCLAW_HEARTBEAT_TASK = "openclaw-heartbeat-task", Warning, "A HEARTBEAT.md task that OpenClaw silently drops.";
     OPENCLAW_HEARTBEAT_INTERVAL = "openclaw-heartbeat-interval", Warning, "A task `interval` that is not a duration; the task runs once only.";

@@ -143,6 +143,112 @@ pub fn check(path: &Path, text: &str, limits: &Limits, diags: &mut Vec<Diagnosti
     if name == "HEARTBEAT.md" {
         heartbeat(text, diags);
     }
+    secrets(text, diags);
+    if let Some(ws) = crate::dialect::openclaw_workspace_of(path) {
+        if name == "AGENTS.md" {
+            misnamed(ws, diags);
+        }
+        if name == "BOOTSTRAP.md" && configured(ws) {
+            diags.push(Diagnostic::new(&codes::OPENCLAW_BOOTSTRAP_LEFTOVER, first,
+                "This workspace is set up (it has `memory/` or an identity), yet BOOTSTRAP.md is still here: OpenClaw injects it into every session until it is deleted. Delete it once the first-run ritual is done."));
+        }
+    }
+}
+
+/// Rule 10: a workspace counts as configured once `memory/` exists or IDENTITY.md sets a field.
+fn configured(ws: &Path) -> bool {
+    ws.join("memory").is_dir()
+        || std::fs::read_to_string(ws.join("IDENTITY.md"))
+            .is_ok_and(|t| !super::openclaw_identity::labels(&t).is_empty())
+}
+
+/// Rules 1 and 9, reported on AGENTS.md: names OpenClaw never loads (it looks
+/// up exact, case-sensitive names at the workspace root).
+fn misnamed(ws: &Path, diags: &mut Vec<Diagnostic>) {
+    let Ok(entries) = std::fs::read_dir(ws) else {
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    for n in &names {
+        let Some(right) = LOAD_ORDER
+            .iter()
+            .chain(["BOOT.md"].iter())
+            .find(|r| r.eq_ignore_ascii_case(n))
+        else {
+            continue;
+        };
+        if n == right {
+            continue;
+        }
+        let msg = if n == "memory.md" {
+            if names.iter().any(|m| m == "MEMORY.md") {
+                "Both `MEMORY.md` and `memory.md` are here; OpenClaw reads only `MEMORY.md` since 2026-03-13 (both before). Merge `memory.md` into it.".to_string()
+            } else {
+                "`memory.md` is the legacy name: current OpenClaw releases read only `MEMORY.md` (`openclaw doctor --fix` merges it). Rename it.".to_string()
+            }
+        } else {
+            format!("OpenClaw loads `{right}` by its exact name, so `{n}` is never read (except on case-insensitive disks). Rename it to `{right}`.")
+        };
+        diags.push(Diagnostic::new(&codes::OPENCLAW_FILE_NAME, 0..0, msg));
+    }
+}
+
+/// Prefixes of well-known secrets, the least number of token characters after
+/// them, and what they are (rule 11).
+const SECRET_PREFIXES: &[(&str, usize, &str)] = &[
+    ("sk-ant-", 20, "an Anthropic API key"),
+    ("sk-proj-", 20, "an OpenAI API key"),
+    ("sk-", 32, "an API key"),
+    ("ghp_", 30, "a GitHub token"),
+    ("github_pat_", 30, "a GitHub token"),
+    ("xoxb-", 20, "a Slack token"),
+    ("xoxp-", 20, "a Slack token"),
+    ("AKIA", 16, "an AWS access key"),
+    ("AIza", 30, "a Google API key"),
+    ("glpat-", 20, "a GitLab token"),
+];
+
+fn secrets(text: &str, diags: &mut Vec<Diagnostic>) {
+    let token = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    for (i, _) in text.match_indices("-----BEGIN") {
+        let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
+        if text[i..end].contains("PRIVATE KEY") {
+            diags.push(Diagnostic::new(&codes::OPENCLAW_SECRET, i..end,
+                "A private key in a workspace file reaches the model with every prompt; keep it in a file outside the workspace."));
+        }
+    }
+    let mut at = 0;
+    while at < text.len() {
+        let rest = &text[at..];
+        let Some(start) = rest.find(|c: char| token(c)) else {
+            break;
+        };
+        let s = at + start;
+        let len = text[s..]
+            .find(|c: char| !token(c))
+            .unwrap_or(text.len() - s);
+        let word = &text[s..s + len];
+        if let Some((p, _, what)) = SECRET_PREFIXES
+            .iter()
+            .find(|(p, min, _)| word.starts_with(p) && word.len() >= p.len() + min)
+        {
+            // A real key mixes letters and digits; `sk-xxxxxxxx…` placeholders do not.
+            let body = &word[p.len()..];
+            if body.chars().any(|c| c.is_ascii_digit())
+                && body.chars().any(|c| c.is_ascii_alphabetic())
+            {
+                diags.push(Diagnostic::new(&codes::OPENCLAW_SECRET, s..s + len, format!(
+                    "This looks like {what}. OpenClaw injects workspace files into every prompt; keep secrets in `openclaw.json` or the environment."
+                )));
+            }
+        }
+        at = s + len.max(1);
+    }
 }
 
 /// Rule 3: the files before this one in load order use up the total budget.
@@ -346,6 +452,28 @@ fn heartbeat(text: &str, diags: &mut Vec<Diagnostic>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_but_not_placeholders() {
+        let found = |t: &str| {
+            let mut d = Vec::new();
+            secrets(t, &mut d);
+            d.iter()
+                .map(|d| t[d.range.clone()].to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            found("key: ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 ok"),
+            ["ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"]
+        );
+        assert_eq!(found("AKIAIOSFODNN7EXAMPLE"), ["AKIAIOSFODNN7EXAMPLE"]);
+        assert!(found(
+            "export OPENAI_API_KEY=\"sk-...\" and sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        )
+        .is_empty());
+        assert!(found("task-runner risk-assessment-framework-for-teams-2024").is_empty());
+        assert_eq!(found("-----BEGIN OPENSSH PRIVATE KEY-----\nabc").len(), 1);
+    }
 
     #[test]
     fn durations() {
