@@ -103,6 +103,7 @@ codes! {
     FRONTMATTER_DELIMITER = "frontmatter-delimiter", Warning, "A frontmatter delimiter line is not exactly `---`, or a body line starting with `---` closes the block early.";
     OPENCLAW_SKILL_TOO_LARGE = "openclaw-skill-too-large", Error, "SKILL.md is larger than OpenClaw's 256,000-byte limit.";
     OPENCLAW_DESCRIPTION_LONG = "openclaw-description-long", Information, "The description is longer than OpenClaw's advised 160 characters, or spans lines.";
+    OPENCLAW_SLASH_COMMAND = "openclaw-slash-command", Information, "OpenClaw derives a different slash command from the skill's name.";
     OPENCLAW_COMMAND_DISPATCH = "openclaw-command-dispatch", Warning, "`command-dispatch` is not `tool`, or has no `command-tool`.";
     OPENCLAW_METADATA_JSON = "openclaw-metadata-json", Warning, "`metadata` is text OpenClaw cannot read as JSON5.";
     OPENCLAW_NAMESPACE = "openclaw-namespace", Warning, "`metadata` has no `openclaw` manifest, or only a legacy one.";

@@ -578,6 +578,20 @@ fn completion_and_hover_follow_the_dialect() {
     );
     let labels: Vec<&str> = c.items.iter().map(|i| i.label.as_str()).collect();
     assert_eq!(labels, ["darwin", "linux", "win32"]);
+    // Installer kinds inside an `install:` list.
+    let t = "---\nname: pdf-tools\ndescription: d\nmetadata:\n  openclaw:\n    install:\n      - kind: \n---\n";
+    let at = t.find("kind: ").unwrap() + 6;
+    let c = complete::complete_with(
+        FileKind::Skill,
+        p,
+        t,
+        at,
+        &idx,
+        opts,
+        Some(Dialect::OpenClaw),
+    );
+    let labels: Vec<&str> = c.items.iter().map(|i| i.label.as_str()).collect();
+    assert_eq!(labels, ["brew", "node", "go", "uv", "download"]);
     // Claude Code fields with their values.
     let t = "---\nname: x\ncontext: \n---\n";
     let at = t.find("context: ").unwrap() + 9;

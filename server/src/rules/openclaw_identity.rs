@@ -303,18 +303,21 @@ fn avatar(path: &Path, a: &Label, diags: &mut Vec<Diagnostic>) {
         )));
         return;
     }
-    let escapes = v.starts_with('/') || v.starts_with('~') || {
-        let mut depth: i32 = 0;
-        Path::new(v).components().any(|c| {
-            match c {
-                std::path::Component::ParentDir => depth -= 1,
-                std::path::Component::Normal(_) => depth += 1,
-                _ => {}
-            }
-            depth < 0
-        })
+    let Some(dir) = path.parent() else { return };
+    // `~/` and absolute paths are resolved too, but must still end up inside the workspace.
+    let target = match v.strip_prefix("~/") {
+        Some(rest) => match std::env::var_os("HOME") {
+            Some(home) => Path::new(&home).join(rest),
+            None => return,
+        },
+        None => dir.join(v),
     };
-    if escapes {
+    let inside = match (target.canonicalize(), dir.canonicalize()) {
+        (Ok(t), Ok(d)) => t.starts_with(d),
+        // Not on disk: decide from the text alone.
+        _ => lexically_inside(&target, dir),
+    };
+    if !inside {
         diags.push(
             d(format!(
                 "`{v}` lies outside the workspace; OpenClaw only uses avatar files inside it."
@@ -323,8 +326,7 @@ fn avatar(path: &Path, a: &Label, diags: &mut Vec<Diagnostic>) {
         );
         return;
     }
-    let Some(dir) = path.parent() else { return };
-    match std::fs::metadata(dir.join(v)) {
+    match std::fs::metadata(&target) {
         Err(_) => diags.push(d(format!(
             "`{v}` does not exist in the workspace, so OpenClaw shows no avatar."
         ))),
@@ -334,6 +336,24 @@ fn avatar(path: &Path, a: &Label, diags: &mut Vec<Diagnostic>) {
         ))),
         Ok(_) => {}
     }
+}
+
+/// `target` below `dir` after resolving `..` without touching the disk.
+fn lexically_inside(target: &Path, dir: &Path) -> bool {
+    let mut parts: Vec<&std::ffi::OsStr> = Vec::new();
+    for c in target.components() {
+        match c {
+            std::path::Component::ParentDir => {
+                parts.pop();
+            }
+            std::path::Component::CurDir => {}
+            other => parts.push(other.as_os_str()),
+        }
+    }
+    parts
+        .iter()
+        .collect::<std::path::PathBuf>()
+        .starts_with(dir)
 }
 
 #[cfg(test)]

@@ -263,6 +263,7 @@ fn fields(
         }
     }
     portable::check_name(text, fm, root, folder, "OpenClaw", diags);
+    slash_command(root, diags);
     description(fm, root, diags);
     command_dispatch(root, diags);
     if let Some(v) = root.get("version") {
@@ -350,6 +351,52 @@ fn description(fm: &Frontmatter, root: &Node, diags: &mut Vec<Diagnostic>) {
             if s.trim_end().contains('\n') { ", on several lines" } else { "" }
         )));
     }
+}
+
+/// OpenClaw's command name for a skill (§4.5): lower-cased, runs outside
+/// `[a-z0-9_]` become `_`, trimmed of `_`, cut at 32, `skill` when empty.
+pub fn slash_command_name(name: &str) -> String {
+    let mut out = String::new();
+    for c in name.to_lowercase().chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' {
+            out.push(c);
+        } else if !out.ends_with('_') {
+            out.push('_');
+        }
+    }
+    let out: String = out
+        .trim_matches('_')
+        .chars()
+        .take(SLASH_COMMAND_MAX)
+        .collect();
+    if out.is_empty() {
+        "skill".into()
+    } else {
+        out
+    }
+}
+
+/// Longest slash command OpenClaw derives.
+pub const SLASH_COMMAND_MAX: usize = 32;
+
+/// Rule 30's hint: the command differs from the name by more than `-` → `_`.
+fn slash_command(root: &Node, diags: &mut Vec<Diagnostic>) {
+    let Some(e) = root.get("name") else { return };
+    let Some(name) = e.value.as_str().filter(|s| !s.trim().is_empty()) else {
+        return;
+    };
+    let off = get(root, "user-invocable")
+        .and_then(|u| u.value.as_str())
+        .is_some_and(|v| {
+            ["false", "no", "off", "0"].contains(&v.trim().to_ascii_lowercase().as_str())
+        });
+    let cmd = self::slash_command_name(name);
+    if off || cmd == name.replace('-', "_") {
+        return;
+    }
+    diags.push(Diagnostic::new(&codes::OPENCLAW_SLASH_COMMAND, e.value.span.clone(), format!(
+        "OpenClaw offers this skill as `/{cmd}` (lower case, `_` for other characters, at most {SLASH_COMMAND_MAX} characters)."
+    )));
 }
 
 fn command_dispatch(root: &Node, diags: &mut Vec<Diagnostic>) {

@@ -86,6 +86,15 @@ pub fn complete_with(
         out.items = dialect_assist::identity_labels(text, offset);
         return out;
     }
+    if kind == FileKind::Skill && dialect == Some(Dialect::OpenClaw) {
+        if let (Place::Value { .. }, Some(items)) = (
+            &ctx.place,
+            dialect_assist::openclaw_values(text, offset, ctx.word.clone()),
+        ) {
+            out.items = items;
+            return out;
+        }
+    }
     let word = ctx.word.clone();
     let typed = &text[word.start..offset.clamp(word.start, word.end)];
     match &ctx.place {

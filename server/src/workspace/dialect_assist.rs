@@ -6,7 +6,7 @@
 use std::ops::Range;
 
 use super::complete::{field_doc, Item, ItemKind};
-use crate::agent_schema::OPENCLAW_IDENTITY_LABELS;
+use crate::agent_schema::{INSTALL_KINDS, OPENCLAW_IDENTITY_LABELS, OS_VALUES};
 use crate::dialect::Detection;
 use crate::rules::openclaw_identity;
 
@@ -70,6 +70,42 @@ pub fn identity_hover(text: &str, offset: usize) -> Option<(String, Range<usize>
         .iter()
         .find(|f| f.key.eq_ignore_ascii_case(label.trim()))?;
     Some((field_doc(f), start..start + colon))
+}
+
+/// Values of an installer's `kind` (or `type`) and of any `os` in an OpenClaw
+/// skill, wherever the line sits (`- kind: ` inside `install:` lists too);
+/// `None` when the cursor is not on such a value.
+pub fn openclaw_values(text: &str, offset: usize, replace: Range<usize>) -> Option<Vec<Item>> {
+    let offset = crate::text::floor_char_boundary(text, offset);
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let prefix = text[start..offset].trim_start();
+    let prefix = prefix.strip_prefix("- ").unwrap_or(prefix);
+    let (key, typed) = prefix.split_once(':')?;
+    let (values, what) = match key.trim().trim_matches('"') {
+        "kind" | "type" => (INSTALL_KINDS, "install kind"),
+        "os" => (OS_VALUES, "platform"),
+        _ => return None,
+    };
+    Some(
+        values
+            .iter()
+            // Values already in an inline list are not offered again.
+            .filter(|v| {
+                !typed.contains(&format!("\"{}\"", v.name))
+                    && !typed.contains(&format!("{},", v.name))
+            })
+            .map(|v| Item {
+                label: v.name.to_string(),
+                kind: ItemKind::Value,
+                detail: Some(format!("OpenClaw {what}")),
+                doc: format!("**{}**: {}", v.name, v.doc),
+                insert: v.name.to_string(),
+                snippet: false,
+                replace: replace.clone(),
+                filter: None,
+            })
+            .collect(),
+    )
 }
 
 /// Both forms OpenClaw accepts for `metadata` (spec §4.4), as snippets.
