@@ -542,70 +542,56 @@ fn detection_edge_cases_on_disk() {
     assert_eq!(worst(&a.diagnostics), Some(Severity::Error));
 }
 
+/// The labels completion offers at the end of `needle` in `t`.
+fn labels_at(kind: FileKind, path: &Path, t: &str, needle: &str, dialect: Dialect) -> Vec<String> {
+    let at = t.find(needle).unwrap() + needle.len();
+    let c = complete::complete_with(
+        kind,
+        path,
+        t,
+        at,
+        &Index::new(),
+        complete::Options::default(),
+        Some(dialect),
+    );
+    c.items.into_iter().map(|i| i.label).collect()
+}
+
 #[test]
 fn completion_and_hover_follow_the_dialect() {
     let idx = Index::new();
     let opts = complete::Options::default();
     let p = Path::new("/nowhere/skills/pdf-tools/SKILL.md");
+    let skill = |t: &str, needle: &str, d| labels_at(FileKind::Skill, p, t, needle, d);
     // OpenClaw keys at the top level, including the metadata snippets.
-    let t = "---\nname: pdf-tools\ndescription: d\n\n---\n";
-    let at = t.find("\n\n").unwrap() + 1;
-    let c = complete::complete_with(
-        FileKind::Skill,
-        p,
-        t,
-        at,
-        &idx,
-        opts,
-        Some(Dialect::OpenClaw),
+    let labels = skill(
+        "---\nname: pdf-tools\ndescription: d\n\n---\n",
+        "d\n",
+        Dialect::OpenClaw,
     );
-    let labels: Vec<&str> = c.items.iter().map(|i| i.label.as_str()).collect();
     assert!(
-        labels.contains(&"command-dispatch") && labels.contains(&"metadata (one-line JSON)"),
+        labels.iter().any(|l| l == "command-dispatch")
+            && labels.iter().any(|l| l == "metadata (one-line JSON)"),
         "{labels:?}"
     );
-    // Manifest keys and `os` values inside metadata.openclaw.
+    // `os` values inside metadata.openclaw, installer kinds inside an `install:` list.
     let t = "---\nname: pdf-tools\ndescription: d\nmetadata:\n  openclaw:\n    os: [\n---\n";
-    let at = t.find("[\n").unwrap() + 1;
-    let c = complete::complete_with(
-        FileKind::Skill,
-        p,
-        t,
-        at,
-        &idx,
-        opts,
-        Some(Dialect::OpenClaw),
+    assert_eq!(
+        skill(t, "[", Dialect::OpenClaw),
+        ["darwin", "linux", "win32"]
     );
-    let labels: Vec<&str> = c.items.iter().map(|i| i.label.as_str()).collect();
-    assert_eq!(labels, ["darwin", "linux", "win32"]);
-    // Installer kinds inside an `install:` list.
     let t = "---\nname: pdf-tools\ndescription: d\nmetadata:\n  openclaw:\n    install:\n      - kind: \n---\n";
-    let at = t.find("kind: ").unwrap() + 6;
-    let c = complete::complete_with(
-        FileKind::Skill,
-        p,
-        t,
-        at,
-        &idx,
-        opts,
-        Some(Dialect::OpenClaw),
+    assert_eq!(
+        skill(t, "kind: ", Dialect::OpenClaw),
+        ["brew", "node", "go", "uv", "download"]
     );
-    let labels: Vec<&str> = c.items.iter().map(|i| i.label.as_str()).collect();
-    assert_eq!(labels, ["brew", "node", "go", "uv", "download"]);
     // Claude Code fields with their values.
-    let t = "---\nname: x\ncontext: \n---\n";
-    let at = t.find("context: ").unwrap() + 9;
-    let c = complete::complete_with(
-        FileKind::Skill,
-        p,
-        t,
-        at,
-        &idx,
-        opts,
-        Some(Dialect::ClaudeCode),
+    let labels = skill(
+        "---\nname: x\ncontext: \n---\n",
+        "context: ",
+        Dialect::ClaudeCode,
     );
-    let labels: Vec<&str> = c.items.iter().map(|i| i.label.as_str()).collect();
-    assert!(labels.contains(&"fork"), "{labels:?}");
+    assert!(labels.iter().any(|l| l == "fork"), "{labels:?}");
     let t = "---\nname: x\nargument-hint: \"[file]\"\n---\n";
     let det = forge_ls::dialect::detect(FileKind::Skill, p, t, Profile::Auto);
     assert_eq!(det.dialect, Dialect::ClaudeCode);
