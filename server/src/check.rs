@@ -160,6 +160,10 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     // Cross-file rules see every file given, plus the installed skill library.
     let library = crate::workspace::index::library_root(None);
     crate::workspace::cross_check(&mut reports, opts.profile, library.as_deref());
+    // SOUL.md files of a Boternity data directory against its soul versions.
+    for note in crate::soul_versions::check_reports(&mut reports) {
+        let _ = writeln!(err, "forge-ls: {note}");
+    }
     let errors: usize = reports
         .iter()
         .map(|r| {

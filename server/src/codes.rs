@@ -99,6 +99,8 @@ codes! {
     SKILLS_TOML_UNKNOWN_SKILL = "skills-toml-unknown-skill", Error, "skills.toml attaches a skill that is not in the workspace or the skill library.";
     SKILLS_TOML_MISMATCH = "skills-toml-mismatch", Warning, "skills.toml disagrees with the skill's own trust tier or capabilities.";
     LINK_MISSING_FILE = "link-missing-file", Warning, "A relative link points to a file that does not exist.";
+    // A Boternity install (the data directory's boternity.db).
+    SOUL_INTEGRITY = "soul-integrity", Error, "SOUL.md is not the current soul version in boternity.db, so Boternity reports an integrity violation.";
     // OpenClaw / ClawHub skills (dialect `openclaw`).
     FRONTMATTER_DELIMITER = "frontmatter-delimiter", Warning, "A frontmatter delimiter line is not exactly `---`, or a body line starting with `---` closes the block early.";
     OPENCLAW_SKILL_TOO_LARGE = "openclaw-skill-too-large", Error, "SKILL.md is larger than OpenClaw's 256,000-byte limit.";

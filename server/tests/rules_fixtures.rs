@@ -147,6 +147,7 @@ const CROSS_FILE: &[&str] = &[
     "skills-toml-unknown-skill",
     "skills-toml-mismatch",
     "link-missing-file",
+    "soul-integrity",
 ];
 
 fn cases(code: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {

@@ -139,6 +139,9 @@ fn diagnostics_of(snap: &Snapshot, path: &Path) -> Vec<Diagnostic> {
         .map(|f| f.diagnostics.clone())
         .unwrap_or_default();
     d.extend(snap.cross.get(path).into_iter().flatten().cloned());
+    if let Some(f) = snap.index.file(path) {
+        d.extend(snap.souls.integrity(path, &f.text));
+    }
     d
 }
 
@@ -148,7 +151,7 @@ pub fn hover(snap: &Snapshot, p: HoverParams) -> Option<Hover> {
     let offset = v.offset(snap, p.text_document_position_params.position);
     let diags = diagnostics_of(snap, &v.path);
     let detection = crate::dialect::detect(v.kind, &v.path, &v.text, snap.settings.profile);
-    let (md, range) = hover::hover_with(
+    let found = hover::hover_with(
         v.kind,
         &v.path,
         &v.text,
@@ -156,7 +159,12 @@ pub fn hover(snap: &Snapshot, p: HoverParams) -> Option<Hover> {
         &snap.index,
         &diags,
         Some(&detection),
-    )?;
+    );
+    let souls = super::souls::hover(snap, &v.path, &v.text, offset);
+    let (md, range) = match (found, souls) {
+        (Some((md, range)), Some((history, _))) => (format!("{md}\n\n---\n\n{history}"), range),
+        (found, souls) => found.or(souls)?,
+    };
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,

@@ -113,6 +113,11 @@ impl Workspace {
         self.docs_touched.insert(uri.clone());
     }
 
+    /// Publish a file again: its diagnostics depend on more than the index (its soul versions).
+    pub fn refresh(&mut self, path: PathBuf) {
+        self.touch(path);
+    }
+
     pub fn request_scan(&mut self) {
         self.scan_requested = true;
     }
@@ -316,6 +321,9 @@ impl Workspace {
             let mut diags: Vec<Diagnostic> =
                 entry.map(|e| e.diagnostics.clone()).unwrap_or_default();
             diags.extend(world.cross.get(&p).into_iter().flatten().cloned());
+            if let Some(e) = entry {
+                diags.extend(world.souls.integrity(&p, &e.text));
+            }
             diags.sort_by_key(|d| (d.range.start, d.range.end));
             let h = hash(&diags);
             if let Some((uri, doc)) = open.get(p.as_path()) {
