@@ -701,3 +701,62 @@ fn clawhub_archive_layout_is_openclaw_and_only_unloadable_skills_fail() {
         "{v:#}"
     );
 }
+
+/// Pieces that hit the OpenClaw/Claude Code parsers' corners: delimiters, labels,
+/// JSON, flow lists, quotes, multi-byte text and every kind of line end.
+fn fragment() -> impl proptest::strategy::Strategy<Value = String> {
+    use proptest::prelude::*;
+    prop::collection::vec(
+        prop_oneof![
+            Just("---\n".to_string()),
+            Just("----\r\n".to_string()),
+            Just("name: pdf-tools\n".to_string()),
+            Just("description: a: b\n".to_string()),
+            Just("metadata: {\"openclaw\": {\"os\": [\"macos\"], \"install\": [{\"kind\": \"brew\"}]}}\n".to_string()),
+            Just("metadata:\n  clawdbot:\n    requires:\n      bins: [x]\n".to_string()),
+            Just("metadata.openclaw: {\"a\": 1}\n".to_string()),
+            Just("requires:\n  env: \"A,B\"\n".to_string()),
+            Just("allowed-tools: Read Bash(git:*\n".to_string()),
+            Just("- **Name:**\n  Quill\n".to_string()),
+            Just("+ Vibe： calm\n".to_string()),
+            Just("- Avatar: ../../x.png\n".to_string()),
+            Just("tasks:\n- name: a\ninterval: 1h\n".to_string()),
+            Just("\u{feff}".to_string()),
+            Just("é🦉\r".to_string()),
+            "[ -~]{0,12}",
+        ],
+        0..14,
+    )
+    .prop_map(|v| v.concat())
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+    /// Any text, in any dialect: no panic, ranges inside the text on char
+    /// boundaries, and every quick fix applies to a text that analyses again.
+    #[test]
+    fn any_text_in_any_dialect_is_handled(text in fragment()) {
+        let cases = [
+            (FileKind::Skill, "/nowhere/skills/pdf-tools/SKILL.md", Profile::Openclaw),
+            (FileKind::Skill, "/r/.claude/skills/pdf-tools/SKILL.md", Profile::Auto),
+            (FileKind::Identity, "/nowhere/ws/IDENTITY.md", Profile::Openclaw),
+            (FileKind::Workspace, "/nowhere/ws/HEARTBEAT.md", Profile::Openclaw),
+            (FileKind::Skill, "/nowhere/skills/pdf-tools/SKILL.md", Profile::Auto),
+        ];
+        for (kind, path, profile) in cases {
+            let path = Path::new(path);
+            let a = analyze(kind, path, &text, profile);
+            for d in &a.diagnostics {
+                proptest::prop_assert!(d.range.start <= d.range.end && d.range.end <= text.len(), "{d:?}");
+                proptest::prop_assert!(text.is_char_boundary(d.range.start) && text.is_char_boundary(d.range.end), "{d:?}");
+                for fix in &d.fixes {
+                    for e in &fix.edits {
+                        proptest::prop_assert!(e.range.end <= text.len() && text.is_char_boundary(e.range.start) && text.is_char_boundary(e.range.end), "{fix:?}");
+                    }
+                    let fixed = apply(&text, fix);
+                    let _ = analyze(kind, path, &fixed, profile);
+                }
+            }
+        }
+    }
+}

@@ -68,11 +68,9 @@ fn parse_line(line: &Line) -> Option<(String, String, Range<usize>)> {
         .trim_start_matches(['*', '_'])
         .trim_end_matches(['*', '_']);
     let value = stripped.trim();
-    let vstart = start
-        + colon
-        + 1
-        + (after.len() - stripped.len())
-        + (stripped.len() - stripped.trim_start().len());
+    // Only what was stripped before the value moves its start.
+    let lead = after.len() - after.trim_start_matches(['*', '_']).len();
+    let vstart = start + colon + 1 + lead + (stripped.len() - stripped.trim_start().len());
     Some((label, value.to_string(), vstart..vstart + value.len()))
 }
 
@@ -376,6 +374,12 @@ mod tests {
             .collect();
         assert_eq!(got, [("name", "Quill"), ("emoji", "🦉"), ("name", "Last")]);
         assert!(is_placeholder("_(pick something you like)_"));
+        // The J/A quirk: a run of `*` after a space is not stripped; ranges point at the value.
+        let text = "- Name: **Quill**\n- **Vibe:** calm**\n";
+        let l = labels(text);
+        assert_eq!(l[0].value, "**Quill");
+        assert_eq!(&text[l[0].value_range.clone()], "**Quill");
+        assert_eq!(&text[l[1].value_range.clone()], "calm");
         assert!(is_placeholder(
             "(Your signature — pick one that feels right)"
         ));
