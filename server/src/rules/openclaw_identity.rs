@@ -137,7 +137,7 @@ pub fn check(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) {
             continue;
         }
         if value.is_empty() {
-            next_line(text, &all, i, canon, diags);
+            next_line(&all, i, canon, diags);
         }
     }
     for (i, l) in found.iter().enumerate() {
@@ -179,7 +179,7 @@ pub fn check(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) {
 }
 
 /// Rule 16: the template's shape invites typing the value on the next line.
-fn next_line(text: &str, all: &[Line], i: usize, canon: &str, diags: &mut Vec<Diagnostic>) {
+fn next_line(all: &[Line], i: usize, canon: &str, diags: &mut Vec<Diagnostic>) {
     let Some(next) = all[i + 1..].iter().find(|l| !l.raw.trim().is_empty()) else {
         return;
     };
@@ -202,7 +202,6 @@ fn next_line(text: &str, all: &[Line], i: usize, canon: &str, diags: &mut Vec<Di
     }
     let label_end = all[i].range.end;
     let value_start = next.range.start + (next.raw.len() - next.raw.trim_start().len());
-    let _ = text;
     diags.push(
         Diagnostic::new(&codes::OPENCLAW_IDENTITY_NEXT_LINE, next.range.clone(), format!(
             "OpenClaw reads a label's value only on its own line, so `{canon}` stays unset. Move this text after `{canon}:`."

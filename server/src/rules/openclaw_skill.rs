@@ -267,7 +267,7 @@ fn fields(
     description(fm, root, diags);
     command_dispatch(root, diags);
     if let Some(v) = root.get("version") {
-        version(text, &v.value, diags);
+        version(&v.value, diags);
     }
     if let Some(m) = root.get("metadata") {
         openclaw_manifest::check(text, m, diags);
@@ -430,7 +430,7 @@ fn command_dispatch(root: &Node, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-fn version(text: &str, node: &Node, diags: &mut Vec<Diagnostic>) {
+fn version(node: &Node, diags: &mut Vec<Diagnostic>) {
     let Some(v) = node.as_str().filter(|_| !node.is_null()) else {
         return;
     };
@@ -445,7 +445,6 @@ fn version(text: &str, node: &Node, diags: &mut Vec<Diagnostic>) {
     if matches!(node.kind(), Kind::Float | Kind::Int) {
         msg.push_str(" YAML reads it as a number, so OpenClaw sees e.g. `1.0` as `1`: quote it.");
     }
-    let _ = text;
     let mut d = Diagnostic::new(
         &codes::SKILL_VERSION_INVALID,
         node.span.clone(),
