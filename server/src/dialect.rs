@@ -165,9 +165,32 @@ pub const IDENTITY_LABELS: &[&str] = &["name", "creature", "vibe", "theme", "emo
 const WORKSPACE_COMPANIONS: &[&str] = &["SOUL.md", "IDENTITY.md", "USER.md"];
 
 /// A folder is an OpenClaw workspace when it holds `AGENTS.md` and one of
-/// `SOUL.md`, `IDENTITY.md`, `USER.md` (spec §1.2).
+/// `SOUL.md`, `IDENTITY.md`, `USER.md` (spec §1.2), or is one of OpenClaw's
+/// default workspace folders.
 pub fn is_openclaw_workspace(dir: &Path) -> bool {
-    dir.join("AGENTS.md").is_file() && WORKSPACE_COMPANIONS.iter().any(|f| dir.join(f).is_file())
+    (dir.join("AGENTS.md").is_file() && WORKSPACE_COMPANIONS.iter().any(|f| dir.join(f).is_file()))
+        || std::env::var_os("HOME").is_some_and(|h| is_default_workspace(dir, Path::new(&h)))
+}
+
+/// OpenClaw's default workspace folders under `home` (spec §1.1):
+/// `~/.openclaw/workspace`, `~/.openclaw/workspace-<profile>`,
+/// `~/.openclaw-<profile>/workspace`, and Clawdbot's `~/clawd`, `~/clawd-<profile>`.
+pub fn is_default_workspace(dir: &Path, home: &Path) -> bool {
+    let Ok(rel) = dir.strip_prefix(home) else {
+        return false;
+    };
+    let parts: Vec<&str> = rel
+        .components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .collect();
+    match parts.as_slice() {
+        [state, ws] => {
+            (*state == ".openclaw" && (*ws == "workspace" || ws.starts_with("workspace-")))
+                || (state.starts_with(".openclaw-") && *ws == "workspace")
+        }
+        [one] => *one == "clawd" || one.starts_with("clawd-"),
+        _ => false,
+    }
 }
 
 /// The workspace root a workspace file belongs to (its own folder).
@@ -453,6 +476,27 @@ mod tests {
         assert!(!identity_label_line("+ Name: X"));
         assert!(!identity_label_line("## Name: X"));
         assert!(identity_label_line("  - __Vibe__ : calm"));
+    }
+
+    #[test]
+    fn default_workspace_folders() {
+        let home = Path::new("/home/sam");
+        for ws in [
+            "/home/sam/.openclaw/workspace",
+            "/home/sam/.openclaw/workspace-work",
+            "/home/sam/.openclaw-work/workspace",
+            "/home/sam/clawd",
+        ] {
+            assert!(is_default_workspace(Path::new(ws), home), "{ws}");
+        }
+        for not in [
+            "/home/sam",
+            "/home/sam/.openclaw",
+            "/home/sam/code/workspace",
+            "/srv/.openclaw/workspace",
+        ] {
+            assert!(!is_default_workspace(Path::new(not), home), "{not}");
+        }
     }
 
     #[test]
