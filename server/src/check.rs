@@ -96,7 +96,7 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
         .build();
     for entry in walker.flatten() {
         if entry.file_type().is_some_and(|t| t.is_file())
-            && FileKind::from_path(entry.path()).is_some()
+            && FileKind::detect(entry.path()).is_some()
         {
             out.push(entry.into_path());
         }
@@ -107,7 +107,7 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
 
 pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
     let (text, diagnostics, dialect) = match files::read(path)? {
-        Content::Text(text) => match FileKind::from_path(path) {
+        Content::Text(text) => match FileKind::detect(path) {
             Some(kind) => {
                 let a = analysis::analyze(kind, path, &text, profile);
                 (text, a.diagnostics, a.dialect)
@@ -138,7 +138,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             io_problem = true;
             continue;
         }
-        if root.is_file() && FileKind::from_path(root).is_none() {
+        if root.is_file() && FileKind::detect(root).is_none() {
             let _ = writeln!(
                 err,
                 "forge-ls: {}: not a bot or skill file (SKILL.md, IDENTITY.md, SOUL.md, USER.md or skills.toml)",

@@ -133,7 +133,9 @@ fn generated_bad_cases() {
     let dir = tempfile::tempdir().unwrap();
     // openclaw-skill-too-large: one byte over the limit.
     let head = format!("---\nname: big\ndescription: A big skill.\n{META}---\n");
-    let body = "x".repeat(256_001 - head.len());
+    // Words, so that ClawHub's quality gate has nothing to say.
+    let n = 256_001 - head.len();
+    let body = "word ".repeat(n / 5 + 1)[..n].to_string();
     let p = oc_skill(dir.path(), "big", &(head + &body));
     let codes: Vec<&str> = check_file(&p, Profile::Auto)
         .unwrap()
@@ -147,7 +149,7 @@ fn generated_bad_cases() {
         "fits",
         &format!(
             "---\nname: fits\ndescription: d\n{META}---\n{}",
-            "x".repeat(200_000)
+            "word ".repeat(40_000)
         ),
     );
     assert!(check_file(&p, Profile::Auto)
@@ -471,8 +473,11 @@ fn a_gating_key_without_metadata_becomes_the_manifest() {
     // Now detected as OpenClaw without the forced profile, and clean.
     let after = analyze(FileKind::Skill, p, &out, Profile::Auto);
     assert_eq!(after.dialect.unwrap().dialect, Dialect::OpenClaw);
-    assert!(
-        after.diagnostics.is_empty(),
+    // Clean but for the quality gate's note on the one-word body.
+    let codes: Vec<&str> = after.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        ["openclaw-publish-gate"],
         "{}",
         describe(&after.diagnostics)
     );
