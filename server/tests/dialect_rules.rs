@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use forge_ls::analysis::{analyze, FileKind};
 use forge_ls::check::{self, check_file};
-use forge_ls::diagnostic::{Diagnostic, Fix, Severity};
+use forge_ls::diagnostic::{Diagnostic, Severity};
 use forge_ls::rules::openclaw_scripts;
 use forge_ls::rules::Profile;
 
@@ -29,16 +29,6 @@ fn skill(fields: &str) -> String {
 
 fn codes(diags: &[Diagnostic]) -> Vec<&str> {
     diags.iter().map(|d| d.code).collect()
-}
-
-fn apply(text: &str, fix: &Fix) -> String {
-    let mut edits = fix.edits.clone();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-    let mut out = text.to_string();
-    for e in edits {
-        out.replace_range(e.range.clone(), &e.new_text);
-    }
-    out
 }
 
 #[test]
@@ -100,7 +90,7 @@ fn numbers_where_text_is_meant_get_a_quote_fix_and_version_is_reported_once() {
     assert_eq!(found.len(), 3, "{:#?}", a.diagnostics);
     let mut fixed = text.clone();
     for d in found.iter().rev() {
-        fixed = apply(&fixed, &d.fixes[0]);
+        fixed = d.fixes[0].apply(&fixed);
     }
     assert!(fixed.contains("argument-hint: \"1.0\"\nagent: \"007\"\nversion: \"2.50\"\n"));
     assert!(analyze(FileKind::Skill, p, &fixed, Profile::Auto)
@@ -254,7 +244,7 @@ fn claude_code_models_and_hook_shapes() {
     let text = skill("model: \"OPUS\"\n");
     let d = analyze(FileKind::Skill, p, &text, Profile::Auto).diagnostics;
     assert_eq!(codes(&d), ["claude-model-unknown"]);
-    let fixed = apply(&text, &d[0].fixes[0]);
+    let fixed = d[0].fixes[0].apply(&text);
     assert!(fixed.contains("model: \"opus\"\n"));
     assert!(analyze(FileKind::Skill, p, &fixed, Profile::Auto)
         .diagnostics
@@ -284,7 +274,7 @@ fn claude_code_models_and_hook_shapes() {
         skill("hooks:\n  pre_tool_use:\n    - hooks:\n        - {type: command, command: x}\n");
     let d = analyze(FileKind::Skill, p, &text, Profile::Auto).diagnostics;
     assert_eq!(codes(&d), ["unknown-key"]);
-    let fixed = apply(&text, &d[0].fixes[0]);
+    let fixed = d[0].fixes[0].apply(&text);
     assert!(fixed.contains("  PreToolUse:\n"));
     assert!(analyze(FileKind::Skill, p, &fixed, Profile::Auto)
         .diagnostics

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use forge_ls::analysis::{analyze, analyze_with, FileKind, Options};
 use forge_ls::check::{self, check_file};
-use forge_ls::diagnostic::{Diagnostic, Fix, Severity};
+use forge_ls::diagnostic::{Diagnostic, Severity};
 use forge_ls::dialect::Dialect;
 use forge_ls::rules::openclaw_workspace::Limits;
 use forge_ls::rules::Profile;
@@ -394,16 +394,6 @@ fn clawhub_like_corpus_errors_exactly_on_unloadable_skills() {
     println!("checked {checked} generated ClawHub-like skills");
 }
 
-fn apply(text: &str, fix: &Fix) -> String {
-    let mut edits = fix.edits.clone();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-    let mut out = text.to_string();
-    for e in edits {
-        out.replace_range(e.range.clone(), &e.new_text);
-    }
-    out
-}
-
 /// Apply the one fix of `code` and return the new text, checking it is clean of that code.
 fn fixed(path: &str, text: &str, code: &str) -> String {
     let path = Path::new(path);
@@ -415,7 +405,7 @@ fn fixed(path: &str, text: &str, code: &str) -> String {
         .find(|d| d.code == code)
         .unwrap_or_else(|| panic!("no {code}:{}", describe(&a.diagnostics)));
     assert_eq!(d.fixes.len(), 1, "{d:?}");
-    let out = apply(text, &d.fixes[0]);
+    let out = d.fixes[0].apply(text);
     let after = analyze(kind, path, &out, Profile::Auto);
     assert!(
         after
@@ -468,7 +458,7 @@ fn a_gating_key_without_metadata_becomes_the_manifest() {
         .iter()
         .find(|d| d.code == "openclaw-gating-top-level")
         .unwrap();
-    let out = apply(text, &d.fixes[0]);
+    let out = d.fixes[0].apply(text);
     assert_eq!(out, "---\nname: pdf-tools\ndescription: Merge PDFs.\nmetadata:\n  openclaw:\n    os: [darwin]\nhomepage: https://example.com\n---\nx\n");
     // Now detected as OpenClaw without the forced profile, and clean.
     let after = analyze(FileKind::Skill, p, &out, Profile::Auto);
@@ -758,7 +748,7 @@ proptest::proptest! {
                     for e in &fix.edits {
                         proptest::prop_assert!(e.range.end <= text.len() && text.is_char_boundary(e.range.start) && text.is_char_boundary(e.range.end), "{fix:?}");
                     }
-                    let fixed = apply(&text, fix);
+                    let fixed = fix.apply(&text);
                     let _ = analyze(kind, path, &fixed, profile);
                 }
             }
