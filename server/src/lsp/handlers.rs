@@ -129,6 +129,9 @@ fn code_actions(snap: &Snapshot, p: CodeActionParams) -> Option<Vec<CodeActionOr
         if !overlaps {
             continue;
         }
+        if let Some(a) = rename_file_action(snap, doc, d, enc) {
+            out.push(a);
+        }
         for fix in &d.fixes {
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title.clone(),
@@ -146,6 +149,50 @@ fn code_actions(snap: &Snapshot, p: CodeActionParams) -> Option<Vec<CodeActionOr
         }
     }
     Some(out)
+}
+
+/// `skill-file-name`'s fix renames the file itself to `SKILL.md`, which only a
+/// client that accepts rename operations in workspace edits can apply.
+fn rename_file_action(
+    snap: &Snapshot,
+    doc: &Document,
+    d: &crate::diagnostic::Diagnostic,
+    enc: PositionEncoding,
+) -> Option<CodeActionOrCommand> {
+    use crate::rules::skill_file_name;
+    use tower_lsp_server::ls_types::{
+        DocumentChangeOperation, DocumentChanges, RenameFile, RenameFileOptions, ResourceOp, Uri,
+        WorkspaceEdit,
+    };
+    if d.code != crate::codes::SKILL_FILE_NAME.id
+        || !snap.caps.resource_rename
+        || !skill_file_name::is_misnamed(&doc.path)
+    {
+        return None;
+    }
+    let new = doc.path.with_file_name(skill_file_name::NAME);
+    let op = RenameFile {
+        old_uri: Uri::from_file_path(&doc.path)?,
+        new_uri: Uri::from_file_path(&new)?,
+        options: Some(RenameFileOptions {
+            overwrite: Some(false),
+            ignore_if_exists: Some(false),
+        }),
+        annotation_id: None,
+    };
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: format!("Rename the file to `{}`", skill_file_name::NAME),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![convert::diagnostic(doc, d, enc)]),
+        edit: Some(WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Operations(vec![
+                DocumentChangeOperation::Op(ResourceOp::Rename(op)),
+            ])),
+            ..Default::default()
+        }),
+        is_preferred: Some(true),
+        ..Default::default()
+    }))
 }
 
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must still be filled in.

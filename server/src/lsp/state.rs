@@ -216,7 +216,7 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
         Msg::Open(p) => {
             let uri = p.text_document.uri;
             let Some((path, kind)) =
-                path_of(&uri).and_then(|path| FileKind::from_path(&path).map(|k| (path, k)))
+                path_of(&uri).and_then(|path| FileKind::detect(&path).map(|k| (path, k)))
             else {
                 return;
             };
