@@ -280,3 +280,28 @@ fn claude_code_models_and_hook_shapes() {
         .diagnostics
         .is_empty());
 }
+
+#[test]
+fn claude_code_model_and_hook_type_values_are_completed() {
+    use forge_ls::dialect::Dialect;
+    use forge_ls::workspace::{complete, Index};
+    let p = Path::new("/r/.claude/skills/x/SKILL.md");
+    let at = |t: &str, needle: &str| {
+        let c = complete::complete_with(
+            FileKind::Skill,
+            p,
+            t,
+            t.find(needle).unwrap() + needle.len(),
+            &Index::new(),
+            complete::Options::default(),
+            Some(Dialect::ClaudeCode),
+        );
+        c.items.into_iter().map(|i| i.label).collect::<Vec<_>>()
+    };
+    let models = at("---\nname: x\nmodel: \n---\n", "model: ");
+    for m in ["inherit", "sonnet", "opus", "haiku", "opusplan"] {
+        assert!(models.iter().any(|l| l == m), "{m}: {models:?}");
+    }
+    let t = "---\nname: x\nhooks:\n  Stop:\n    - hooks:\n        - type: \n---\n";
+    assert_eq!(at(t, "type: "), ["command", "prompt"]);
+}

@@ -86,11 +86,13 @@ pub fn complete_with(
         out.items = dialect_assist::identity_labels(text, offset);
         return out;
     }
-    if kind == FileKind::Skill && dialect == Some(Dialect::OpenClaw) {
-        if let (Place::Value { .. }, Some(items)) = (
-            &ctx.place,
-            dialect_assist::openclaw_values(text, offset, ctx.word.clone()),
-        ) {
+    if kind == FileKind::Skill && matches!(ctx.place, Place::Value { .. }) {
+        let values = match dialect {
+            Some(Dialect::OpenClaw) => dialect_assist::openclaw_values,
+            Some(Dialect::ClaudeCode) => dialect_assist::claude_values,
+            _ => |_: &str, _, _| None,
+        };
+        if let Some(items) = values(text, offset, ctx.word.clone()) {
             out.items = items;
             return out;
         }
