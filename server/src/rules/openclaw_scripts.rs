@@ -3,7 +3,7 @@
 //! security analysis compares the two. Files are only read, bounded in number
 //! and size; binary files are skipped; nothing is run.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 use crate::codes;
@@ -11,8 +11,11 @@ use crate::diagnostic::Diagnostic;
 use crate::frontmatter::Frontmatter;
 use crate::yaml::Node;
 
-/// At most this many script files, of at most this many bytes, this deep.
+/// At most this many script files, of at most this many bytes, this deep,
+/// among at most `MAX_ENTRIES` folder entries (a skill at a repository's root
+/// must not make every keystroke walk the repository).
 pub const MAX_FILES: usize = 64;
+pub const MAX_ENTRIES: usize = 2_000;
 pub const MAX_BYTES: u64 = 256 * 1024;
 pub const MAX_DEPTH: usize = 4;
 
@@ -118,7 +121,7 @@ pub fn undeclared(folder: &Path, declared: &[String]) -> BTreeMap<String, String
         })
         .build();
     let mut files = 0;
-    for entry in walker.flatten() {
+    for entry in walker.take(MAX_ENTRIES).flatten() {
         if files >= MAX_FILES {
             break;
         }
@@ -152,7 +155,7 @@ pub fn undeclared(folder: &Path, declared: &[String]) -> BTreeMap<String, String
         let assigned = if lang == Lang::Shell {
             shell_assigned(&text)
         } else {
-            Vec::new()
+            HashSet::new()
         };
         for (line, name) in reads(&text, lang) {
             if declared.iter().any(|d| d == name)
@@ -161,8 +164,9 @@ pub fn undeclared(folder: &Path, declared: &[String]) -> BTreeMap<String, String
             {
                 continue;
             }
-            out.entry(name.to_string())
-                .or_insert_with(|| format!("{rel}:{}", line + 1));
+            if !out.contains_key(name) {
+                out.insert(name.to_string(), format!("{rel}:{}", line + 1));
+            }
         }
     }
     out
@@ -223,29 +227,24 @@ fn reads(text: &str, lang: Lang) -> Vec<(usize, &str)> {
 
 /// Names a shell script sets itself (`NAME=`, `export NAME=`, `read NAME`,
 /// `for NAME in`): reading those is not reading the environment.
-fn shell_assigned(text: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for line in text.lines() {
-        let words: Vec<&str> = line
-            .split(|c: char| c.is_whitespace() || c == ';' || c == '(')
-            .filter(|w| !w.is_empty())
-            .collect();
-        for (k, w) in words.iter().enumerate() {
-            if let Some((n, _)) = w.split_once('=') {
-                if name_at(n).is_some_and(|m| m.len() == n.len()) {
-                    out.push(n);
-                }
-            }
-            let prev = k.checked_sub(1).map(|p| words[p]);
-            if matches!(
-                prev,
-                Some("for" | "read" | "-r" | "local" | "declare" | "export")
-            ) {
-                if let Some(n) = name_at(w).filter(|n| n.len() == w.len()) {
-                    out.push(n);
-                }
+fn shell_assigned(text: &str) -> HashSet<&str> {
+    let mut out = HashSet::new();
+    let words = text
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '(')
+        .filter(|w| !w.is_empty());
+    let mut prev = "";
+    for w in words {
+        if let Some((n, _)) = w.split_once('=') {
+            if name_at(n).is_some_and(|m| m.len() == n.len()) {
+                out.insert(n);
             }
         }
+        if matches!(prev, "for" | "read" | "-r" | "local" | "declare" | "export") {
+            if let Some(n) = name_at(w).filter(|n| n.len() == w.len()) {
+                out.insert(n);
+            }
+        }
+        prev = w;
     }
     out
 }
@@ -342,7 +341,7 @@ mod tests {
             "#!/bin/sh\n# $IGNORED\nOUT=x\ncurl -H \"$API_KEY\" ${BASE_URL:-x} $OUT $HOME $lower\n";
         let names: Vec<&str> = reads(sh, Lang::Shell).into_iter().map(|(_, n)| n).collect();
         assert_eq!(names, ["API_KEY", "BASE_URL", "OUT", "HOME"]);
-        assert_eq!(shell_assigned(sh), ["OUT"]);
+        assert_eq!(shell_assigned(sh), HashSet::from(["OUT"]));
         let py = "import os\nk = os.environ[\"TOKEN\"]\nu = os.getenv('URL', 'x')\n";
         let names: Vec<&str> = reads(py, Lang::Python)
             .into_iter()
