@@ -263,12 +263,30 @@ fn reconfigure_changes_only_the_answer_changed() {
     let files = lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
     assert_eq!(
         files["files"],
-        json!([uri(&bot.join("SOUL.md"))]),
-        "only SOUL.md is written"
+        json!([uri(&bot.join("SOUL.md")), uri(&bot.join("USER.md"))]),
+        "only SOUL.md and USER.md's tone line are written"
     );
     let after = read_all(&bot);
     assert_eq!(before["IDENTITY.md"], after["IDENTITY.md"]);
-    assert_eq!(before["USER.md"], after["USER.md"]);
+    // USER.md no longer asks for the old tone: its generated tone line, and nothing else, changed.
+    let (b, a): (Vec<&str>, Vec<&str>) = (
+        before["USER.md"].lines().collect(),
+        after["USER.md"].lines().collect(),
+    );
+    assert_eq!(a.len(), b.len(), "{}", after["USER.md"]);
+    let diff: Vec<(&str, &str)> = b
+        .iter()
+        .zip(&a)
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| (*x, *y))
+        .collect();
+    let tone = changed.as_ref().and_then(Value::as_str).unwrap();
+    assert_eq!(diff.len(), 1, "{diff:?}");
+    assert_eq!(
+        diff[0].1,
+        format!("- Talk to me in a {tone} tone."),
+        "{diff:?}"
+    );
     let (b, a): (Vec<&str>, Vec<&str>) = (
         before["SOUL.md"].lines().collect(),
         after["SOUL.md"].lines().collect(),

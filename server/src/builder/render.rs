@@ -114,42 +114,70 @@ pub fn user_intro(c: &BuilderConfig) -> String {
     )
 }
 
-pub fn render_user(c: &BuilderConfig) -> String {
+/// The generated bullet lines of USER.md, each with the slot it fills
+/// (`Preferences` first, then `Important Context`); reconfigure rewrites each
+/// line that still reads as generated.
+pub fn user_bullets(c: &BuilderConfig) -> Vec<(&'static str, String)> {
     let name = one_line(&c.name);
     let p = &c.personality;
-    let mut prefs = vec![format!("- Talk to me in a {} tone.", one_line(&p.tone))];
+    let mut out = vec![(
+        "tone",
+        format!("- Talk to me in a {} tone.", one_line(&p.tone)),
+    )];
     if !p.traits.is_empty() {
-        prefs.push(format!(
-            "- I value a {name} that is {}.",
-            p.traits
-                .iter()
-                .map(|t| one_line(t))
-                .collect::<Vec<_>>()
-                .join(", ")
+        out.push((
+            "traits",
+            format!(
+                "- I value a {name} that is {}.",
+                p.traits
+                    .iter()
+                    .map(|t| one_line(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ));
     }
-    prefs.push(format!(
-        "- Keep replies within about {} tokens.",
-        c.model_config.max_tokens
+    out.push((
+        "tokens",
+        format!(
+            "- Keep replies within about {} tokens.",
+            c.model_config.max_tokens
+        ),
     ));
-    let mut context = vec![format!(
-        "- What I need from {name}: {}",
-        one_line(&p.purpose)
-    )];
-    context.push(format!(
-        "- Limits I agreed with {name}: {}",
-        one_line(&boundaries_text(&p.boundaries))
+    out.push((
+        "purpose",
+        format!("- What I need from {name}: {}", one_line(&p.purpose)),
+    ));
+    out.push((
+        "boundaries",
+        format!(
+            "- Limits I agreed with {name}: {}",
+            one_line(&boundaries_text(&p.boundaries))
+        ),
     ));
     if !c.skills.is_empty() {
-        context.push(format!(
-            "- Skills {name} can use: {}",
-            c.skills
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        out.push((
+            "skills",
+            format!(
+                "- Skills {name} can use: {}",
+                c.skills
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ));
     }
+    out
+}
+
+pub fn render_user(c: &BuilderConfig) -> String {
+    let name = one_line(&c.name);
+    let (prefs, context): (Vec<_>, Vec<_>) = user_bullets(c)
+        .into_iter()
+        .partition(|(slot, _)| matches!(*slot, "tone" | "traits" | "tokens"));
+    let prefs: Vec<String> = prefs.into_iter().map(|(_, l)| l).collect();
+    let context: Vec<String> = context.into_iter().map(|(_, l)| l).collect();
     format!(
         "# User Context for {name}\n\n{}\n\n## Preferences\n\n{}\n\n## Important Context\n\n{}\n",
         user_intro(c),
