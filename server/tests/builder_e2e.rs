@@ -233,6 +233,13 @@ fn a_session_survives_kill_9() {
     again.stop();
 }
 
+/// The lines that differ between two texts with the same number of lines.
+fn changed_lines<'a>(before: &'a str, after: &'a str) -> Vec<(&'a str, &'a str)> {
+    let (b, a): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    assert_eq!(a.len(), b.len(), "no line added or removed:\n{after}");
+    b.into_iter().zip(a).filter(|(x, y)| x != y).collect()
+}
+
 fn read_all(bot: &Path) -> HashMap<String, String> {
     ["IDENTITY.md", "SOUL.md", "USER.md", "skills.toml"]
         .iter()
@@ -269,17 +276,7 @@ fn reconfigure_changes_only_the_answer_changed() {
     let after = read_all(&bot);
     assert_eq!(before["IDENTITY.md"], after["IDENTITY.md"]);
     // USER.md no longer asks for the old tone: its generated tone line, and nothing else, changed.
-    let (b, a): (Vec<&str>, Vec<&str>) = (
-        before["USER.md"].lines().collect(),
-        after["USER.md"].lines().collect(),
-    );
-    assert_eq!(a.len(), b.len(), "{}", after["USER.md"]);
-    let diff: Vec<(&str, &str)> = b
-        .iter()
-        .zip(&a)
-        .filter(|(x, y)| x != y)
-        .map(|(x, y)| (*x, *y))
-        .collect();
+    let diff = changed_lines(&before["USER.md"], &after["USER.md"]);
     let tone = changed.as_ref().and_then(Value::as_str).unwrap();
     assert_eq!(diff.len(), 1, "{diff:?}");
     assert_eq!(
@@ -287,22 +284,7 @@ fn reconfigure_changes_only_the_answer_changed() {
         format!("- Talk to me in a {tone} tone."),
         "{diff:?}"
     );
-    let (b, a): (Vec<&str>, Vec<&str>) = (
-        before["SOUL.md"].lines().collect(),
-        after["SOUL.md"].lines().collect(),
-    );
-    assert_eq!(
-        a.len(),
-        b.len(),
-        "no line added or removed:\n{}",
-        after["SOUL.md"]
-    );
-    let diff: Vec<(&str, &str)> = b
-        .iter()
-        .zip(&a)
-        .filter(|(x, y)| x != y)
-        .map(|(x, y)| (*x, *y))
-        .collect();
+    let diff = changed_lines(&before["SOUL.md"], &after["SOUL.md"]);
     assert!(!diff.is_empty() && diff.len() <= 2, "{diff:?}");
     assert!(diff.iter().any(|(x, _)| x.starts_with("tone:")), "{diff:?}");
     // No second bot was created.
