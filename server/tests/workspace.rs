@@ -535,10 +535,26 @@ fn tree(root: &Path) -> std::collections::BTreeMap<String, String> {
 
 #[test]
 fn rename_a_skill_from_a_reference_changes_name_references_and_folder_only() {
+    rename_url_tools(full_caps());
+}
+
+/// Neovim 0.11 lists `resourceOperations` but not `documentChanges: true`;
+/// resource operations only exist in `documentChanges`, so the folder still moves.
+#[test]
+fn rename_moves_the_folder_for_a_client_listing_only_resource_operations() {
+    rename_url_tools(json!({
+        "workspace": {
+            "workspaceEdit": {"resourceOperations": ["rename", "create", "delete"]},
+            "configuration": true
+        }
+    }));
+}
+
+fn rename_url_tools(caps: Value) {
     let tmp = copy_fixture("bot-three-skills");
     let root = tmp.path().canonicalize().unwrap();
     let before = tree(&root);
-    let mut lsp = Lsp::start(&root, &root.join("no-data"), full_caps());
+    let mut lsp = Lsp::start(&root, &root.join("no-data"), caps);
     let summarizer = root.join("skills/page-summarizer/SKILL.md");
     let text = std::fs::read_to_string(&summarizer).unwrap();
     // Wait for the index: a definition request answers once it is in.
