@@ -351,6 +351,32 @@ pub(crate) mod tests {
         }
     }
 
+    /// Every model the builder offers renders an IDENTITY.md that forge-ls's
+    /// own rules pass without an error or a warning (gpt-4o once got
+    /// `provider: openai`, which `identity-provider-unknown` flags).
+    #[test]
+    fn identity_for_every_offered_model_passes_the_rules() {
+        use crate::analysis::{analyze, FileKind};
+        use crate::diagnostic::Severity;
+        for (model, _) in crate::builder::defaults::KNOWN_MODELS {
+            let mut c = sample();
+            c.model_config.model = model.to_string();
+            let text = render_bot(&c).identity_md;
+            let a = analyze(
+                FileKind::Identity,
+                std::path::Path::new("/w/bots/quill/IDENTITY.md"),
+                &text,
+                crate::rules::Profile::Boternity,
+            );
+            let bad: Vec<_> = a
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity <= Severity::Warning)
+                .collect();
+            assert!(bad.is_empty(), "{model}: {bad:?}\n{text}");
+        }
+    }
+
     #[test]
     fn numbers_are_formatted_sensibly() {
         assert_eq!(format_float(1.0), "1.0");
@@ -368,7 +394,7 @@ pub(crate) mod tests {
         c.category = "coding".into();
         c.model_config.model = "gpt-4o".into();
         let id = render_identity(&c);
-        assert!(id.contains("category: utility\n") && id.contains("provider: openai\n"));
+        assert!(id.contains("category: utility\n") && id.contains("provider: openai_compatible\n"));
     }
 
     #[test]
