@@ -437,16 +437,30 @@ fn skill_names(
 fn tables(
     index: &Index,
     path: &Path,
-    _text: &str,
+    text: &str,
     typed: &str,
     replace: Range<usize>,
     opts: Options,
     out: &mut Completions,
 ) {
-    let attached: Vec<String> = index
-        .file(path)
-        .map(|f| f.attachments.iter().map(|a| a.key.clone()).collect())
-        .unwrap_or_default();
+    // The half-typed `[skills.` line makes the file invalid TOML (no attachments
+    // in the index), so read what is attached from the text without that line.
+    let mut rest = text.to_string();
+    rest.replace_range(replace.clone(), "");
+    let mut problems = Vec::new();
+    let mut attached: Vec<String> = crate::rules::skills_toml::check(&rest, &mut problems)
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
+    if problems
+        .iter()
+        .any(|d| d.code == crate::codes::TOML_SYNTAX.id)
+    {
+        attached = index
+            .file(path)
+            .map(|f| f.attachments.iter().map(|a| a.key.clone()).collect())
+            .unwrap_or_default();
+    }
     let start = out.items.len();
     let mut tmp = Completions::default();
     skill_names(index, typed, opts, &mut tmp, |name, _| {
@@ -591,6 +605,19 @@ mod tests {
             &idx,
         );
         assert!(labels(&c).contains(&"trust_tier") && !labels(&c).contains(&"skill_name"));
+        // While the header is half typed the file is not valid TOML; attached
+        // skills are still not offered again.
+        let c = run(
+            "/w/b/x/skills.toml",
+            "[skills.url-tools]\nskill_name = \"url-tools\"\n\n[skills.|",
+            &idx,
+        );
+        assert!(
+            !labels(&c).contains(&"[skills.url-tools]"),
+            "{:?}",
+            labels(&c)
+        );
+        assert!(labels(&c).contains(&"[skills.base]"), "{:?}", labels(&c));
         let c = run("/w/b/x/skills.toml", "[skills.a]\nskill_name = \"|\"", &idx);
         assert_eq!(c.items[0].insert, "base");
         let c = run("/w/b/x/skills.toml", "[skills.a]\nskill_name = |", &idx);
