@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use crate::llm::LlmSettings;
 use crate::rules::Profile;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -15,8 +16,8 @@ pub struct Settings {
     pub bots_dir: String,
     pub skills_dir: String,
     pub boternity_data_dir: Option<String>,
-    /// The raw `llm` object; the LLM layer reads it.
-    pub llm: Value,
+    /// The `llm.*` keys, parsed once here (warnings with the others).
+    pub llm: LlmSettings,
 }
 
 impl Default for Settings {
@@ -27,7 +28,7 @@ impl Default for Settings {
             bots_dir: "bots".into(),
             skills_dir: "skills".into(),
             boternity_data_dir: None,
-            llm: Value::Null,
+            llm: LlmSettings::default(),
         }
     }
 }
@@ -79,19 +80,9 @@ impl Settings {
             s.skills_dir = d;
         }
         s.boternity_data_dir = string("boternityDataDir", &mut warnings);
-        let mut llm = lookup(v, "llm").cloned().unwrap_or(Value::Null);
-        // Dotted llm keys join the object.
-        if let Value::Object(map) = v {
-            for (k, val) in map {
-                if let Some(rest) = k.strip_prefix("llm.") {
-                    if !llm.is_object() {
-                        llm = Value::Object(Default::default());
-                    }
-                    llm[rest] = val.clone();
-                }
-            }
-        }
+        let (llm, llm_warnings) = LlmSettings::from_forge_settings(v);
         s.llm = llm;
+        warnings.extend(llm_warnings);
         (s, warnings)
     }
 }
@@ -112,7 +103,7 @@ mod tests {
             &json!({"forge": {"validation.profile": "agentskills", "llm.provider": "openai"}}),
         );
         assert_eq!(s.profile, Profile::Agentskills);
-        assert_eq!(s.llm["provider"], "openai");
+        assert_eq!(s.llm.provider, crate::llm::Provider::OpenAi);
         let (s, w) = Settings::from_json(&json!({"validation": {"profile": 3}}));
         assert_eq!(s.profile, Profile::Boternity);
         assert_eq!(w.len(), 1);

@@ -8,7 +8,6 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use serde_json::json;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
@@ -21,7 +20,7 @@ use crate::agent::skill::{draft_skill, Drafted, SkillDraft};
 use crate::agent::{bot_problems, AgentContext, AgentError, Model, Offline, Outcome, TurnSource};
 use crate::builder::{self, Answer, Mode, Session};
 use crate::builder_service::{self as svc, ServiceError, SkillPlan};
-use crate::llm::{client_from_settings, AttemptInfo, LlmError, LlmSettings, RetryPolicy};
+use crate::llm::{client_from_settings, AttemptInfo, LlmError, RetryPolicy};
 
 /// How long the client may take to accept a `window/workDoneProgress/create`.
 const PROGRESS_CREATE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -66,18 +65,6 @@ fn attempt_message(model: &str, a: &AttemptInfo) -> String {
     }
 }
 
-/// The LLM settings, with warnings about bad values shown to the user.
-async fn llm_settings(shared: &Shared, snap: &Snapshot) -> LlmSettings {
-    let (settings, warnings) =
-        LlmSettings::from_forge_settings(&json!({ "llm": snap.settings.llm }));
-    if let Some(client) = shared.client.get() {
-        for w in warnings {
-            client.show_message(MessageType::WARNING, w).await;
-        }
-    }
-    settings
-}
-
 /// The model agent when `forge.llm.provider` names one, with its progress reporter.
 async fn model(
     shared: &Shared,
@@ -85,8 +72,8 @@ async fn model(
     call: &Call,
     title: &str,
 ) -> Result<Option<(Model, Option<ProgressTask>)>> {
-    let settings = llm_settings(shared, snap).await;
-    let client = client_from_settings(&settings, RetryPolicy::default())
+    let settings = &snap.settings.llm;
+    let client = client_from_settings(settings, RetryPolicy::default())
         .map_err(|e| model_error(&e, "nothing was changed"))?;
     let Some(client) = client else {
         return Ok(None);

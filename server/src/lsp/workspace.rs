@@ -53,6 +53,9 @@ pub struct Workspace {
     first_scan_done: bool,
     /// Requests that need the index, held until the first scan: the snapshot as of their arrival.
     waiting: Vec<(Snapshot, oneshot::Sender<Snapshot>)>,
+    /// Parsed ignore files per folder for watched events, dropped after each batch (so an edited
+    /// .gitignore counts from the next event on).
+    ignores: HashMap<PathBuf, Option<Arc<ignore::gitignore::Gitignore>>>,
 }
 
 impl Workspace {
@@ -75,6 +78,7 @@ impl Workspace {
             watching: None,
             first_scan_done: false,
             waiting: Vec::new(),
+            ignores: HashMap::new(),
         }
     }
 
@@ -222,6 +226,13 @@ impl Workspace {
             return;
         };
         let kind = FileKind::from_path(&path);
+        // What the scan skipped for .gitignore stays out when it changes later.
+        if typ != FileChangeType::DELETED && !read_only {
+            let root = world.folders.iter().find(|r| path.starts_with(r));
+            if root.is_some_and(|r| index::is_ignored(r, &path, &mut self.ignores)) {
+                return;
+            }
+        }
         if typ == FileChangeType::DELETED {
             self.pending.remove(&path);
             if kind.is_some() {
@@ -374,6 +385,7 @@ impl Workspace {
 
     /// Start the background work the batch asked for.
     pub fn start_jobs(&mut self, world: &Snapshot) {
+        self.ignores.clear();
         if self.scan_requested {
             self.scan_requested = false;
             self.generation += 1;
