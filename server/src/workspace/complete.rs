@@ -282,6 +282,26 @@ fn value_items(
         }
         return;
     }
+    // A skill's name must equal its folder's: offer the folder's name when it is a valid one.
+    if table == Table::Skill && key == "name" {
+        let folder = path
+            .parent()
+            .and_then(|d| d.file_name())
+            .and_then(|n| n.to_str());
+        if let Some(folder) = folder.filter(|f| super::navigate::valid_name(f).is_ok()) {
+            out.items.push(Item {
+                label: folder.to_string(),
+                kind: ItemKind::Value,
+                detail: Some("the folder's name".into()),
+                doc: format!("Boternity finds the skill by its folder, `{folder}`; the name must be the same."),
+                insert: quote(folder, toml, quoted),
+                snippet: false,
+                replace: word.clone(),
+                filter: None,
+            });
+        }
+        return;
+    }
     if table == Table::Identity && key == "model" {
         let provider = crate::rules::lines::read(text, 0..text.len())
             .into_iter()
@@ -586,6 +606,23 @@ mod tests {
         );
         assert!(labels(&c).contains(&"gpt-4o"));
         assert!(!labels(&c).iter().any(|l| l.starts_with("claude")));
+    }
+
+    #[test]
+    fn skill_name_value_is_the_folder_name() {
+        let idx = idx();
+        let c = run("/w/s/page-tools/SKILL.md", "---\nname: |\n---\n", &idx);
+        assert_eq!(labels(&c), vec!["page-tools"]);
+        assert_eq!(c.items[0].insert, "page-tools");
+        let c = run(
+            "/w/s/page-tools/SKILL.md",
+            "---\nname: \"pa|\"\n---\n",
+            &idx,
+        );
+        assert_eq!(c.items[0].insert, "page-tools");
+        // A folder that is not a valid name is not offered.
+        let c = run("/w/s/My Tools/SKILL.md", "---\nname: |\n---\n", &idx);
+        assert!(c.items.is_empty(), "{:?}", labels(&c));
     }
 
     #[test]
