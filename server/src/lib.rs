@@ -3,6 +3,7 @@
 //! See ARCHITECTURE.md at the repository root for a map of the modules.
 
 pub mod agent;
+pub mod agent_schema;
 pub mod analysis;
 pub mod boternity_db;
 pub mod builder;
@@ -10,6 +11,7 @@ pub mod builder_service;
 pub mod check;
 pub mod codes;
 pub mod diagnostic;
+pub mod dialect;
 pub mod document;
 pub mod drafts;
 pub mod files;

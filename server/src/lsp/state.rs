@@ -197,13 +197,14 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
             notes.extend(warnings);
             if s != *world.settings {
                 let profile = s.profile;
+                let limits = s.openclaw_limits;
                 let rescan = s.profile != world.settings.profile
                     || s.boternity_data_dir != world.settings.boternity_data_dir;
                 world.settings = Arc::new(s);
                 let docs = Arc::make_mut(&mut world.docs);
                 for (uri, doc) in docs.iter_mut() {
-                    if doc.profile != profile {
-                        *doc = Arc::new(doc.with_profile(profile));
+                    if doc.profile != profile || doc.limits != limits {
+                        *doc = Arc::new(doc.with_profile(profile).with_limits(limits));
                         ws.doc_changed(uri);
                     }
                 }
@@ -219,13 +220,16 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
             else {
                 return;
             };
-            let doc = Arc::new(Document::new(
-                path,
-                kind,
-                p.text_document.version,
-                &p.text_document.text,
-                world.settings.profile,
-            ));
+            let doc = Arc::new(
+                Document::new(
+                    path,
+                    kind,
+                    p.text_document.version,
+                    &p.text_document.text,
+                    world.settings.profile,
+                )
+                .with_limits(world.settings.openclaw_limits),
+            );
             Arc::make_mut(&mut world.docs).insert(uri.clone(), doc);
             ws.doc_changed(&uri);
         }

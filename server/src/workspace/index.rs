@@ -95,6 +95,8 @@ pub struct FileEntry {
     pub links: Vec<FileLink>,
     /// IDENTITY.md `display_name` or SOUL.md `name`: what a bot is called.
     pub title: Option<String>,
+    /// The agent the file is written for.
+    pub dialect: Option<crate::dialect::Dialect>,
 }
 
 impl FileEntry {
@@ -147,6 +149,7 @@ pub fn entry_from_analysis(
         attachments: a.attachments.clone(),
         links,
         title,
+        dialect: a.dialect.as_ref().map(|d| d.dialect),
     }
 }
 
@@ -474,10 +477,18 @@ impl Index {
                 FileKind::Soul => &mut bot.soul,
                 FileKind::User => &mut bot.user,
                 FileKind::SkillsToml => &mut bot.skills_toml,
-                FileKind::Skill => continue,
+                FileKind::Skill | FileKind::Workspace => continue,
             };
             *slot = Some(f.path.clone());
         }
+        // An OpenClaw workspace (AGENTS.md beside the files) is not a Boternity bot.
+        let openclaw: Vec<PathBuf> = self
+            .files
+            .values()
+            .filter(|f| f.kind == FileKind::Workspace)
+            .map(|f| f.folder().to_path_buf())
+            .collect();
+        out.retain(|folder, _| !openclaw.contains(folder));
         out
     }
 

@@ -85,6 +85,13 @@ fn duplicates(
             ),
         )
     };
+    // OpenClaw and Claude Code load the higher-precedence skill and shadow the other.
+    let d = match f.dialect {
+        Some(crate::dialect::Dialect::OpenClaw | crate::dialect::Dialect::ClaudeCode) => {
+            d.severity(Severity::Warning)
+        }
+        _ => d,
+    };
     push(&f.path, d);
 }
 
