@@ -161,7 +161,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     // (as the server sees its workspace folder) and the installed skill library.
     let library = crate::workspace::index::library_root(None);
     let context = context_paths(&opts.paths, &reports);
-    crate::workspace::cross_check(&mut reports, &context, opts.profile, library.as_deref());
+    crate::workspace::cross_check_in(&mut reports, &context, opts.profile, library.as_deref());
     // SOUL.md files of a Boternity data directory against its soul versions.
     for note in crate::soul_versions::check_reports(&mut reports) {
         let _ = writeln!(err, "forge-ls: {note}");

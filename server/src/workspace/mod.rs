@@ -20,10 +20,15 @@ use crate::check::FileReport;
 use crate::rules::Profile;
 
 /// `forge-ls check`: add the link checks and the cross-file rules to per-file
-/// reports, resolving references against the reports' files, the project's
-/// other files (`context`, never reported on) and the skill library
-/// (`library`, read-only, never reported on).
-pub fn cross_check(
+/// reports, resolving references against the reports' files and the skill
+/// library (`library`, read-only, never reported on).
+pub fn cross_check(reports: &mut [FileReport], profile: Profile, library: Option<&Path>) {
+    cross_check_in(reports, &[], profile, library);
+}
+
+/// [`cross_check`], also resolving against the project's other files
+/// (`context`, never reported on).
+pub fn cross_check_in(
     reports: &mut [FileReport],
     context: &[PathBuf],
     profile: Profile,
