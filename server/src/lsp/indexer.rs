@@ -78,6 +78,12 @@ pub fn watch_registration(caps: &ClientCaps, library: Option<&Path>) -> Registra
             kind: None,
         })
         .collect();
+    // Folders, created or deleted: editors fold the files inside a deleted or moved folder into
+    // one event for the folder (microsoft/vscode#109754), which no file-name pattern matches.
+    watchers.push(FileSystemWatcher {
+        glob_pattern: GlobPattern::String("**/*".into()),
+        kind: Some(WatchKind::Create | WatchKind::Delete),
+    });
     // Boternity's database: a change there may change which soul version is current.
     watchers.extend(
         ["**/boternity.db", "**/boternity.db-wal"].map(|g| FileSystemWatcher {
