@@ -259,10 +259,13 @@ fn context_paths(paths: &[PathBuf], reports: &[FileReport]) -> Vec<PathBuf> {
         .collect();
     roots.sort();
     roots.dedup();
-    // A root inside another root adds nothing.
+    // A root inside another root adds nothing, nor does a folder given itself
+    // (already walked).
+    let given: Vec<PathBuf> = paths.iter().map(|p| abs(p)).collect();
     let outer: Vec<PathBuf> = roots
         .iter()
         .filter(|r| !roots.iter().any(|o| o != *r && r.starts_with(o)))
+        .filter(|r| !given.contains(r))
         .cloned()
         .collect();
     outer
