@@ -35,6 +35,8 @@ pub struct Inbox {
     pub eof: bool,
     /// Frames we could not parse (the test should fail on any).
     pub garbage: Vec<String>,
+    /// Error responses with a `null` id (to messages the server could not read), in arrival order.
+    pub null_id_responses: Vec<Value>,
 }
 
 struct Shared {
@@ -73,7 +75,7 @@ pub fn frame(msg: &Value) -> Vec<u8> {
 }
 
 /// Read one framed message; `None` at end of file.
-fn read_frame(r: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
+pub fn read_frame(r: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
     let mut len: Option<usize> = None;
     loop {
         let mut line = String::new();
@@ -172,6 +174,11 @@ impl Client {
         let result = self.result(id);
         self.notify("initialized", json!({}));
         result
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     pub fn stderr(&self) -> String {
@@ -510,6 +517,7 @@ fn reader_loop(mut r: BufReader<std::process::ChildStdout>, s: &Shared) {
                             inbox.server_requests.push(msg);
                             let _ = s.out.lock().expect("writer lock").send(Some(frame(&reply)));
                         }
+                        Some(Value::Null) => inbox.null_id_responses.push(msg),
                         Some(id) => {
                             let id = id.as_i64().unwrap_or(-1);
                             inbox.responses.insert(id, msg);
