@@ -346,6 +346,14 @@ pub fn plan_assemble(
         (Some(bound), Some(origin)) => {
             let bot_folder = inside_workspace(folders, Path::new(bound))?;
             let texts = bot_texts(&bot_folder, read)?;
+            if texts.identity.is_none() && texts.soul.is_none() {
+                // Moved or deleted since the session began: writing the changed files
+                // alone would leave half a bot behind.
+                return Err(ServiceError::Conflict(format!(
+                    "the bot at {} is gone (moved or deleted?); the draft is kept: reconfigure the bot where it is now",
+                    bot_folder.display()
+                )));
+            }
             let changes = update_bot_files(&texts, origin, &config, &exists)?;
             let files = [
                 ("IDENTITY.md", &texts.identity, changes.identity),
