@@ -651,6 +651,21 @@ mod tests {
         let outside = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
         assert!(inside_workspace(&folders, &root.join("link/SOUL.md")).is_err());
+        // Deeper, not yet existing parts under the link; a chain of links; a dangling link.
+        assert!(inside_workspace(&folders, &root.join("link/new/bot/SOUL.md")).is_err());
+        std::os::unix::fs::symlink(root.join("link"), root.join("chain")).unwrap();
+        assert!(inside_workspace(&folders, &root.join("chain/x/SKILL.md")).is_err());
+        std::os::unix::fs::symlink(outside.path().join("gone"), root.join("dangling")).unwrap();
+        assert!(inside_workspace(&folders, &root.join("dangling/SOUL.md")).is_err());
+        assert!(inside_workspace(&folders, &root.join("bots/../../x")).is_err());
+        // A link that stays inside is fine, and resolves to the real place.
+        std::fs::create_dir_all(root.join("real")).unwrap();
+        std::os::unix::fs::symlink(root.join("real"), root.join("inner")).unwrap();
+        let real = root.canonicalize().unwrap().join("real/SOUL.md");
+        assert_eq!(
+            inside_workspace(&folders, &root.join("inner/SOUL.md")).unwrap(),
+            real
+        );
     }
 
     #[test]

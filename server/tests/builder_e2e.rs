@@ -1495,3 +1495,35 @@ fn a_full_or_read_only_drafts_disk_is_a_clear_error_and_loses_nothing() {
     lsp.stop();
     assert_eq!(integrity(&root), "ok");
 }
+
+#[test]
+fn writes_through_symlinks_out_of_the_workspace_are_refused() {
+    let (_dir, root) = workspace();
+    let outside = tempfile::tempdir().unwrap();
+    // `skills/` and `bots/` themselves lead out of the workspace.
+    std::os::unix::fs::symlink(outside.path(), root.join("skills")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), root.join("bots")).unwrap();
+    let mut lsp = Lsp::start(&root);
+    let e = lsp
+        .exec(
+            "forge.skill.create",
+            json!({"description": "Formats SQL queries", "name": "sql-format"}),
+        )
+        .unwrap_err();
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("outside the workspace"), "{msg}");
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Helps me plan trips"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |_| None);
+    let e = lsp
+        .exec("forge.builder.assemble", json!({"session_id": sid}))
+        .unwrap_err();
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("outside the workspace"), "{msg}");
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    assert!(draft_ids(&mut lsp).contains(&sid), "the draft is kept");
+    lsp.stop();
+}
