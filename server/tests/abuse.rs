@@ -401,3 +401,69 @@ fn a_client_that_stops_reading_does_not_stop_the_server_reading() {
     assert!(status.success());
     let _ = reader.join();
 }
+
+#[test]
+fn the_api_key_reaches_no_draft_log_or_message() {
+    const KEY: &str = "sk-canary-7f3a9c1e5b2d4068";
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    let mut c = Client::spawn_with_env(
+        &[],
+        None,
+        &[
+            ("ANTHROPIC_API_KEY", KEY),
+            ("OPENAI_API_KEY", KEY),
+            ("FORGE_LS_LOG", "trace"),
+        ],
+    );
+    let root_uri = support::uri(&root);
+    let id = c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": root_uri,
+               "workspaceFolders": [{"uri": root_uri, "name": "ws"}], "capabilities": {}}),
+    );
+    c.result(id);
+    c.notify("initialized", json!({}));
+    let mut exec = |c: &mut Client, command: &str, arg: Value| {
+        c.call(
+            "workspace/executeCommand",
+            json!({"command": command, "arguments": [arg]}),
+        )
+    };
+    let r = exec(
+        &mut c,
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Summarises my mail"}),
+    );
+    let sid = r["session_id"].as_str().expect("session").to_string();
+    exec(
+        &mut c,
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"text": "Postie"}}),
+    );
+    exec(&mut c, "forge.builder.drafts", json!({}));
+    let messages = c.with_inbox(|i| {
+        format!(
+            "{:?}{:?}{:?}",
+            i.responses, i.notifications, i.server_requests
+        )
+    });
+    let (status, stderr) = c.shutdown_and_exit_with_stderr();
+    assert!(status.success());
+    assert!(stderr.contains("TRACE"), "the most verbose log was on");
+    assert!(!stderr.contains(KEY), "the key is in the log");
+    assert!(!messages.contains(KEY), "the key is in a message");
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(root.join(".forge")).unwrap().flatten() {
+        files.push(e.path());
+    }
+    assert!(files.iter().any(|f| f.ends_with("drafts.db")));
+    for f in files {
+        let bytes = std::fs::read(&f).unwrap();
+        assert!(
+            !bytes.windows(KEY.len()).any(|w| w == KEY.as_bytes()),
+            "the key is in {}",
+            f.display()
+        );
+    }
+}

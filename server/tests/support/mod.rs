@@ -107,6 +107,11 @@ impl Client {
     }
 
     pub fn spawn_with(args: &[&str], cwd: Option<&Path>) -> Client {
+        Client::spawn_with_env(args, cwd, &[])
+    }
+
+    /// As `spawn_with`, with extra environment variables.
+    pub fn spawn_with_env(args: &[&str], cwd: Option<&Path>, env: &[(&str, &str)]) -> Client {
         let mut cmd = Command::new(BIN);
         cmd.args(args)
             .stdin(Stdio::piped())
@@ -117,7 +122,8 @@ impl Client {
                 "BOTERNITY_DATA_DIR",
                 std::env::temp_dir().join("forge-ls-e2e-none"),
             )
-            .env_remove("FORGE_LS_LOG");
+            .env_remove("FORGE_LS_LOG")
+            .envs(env.iter().copied());
         if let Some(cwd) = cwd {
             cmd.current_dir(cwd);
         }
