@@ -424,7 +424,7 @@ fn the_api_key_reaches_no_draft_log_or_message() {
     );
     c.result(id);
     c.notify("initialized", json!({}));
-    let mut exec = |c: &mut Client, command: &str, arg: Value| {
+    let exec = |c: &mut Client, command: &str, arg: Value| {
         c.call(
             "workspace/executeCommand",
             json!({"command": command, "arguments": [arg]}),
