@@ -299,6 +299,13 @@ impl Lsp {
         );
     }
 
+    fn close(&mut self, path: &Path) {
+        self.notify(
+            "textDocument/didClose",
+            json!({"textDocument": {"uri": uri(path)}}),
+        );
+    }
+
     fn seen(&self, method: &str) -> usize {
         self.seen
             .lock()
@@ -1525,5 +1532,135 @@ fn writes_through_symlinks_out_of_the_workspace_are_refused() {
     assert!(msg.contains("outside the workspace"), "{msg}");
     assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
     assert!(draft_ids(&mut lsp).contains(&sid), "the draft is kept");
+    lsp.stop();
+}
+
+/// `textDocument/completion` at `pos` in `path` (UTF-8 columns).
+fn completions(lsp: &mut Lsp, path: &Path, line: u32, character: u32) -> Vec<Value> {
+    let r = lsp.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri(path)}, "position": {"line": line, "character": character}}),
+    );
+    r["result"]["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// Applies a completion item (its text edit and additional edits) to the file on disk.
+fn accept(path: &Path, item: &Value) {
+    let mut edits = vec![item["textEdit"].clone()];
+    edits.extend(
+        item["additionalTextEdits"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+    );
+    apply_text_edits(path, &edits).unwrap();
+}
+
+#[test]
+fn builder_answers_complete_at_the_field_or_section_they_fill() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let bot = root.join("bots/moss");
+    std::fs::create_dir_all(&bot).unwrap();
+    let identity = bot.join("IDENTITY.md");
+    std::fs::write(&identity, "---\ndisplay_name: Moss\nmod\n---\n").unwrap();
+    let soul = bot.join("SOUL.md");
+    let soul_text =
+        "---\nname: Moss\ntone: calm\n---\n\n# Moss\n\n## Purpose\n\nHelps with gardening.\n\n## Bou";
+    std::fs::write(&soul, soul_text).unwrap();
+    lsp.open(&identity);
+    lsp.open(&soul);
+
+    // Typing a heading: the boundaries answers come first, and accepting one replaces `## Bou`.
+    let items = completions(&mut lsp, &soul, 12, 6);
+    let first = &items[0];
+    assert!(
+        first["detail"]
+            .as_str()
+            .unwrap()
+            .contains("What should Moss never do?"),
+        "{items:?}"
+    );
+    assert!(items
+        .iter()
+        .all(|i| !i["detail"].as_str().unwrap_or("").contains("purpose")));
+    accept(&soul, first);
+    let after = std::fs::read_to_string(&soul).unwrap();
+    assert!(after.contains("## Boundaries\n"), "{after}");
+    assert!(
+        !after.contains("## Bou\n") && !after.ends_with("## Bou"),
+        "{after}"
+    );
+    assert!(after.starts_with(
+        "---\nname: Moss\ntone: calm\n---\n\n# Moss\n\n## Purpose\n\nHelps with gardening.\n"
+    ));
+
+    // Typing a key in IDENTITY.md's frontmatter: the model question, written as model + provider.
+    let items = completions(&mut lsp, &identity, 2, 3);
+    let model = items
+        .iter()
+        .find(|i| i["detail"].as_str().unwrap_or("").contains("Which model"))
+        .unwrap_or_else(|| panic!("no model answer offered: {items:?}"));
+    accept(&identity, model);
+    let id = std::fs::read_to_string(&identity).unwrap();
+    assert!(
+        id.contains("\nmodel: ") && id.contains("\nprovider: "),
+        "{id}"
+    );
+    assert!(!id.contains("\nmod\n"), "{id}");
+    check_clean(&bot);
+
+    // Elsewhere (the body of a finished section) no builder answer is offered.
+    lsp.close(&soul);
+    lsp.open(&soul);
+    let items = completions(&mut lsp, &soul, 9, 3);
+    assert!(
+        items
+            .iter()
+            .all(|i| !i["detail"].as_str().unwrap_or("").starts_with("Forge · ")),
+        "{items:?}"
+    );
+
+    // A bound session: its pending question completes where it goes, and accepting records it.
+    let r = lsp.ok("forge.builder.reconfigure", json!({"uri": uri(&soul)}));
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let mut turn = r["turn"].clone();
+    for _ in 0..2 {
+        // Keep the name and the description.
+        turn = lsp.ok(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"option": 0}}),
+        )["turn"]
+            .clone();
+    }
+    assert_eq!(turn["question"], "Which kind of bot is Moss?", "{turn}");
+    let id = std::fs::read_to_string(&identity)
+        .unwrap()
+        .replace("display_name: Moss\n", "display_name: Moss\ncat\n");
+    std::fs::write(&identity, id).unwrap();
+    lsp.close(&identity);
+    lsp.open(&identity);
+    let items = completions(&mut lsp, &identity, 2, 3);
+    let category = items
+        .iter()
+        .find(|i| i["command"]["command"] == "forge.builder.answer")
+        .unwrap_or_else(|| panic!("no recorded answer offered: {items:?}"));
+    accept(&identity, category);
+    let id = std::fs::read_to_string(&identity).unwrap();
+    assert!(
+        id.contains("\ncategory: ") && !id.contains("\ncat\n"),
+        "{id}"
+    );
+    lsp.ok(
+        "forge.builder.answer",
+        category["command"]["arguments"][0].clone(),
+    );
+    let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    assert!(s["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["question_id"] == "category"));
+    check_clean(&bot);
     lsp.stop();
 }

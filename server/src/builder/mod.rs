@@ -12,6 +12,7 @@ pub mod memory;
 pub mod reconfigure;
 pub mod render;
 pub mod slug;
+pub mod spot;
 pub mod types;
 mod yaml;
 

@@ -16,8 +16,9 @@ use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
-    CodeLens, CodeLensParams, Command, CreateFile, CreateFileOptions, DocumentChangeOperation,
-    DocumentChanges, ExecuteCommandParams, MessageType, OneOf,
+    CodeLens, CodeLensParams, Command, CompletionItem, CompletionItemKind, CompletionParams,
+    CompletionTextEdit, CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges,
+    Documentation, ExecuteCommandParams, MarkupContent, MarkupKind, MessageType, OneOf,
     OptionalVersionedTextDocumentIdentifier, Position, Range, ResourceOp, ResourceOperationKind,
     ShowDocumentParams, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
@@ -27,6 +28,7 @@ use super::router::Shared;
 use super::state::Snapshot;
 use crate::analysis::FileKind;
 use crate::builder::flow::{options_for, OptionInput};
+use crate::builder::spot;
 use crate::builder::{
     self, load_bot, write_answer, BotTexts, BuilderContext, BuilderTurn, FileTarget, Mode, Session,
     WorkspaceSkill,
@@ -745,10 +747,21 @@ async fn bound_session(shared: &Shared, snap: &Snapshot, folder: &Path) -> Optio
         .flatten()
 }
 
+/// One answer to a builder question, ready to be offered in a file.
 struct Offer {
-    title: String,
-    edit: WorkspaceEdit,
+    /// "Forge · Personality: What tone should Luna use?"
+    question: String,
+    /// The option's label.
+    label: String,
+    writes: Vec<FileWrite>,
+    /// Records the answer in the bound session, if there is one.
     command: Option<Command>,
+}
+
+impl Offer {
+    fn title(&self) -> String {
+        format!("{} → {}", self.question, self.label)
+    }
 }
 
 fn changes_to_writes(folder: &Path, texts: &BotTexts, ch: builder::BotChanges) -> Vec<FileWrite> {
@@ -779,8 +792,10 @@ fn changes_to_writes(folder: &Path, texts: &BotTexts, ch: builder::BotChanges) -
 }
 
 /// The §5 offers for the bot file `doc`: the bound session's pending question (edit + recording
-/// command), else every unanswered question whose answer lives in this file (edit only).
-async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> {
+/// command), else every unanswered question whose answer lives in this file (edit only). With
+/// `at`, only the questions whose answer goes at that byte offset (completion); a half-typed key
+/// or heading there is replaced by the answer.
+async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document, at: Option<usize>) -> Vec<Offer> {
     // Edits are only offered for bots inside the workspace, like every other builder write.
     let Some(folder) = doc
         .path
@@ -795,6 +810,30 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
     let Ok(texts) = svc::bot_texts(&folder, &reader(open_texts(snap))) else {
         return Vec::new();
     };
+    let spot = match (at, doc.kind) {
+        (None, _) => None,
+        (Some(o), FileKind::SkillsToml) => match spot::toml_spot(doc.text(), o) {
+            Some(s) => Some(s),
+            None => return Vec::new(),
+        },
+        (Some(o), _) => Some(spot::markdown_spot(doc.text(), o)),
+    };
+    // The texts with the cursor's half-typed line taken out, for answers that replace it.
+    let without_line = at.map(|o| {
+        let text = doc.text();
+        let o = crate::text::floor_char_boundary(text, o);
+        let start = text[..o].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[o..].find('\n').map_or(text.len(), |i| o + i + 1);
+        let mut t = texts.clone();
+        let cut = format!("{}{}", &text[..start], &text[end..]);
+        match doc.kind {
+            FileKind::Identity => t.identity = Some(cut),
+            FileKind::Soul => t.soul = Some(cut),
+            FileKind::User => t.user = Some(cut),
+            _ => t.skills_toml = Some(cut),
+        }
+        t
+    });
     let loaded = load_bot(
         texts.identity.as_deref(),
         texts.soul.as_deref(),
@@ -809,32 +848,50 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
         "skills.toml" => texts.skills_toml.is_some(),
         _ => false,
     };
-    // A question is offered in the files its answer goes to; when none of them exists yet (a bot
-    // without skills.toml asked about skills), SOUL.md hosts it, so it is never unreachable.
-    let here = |q: &builder::QuestionSpec| {
+    // Which texts a question's answer is computed on, or None when it is not offered here. A
+    // question is offered in the files its answer goes to; when none of them exists yet (a bot
+    // without skills.toml asked about skills), SOUL.md hosts its code actions, so it is never
+    // unreachable.
+    let base = |q: &builder::QuestionSpec| -> Option<&BotTexts> {
         let mut files = q.targets.iter().filter_map(target_file);
-        files.clone().any(|f| f == file) || (file == "SOUL.md" && !files.any(present))
+        let in_file = files.clone().any(|f| f == file);
+        match &spot {
+            None => (in_file || (file == "SOUL.md" && !files.any(present))).then_some(&texts),
+            Some(spot) => {
+                let t = q
+                    .targets
+                    .iter()
+                    .find(|t| target_file(t) == Some(file) && spot.fits(t))?;
+                if spot.replaces_line(t) {
+                    without_line.as_ref()
+                } else {
+                    Some(&texts)
+                }
+            }
+        }
     };
     let mut out = Vec::new();
-    let enc = snap.encoding;
-    let mut push = |title: String, field, value: &builder::FieldValue, command: Option<Command>| {
-        let Ok(ch) = write_answer(&texts, &name, field, value, &|_| false) else {
+    let can_create = shared.commands.can_create_files();
+    let mut push = |question: String,
+                    label: String,
+                    texts: &BotTexts,
+                    field,
+                    value: &builder::FieldValue,
+                    command| {
+        let Ok(ch) = write_answer(texts, &name, field, value, &|_| false) else {
             return;
         };
-        let writes = changes_to_writes(&folder, &texts, ch);
+        let writes = changes_to_writes(&folder, texts, ch);
         // A file the edit would create needs resource operations; skip rather than offer a dud.
-        if writes.is_empty()
-            || (writes.iter().any(|w| w.old.is_none()) && !shared.commands.can_create_files())
-        {
+        if writes.is_empty() || (writes.iter().any(|w| w.old.is_none()) && !can_create) {
             return;
         }
-        if let Ok(edit) = workspace_edit(&writes, enc) {
-            out.push(Offer {
-                title,
-                edit,
-                command,
-            });
-        }
+        out.push(Offer {
+            question,
+            label,
+            writes,
+            command,
+        });
     };
     if let Some(s) = bound_session(shared, snap, &folder).await {
         let (
@@ -849,15 +906,14 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
         else {
             return out;
         };
-        if !here(q) {
+        let Some(texts) = base(q) else {
             return out;
-        }
+        };
         for (i, value) in s.pending.choices.iter().enumerate() {
             let label = options
                 .get(i)
                 .map(|o| o.label.clone())
                 .unwrap_or_else(|| value.display());
-            let title = format!("Forge · {}: {question} → {label}", phase.short_label());
             let command = Command {
                 title: "Record the builder answer".into(),
                 command: "forge.builder.answer".into(),
@@ -865,7 +921,8 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
                     json!({"session_id": s.session_id, "answer": {"option": i}}),
                 ]),
             };
-            push(title, q.field, value, Some(command));
+            let question = format!("Forge · {}: {question}", phase.short_label());
+            push(question, label, texts, q.field, value, Some(command));
         }
         return out;
     }
@@ -876,8 +933,9 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
         .or_else(|| loaded.config.purpose.clone())
         .unwrap_or_default();
     let category = builder::classify_purpose(&about);
-    let ctx = BuilderContext::default();
-    for q in loaded.unanswered().into_iter().filter(|q| here(q)) {
+    let ctx = offer_context(shared, snap, &about).await;
+    for q in loaded.unanswered() {
+        let Some(texts) = base(q) else { continue };
         let choices = options_for(
             q,
             &OptionInput {
@@ -890,15 +948,103 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
         );
         let text = q.text_for(Some(&name).filter(|n| !n.is_empty()).map(String::as_str));
         for c in choices {
-            let title = format!(
-                "Forge · {}: {text} → {}",
-                q.phase.short_label(),
-                c.option.label
-            );
-            push(title, q.field, &c.value, None);
+            let question = format!("Forge · {}: {text}", q.phase.short_label());
+            push(question, c.option.label, texts, q.field, &c.value, None);
         }
     }
     out
+}
+
+/// What the options of a question asked without a session draw on: the indexed skills and, when
+/// a drafts database already exists, the builder's memory (never created just for this).
+async fn offer_context(shared: &Shared, snap: &Snapshot, about: &str) -> BuilderContext {
+    let mut skills: Vec<WorkspaceSkill> = snap
+        .index
+        .skills()
+        .map(|(_, s)| WorkspaceSkill {
+            name: s.name.clone(),
+            description: s.description.clone().unwrap_or_default(),
+        })
+        .collect();
+    skills.sort_by(|a, b| a.name.cmp(&b.name));
+    skills.dedup_by(|a, b| a.name == b.name);
+    let about = about.to_string();
+    let with_memory = skills.clone();
+    with_store(shared, snap, false, move |s| {
+        Ok(svc::context_with(s, with_memory, &about))
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or(BuilderContext {
+        workspace_skills: skills,
+        ..BuilderContext::default()
+    })
+}
+
+/// Builder answers as completion items at the cursor (§5): each item's main edit rewrites the
+/// cursor's line, other lines of the file change through `additionalTextEdits`, and accepting it
+/// records the answer in the bound session. Answers that would touch another file are left to the
+/// code actions.
+pub async fn question_completions(
+    snap: &Snapshot,
+    shared: &Shared,
+    p: &CompletionParams,
+) -> Vec<CompletionItem> {
+    let pos = &p.text_document_position;
+    let Some(doc) = snap.doc(&pos.text_document.uri).filter(|d| is_bot_file(d)) else {
+        return Vec::new();
+    };
+    let text = doc.text();
+    let index = crate::text::LineIndex::new(text);
+    let at = index.offset(text, pos.position, snap.encoding);
+    let range = |r: std::ops::Range<usize>| index.range(text, r, snap.encoding);
+    offers(shared, snap, doc, Some(at))
+        .await
+        .into_iter()
+        .filter_map(|o| {
+            let [w] = o.writes.as_slice() else {
+                return None;
+            };
+            if w.path != doc.path {
+                return None;
+            }
+            let e = crate::text::cursor_edit(text, &w.new, at);
+            let (main, new_text) = e.main;
+            let typed = &text[main.start..at.max(main.start)];
+            Some(CompletionItem {
+                label: o.label.clone(),
+                kind: Some(CompletionItemKind::VALUE),
+                detail: Some(o.question.clone()),
+                documentation: Some(Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: format!(
+                        "{}\n\nWrites:\n```\n{}\n```",
+                        o.title(),
+                        new_text.trim_end()
+                    ),
+                })),
+                // Builder answers first: they are what this spot is for.
+                sort_text: Some(format!("!{}", o.label)),
+                filter_text: Some(format!("{typed}{}", o.label)),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                    range: range(main),
+                    new_text,
+                })),
+                additional_text_edits: Some(
+                    e.additional
+                        .into_iter()
+                        .map(|(r, new_text)| TextEdit {
+                            range: range(r),
+                            new_text,
+                        })
+                        .collect(),
+                ),
+                command: o.command,
+                ..Default::default()
+            })
+        })
+        .collect()
 }
 
 /// Code actions for §5, appended after the quick fixes by `handlers`.
@@ -920,17 +1066,18 @@ pub async fn code_actions(
     if !wanted {
         return Vec::new();
     }
-    offers(shared, snap, doc)
+    let enc = snap.encoding;
+    offers(shared, snap, doc, None)
         .await
         .into_iter()
-        .map(|o| {
-            CodeActionOrCommand::CodeAction(CodeAction {
-                title: o.title,
+        .filter_map(|o| {
+            Some(CodeActionOrCommand::CodeAction(CodeAction {
+                title: o.title(),
                 kind: Some(CodeActionKind::REFACTOR_REWRITE),
-                edit: Some(o.edit),
+                edit: Some(workspace_edit(&o.writes, enc).ok()?),
                 command: o.command,
                 ..Default::default()
-            })
+            }))
         })
         .collect()
 }

@@ -38,7 +38,11 @@ pub enum Msg {
     Change(DidChangeTextDocumentParams),
     Close(DidCloseTextDocumentParams),
     Settings(Value),
-    Snapshot(oneshot::Sender<Snapshot>),
+    /// A request's view of the world; `true` when its answer depends on the workspace index (it
+    /// then waits for the first scan, see [`Workspace::defer`]).
+    Snapshot(oneshot::Sender<Snapshot>, bool),
+    /// The wait of deferred requests for the first scan is over: answer them with what is known.
+    IndexWaitOver,
     /// The client's capabilities, from `initialize`.
     Caps(ClientCaps),
     /// `initialized`: index the workspace.
@@ -118,10 +122,14 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
             // pass of the cross-file rules, not one per message.
             while let Some(msg) = next.take() {
                 let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    if let Msg::Snapshot(reply) = msg {
+                    if let Msg::Snapshot(reply, needs_index) = msg {
                         // A request sees every change before it, index included.
                         ws.settle(&mut world, &mut dirty);
-                        let _ = reply.send(world.clone());
+                        if needs_index && ws.first_scan_pending() {
+                            ws.defer(world.clone(), reply);
+                        } else {
+                            let _ = reply.send(world.clone());
+                        }
                     } else if let Some(msg) = ws.apply(&mut world, msg) {
                         apply(&mut world, msg, &mut notes, &mut ws)
                     }
@@ -240,7 +248,7 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
                 ws.doc_closed(world, &uri, &doc.path);
             }
         }
-        Msg::Snapshot(reply) => {
+        Msg::Snapshot(reply, _) => {
             let _ = reply.send(world.clone());
         }
         Msg::Folders(p) => {
@@ -259,7 +267,12 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
             ws.settings_changed();
         }
         // Handled by `Workspace::apply`.
-        Msg::Caps(_) | Msg::Scan | Msg::Indexed { .. } | Msg::Watched(_) | Msg::Loaded(_) => {}
+        Msg::Caps(_)
+        | Msg::Scan
+        | Msg::Indexed { .. }
+        | Msg::Watched(_)
+        | Msg::Loaded(_)
+        | Msg::IndexWaitOver => {}
     }
 }
 

@@ -13,7 +13,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::ls_types::{FileChangeType, Uri};
 use tower_lsp_server::Client;
 
@@ -23,6 +23,9 @@ use crate::analysis::FileKind;
 use crate::diagnostic::Diagnostic;
 use crate::workspace::index::{self, entry_from_analysis, ScanSpec};
 use crate::workspace::rules;
+
+/// How long a request that needs the index waits for the first scan at most.
+const FIRST_SCAN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub struct Workspace {
     tx: mpsc::UnboundedSender<Msg>,
@@ -46,6 +49,10 @@ pub struct Workspace {
     published: HashMap<PathBuf, u64>,
     /// The library the file watchers were registered with (None: not registered).
     watching: Option<Option<PathBuf>>,
+    /// Whether the first scan finished (or its wait expired): until then the index is empty.
+    first_scan_done: bool,
+    /// Requests that need the index, held until the first scan: the snapshot as of their arrival.
+    waiting: Vec<(Snapshot, oneshot::Sender<Snapshot>)>,
 }
 
 impl Workspace {
@@ -66,6 +73,39 @@ impl Workspace {
             index_changed: false,
             published: HashMap::new(),
             watching: None,
+            first_scan_done: false,
+            waiting: Vec::new(),
+        }
+    }
+
+    /// Whether the first scan is still to come (the index is still empty). True from the start:
+    /// the scan begins only after `initialized` and the client's answer to
+    /// `workspace/configuration`, and a request can arrive in between.
+    pub fn first_scan_pending(&self) -> bool {
+        !self.first_scan_done
+    }
+
+    /// Holds a request that needs the index until the first scan is in, so a completion asked
+    /// right after opening a file does not come back empty. Its snapshot keeps the documents as
+    /// they were when it arrived; only the index is filled in. The wait is bounded
+    /// ([`FIRST_SCAN_WAIT`]): a huge workspace answers with what is known by then.
+    pub fn defer(&mut self, snapshot: Snapshot, reply: oneshot::Sender<Snapshot>) {
+        if self.waiting.is_empty() {
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(FIRST_SCAN_WAIT).await;
+                let _ = tx.send(Msg::IndexWaitOver);
+            });
+        }
+        self.waiting.push((snapshot, reply));
+    }
+
+    /// Answers the held requests with the index as it is now.
+    fn release_waiting(&mut self, world: &Snapshot) {
+        for (mut snap, reply) in self.waiting.drain(..) {
+            snap.index = world.index.clone();
+            snap.cross = world.cross.clone();
+            let _ = reply.send(snap);
         }
     }
 
@@ -90,6 +130,10 @@ impl Workspace {
         match msg {
             Msg::Caps(caps) => world.caps = Arc::new(caps),
             Msg::Scan => self.request_scan(),
+            Msg::IndexWaitOver => {
+                self.first_scan_done = true;
+                self.release_waiting(world);
+            }
             Msg::Indexed {
                 generation,
                 entries,
@@ -141,6 +185,7 @@ impl Workspace {
 
     fn indexed(&mut self, world: &mut Snapshot, entries: Vec<index::FileEntry>) {
         self.scanning = false;
+        self.first_scan_done = true;
         let old = world.index.clone();
         let mut new = index::build(entries);
         // Watched changes and open documents are newer than what the scan read.
@@ -314,6 +359,9 @@ impl Workspace {
             }
         }
         self.force.clear();
+        if self.first_scan_done && !self.waiting.is_empty() {
+            self.release_waiting(world);
+        }
     }
 
     /// Start the background work the batch asked for.
