@@ -83,12 +83,12 @@ fn malformed_messages_are_refused_and_the_session_goes_on() {
     assert_eq!(refusal(&c, &body_frame(b""), 3), -32700);
     // Bytes that are no frame at all, and a length that is no number: skipped to the next header.
     // (Where garbage ends is only known at the next header, so the refusal comes then.)
-    let hover = br#"{"jsonrpc":"2.0","method":"$/progress","params":{}}"#;
+    let next = br#"{"jsonrpc":"2.0","method":"$/progress","params":{}}"#;
     let mut bytes = b"hello there\r\n\r\n".to_vec();
-    bytes.extend(body_frame(hover));
+    bytes.extend(body_frame(next));
     assert_eq!(refusal(&c, &bytes, 4), -32700);
     let mut bytes = b"Content-Length: lots\r\n\r\n{}\r\n".to_vec();
-    bytes.extend(body_frame(hover));
+    bytes.extend(body_frame(next));
     assert_eq!(refusal(&c, &bytes, 5), -32700);
     still_serves(&mut c, "garbage");
     // JSON, but no JSON-RPC message: -32600.
