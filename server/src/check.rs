@@ -22,13 +22,13 @@ pub struct Options {
 }
 
 pub const USAGE: &str =
-    "usage: forge-ls check [--format human|json] [--profile boternity|agentskills] PATH...";
+    "usage: forge-ls check [--format human|json] [--profile auto|boternity|openclaw|agentskills] PATH...";
 
 /// Parse `check`'s arguments (after the word `check`).
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut opts = Options {
         format: Format::Human,
-        profile: Profile::Boternity,
+        profile: Profile::Auto,
         paths: Vec::new(),
     };
     let mut it = args.iter();
@@ -54,7 +54,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             "--profile" => {
                 let v = value("--profile")?;
                 opts.profile = Profile::parse(&v).ok_or(format!(
-                    "unknown profile `{v}`: use boternity or agentskills"
+                    "unknown profile `{v}`: use auto, boternity, openclaw or agentskills"
                 ))?;
             }
             "-h" | "--help" => return Err(String::new()),
@@ -73,6 +73,8 @@ pub struct FileReport {
     pub path: PathBuf,
     pub text: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// The dialect the file was checked as (none when unreadable).
+    pub dialect: Option<crate::dialect::Detection>,
 }
 
 /// Every bot and skill file under `root` (honouring .gitignore; skipping
@@ -104,20 +106,21 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
 }
 
 pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
-    let (text, diagnostics) = match files::read(path)? {
-        Content::Text(text) => {
-            let d = match FileKind::from_path(path) {
-                Some(kind) => analysis::analyze(kind, path, &text, profile).diagnostics,
-                None => Vec::new(),
-            };
-            (text, d)
-        }
-        Content::Unreadable { diagnostic, lossy } => (lossy, vec![diagnostic]),
+    let (text, diagnostics, dialect) = match files::read(path)? {
+        Content::Text(text) => match FileKind::from_path(path) {
+            Some(kind) => {
+                let a = analysis::analyze(kind, path, &text, profile);
+                (text, a.diagnostics, a.dialect)
+            }
+            None => (text, Vec::new(), None),
+        },
+        Content::Unreadable { diagnostic, lossy } => (lossy, vec![diagnostic], None),
     };
     Ok(FileReport {
         path: path.to_path_buf(),
         text,
         diagnostics,
+        dialect,
     })
 }
 
@@ -157,6 +160,10 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     // Cross-file rules see every file given, plus the installed skill library.
     let library = crate::workspace::index::library_root(None);
     crate::workspace::cross_check(&mut reports, opts.profile, library.as_deref());
+    // SOUL.md files of a Boternity data directory against its soul versions.
+    for note in crate::soul_versions::check_reports(&mut reports) {
+        let _ = writeln!(err, "forge-ls: {note}");
+    }
     let errors: usize = reports
         .iter()
         .map(|r| {
@@ -180,9 +187,10 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Format::Human => write_human(&reports, out).and_then(|_| {
             writeln!(
                 out,
-                "{} file{} checked: {errors} error{}, {warnings} warning{}",
+                "{} file{} checked{}: {errors} error{}, {warnings} warning{}",
                 reports.len(),
                 plural(reports.len()),
+                dialect_counts(&reports),
                 plural(errors),
                 plural(warnings)
             )
@@ -206,6 +214,31 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
+}
+
+/// ` (3 OpenClaw, 1 Boternity)`: how many files of each dialect; empty when
+/// every file is Boternity's, so a plain Boternity workspace reads as before.
+fn dialect_counts(reports: &[FileReport]) -> String {
+    let mut counts: Vec<(crate::dialect::Dialect, usize)> = Vec::new();
+    for d in reports.iter().filter_map(|r| r.dialect.as_ref()) {
+        match counts.iter_mut().find(|(k, _)| *k == d.dialect) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((d.dialect, 1)),
+        }
+    }
+    if counts.iter().all(|(d, _)| {
+        matches!(
+            d,
+            crate::dialect::Dialect::Boternity | crate::dialect::Dialect::AgentSkills
+        )
+    }) {
+        return String::new();
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(d, n)| format!("{n} {}", d.label()))
+        .collect();
+    format!(" ({})", parts.join(", "))
 }
 
 fn write_human(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
@@ -244,6 +277,7 @@ fn write_json(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()
                 "severity": d.severity.label(),
                 "code": d.code,
                 "message": d.message,
+                "dialect": r.dialect.as_ref().map(|x| x.dialect.id()),
             }));
         }
     }

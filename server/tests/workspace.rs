@@ -253,7 +253,7 @@ fn closed_files_get_cross_file_diagnostics_and_fixing_the_cause_clears_them() {
         .notes
         .iter()
         .any(|n| n["method"] == "window/workDoneProgress/create"));
-    // File watchers were registered dynamically, for the five file names.
+    // File watchers were registered dynamically, for the five file names and Boternity's database.
     let reg = lsp
         .notes
         .iter()
@@ -274,7 +274,9 @@ fn closed_files_get_cross_file_diagnostics_and_fixing_the_cause_clears_them() {
             "**/IDENTITY.md",
             "**/SOUL.md",
             "**/USER.md",
-            "**/skills.toml"
+            "**/skills.toml",
+            "**/boternity.db",
+            "**/boternity.db-wal"
         ]
     );
     // Break the cycle on disk, as another tool would, and tell the server.

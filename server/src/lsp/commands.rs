@@ -38,6 +38,7 @@ use crate::diagnostic::Severity;
 use crate::document::Document;
 use crate::drafts::DraftStore;
 use crate::text::PositionEncoding;
+use tokio_util::sync::CancellationToken;
 
 /// Every command this module answers, as advertised in `executeCommandProvider`.
 pub const COMMANDS: &[&str] = &[
@@ -73,13 +74,22 @@ pub struct CommandState {
     caps: OnceLock<ClientCapabilities>,
     /// The workspace's skills with the time they were listed: walking a large workspace on every
     /// answer would dominate its cost, and a few seconds' staleness only affects suggestions.
-    skills: Arc<SkillsCache>,
+    pub(super) skills: Arc<SkillsCache>,
 }
 
 impl CommandState {
     /// Remembers what the client can do (resource operations, showDocument).
     pub fn set_client_capabilities(&self, caps: ClientCapabilities) {
         let _ = self.caps.set(caps);
+    }
+
+    /// Whether the client accepts server-initiated `window/workDoneProgress/create`.
+    pub(super) fn supports_work_done_progress(&self) -> bool {
+        self.caps
+            .get()
+            .and_then(|c| c.window.as_ref())
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false)
     }
 
     fn can_create_files(&self) -> bool {
@@ -92,7 +102,10 @@ impl CommandState {
     }
 
     /// The workspace skills, listed at most every [`SKILLS_TTL`]. Call from a blocking context.
-    fn workspace_skills(cache: &SkillsCache, folders: &[PathBuf]) -> Vec<WorkspaceSkill> {
+    pub(super) fn workspace_skills(
+        cache: &SkillsCache,
+        folders: &[PathBuf],
+    ) -> Vec<WorkspaceSkill> {
         let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
         match &*c {
             Some((at, skills)) if at.elapsed() < SKILLS_TTL => skills.clone(),
@@ -110,7 +123,7 @@ impl CommandState {
     }
 }
 
-fn err(e: ServiceError) -> Error {
+pub(super) fn err(e: ServiceError) -> Error {
     let code = match &e {
         ServiceError::Invalid(_) | ServiceError::NotFound(_) => ErrorCode::InvalidParams,
         ServiceError::Storage(_) => ErrorCode::ServerError(-32001),
@@ -123,7 +136,7 @@ fn err(e: ServiceError) -> Error {
     }
 }
 
-fn invalid(msg: impl Into<String>) -> Error {
+pub(super) fn invalid(msg: impl Into<String>) -> Error {
     err(ServiceError::Invalid(msg.into()))
 }
 
@@ -190,7 +203,7 @@ fn index_bound(store: &DraftStore, bound: &Mutex<HashMap<PathBuf, String>>) {
     }
 }
 
-fn note_saved(shared: &Shared, s: &Session) {
+pub(super) fn note_saved(shared: &Shared, s: &Session) {
     if let Some(f) = &s.bound_folder {
         let mut m = shared
             .commands
@@ -210,7 +223,7 @@ fn note_deleted(shared: &Shared, id: &str) {
     m.retain(|_, v| v != id);
 }
 
-async fn store_op<T: Send + 'static>(
+pub(super) async fn store_op<T: Send + 'static>(
     shared: &Shared,
     snap: &Snapshot,
     f: impl FnOnce(&DraftStore) -> svc::Result<T> + Send + 'static,
@@ -266,7 +279,7 @@ fn uri_of(path: &Path) -> Result<Uri> {
 }
 
 /// The text of open documents by path: what the editor shows wins over the disk.
-fn open_texts(snap: &Snapshot) -> Arc<HashMap<PathBuf, String>> {
+pub(super) fn open_texts(snap: &Snapshot) -> Arc<HashMap<PathBuf, String>> {
     Arc::new(
         snap.docs
             .values()
@@ -275,7 +288,9 @@ fn open_texts(snap: &Snapshot) -> Arc<HashMap<PathBuf, String>> {
     )
 }
 
-fn reader(open: Arc<HashMap<PathBuf, String>>) -> impl Fn(&Path) -> svc::Result<Option<String>> {
+pub(super) fn reader(
+    open: Arc<HashMap<PathBuf, String>>,
+) -> impl Fn(&Path) -> svc::Result<Option<String>> {
     move |p: &Path| match open.get(p) {
         Some(t) => Ok(Some(t.clone())),
         None => svc::read_optional(p),
@@ -310,34 +325,63 @@ pub async fn execute(params: Value, snap: Snapshot, shared: Arc<Shared>) -> Resu
     // Commands change drafts and files: once started they run to the end in their own task, so a
     // `$/cancelRequest` (which drops this future) cannot stop an assemble between the applied edit
     // and the draft's deletion. The client then gets "cancelled", but the state stays consistent.
+    // The one thing a cancellation does stop is a model request: dropping this future drops the
+    // guard, which cancels the token the LLM client watches (see `agent::Call`).
     let cmd = cmd.to_string();
-    tokio::spawn(async move { dispatch(&cmd, arg, snap, shared).await })
+    let cancel = CancellationToken::new();
+    let guard = cancel.clone().drop_guard();
+    let call = super::agent::Call {
+        cancel,
+        progress_token: p.work_done_progress_params.work_done_token,
+    };
+    let out = tokio::spawn(async move { dispatch(&cmd, arg, snap, shared, call).await })
         .await
         .map_err(|e| {
             tracing::error!("builder command failed: {e}");
             Error::internal_error()
-        })?
+        })?;
+    guard.disarm();
+    out
 }
 
-async fn dispatch(cmd: &str, arg: Value, snap: Snapshot, shared: Arc<Shared>) -> Result<Value> {
+async fn dispatch(
+    cmd: &str,
+    arg: Value,
+    snap: Snapshot,
+    shared: Arc<Shared>,
+    call: super::agent::Call,
+) -> Result<Value> {
     match cmd {
-        "forge.builder.start" => start(&arg, &snap, &shared).await,
-        "forge.builder.answer" => answer(&arg, &snap, &shared).await,
+        "forge.builder.start" => start(&arg, &snap, &shared, &call).await,
+        "forge.builder.answer" => answer(&arg, &snap, &shared, &call).await,
         "forge.builder.session" => session(&arg, &snap, &shared).await,
         "forge.builder.drafts" => to_json(store_op(&shared, &snap, |s| Ok(s.list()?)).await?),
         "forge.builder.delete" => delete(&arg, &snap, &shared).await,
         "forge.builder.assemble" => assemble(&arg, &snap, &shared).await,
-        "forge.builder.reconfigure" => reconfigure(&arg, &snap, &shared).await,
-        "forge.skill.create" => skill_create(&arg, &snap, &shared).await,
+        "forge.builder.reconfigure" => reconfigure(&arg, &snap, &shared, &call).await,
+        "forge.skill.create" => skill_create(&arg, &snap, &shared, &call).await,
         "forge.skill.validate" => skill_validate(&arg, &snap).await,
+        soul if super::souls::COMMANDS.contains(&soul) => {
+            super::souls::execute(soul, &arg, &snap, &shared).await
+        }
         other => Err(invalid(format!(
             "unknown command `{other}`; forge-ls offers {}",
-            COMMANDS.join(", ")
+            COMMANDS
+                .iter()
+                .chain(super::souls::COMMANDS)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
 
-async fn start(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
+async fn start(
+    arg: &Value,
+    snap: &Snapshot,
+    shared: &Shared,
+    call: &super::agent::Call,
+) -> Result<Value> {
     let mode = match required(arg, "mode", "forge.builder.start")? {
         "bot" => Mode::Bot,
         "skill" => Mode::Skill,
@@ -355,27 +399,17 @@ async fn start(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
         }
         None => None,
     };
-    let folders = snap.folders.clone();
-    let skills = shared.commands.skills.clone();
-    let s = store_op(shared, snap, move |store| {
-        let ctx = svc::context_with(
-            store,
-            CommandState::workspace_skills(&skills, &folders),
-            &description,
-        );
-        svc::start_session(
-            store,
-            &ctx,
-            mode,
-            &description,
-            folder.map(|f| f.to_string_lossy().into_owned()),
-        )
-    })
-    .await?;
+    let folder = folder.map(|f| f.to_string_lossy().into_owned());
+    let s = super::agent::start(shared, snap, call, mode, description, folder).await?;
     turn_result(&s)
 }
 
-async fn answer(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
+async fn answer(
+    arg: &Value,
+    snap: &Snapshot,
+    shared: &Shared,
+    call: &super::agent::Call,
+) -> Result<Value> {
     let id = required(arg, "session_id", "forge.builder.answer")?.to_string();
     let ans = arg
         .get("answer")
@@ -383,19 +417,7 @@ async fn answer(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> 
         .ok_or_else(|| invalid("forge.builder.answer needs `answer`: {option: n}, {text}, {confirm: bool} or {back: true}"))?;
     let lock = shared.commands.session_lock(&id);
     let _held = lock.lock().await;
-    let folders = snap.folders.clone();
-    let skills = shared.commands.skills.clone();
-    let s = store_op(shared, snap, move |store| {
-        let current = svc::load_session(store, &id)?;
-        let ctx = svc::context_with(
-            store,
-            CommandState::workspace_skills(&skills, &folders),
-            &current.description,
-        );
-        svc::answer_session(store, &ctx, &id, &ans)
-    })
-    .await?;
-    note_saved(shared, &s);
+    let s = super::agent::answer(shared, snap, call, id, &ans).await?;
     turn_result(&s)
 }
 
@@ -409,6 +431,7 @@ async fn session(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value>
         "description": s.description,
         "answers": to_json(s.answer_summaries())?,
         "turn": to_json(&s.turn)?,
+        "conversation": to_json(&s.conversation)?,
         "bound_folder": s.bound_folder,
     }))
 }
@@ -423,28 +446,18 @@ async fn delete(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> 
     Ok(json!({ "deleted": deleted }))
 }
 
-async fn reconfigure(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
+async fn reconfigure(
+    arg: &Value,
+    snap: &Snapshot,
+    shared: &Shared,
+    call: &super::agent::Call,
+) -> Result<Value> {
     let path = path_arg(required(arg, "uri", "forge.builder.reconfigure")?, "uri")?;
     let folder = svc::inside_workspace(&snap.folders, &svc::bot_folder_of(&path)).map_err(err)?;
-    let read = reader(open_texts(snap));
-    let folders = snap.folders.clone();
-    let skills = shared.commands.skills.clone();
-    let s = store_op(shared, snap, move |store| {
-        let texts = svc::bot_texts(&folder, &read)?;
-        let about = texts.soul.clone().unwrap_or_default();
-        let ctx = svc::context_with(
-            store,
-            CommandState::workspace_skills(&skills, &folders),
-            &about,
-        );
-        svc::reconfigure_session(store, &ctx, &folder, &texts)
-    })
-    .await?;
-    note_saved(shared, &s);
+    let s = super::agent::reconfigure(shared, snap, call, folder).await?;
     turn_result(&s)
 }
 
-/// Sends the writes as one `workspace/applyEdit`; an error unless the client applied it.
 async fn apply(shared: &Shared, snap: &Snapshot, writes: &[FileWrite], label: &str) -> Result<()> {
     if writes.is_empty() {
         return Ok(());
@@ -634,7 +647,12 @@ fn lsp_diagnostics(
         .collect()
 }
 
-async fn skill_create(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
+async fn skill_create(
+    arg: &Value,
+    snap: &Snapshot,
+    shared: &Shared,
+    call: &super::agent::Call,
+) -> Result<Value> {
     let id = str_arg(arg, "session_id")?.map(str::to_string);
     let description = str_arg(arg, "description")?.map(str::to_string);
     let name = str_arg(arg, "name")?.map(str::to_string);
@@ -673,6 +691,16 @@ async fn skill_create(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<V
     .await
     .map_err(|_| Error::internal_error())?
     .map_err(err)?;
+    let confirm = match arg.get("confirm") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(other) => {
+            return Err(invalid(format!(
+                "`confirm` must be true or false, not {other}"
+            )))
+        }
+    };
+    let plan = super::agent::draft(shared, snap, call, plan, confirm).await?;
     apply(shared, snap, &plan.writes, "skill.create").await?;
     if let Some(i) = id {
         let key = i.clone();
@@ -1143,7 +1171,9 @@ pub async fn code_lenses(snap: &Snapshot, shared: &Shared, p: CodeLensParams) ->
             data: None,
         })
     };
-    to_json(lens.into_iter().collect::<Vec<_>>())
+    let mut lenses: Vec<CodeLens> = lens.into_iter().collect();
+    lenses.extend(super::souls::code_lenses(snap, &p.text_document.uri));
+    to_json(lenses)
 }
 
 #[cfg(test)]

@@ -56,6 +56,14 @@ pub enum Msg {
     /// Files reloaded from disk: path, load sequence number, entry (None: gone).
     Loaded(Vec<(PathBuf, u64, Option<FileEntry>)>),
     Folders(DidChangeWorkspaceFoldersParams),
+    /// Soul versions read from Boternity databases (`full`: every followed data directory).
+    Souls {
+        seq: u64,
+        full: bool,
+        ledger: crate::soul_versions::Ledger,
+    },
+    /// Re-read one data directory's database (after a save).
+    SoulsRefresh(PathBuf),
 }
 
 /// An immutable view of the world at one point in the message order.
@@ -72,6 +80,8 @@ pub struct Snapshot {
     pub cross: Arc<PerFile>,
     /// The global skill library (read-only), if any.
     pub library: Option<Arc<PathBuf>>,
+    /// Soul versions of the Boternity data directories in the workspace.
+    pub souls: Arc<crate::soul_versions::Ledger>,
 }
 
 impl Snapshot {
@@ -112,6 +122,7 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
     tokio::spawn(publish_loop(pub_rx, client.clone()));
     tokio::spawn(async move {
         let mut world = Snapshot::default();
+        let mut souls = super::souls::SoulWatch::new(tx.clone(), client.clone());
         let mut ws = Workspace::new(tx, client.clone());
         while let Some(first) = rx.recv().await {
             let mut dirty: Vec<Publish> = Vec::new();
@@ -130,7 +141,10 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
                         } else {
                             let _ = reply.send(world.clone());
                         }
-                    } else if let Some(msg) = ws.apply(&mut world, msg) {
+                    } else if let Some(msg) = souls
+                        .apply(&mut world, &mut ws, msg)
+                        .and_then(|msg| ws.apply(&mut world, msg))
+                    {
                         apply(&mut world, msg, &mut notes, &mut ws)
                     }
                 }));
@@ -149,6 +163,7 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
                 notes.push("forge-ls hit an internal error while updating the workspace index; please report it.".into());
             }
             ws.start_jobs(&world);
+            souls.start_jobs(&world);
             for note in notes {
                 tracing::warn!("{note}");
                 client.log_message(MessageType::WARNING, note).await;
@@ -182,13 +197,14 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
             notes.extend(warnings);
             if s != *world.settings {
                 let profile = s.profile;
+                let limits = s.openclaw_limits;
                 let rescan = s.profile != world.settings.profile
                     || s.boternity_data_dir != world.settings.boternity_data_dir;
                 world.settings = Arc::new(s);
                 let docs = Arc::make_mut(&mut world.docs);
                 for (uri, doc) in docs.iter_mut() {
-                    if doc.profile != profile {
-                        *doc = Arc::new(doc.with_profile(profile));
+                    if doc.profile != profile || doc.limits != limits {
+                        *doc = Arc::new(doc.with_profile(profile).with_limits(limits));
                         ws.doc_changed(uri);
                     }
                 }
@@ -204,13 +220,16 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
             else {
                 return;
             };
-            let doc = Arc::new(Document::new(
-                path,
-                kind,
-                p.text_document.version,
-                &p.text_document.text,
-                world.settings.profile,
-            ));
+            let doc = Arc::new(
+                Document::new(
+                    path,
+                    kind,
+                    p.text_document.version,
+                    &p.text_document.text,
+                    world.settings.profile,
+                )
+                .with_limits(world.settings.openclaw_limits),
+            );
             Arc::make_mut(&mut world.docs).insert(uri.clone(), doc);
             ws.doc_changed(&uri);
         }
@@ -273,6 +292,8 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
         | Msg::Watched(_)
         | Msg::Loaded(_)
         | Msg::IndexWaitOver => {}
+        // Handled by `SoulWatch::apply`.
+        Msg::Souls { .. } | Msg::SoulsRefresh(_) => {}
     }
 }
 

@@ -53,6 +53,9 @@ pub struct Workspace {
     first_scan_done: bool,
     /// Requests that need the index, held until the first scan: the snapshot as of their arrival.
     waiting: Vec<(Snapshot, oneshot::Sender<Snapshot>)>,
+    /// Parsed ignore files per folder for watched events, dropped after each batch (so an edited
+    /// .gitignore counts from the next event on).
+    ignores: HashMap<PathBuf, Option<Arc<ignore::gitignore::Gitignore>>>,
 }
 
 impl Workspace {
@@ -75,6 +78,7 @@ impl Workspace {
             watching: None,
             first_scan_done: false,
             waiting: Vec::new(),
+            ignores: HashMap::new(),
         }
     }
 
@@ -111,6 +115,11 @@ impl Workspace {
 
     pub fn doc_changed(&mut self, uri: &Uri) {
         self.docs_touched.insert(uri.clone());
+    }
+
+    /// Publish a file again: its diagnostics depend on more than the index (its soul versions).
+    pub fn refresh(&mut self, path: PathBuf) {
+        self.touch(path);
     }
 
     pub fn request_scan(&mut self) {
@@ -217,6 +226,13 @@ impl Workspace {
             return;
         };
         let kind = FileKind::from_path(&path);
+        // What the scan skipped for .gitignore stays out when it changes later.
+        if typ != FileChangeType::DELETED && !read_only {
+            let root = world.folders.iter().find(|r| path.starts_with(r));
+            if root.is_some_and(|r| index::is_ignored(r, &path, &mut self.ignores)) {
+                return;
+            }
+        }
         if typ == FileChangeType::DELETED {
             self.pending.remove(&path);
             if kind.is_some() {
@@ -316,6 +332,9 @@ impl Workspace {
             let mut diags: Vec<Diagnostic> =
                 entry.map(|e| e.diagnostics.clone()).unwrap_or_default();
             diags.extend(world.cross.get(&p).into_iter().flatten().cloned());
+            if let Some(e) = entry {
+                diags.extend(world.souls.integrity(&p, &e.text));
+            }
             diags.sort_by_key(|d| (d.range.start, d.range.end));
             let h = hash(&diags);
             if let Some((uri, doc)) = open.get(p.as_path()) {
@@ -366,6 +385,7 @@ impl Workspace {
 
     /// Start the background work the batch asked for.
     pub fn start_jobs(&mut self, world: &Snapshot) {
+        self.ignores.clear();
         if self.scan_requested {
             self.scan_requested = false;
             self.generation += 1;

@@ -4,6 +4,7 @@
 
 pub mod complete;
 pub mod context;
+pub mod dialect_assist;
 pub mod hover;
 pub mod index;
 pub mod navigate;
