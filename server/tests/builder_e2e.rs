@@ -1,8 +1,9 @@
 //! The builder end to end over stdio: a real `forge-ls` process, a test client that really applies
 //! the server's `workspace/applyEdit` to disk, and the files checked with `forge-ls check`.
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
