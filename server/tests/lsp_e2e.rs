@@ -762,3 +762,47 @@ fn without_duplicates(d: Vec<Value>) -> Vec<Value> {
         .filter(|x| x["code"] != "skill-duplicate-name")
         .collect()
 }
+
+#[test]
+fn a_bad_setting_is_shown_to_the_user_once() {
+    let (mut c, _) = Client::initialized(json!({}));
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"forge": {"validation": {"profile": "strictest"}}}}),
+    );
+    let shown = c.wait_for(
+        "the warning about the profile",
+        Duration::from_secs(10),
+        |i| {
+            i.notifications
+                .iter()
+                .find(|n| {
+                    n["method"] == "window/showMessage"
+                        && n["params"]["message"]
+                            .as_str()
+                            .is_some_and(|m| m.contains("strictest"))
+                })
+                .cloned()
+        },
+    );
+    assert_eq!(shown["params"]["type"], 2, "a warning: {shown}");
+    // The same settings again change nothing and say nothing more.
+    c.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"forge": {"validation": {"profile": "strictest"}}}}),
+    );
+    let _ = c.call("workspace/symbol", json!({"query": ""}));
+    let again = c.with_inbox(|i| {
+        i.notifications
+            .iter()
+            .filter(|n| {
+                n["method"] == "window/showMessage"
+                    && n["params"]["message"]
+                        .as_str()
+                        .is_some_and(|m| m.contains("strictest"))
+            })
+            .count()
+    });
+    assert_eq!(again, 1);
+    assert_eq!(c.shutdown_and_exit().code(), Some(0));
+}

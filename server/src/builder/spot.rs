@@ -133,7 +133,17 @@ pub fn markdown_spot(text: &str, offset: usize) -> Spot {
     }
     if !fenced {
         if let Some(h) = heading(line) {
-            return Spot::Heading(h.to_string());
+            // A heading with text under it is being renamed, not typed anew: answering there
+            // would strand its text in the section above.
+            let below = text[line_end..].lines().skip(1);
+            let has_body = below
+                .take_while(|l| heading(l).is_none())
+                .any(|l| !l.trim().is_empty());
+            return if has_body {
+                Spot::Section(h.to_string())
+            } else {
+                Spot::Heading(h.to_string())
+            };
         }
     }
     match section {
@@ -187,6 +197,15 @@ mod tests {
             Spot::Section("Purpose".into())
         );
         assert_eq!(at("#hashtag|"), Spot::Intro);
+        // Renaming a heading that has text under it is not typing a new section.
+        assert_eq!(
+            at("## Purpose\nHelps.\n## Bou|\nNo medical advice.\n"),
+            Spot::Section("Bou".into())
+        );
+        assert_eq!(
+            at("## Purpose\nHelps.\n## Bou|\n\n## Values\n"),
+            Spot::Heading("Bou".into())
+        );
     }
 
     /// USER.md's intro sits below its `# User Context for …` title; a SOUL.md's first `#`
