@@ -527,6 +527,17 @@ fn bad_input_is_refused_clearly() {
         .unwrap_err(),
     );
     invalid_params(&lsp.exec("forge.builder.nope", json!({})).unwrap_err());
+    let e = lsp
+        .exec("forge.skill.create", json!({"description": "  "}))
+        .unwrap_err();
+    invalid_params(&e);
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("`description` is empty"),
+        "{e}"
+    );
     let r = lsp.request(
         "workspace/executeCommand",
         json!({"command": "forge.builder.answer", "arguments": [42]}),
