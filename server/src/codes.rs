@@ -92,6 +92,7 @@ codes! {
     SKILL_INHERITANCE_CYCLE = "skill-inheritance-cycle", Error, "The skill inherits from itself through `parents`.";
     SKILL_INHERITANCE_DEPTH = "skill-inheritance-depth", Error, "The `parents` chain is more than 3 levels deep.";
     SKILL_DEPENDENCY_VERSION = "skill-dependency-version", Error, "The dependency's version does not satisfy the `name@requirement`.";
+    SKILL_DEPENDENCY_CYCLE = "skill-dependency-cycle", Error, "Skills depend on each other in a cycle through `dependencies`.";
     SKILL_CONFLICT_ATTACHED = "skill-conflict-attached", Error, "Two skills attached to one bot conflict with each other.";
     SKILL_DUPLICATE_NAME = "skill-duplicate-name", Error, "Two skills have the same name.";
     BOT_MISSING_IDENTITY = "bot-missing-identity", Warning, "The bot folder has SOUL.md but no IDENTITY.md.";

@@ -140,6 +140,7 @@ const CROSS_FILE: &[&str] = &[
     "skill-inheritance-cycle",
     "skill-inheritance-depth",
     "skill-dependency-version",
+    "skill-dependency-cycle",
     "skill-conflict-attached",
     "skill-duplicate-name",
     "bot-missing-identity",

@@ -329,6 +329,25 @@ fn document_symbols(snap: &Snapshot, p: DocumentSymbolParams) -> Option<Document
     Some(DocumentSymbolResponse::Nested(out))
 }
 
+/// Byte spans of the tables of a TOML file: from a `[header]` line to the last non-blank line
+/// before the next header. A line scan, so a half-typed file still folds.
+fn toml_tables(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with('[') {
+            out.push(offset..offset + line.trim_end().len());
+        } else if !t.is_empty() && !t.starts_with('#') {
+            if let Some(last) = out.last_mut() {
+                last.end = offset + line.trim_end().len();
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
 fn folding_ranges(snap: &Snapshot, p: FoldingRangeParams) -> Option<Vec<FoldingRange>> {
     let doc = snap.doc(&p.text_document.uri)?;
     let idx = doc.line_index();
@@ -351,6 +370,12 @@ fn folding_ranges(snap: &Snapshot, p: FoldingRangeParams) -> Option<Vec<FoldingR
     };
     let a = doc.analysis();
     let text = doc.text();
+    if doc.kind == crate::analysis::FileKind::SkillsToml {
+        for table in toml_tables(text) {
+            push(table.start, table.end, Some(FoldingRangeKind::Region));
+        }
+        return Some(out);
+    }
     if let Ok(fm) = crate::frontmatter::frame(text, crate::frontmatter::Framing::Lenient) {
         push(fm.open.start, fm.close.end, Some(FoldingRangeKind::Region));
     }
@@ -365,4 +390,22 @@ fn folding_ranges(snap: &Snapshot, p: FoldingRangeParams) -> Option<Vec<FoldingR
         push(c.start, c.end, Some(FoldingRangeKind::Comment));
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::toml_tables;
+
+    #[test]
+    fn toml_tables_span_their_keys() {
+        let text = "# header comment\n[skills.a]\nskill_name = \"a\"\n\n[skills.a.overrides]\nx = \"1\"\n\n# trailing\n";
+        let spans: Vec<&str> = toml_tables(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(
+            spans,
+            vec![
+                "[skills.a]\nskill_name = \"a\"",
+                "[skills.a.overrides]\nx = \"1\""
+            ]
+        );
+    }
 }
