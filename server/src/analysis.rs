@@ -110,7 +110,7 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
     let diags = &mut a.diagnostics;
     match (kind, dialect) {
         (FileKind::Skill, _) => {
-            rules::skill_file_name::check(path, text, diags);
+            rules::skill_file_name::check(path, text, profile == Profile::Agentskills, diags);
             let f = match dialect {
                 Dialect::OpenClaw => {
                     let f = rules::openclaw_skill::check(text, folder, diags);

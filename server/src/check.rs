@@ -211,10 +211,12 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
 }
 
 /// What makes a folder the root of a project, as an editor's workspace folder
-/// would be: a repository, a Boternity data directory, or the `bots/` and
-/// `skills/` folders the builder writes (`skills/` inside a bot folder holds
-/// that bot's own skills and does not count).
-const PROJECT_MARKERS: &[&str] = &[".git", "boternity.db", "bots", "skills"];
+/// would be: a Boternity data directory, or the `bots/` and `skills/` folders
+/// the builder writes (`skills/` inside a bot folder holds that bot's own
+/// skills and does not count). Not `.git`: a repository can hold many unrelated
+/// skill sets (test fixtures, examples), and checking one of them must not
+/// report the others' names as duplicates.
+const PROJECT_MARKERS: &[&str] = &["boternity.db", "bots", "skills"];
 
 fn is_project_root(dir: &Path) -> bool {
     let is_bot = ["IDENTITY.md", "SOUL.md"]

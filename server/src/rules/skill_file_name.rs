@@ -31,15 +31,22 @@ pub fn is_misnamed(path: &Path) -> bool {
         .any(|e| e.file_name().to_str() == Some(NAME))
 }
 
-/// The diagnostic for a skill file analysed under another name.
-pub fn check(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) {
+/// The diagnostic for a skill file analysed under another name. Under the
+/// plain Agent Skills profile it is a warning: the reference validator
+/// (`skills-ref`) accepts `skill.md`, only the agents do not load it.
+pub fn check(path: &Path, text: &str, agentskills: bool, diags: &mut Vec<Diagnostic>) {
     let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
         return;
     };
     if name == NAME {
         return;
     }
-    diags.push(Diagnostic::new(&codes::SKILL_FILE_NAME, crate::frontmatter::first_line(text), format!(
+    let d = Diagnostic::new(&codes::SKILL_FILE_NAME, crate::frontmatter::first_line(text), format!(
         "The file is named `{name}`: OpenClaw, Claude Code and Boternity load only `{NAME}`, so the skill works only on a case-insensitive disk (ClawHub accepts it). Rename the file to `{NAME}`."
-    )));
+    ));
+    diags.push(if agentskills {
+        d.severity(crate::diagnostic::Severity::Warning)
+    } else {
+        d
+    });
 }
