@@ -45,6 +45,8 @@ pub struct Analysis {
 
 /// Analyse `text`, the content of `path`.
 pub fn analyze(kind: FileKind, path: &Path, text: &str, profile: Profile) -> Analysis {
+    // Counted by tests/incremental.rs: an edit must analyse only the edited file.
+    tracing::debug!("analysing {}", path.display());
     let mut a = Analysis::default();
     let folder = path
         .parent()

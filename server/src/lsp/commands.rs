@@ -36,6 +36,7 @@ use crate::diagnostic::Severity;
 use crate::document::Document;
 use crate::drafts::DraftStore;
 use crate::text::PositionEncoding;
+use crate::workspace::index::Index;
 
 /// Every command this module answers, as advertised in `executeCommandProvider`.
 pub const COMMANDS: &[&str] = &[
@@ -90,12 +91,17 @@ impl CommandState {
     }
 
     /// The workspace skills, listed at most every [`SKILLS_TTL`]. Call from a blocking context.
-    fn workspace_skills(cache: &SkillsCache, folders: &[PathBuf]) -> Vec<WorkspaceSkill> {
+    fn workspace_skills(
+        cache: &SkillsCache,
+        folders: &[PathBuf],
+        index: &Index,
+    ) -> Vec<WorkspaceSkill> {
         let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
         match &*c {
             Some((at, skills)) if at.elapsed() < SKILLS_TTL => skills.clone(),
             _ => {
-                let skills = svc::workspace_skills(folders);
+                let skills = svc::workspace_skills_indexed(index, folders)
+                    .unwrap_or_else(|| svc::workspace_skills(folders));
                 *c = Some((Instant::now(), skills.clone()));
                 skills
             }
@@ -355,10 +361,11 @@ async fn start(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
     };
     let folders = snap.folders.clone();
     let skills = shared.commands.skills.clone();
+    let index = snap.index.clone();
     let s = store_op(shared, snap, move |store| {
         let ctx = svc::context_with(
             store,
-            CommandState::workspace_skills(&skills, &folders),
+            CommandState::workspace_skills(&skills, &folders, &index),
             &description,
         );
         svc::start_session(
@@ -383,11 +390,12 @@ async fn answer(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> 
     let _held = lock.lock().await;
     let folders = snap.folders.clone();
     let skills = shared.commands.skills.clone();
+    let index = snap.index.clone();
     let s = store_op(shared, snap, move |store| {
         let current = svc::load_session(store, &id)?;
         let ctx = svc::context_with(
             store,
-            CommandState::workspace_skills(&skills, &folders),
+            CommandState::workspace_skills(&skills, &folders, &index),
             &current.description,
         );
         svc::answer_session(store, &ctx, &id, &ans)
@@ -427,12 +435,13 @@ async fn reconfigure(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Va
     let read = reader(open_texts(snap));
     let folders = snap.folders.clone();
     let skills = shared.commands.skills.clone();
+    let index = snap.index.clone();
     let s = store_op(shared, snap, move |store| {
         let texts = svc::bot_texts(&folder, &read)?;
         let about = texts.soul.clone().unwrap_or_default();
         let ctx = svc::context_with(
             store,
-            CommandState::workspace_skills(&skills, &folders),
+            CommandState::workspace_skills(&skills, &folders, &index),
             &about,
         );
         svc::reconfigure_session(store, &ctx, &folder, &texts)
