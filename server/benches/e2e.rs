@@ -9,6 +9,11 @@
 //!
 //! Each workspace has N skills and N/10 bots (three files each), plus a probe
 //! skill and SKILL.md files of 1 KiB, 64 KiB and 1 MiB that get typed into.
+//! The checkers compare on N skills in the Agent Skills format (string
+//! metadata: agnix and skills-ref reject Boternity's lists before checking
+//! anything else), forge-ls with `--profile agentskills`; wall clock and CPU
+//! time (getrusage of the child) are both given, as the CPU time holds up on a
+//! busy machine.
 //! Figures are wall clock on whatever machine this runs on: the load average is
 //! printed with them. Peers live under `target/peers` (or `FORGE_PEERS_DIR`); a
 //! peer that is not installed is reported as such.
@@ -117,24 +122,36 @@ struct Lsp {
     keystroke: Vec<(usize, Lat)>,
     completion: Lat,
     completion_items: usize,
+    completion_bytes: usize,
     hover: Lat,
     code_action: Lat,
     builder: Lat,
     rss_indexed_kb: u64,
     rss_peak_kb: u64,
+    /// Peak RSS after each phase, to see which one raises it.
+    rss_phases: Vec<(String, u64)>,
+    /// CPU time of the server from its start to the end of indexing.
+    index_cpu_ms: u64,
     idle_cpu_ms: u64,
 }
 
 /// A peer's figure, or why there is none.
 type Peer<T> = Result<T, String>;
 
+/// One checker run over the Agent Skills set: wall clock and CPU time (user + system).
+#[derive(Clone, Copy)]
+struct Run {
+    wall: Duration,
+    cpu: Duration,
+}
+
 struct Size {
     skills: usize,
     files: usize,
     lsp: Lsp,
-    check: Duration,
-    agnix: Peer<Duration>,
-    skills_ref: Peer<Duration>,
+    check: Run,
+    agnix: Peer<Run>,
+    skills_ref: Peer<Run>,
     agnix_lsp: Peer<(Duration, Lat)>,
 }
 
@@ -145,6 +162,8 @@ struct Workspace {
     /// Typed into: (size in bytes, path).
     docs: Vec<(usize, PathBuf)>,
     probe: PathBuf,
+    /// The same number of skills in the Agent Skills format, for the peer checkers.
+    agentskills: PathBuf,
 }
 
 const PROBE: &str = "---
@@ -163,7 +182,11 @@ Do the probe.
 
 fn make_workspace(skills: usize, doc_sizes: &[usize]) -> Workspace {
     let tmp = tempfile::tempdir().expect("temp dir");
-    let root = tmp.path().canonicalize().expect("canonical temp dir");
+    let root = tmp
+        .path()
+        .canonicalize()
+        .expect("canonical temp dir")
+        .join("workspace");
     let mut files = workspace::generate(&root, skills, skills / 10).expect("generate");
     let mut docs_out = Vec::new();
     for &size in doc_sizes {
@@ -179,12 +202,16 @@ fn make_workspace(skills: usize, doc_sizes: &[usize]) -> Workspace {
     std::fs::create_dir_all(probe.parent().unwrap()).expect("mkdir");
     std::fs::write(&probe, PROBE).expect("write probe");
     files += 1;
+    let agentskills = tmp.path().join("agentskills");
+    workspace::generate_agentskills(&agentskills.join("skills"), skills)
+        .expect("generate agentskills");
     Workspace {
         _tmp: tmp,
         root,
         files,
         docs: docs_out,
         probe,
+        agentskills,
     }
 }
 
@@ -370,6 +397,7 @@ fn forge_ls(ws: &Workspace, skills: usize, cfg: &Config) -> Lsp {
     c.call("textDocument/hover", pos);
     out.rss_indexed_kb = vm_hwm_kb(pid);
     let cpu = cpu_ms(pid);
+    out.index_cpu_ms = cpu;
     std::thread::sleep(cfg.idle);
     out.idle_cpu_ms = cpu_ms(pid) - cpu;
 
@@ -377,6 +405,8 @@ fn forge_ls(ws: &Workspace, skills: usize, cfg: &Config) -> Lsp {
     for (size, path) in &ws.docs {
         out.keystroke
             .push((*size, keystrokes(&c, path, cfg.keystrokes)));
+        out.rss_phases
+            .push((format!("typing {} KiB", size / KIB), vm_hwm_kb(pid)));
     }
 
     let probe = uri(&ws.probe);
@@ -385,6 +415,10 @@ fn forge_ls(ws: &Workspace, skills: usize, cfg: &Config) -> Lsp {
     let at = |line: u64, character: u64| json!({"textDocument": {"uri": probe}, "position": {"line": line, "character": character}});
     let (lat, items) = timed(&mut c, cfg.requests, "textDocument/completion", &at(6, 21));
     out.completion = lat;
+    out.completion_bytes = items.to_string().len();
+    if std::env::var_os("FORGE_BENCH_SHOW").is_some() {
+        eprintln!("{:#}", items["items"][0]);
+    }
     out.completion_items = items
         .get("items")
         .or(Some(&items))
@@ -405,8 +439,10 @@ fn forge_ls(ws: &Workspace, skills: usize, cfg: &Config) -> Lsp {
     if actions.as_array().is_none_or(Vec::is_empty) {
         eprintln!("e2e: warning: the probe's code action request returned no actions");
     }
+    out.rss_phases.push(("requests".into(), vm_hwm_kb(pid)));
     out.builder = builder(&mut c, cfg.requests);
     out.rss_peak_kb = vm_hwm_kb(pid);
+    out.rss_phases.push(("builder".into(), out.rss_peak_kb));
     c.shutdown_and_exit();
     out
 }
@@ -417,15 +453,29 @@ fn peers_dir() -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/peers"))
 }
 
-/// The fastest of `reps` runs of a command (its exit status is the checker's verdict, not ours).
-fn best_of(reps: usize, mut make: impl FnMut() -> Command) -> Peer<Duration> {
-    let mut best: Option<Duration> = None;
+/// CPU time (user + system) of every child waited for so far.
+fn children_cpu() -> Duration {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
+    unsafe { libc::getrusage(libc::RUSAGE_CHILDREN, &mut ru) };
+    let t = |v: libc::timeval| Duration::new(v.tv_sec as u64, v.tv_usec as u32 * 1000);
+    t(ru.ru_utime) + t(ru.ru_stime)
+}
+
+/// The fastest of `reps` runs of a command, by wall clock and by CPU time (its
+/// exit status is the checker's verdict, not ours).
+fn best_of(reps: usize, mut make: impl FnMut() -> Command) -> Peer<Run> {
+    let mut best: Option<Run> = None;
     for _ in 0..reps {
         let mut cmd = make();
         cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+        let cpu = children_cpu();
         let t = Instant::now();
         let out = cmd.output().map_err(|e| format!("cannot run: {e}"))?;
-        let d = t.elapsed();
+        let run = Run {
+            wall: t.elapsed(),
+            cpu: children_cpu() - cpu,
+        };
         // Exit 0/1 are verdicts; anything else (a crash, a usage error) is no figure.
         if !matches!(out.status.code(), Some(0 | 1)) {
             let err = String::from_utf8_lossy(&out.stderr);
@@ -435,7 +485,10 @@ fn best_of(reps: usize, mut make: impl FnMut() -> Command) -> Peer<Duration> {
                 err.lines().last().unwrap_or("")
             ));
         }
-        best = Some(best.map_or(d, |b| b.min(d)));
+        best = Some(best.map_or(run, |b| Run {
+            wall: b.wall.min(run.wall),
+            cpu: b.cpu.min(run.cpu),
+        }));
     }
     best.ok_or_else(|| "no run".into())
 }
@@ -450,7 +503,7 @@ fn installed(path: &Path, how: &str) -> Peer<()> {
     }
 }
 
-fn agnix_check(root: &Path, reps: usize) -> Peer<Duration> {
+fn agnix_check(root: &Path, reps: usize) -> Peer<Run> {
     let bin = peers_dir().join("bin/agnix");
     installed(&bin, "tests/perf/install-peers.sh agnix")?;
     best_of(reps, || {
@@ -460,7 +513,7 @@ fn agnix_check(root: &Path, reps: usize) -> Peer<Duration> {
     })
 }
 
-fn skills_ref_check(root: &Path, reps: usize) -> Peer<Duration> {
+fn skills_ref_check(root: &Path, reps: usize) -> Peer<Run> {
     let py = peers_dir().join("skills-ref-venv/bin/python");
     installed(&py, "tests/perf/install-peers.sh skills-ref")?;
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/perf/skills_ref_check.py");
@@ -475,7 +528,8 @@ fn skills_ref_check(root: &Path, reps: usize) -> Peer<Duration> {
 fn agnix_lsp(ws: &Workspace, skills: usize, cfg: &Config) -> Peer<(Duration, Lat)> {
     let bin = peers_dir().join("bin/agnix-lsp");
     installed(&bin, "tests/perf/install-peers.sh agnix")?;
-    let root = ws.root.clone();
+    // On the Agent Skills set: agnix stops at Boternity's list metadata.
+    let root = ws.agentskills.clone();
     let (opens_n, timeout_note) = (cfg.opens, "no diagnostics (see stderr)");
     std::panic::catch_unwind(move || {
         let mut cmd = Command::new(&bin);
@@ -501,13 +555,15 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-fn ratio(ours: Duration, peer: &Peer<Duration>) -> String {
+/// "wall / CPU ms", and how many times forge-ls is faster by each.
+fn vs(ours: Run, peer: &Peer<Run>) -> String {
     match peer {
         Ok(p) => format!(
-            "{} ms (forge-ls/peer {:.3}, {:.0}× faster)",
-            msd(*p),
-            ours.as_secs_f64() / p.as_secs_f64(),
-            p.as_secs_f64() / ours.as_secs_f64()
+            "{} / {} ms ({:.0}× / {:.0}×)",
+            msd(p.wall),
+            msd(p.cpu),
+            p.wall.as_secs_f64() / ours.wall.as_secs_f64(),
+            p.cpu.as_secs_f64() / ours.cpu.as_secs_f64().max(1e-3)
         ),
         Err(e) => e.clone(),
     }
@@ -537,12 +593,13 @@ fn main() {
         let lsp = forge_ls(&ws, n, &cfg);
         let check = best_of(cfg.peer_reps.max(3), || {
             let mut c = Command::new(support::BIN);
-            c.arg("check").arg(&ws.root);
+            c.args(["check", "--profile", "agentskills"])
+                .arg(&ws.agentskills);
             c
         })
         .expect("forge-ls check runs");
-        let agnix = agnix_check(&ws.root, cfg.peer_reps);
-        let skills_ref = skills_ref_check(&ws.root, cfg.peer_reps);
+        let agnix = agnix_check(&ws.agentskills, cfg.peer_reps);
+        let skills_ref = skills_ref_check(&ws.agentskills, cfg.peer_reps);
         let agnix_lsp = agnix_lsp(&ws, n, &cfg);
         let size = Size {
             skills: n,
@@ -573,8 +630,9 @@ fn print_size(s: &Size) {
         msd(l.init_to_diag)
     );
     println!(
-        "initialize → indexed ($/progress end) {} ms",
-        msd(l.indexed)
+        "initialize → indexed ($/progress end) {} ms, server CPU {} ms",
+        msd(l.indexed),
+        l.index_cpu_ms
     );
     println!("idle CPU over the idle window      {} ms", l.idle_cpu_ms);
     println!("didOpen → diagnostics p50/p95/p99 {} ms", l.open.triple());
@@ -586,8 +644,9 @@ fn print_size(s: &Size) {
         );
     }
     println!(
-        "completion ({} items)            {} ms",
+        "completion ({} items, {} KB)     {} ms",
         l.completion_items,
+        l.completion_bytes / 1000,
         l.completion.triple()
     );
     println!("hover                            {} ms", l.hover.triple());
@@ -596,19 +655,32 @@ fn print_size(s: &Size) {
         l.code_action.triple()
     );
     println!("forge.builder.answer             {} ms", l.builder.triple());
+    let phases: Vec<String> = l
+        .rss_phases
+        .iter()
+        .map(|(name, kb)| format!("{name} {:.1}", *kb as f64 / 1024.0))
+        .collect();
     println!(
-        "peak RSS: {:.1} MB indexed, {:.1} MB at the end",
+        "peak RSS (MB): indexed {:.1}, then {}",
         l.rss_indexed_kb as f64 / 1024.0,
-        l.rss_peak_kb as f64 / 1024.0
-    );
-    println!("forge-ls check                   {} ms", msd(s.check));
-    println!(
-        "agnix (CLI)                      {}",
-        ratio(s.check, &s.agnix)
+        phases.join(", ")
     );
     println!(
-        "skills-ref (one Python process)  {}",
-        ratio(s.check, &s.skills_ref)
+        "check of {} Agent Skills, wall / CPU (forge-ls faster by):",
+        s.skills
+    );
+    println!(
+        "  forge-ls check --profile agentskills  {} / {} ms",
+        msd(s.check.wall),
+        msd(s.check.cpu)
+    );
+    println!(
+        "  agnix                                 {}",
+        vs(s.check, &s.agnix)
+    );
+    println!(
+        "  skills-ref (one Python process)       {}",
+        vs(s.check, &s.skills_ref)
     );
     match &s.agnix_lsp {
         Ok((init, lat)) => {
@@ -636,7 +708,9 @@ fn print_table(rs: &[Size]) {
     row("initialize → first diagnostics (ms)", &|s| {
         msd(s.lsp.init_to_diag)
     });
-    row("initialize → indexed (ms)", &|s| msd(s.lsp.indexed));
+    row("initialize → indexed: wall / server CPU (ms)", &|s| {
+        format!("{} / {}", msd(s.lsp.indexed), s.lsp.index_cpu_ms)
+    });
     row("didOpen → diagnostics p50/p95/p99 (ms)", &|s| {
         s.lsp.open.triple()
     });
@@ -662,16 +736,14 @@ fn print_table(rs: &[Size]) {
     row("idle CPU after indexing (ms)", &|s| {
         s.lsp.idle_cpu_ms.to_string()
     });
-    row("forge-ls check (ms)", &|s| msd(s.check));
-    let peer = |p: &Peer<Duration>, ours: Duration| match p {
-        Ok(d) => format!("{} ({:.0}×)", msd(*d), d.as_secs_f64() / ours.as_secs_f64()),
-        Err(e) => e.clone(),
-    };
-    row("agnix check (ms, × forge-ls)", &|s| {
-        peer(&s.agnix, s.check)
+    row("forge-ls check, Agent Skills set: wall / CPU (ms)", &|s| {
+        format!("{} / {}", msd(s.check.wall), msd(s.check.cpu))
     });
-    row("skills-ref check (ms, × forge-ls)", &|s| {
-        peer(&s.skills_ref, s.check)
+    row("agnix: wall / CPU (ms) (forge-ls faster ×)", &|s| {
+        vs(s.check, &s.agnix)
+    });
+    row("skills-ref: wall / CPU (ms) (forge-ls faster ×)", &|s| {
+        vs(s.check, &s.skills_ref)
     });
     row(
         "agnix-lsp didOpen → diagnostics p50 (ms, × forge-ls)",

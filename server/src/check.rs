@@ -3,11 +3,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::{self, FileKind};
+use std::sync::Arc;
+
+use crate::analysis::{self, Analysis, FileKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::files::{self, Content};
 use crate::rules::Profile;
 use crate::text::{LineIndex, PositionEncoding};
+use crate::workspace::index::{self, FileEntry};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -104,26 +107,45 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
 }
 
 pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
-    let (text, diagnostics) = match files::read(path)? {
+    check_file_entry(path, profile).map(|(r, _)| r)
+}
+
+/// [`check_file`], and the file's index entry for the cross-file rules, from one analysis.
+fn check_file_entry(
+    path: &Path,
+    profile: Profile,
+) -> std::io::Result<(FileReport, Option<FileEntry>)> {
+    let (text, a) = match files::read(path)? {
         Content::Text(text) => {
-            let d = match FileKind::from_path(path) {
-                Some(kind) => analysis::analyze(kind, path, &text, profile).diagnostics,
-                None => Vec::new(),
-            };
-            (text, d)
+            let a =
+                FileKind::from_path(path).map(|kind| analysis::analyze(kind, path, &text, profile));
+            (text, a)
         }
-        Content::Unreadable { diagnostic, lossy } => (lossy, vec![diagnostic]),
+        Content::Unreadable { diagnostic, lossy } => (
+            lossy,
+            Some(Analysis {
+                diagnostics: vec![diagnostic],
+                ..Analysis::default()
+            }),
+        ),
     };
-    Ok(FileReport {
+    let entry = FileKind::from_path(path).zip(a.as_ref()).map(|(kind, a)| {
+        index::entry_from_analysis(path, kind, Arc::from(text.as_str()), a, false, &|p| {
+            p.exists()
+        })
+    });
+    let report = FileReport {
         path: path.to_path_buf(),
         text,
-        diagnostics,
-    })
+        diagnostics: a.map(|a| a.diagnostics).unwrap_or_default(),
+    };
+    Ok((report, entry))
 }
 
 /// Run `check`; returns the process exit code.
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut reports = Vec::new();
+    let mut entries = Vec::new();
     let mut io_problem = false;
     for root in &opts.paths {
         if !root.exists() {
@@ -144,9 +166,14 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             io_problem = true;
             continue;
         }
-        for path in discover(root) {
-            match check_file(&path, opts.profile) {
-                Ok(r) => reports.push(r),
+        let paths = discover(root);
+        let checked = crate::par::map(&paths, 64, |p| check_file_entry(p, opts.profile));
+        for (path, result) in paths.iter().zip(checked) {
+            match result {
+                Ok((r, e)) => {
+                    reports.push(r);
+                    entries.extend(e);
+                }
                 Err(e) => {
                     let _ = writeln!(err, "forge-ls: {}: {e}", path.display());
                     io_problem = true;
@@ -156,7 +183,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
     // Cross-file rules see every file given, plus the installed skill library.
     let library = crate::workspace::index::library_root(None);
-    crate::workspace::cross_check(&mut reports, opts.profile, library.as_deref());
+    crate::workspace::cross_check(&mut reports, entries, opts.profile, library.as_deref());
     let errors: usize = reports
         .iter()
         .map(|r| {

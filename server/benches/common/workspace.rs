@@ -1,4 +1,6 @@
-//! The synthetic workspace shared by the benchmarks (`#[path]`-included).
+//! The synthetic workspaces shared by the benchmarks and tests (`#[path]`-included).
+
+#![allow(dead_code)] // Each includer uses a different subset.
 
 use std::path::Path;
 
@@ -50,4 +52,24 @@ pub fn generate(root: &Path, skills: usize, bots: usize) -> std::io::Result<usiz
         files += 3;
     }
     Ok(files)
+}
+
+/// Write `skills` skills valid under the Agent Skills specification (string
+/// metadata, a body with sections, a relative link and its target): the set
+/// every peer checker reads, so that none of them stops at a parse error.
+pub fn generate_agentskills(root: &Path, skills: usize) -> std::io::Result<usize> {
+    for i in 0..skills {
+        let dir = root.join(format!("skill-{i}"));
+        std::fs::create_dir_all(dir.join("references"))?;
+        std::fs::write(
+            dir.join("references/guide.md"),
+            format!("# Guide {i}\n\nDetails.\n"),
+        )?;
+        let text = format!(
+            "---\nname: skill-{i}\ndescription: Synthetic skill number {i}. Use it when the benchmark asks for step {i}.\nlicense: Apache-2.0\nmetadata:\n  author: bench\n  version: \"1.{}.0\"\n---\n\n# Skill {i}\n\n## When to use\n\nWhen step {i} is due; see [the guide](references/guide.md).\n\n## Steps\n\n1. Read the input.\n2. Do step {i} carefully.\n3. Report the result.\n",
+            i % 7
+        );
+        std::fs::write(dir.join("SKILL.md"), text)?;
+    }
+    Ok(skills)
 }

@@ -12,32 +12,21 @@ pub mod rules;
 pub use index::{FileEntry, Index, ScanSpec};
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use crate::analysis::{self, FileKind};
+use crate::analysis::FileKind;
 use crate::check::FileReport;
 use crate::rules::Profile;
 
 /// `forge-ls check`: add the link checks and the cross-file rules to per-file
-/// reports, resolving references against the reports' files and the skill
-/// library (`library`, read-only, never reported on).
-pub fn cross_check(reports: &mut [FileReport], profile: Profile, library: Option<&Path>) {
-    let exists = |p: &Path| p.exists();
-    let mut entries = Vec::with_capacity(reports.len());
-    for r in reports.iter() {
-        let Some(kind) = FileKind::from_path(&r.path) else {
-            continue;
-        };
-        let a = analysis::analyze(kind, &r.path, &r.text, profile);
-        entries.push(index::entry_from_analysis(
-            &r.path,
-            kind,
-            Arc::from(r.text.as_str()),
-            &a,
-            false,
-            &exists,
-        ));
-    }
+/// reports, given the index entries of the same files (built from the same
+/// analyses, so nothing is analysed twice), resolving references against them
+/// and the skill library (`library`, read-only, never reported on).
+pub fn cross_check(
+    reports: &mut [FileReport],
+    entries: Vec<index::FileEntry>,
+    profile: Profile,
+    library: Option<&Path>,
+) {
     let mut idx = index::build(entries);
     if let Some(lib) = library.filter(|l| l.is_dir()) {
         let paths: Vec<(PathBuf, bool)> = index::discover(lib)
