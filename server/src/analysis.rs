@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use crate::diagnostic::Diagnostic;
+use crate::dialect::{self, Detection, Dialect};
 use crate::markdown::Outline;
 use crate::rules::{self, lines::LineField, skills_toml::Attachment, Profile};
 use crate::yaml::Node;
@@ -16,7 +17,20 @@ pub enum FileKind {
     Soul,
     User,
     SkillsToml,
+    /// Another file of an OpenClaw workspace root (`AGENTS.md`, `TOOLS.md`,
+    /// `HEARTBEAT.md`, ...); only inside a workspace, so a repository's
+    /// `AGENTS.md` is not mistaken for one.
+    Workspace,
 }
+
+/// The bootstrap files of an OpenClaw workspace besides SOUL/IDENTITY/USER (spec §1.2).
+pub const OPENCLAW_WORKSPACE_FILES: &[&str] = &[
+    "AGENTS.md",
+    "TOOLS.md",
+    "HEARTBEAT.md",
+    "BOOTSTRAP.md",
+    "MEMORY.md",
+];
 
 impl FileKind {
     pub fn from_path(path: &Path) -> Option<FileKind> {
@@ -26,6 +40,11 @@ impl FileKind {
             "SOUL.md" => Some(FileKind::Soul),
             "USER.md" => Some(FileKind::User),
             "skills.toml" => Some(FileKind::SkillsToml),
+            name if OPENCLAW_WORKSPACE_FILES.contains(&name)
+                && dialect::openclaw_workspace_of(path).is_some() =>
+            {
+                Some(FileKind::Workspace)
+            }
             _ => None,
         }
     }
@@ -41,39 +60,90 @@ pub struct Analysis {
     pub fields: Vec<LineField>,
     pub outline: Outline,
     pub attachments: Vec<Attachment>,
+    /// The dialect the file was validated as.
+    pub dialect: Option<Detection>,
+}
+
+/// What analysis needs besides the text: the profile and OpenClaw's limits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub profile: Profile,
+    pub limits: rules::openclaw_workspace::Limits,
 }
 
 /// Analyse `text`, the content of `path`.
 pub fn analyze(kind: FileKind, path: &Path, text: &str, profile: Profile) -> Analysis {
+    analyze_with(
+        kind,
+        path,
+        text,
+        &Options {
+            profile,
+            ..Options::default()
+        },
+    )
+}
+
+/// `analyze` with every option.
+pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> Analysis {
     // Counted by tests/incremental.rs: an edit must analyse only the edited file.
     tracing::debug!("analysing {}", path.display());
     let mut a = Analysis::default();
+    let detection = dialect::detect(kind, path, text, opts.profile);
+    let dialect = detection.dialect;
+    a.dialect = Some(detection);
+    // The rules written for Boternity and the Agent Skills specification.
+    let profile = if opts.profile.strict() {
+        Profile::Agentskills
+    } else {
+        Profile::Boternity
+    };
     let folder = path
         .parent()
         .and_then(Path::file_name)
         .and_then(|f| f.to_str());
-    match kind {
-        FileKind::Skill => {
-            let f = rules::skill::check(text, folder, profile, &mut a.diagnostics);
+    let diags = &mut a.diagnostics;
+    match (kind, dialect) {
+        (FileKind::Skill, _) => {
+            let f = match dialect {
+                Dialect::OpenClaw => rules::openclaw_skill::check(text, folder, diags),
+                Dialect::ClaudeCode => rules::claude_skill::check(text, folder, diags),
+                Dialect::Boternity | Dialect::AgentSkills => {
+                    rules::skill::check(text, folder, profile, diags)
+                }
+            };
             if let Some(fm) = &f.frontmatter {
                 a.outline = crate::markdown::outline(text, fm.body.clone());
             }
             a.yaml = f.root;
         }
-        FileKind::Identity => {
+        (FileKind::Identity, Dialect::OpenClaw) => {
+            rules::openclaw_identity::check(path, text, diags);
+            rules::openclaw_workspace::check(path, text, &opts.limits, diags);
+            a.outline = crate::markdown::outline(text, 0..text.len());
+        }
+        (FileKind::Soul | FileKind::User | FileKind::Workspace, Dialect::OpenClaw) => {
+            rules::openclaw_workspace::check(path, text, &opts.limits, diags);
+            a.outline = crate::markdown::outline(text, 0..text.len());
+        }
+        // An OpenClaw-only file under a profile that does not know it.
+        (FileKind::Workspace, _) => a.outline = crate::markdown::outline(text, 0..text.len()),
+        (FileKind::Identity, _) => {
             a.fields = rules::identity::check(text, folder, &mut a.diagnostics);
             // The body's structure only; the frontmatter would read as a setext heading.
             if let Ok(fm) = crate::frontmatter::frame(text, crate::frontmatter::Framing::Lenient) {
                 a.outline = crate::markdown::outline(text, fm.body);
             }
         }
-        FileKind::Soul => {
+        (FileKind::Soul, _) => {
             let (fields, outline) = rules::soul::check(text, &mut a.diagnostics);
             a.fields = fields;
             a.outline = outline;
         }
-        FileKind::User => a.outline = rules::user::check(text, &mut a.diagnostics),
-        FileKind::SkillsToml => a.attachments = rules::skills_toml::check(text, &mut a.diagnostics),
+        (FileKind::User, _) => a.outline = rules::user::check(text, &mut a.diagnostics),
+        (FileKind::SkillsToml, _) => {
+            a.attachments = rules::skills_toml::check(text, &mut a.diagnostics)
+        }
     }
     a.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
     a

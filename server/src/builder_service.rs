@@ -303,6 +303,11 @@ pub fn reconfigure_session(
     folder: &Path,
     texts: &BotTexts,
 ) -> Result<Session> {
+    Ok(store.save(&reconfigure_draft(ctx, folder, texts)?)?)
+}
+
+/// [`reconfigure_session`] without saving (the LLM agent saves once the model has answered).
+pub fn reconfigure_draft(ctx: &BuilderContext, folder: &Path, texts: &BotTexts) -> Result<Session> {
     if texts.identity.is_none() && texts.soul.is_none() {
         return Err(ServiceError::Invalid(format!(
             "{} is not a bot folder: it has neither IDENTITY.md nor SOUL.md",
@@ -316,8 +321,11 @@ pub fn reconfigure_session(
         texts.skills_toml.as_deref(),
     );
     let origin = loaded.to_config()?;
-    let s = start_reconfigure(origin, Some(folder.to_string_lossy().into_owned()), ctx);
-    Ok(store.save(&s)?)
+    Ok(start_reconfigure(
+        origin,
+        Some(folder.to_string_lossy().into_owned()),
+        ctx,
+    ))
 }
 
 /// The bot folder of a file or folder path: the folder itself if it holds IDENTITY.md or SOUL.md,
@@ -565,6 +573,31 @@ pub fn plan_skill(
         diagnostics,
         text,
     })
+}
+
+impl SkillPlan {
+    /// The plan with another SKILL.md text (the model's draft) and its diagnostics.
+    pub fn with_text(mut self, text: String, diagnostics: Vec<Diagnostic>) -> SkillPlan {
+        if let Some(w) = self.writes.iter_mut().find(|w| w.path == self.path) {
+            w.new = text.clone();
+        }
+        self.text = text;
+        self.diagnostics = diagnostics;
+        self
+    }
+
+    /// Adds the Rust source of a WASM skill as `src/lib.rs` in the skill's new folder (formats
+    /// §7.9); the folder was checked to be inside the workspace and new.
+    pub fn with_source(mut self, code: String) -> SkillPlan {
+        if let Some(dir) = self.path.parent() {
+            self.writes.push(FileWrite {
+                path: dir.join("src").join("lib.rs"),
+                old: None,
+                new: code,
+            });
+        }
+        self
+    }
 }
 
 /// After the client applied an assemble: remember the choices (§7.10) and drop the draft. The

@@ -25,13 +25,13 @@ pub struct Options {
 }
 
 pub const USAGE: &str =
-    "usage: forge-ls check [--format human|json] [--profile boternity|agentskills] PATH...";
+    "usage: forge-ls check [--format human|json] [--profile auto|boternity|openclaw|agentskills] PATH...";
 
 /// Parse `check`'s arguments (after the word `check`).
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
     let mut opts = Options {
         format: Format::Human,
-        profile: Profile::Boternity,
+        profile: Profile::Auto,
         paths: Vec::new(),
     };
     let mut it = args.iter();
@@ -57,7 +57,7 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             "--profile" => {
                 let v = value("--profile")?;
                 opts.profile = Profile::parse(&v).ok_or(format!(
-                    "unknown profile `{v}`: use boternity or agentskills"
+                    "unknown profile `{v}`: use auto, boternity, openclaw or agentskills"
                 ))?;
             }
             "-h" | "--help" => return Err(String::new()),
@@ -76,6 +76,8 @@ pub struct FileReport {
     pub path: PathBuf,
     pub text: String,
     pub diagnostics: Vec<Diagnostic>,
+    /// The dialect the file was checked as (none when unreadable).
+    pub dialect: Option<crate::dialect::Detection>,
 }
 
 /// Every bot and skill file under `root` (honouring .gitignore; skipping
@@ -137,7 +139,11 @@ fn check_file_entry(
     let report = FileReport {
         path: path.to_path_buf(),
         text,
-        diagnostics: a.map(|a| a.diagnostics).unwrap_or_default(),
+        diagnostics: a
+            .as_ref()
+            .map(|a| a.diagnostics.clone())
+            .unwrap_or_default(),
+        dialect: a.and_then(|a| a.dialect),
     };
     Ok((report, entry))
 }
@@ -183,7 +189,11 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     }
     // Cross-file rules see every file given, plus the installed skill library.
     let library = crate::workspace::index::library_root(None);
-    crate::workspace::cross_check(&mut reports, entries, opts.profile, library.as_deref());
+    crate::workspace::cross_check_entries(&mut reports, entries, opts.profile, library.as_deref());
+    // SOUL.md files of a Boternity data directory against its soul versions.
+    for note in crate::soul_versions::check_reports(&mut reports) {
+        let _ = writeln!(err, "forge-ls: {note}");
+    }
     let errors: usize = reports
         .iter()
         .map(|r| {
@@ -207,9 +217,10 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         Format::Human => write_human(&reports, out).and_then(|_| {
             writeln!(
                 out,
-                "{} file{} checked: {errors} error{}, {warnings} warning{}",
+                "{} file{} checked{}: {errors} error{}, {warnings} warning{}",
                 reports.len(),
                 plural(reports.len()),
+                dialect_counts(&reports),
                 plural(errors),
                 plural(warnings)
             )
@@ -233,6 +244,31 @@ fn plural(n: usize) -> &'static str {
     } else {
         "s"
     }
+}
+
+/// ` (3 OpenClaw, 1 Boternity)`: how many files of each dialect; empty when
+/// every file is Boternity's, so a plain Boternity workspace reads as before.
+fn dialect_counts(reports: &[FileReport]) -> String {
+    let mut counts: Vec<(crate::dialect::Dialect, usize)> = Vec::new();
+    for d in reports.iter().filter_map(|r| r.dialect.as_ref()) {
+        match counts.iter_mut().find(|(k, _)| *k == d.dialect) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((d.dialect, 1)),
+        }
+    }
+    if counts.iter().all(|(d, _)| {
+        matches!(
+            d,
+            crate::dialect::Dialect::Boternity | crate::dialect::Dialect::AgentSkills
+        )
+    }) {
+        return String::new();
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(d, n)| format!("{n} {}", d.label()))
+        .collect();
+    format!(" ({})", parts.join(", "))
 }
 
 fn write_human(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
@@ -271,6 +307,7 @@ fn write_json(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()
                 "severity": d.severity.label(),
                 "code": d.code,
                 "message": d.message,
+                "dialect": r.dialect.as_ref().map(|x| x.dialect.id()),
             }));
         }
     }

@@ -99,6 +99,40 @@ codes! {
     SKILLS_TOML_UNKNOWN_SKILL = "skills-toml-unknown-skill", Error, "skills.toml attaches a skill that is not in the workspace or the skill library.";
     SKILLS_TOML_MISMATCH = "skills-toml-mismatch", Warning, "skills.toml disagrees with the skill's own trust tier or capabilities.";
     LINK_MISSING_FILE = "link-missing-file", Warning, "A relative link points to a file that does not exist.";
+    // A Boternity install (the data directory's boternity.db).
+    SOUL_INTEGRITY = "soul-integrity", Error, "SOUL.md is not the current soul version in boternity.db, so Boternity reports an integrity violation.";
+    // OpenClaw / ClawHub skills (dialect `openclaw`).
+    FRONTMATTER_DELIMITER = "frontmatter-delimiter", Warning, "A frontmatter delimiter line is not exactly `---`, or a body line starting with `---` closes the block early.";
+    OPENCLAW_SKILL_TOO_LARGE = "openclaw-skill-too-large", Error, "SKILL.md is larger than OpenClaw's 256,000-byte limit.";
+    OPENCLAW_DESCRIPTION_LONG = "openclaw-description-long", Information, "The description is longer than OpenClaw's advised 160 characters, or spans lines.";
+    OPENCLAW_SLASH_COMMAND = "openclaw-slash-command", Information, "OpenClaw derives a different slash command from the skill's name.";
+    OPENCLAW_COMMAND_DISPATCH = "openclaw-command-dispatch", Warning, "`command-dispatch` is not `tool`, or has no `command-tool`.";
+    OPENCLAW_METADATA_JSON = "openclaw-metadata-json", Warning, "`metadata` is text OpenClaw cannot read as JSON5.";
+    OPENCLAW_NAMESPACE = "openclaw-namespace", Warning, "`metadata` has no `openclaw` manifest, or only a legacy one.";
+    OPENCLAW_GATING_TOP_LEVEL = "openclaw-gating-top-level", Warning, "A gating key (`requires`, `os`, `install`, …) at the top level, where OpenClaw ignores it.";
+    OPENCLAW_OS_INVALID = "openclaw-os-invalid", Warning, "An `os` value other than `darwin`, `linux` or `win32`.";
+    OPENCLAW_INSTALL_INVALID = "openclaw-install-invalid", Warning, "An `install` entry OpenClaw drops (unknown kind, missing or unsafe field).";
+    OPENCLAW_PRIMARY_ENV = "openclaw-primary-env", Information, "`primaryEnv` is not listed in `requires.env`.";
+    // OpenClaw workspaces.
+    OPENCLAW_BOOTSTRAP_TRUNCATED = "openclaw-bootstrap-truncated", Warning, "A workspace file is longer than OpenClaw injects; the middle is cut.";
+    OPENCLAW_BOOTSTRAP_TOTAL = "openclaw-bootstrap-total", Warning, "The workspace files together exceed OpenClaw's total budget; later files are cut or skipped.";
+    OPENCLAW_FILE_BLANK = "openclaw-file-blank", Information, "A blank workspace file, which OpenClaw silently skips.";
+    OPENCLAW_FRONTMATTER_INJECTED = "openclaw-frontmatter-injected", Information, "A workspace file has frontmatter, which OpenClaw injects verbatim.";
+    OPENCLAW_FILE_RETIRED = "openclaw-file-retired", Information, "TOOLS.md or HEARTBEAT.md, which current OpenClaw releases no longer read.";
+    OPENCLAW_FILE_NAME = "openclaw-file-name", Warning, "A workspace file OpenClaw does not load under this name (`soul.md`, `Agents.md`, `memory.md`).";
+    OPENCLAW_BOOTSTRAP_LEFTOVER = "openclaw-bootstrap-leftover", Information, "BOOTSTRAP.md is still there in a workspace that is set up.";
+    OPENCLAW_SECRET = "openclaw-secret", Warning, "A secret (API key, token, private key) in a workspace file, which OpenClaw puts into the prompt.";
+    OPENCLAW_HEARTBEAT_EMPTY = "openclaw-heartbeat-empty", Information, "HEARTBEAT.md is effectively empty, so heartbeat runs are skipped.";
+    OPENCLAW_HEARTBEAT_TASK = "openclaw-heartbeat-task", Warning, "A HEARTBEAT.md task that OpenClaw silently drops.";
+    OPENCLAW_HEARTBEAT_INTERVAL = "openclaw-heartbeat-interval", Warning, "A task `interval` that is not a duration; the task runs once only.";
+    OPENCLAW_IDENTITY_NEXT_LINE = "openclaw-identity-next-line", Warning, "An identity label with its value on the next line, which OpenClaw never reads.";
+    OPENCLAW_IDENTITY_DUPLICATE = "openclaw-identity-duplicate", Warning, "An identity label appears twice; the last one wins.";
+    OPENCLAW_IDENTITY_IGNORED = "openclaw-identity-ignored", Information, "A line that looks like an identity label but that OpenClaw's parser ignores.";
+    OPENCLAW_IDENTITY_AVATAR = "openclaw-identity-avatar", Warning, "An `Avatar` OpenClaw cannot use.";
+    OPENCLAW_IDENTITY_DISPLAY = "openclaw-identity-display", Information, "A `Name` or `Emoji` the UI cuts or ignores.";
+    OPENCLAW_IDENTITY_EMPTY = "openclaw-identity-empty", Information, "IDENTITY.md sets no identity field OpenClaw reads.";
+    // Claude Code skills.
+    CLAUDE_TOOL_PATTERN = "claude-tool-pattern", Warning, "An `allowed-tools` entry that is not a tool name or pattern Claude Code understands.";
 }
 
 pub fn lookup(id: &str) -> Option<&'static Code> {

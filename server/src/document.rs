@@ -17,6 +17,8 @@ pub struct Document {
     pub kind: FileKind,
     pub version: i32,
     pub profile: Profile,
+    /// OpenClaw's truncation limits (settings).
+    pub limits: crate::rules::openclaw_workspace::Limits,
     rope: Rope,
     text: OnceLock<Arc<str>>,
     index: OnceLock<LineIndex>,
@@ -46,6 +48,7 @@ impl Document {
             kind,
             version,
             profile,
+            limits: Default::default(),
             rope,
             text: OnceLock::new(),
             index: OnceLock::new(),
@@ -65,6 +68,13 @@ impl Document {
             apply_change(&mut rope, change.range, &change.text, enc);
         }
         Document::from_rope(self.path.clone(), self.kind, version, rope, self.profile)
+            .with_limits(self.limits)
+    }
+
+    /// This document analysed under other OpenClaw limits.
+    pub fn with_limits(mut self, limits: crate::rules::openclaw_workspace::Limits) -> Document {
+        self.limits = limits;
+        self
     }
 
     /// The same text under another profile (settings changed).
@@ -76,6 +86,7 @@ impl Document {
             self.rope.clone(),
             profile,
         )
+        .with_limits(self.limits)
     }
 
     pub fn text(&self) -> &Arc<str> {
@@ -95,11 +106,14 @@ impl Document {
 
     pub fn analysis(&self) -> &Arc<Analysis> {
         self.analysis.get_or_init(|| {
-            Arc::new(analysis::analyze(
+            Arc::new(analysis::analyze_with(
                 self.kind,
                 &self.path,
                 self.text(),
-                self.profile,
+                &analysis::Options {
+                    profile: self.profile,
+                    limits: self.limits,
+                },
             ))
         })
     }

@@ -4,7 +4,7 @@ const HELP: &str = "forge-ls: a language server for Boternity bots and Agent Ski
 
 usage:
   forge-ls [--stdio]          speak LSP over stdin/stdout until `exit`
-  forge-ls check [--format human|json] [--profile boternity|agentskills] PATH...
+  forge-ls check [--format human|json] [--profile auto|boternity|openclaw|agentskills] PATH...
                               validate every bot and skill file under PATH
   forge-ls --version          print the version
   forge-ls --help             print this help

@@ -58,6 +58,7 @@ pub fn find<'a>(fields: &'a [Field], key: &str) -> Option<&'a Field> {
 macro_rules! values {
     ($($name:literal => $doc:literal),* $(,)?) => { &[$(Value { name: $name, doc: $doc }),*] };
 }
+pub(crate) use values;
 
 pub static CAPABILITIES: &[Value] = values![
     "read_file" => "Read files through the host's `read-file` call.",

@@ -6,6 +6,7 @@
 
 use serde_json::Value;
 
+use crate::llm::LlmSettings;
 use crate::rules::Profile;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -15,19 +16,22 @@ pub struct Settings {
     pub bots_dir: String,
     pub skills_dir: String,
     pub boternity_data_dir: Option<String>,
-    /// The raw `llm` object; the LLM layer reads it.
-    pub llm: Value,
+    /// The `llm.*` keys, parsed once here (warnings with the others).
+    pub llm: LlmSettings,
+    /// `openclaw.bootstrapMaxChars` / `openclaw.bootstrapTotalMaxChars`.
+    pub openclaw_limits: crate::rules::openclaw_workspace::Limits,
 }
 
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            profile: Profile::Boternity,
+            profile: Profile::Auto,
             drafts_path: None,
             bots_dir: "bots".into(),
             skills_dir: "skills".into(),
             boternity_data_dir: None,
-            llm: Value::Null,
+            llm: LlmSettings::default(),
+            openclaw_limits: Default::default(),
         }
     }
 }
@@ -65,12 +69,29 @@ impl Settings {
         if let Some(p) = string("validation.profile", &mut warnings) {
             match Profile::parse(&p) {
                 Some(p) => s.profile = p,
-                None if p == "auto" => {}
                 None => warnings.push(format!(
-                    "setting forge.validation.profile: unknown profile `{p}`; using `boternity`"
+                    "setting forge.validation.profile: unknown profile `{p}`; using `auto`"
                 )),
             }
         }
+        // OpenClaw accepts only positive finite numbers and otherwise uses its default.
+        let mut chars = |key: &str, slot: &mut usize| match lookup(v, key) {
+            None | Some(Value::Null) => {}
+            Some(Value::Number(n)) if n.as_f64().is_some_and(|f| f.is_finite() && f >= 1.0) => {
+                *slot = n.as_f64().unwrap_or_default() as usize;
+            }
+            Some(other) => warnings.push(format!(
+                "setting forge.{key} must be a positive number, not {other}; using {slot}"
+            )),
+        };
+        chars(
+            "openclaw.bootstrapMaxChars",
+            &mut s.openclaw_limits.max_chars,
+        );
+        chars(
+            "openclaw.bootstrapTotalMaxChars",
+            &mut s.openclaw_limits.total_max_chars,
+        );
         s.drafts_path = string("draftsPath", &mut warnings);
         if let Some(d) = string("botsDir", &mut warnings) {
             s.bots_dir = d;
@@ -79,19 +100,9 @@ impl Settings {
             s.skills_dir = d;
         }
         s.boternity_data_dir = string("boternityDataDir", &mut warnings);
-        let mut llm = lookup(v, "llm").cloned().unwrap_or(Value::Null);
-        // Dotted llm keys join the object.
-        if let Value::Object(map) = v {
-            for (k, val) in map {
-                if let Some(rest) = k.strip_prefix("llm.") {
-                    if !llm.is_object() {
-                        llm = Value::Object(Default::default());
-                    }
-                    llm[rest] = val.clone();
-                }
-            }
-        }
+        let (llm, llm_warnings) = LlmSettings::from_forge_settings(v);
         s.llm = llm;
+        warnings.extend(llm_warnings);
         (s, warnings)
     }
 }
@@ -112,9 +123,16 @@ mod tests {
             &json!({"forge": {"validation.profile": "agentskills", "llm.provider": "openai"}}),
         );
         assert_eq!(s.profile, Profile::Agentskills);
-        assert_eq!(s.llm["provider"], "openai");
+        assert_eq!(s.llm.provider, crate::llm::Provider::OpenAi);
         let (s, w) = Settings::from_json(&json!({"validation": {"profile": 3}}));
-        assert_eq!(s.profile, Profile::Boternity);
+        assert_eq!(s.profile, Profile::Auto);
         assert_eq!(w.len(), 1);
+        let (s, w) = Settings::from_json(
+            &json!({"validation.profile": "openclaw", "openclaw": {"bootstrapMaxChars": 12000}, "openclaw.bootstrapTotalMaxChars": -1}),
+        );
+        assert_eq!(s.profile, Profile::Openclaw);
+        assert_eq!(s.openclaw_limits.max_chars, 12_000);
+        assert_eq!(s.openclaw_limits.total_max_chars, 60_000);
+        assert_eq!(w.len(), 1, "{w:?}");
     }
 }

@@ -126,6 +126,84 @@ pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// An edit of a whole document expressed the way a completion item must carry it: a main edit on
+/// the cursor's line (the LSP requires it to be single-line and to contain the cursor) plus
+/// additional edits elsewhere that do not overlap it. Byte ranges in the old text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CursorEdit {
+    pub main: (Range<usize>, String),
+    pub additional: Vec<(Range<usize>, String)>,
+}
+
+/// Splits the change `old` → `new` around the line holding `offset`: the changed lines (common
+/// leading and trailing lines kept) are written at the cursor's line when they touch it, else the
+/// cursor's line is left alone and the change goes in one additional edit.
+pub fn cursor_edit(old: &str, new: &str, offset: usize) -> CursorEdit {
+    let (oi, ni) = (LineIndex::new(old), LineIndex::new(new));
+    fn line_text<'t>(ix: &LineIndex, t: &'t str, l: usize) -> &'t str {
+        let end = if l + 1 < ix.line_count() {
+            ix.line_start(l + 1)
+        } else {
+            t.len()
+        };
+        &t[ix.line_start(l)..end]
+    }
+    let (on, nn) = (oi.line_count(), ni.line_count());
+    let pre = (0..on.min(nn))
+        .take_while(|&l| line_text(&oi, old, l) == line_text(&ni, new, l))
+        .count();
+    let suf = (0..(on - pre).min(nn - pre))
+        .take_while(|&k| line_text(&oi, old, on - 1 - k) == line_text(&ni, new, nn - 1 - k))
+        .count();
+    let start_of = |ix: &LineIndex, t: &str, l: usize, n: usize| {
+        if l < n {
+            ix.line_start(l)
+        } else {
+            t.len()
+        }
+    };
+    let (mut hs, mut he) = (
+        start_of(&oi, old, pre, on),
+        start_of(&oi, old, on - suf, on),
+    );
+    let (ns, ne) = (
+        start_of(&ni, new, pre, nn),
+        start_of(&ni, new, nn - suf, nn),
+    );
+    let mut replacement = new[ns..ne].to_string();
+
+    let offset = floor_char_boundary(old, offset);
+    let line = oi.line_of(offset);
+    let cursor_line = oi.line_range(old, line);
+    let next_line = start_of(&oi, old, line + 1, on);
+    // Touching: the hunk contains the cursor's line or borders it.
+    if hs <= next_line && cursor_line.start <= he {
+        if cursor_line.start < hs {
+            replacement.insert_str(0, &old[cursor_line.start..hs]);
+            hs = cursor_line.start;
+        }
+        if he < next_line {
+            replacement.push_str(&old[he..next_line]);
+            he = next_line;
+        }
+        let mut additional = Vec::new();
+        if hs < cursor_line.start {
+            additional.push((hs..cursor_line.start, String::new()));
+        }
+        if cursor_line.end < he {
+            additional.push((cursor_line.end..he, String::new()));
+        }
+        return CursorEdit {
+            main: (cursor_line, replacement),
+            additional,
+        };
+    }
+    CursorEdit {
+        main: (offset..offset, String::new()),
+        additional: vec![(hs..he, replacement)],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +260,44 @@ mod tests {
             idx.offset(text, Position::new(0, 1), PositionEncoding::Utf16),
             4
         );
+    }
+
+    fn apply(old: &str, e: &CursorEdit) -> String {
+        let mut edits: Vec<_> = e.additional.iter().chain([&e.main]).cloned().collect();
+        edits.sort_by_key(|(r, _)| std::cmp::Reverse(r.start));
+        let mut out = old.to_string();
+        for (r, t) in edits {
+            out.replace_range(r, &t);
+        }
+        out
+    }
+
+    #[test]
+    fn cursor_edits_rebuild_the_new_text_and_keep_the_main_edit_on_the_cursor_line() {
+        let cases = [
+            ("a\n## Bou\nc\n", "a\nc\n## Boundaries\n- x\n", 7),
+            ("a\nb\nc\n", "a\nb\nc\n## Boundaries\n", 2),
+            (
+                "---\nmodel: \n---\n",
+                "---\nmodel: gpt-4o\nprovider: openai\n---\n",
+                10,
+            ),
+            ("x\r\ny\r\n", "x\r\ny\r\nz\r\n", 4),
+            ("one\n\nthree\n\nfive", "ONE\n\nthree\n\nfive", 13),
+            ("", "---\nname: a\n---\n", 0),
+            ("keep\n", "keep\n", 2),
+        ];
+        for (old, new, at) in cases {
+            let e = cursor_edit(old, new, at);
+            assert_eq!(apply(old, &e), new, "{old:?} -> {new:?} at {at}");
+            let ix = LineIndex::new(old);
+            let line = ix.line_range(old, ix.line_of(at));
+            let (r, _) = &e.main;
+            assert!(r.start >= line.start && r.end <= line.end, "{e:?}");
+            assert!(r.start <= at && at <= r.end.max(r.start), "{e:?}");
+            for (a, _) in &e.additional {
+                assert!(a.end <= r.start || a.start >= r.end, "overlap {e:?}");
+            }
+        }
     }
 }

@@ -1,325 +1,16 @@
 //! The builder end to end over stdio: a real `forge-ls` process, a test client that really applies
 //! the server's `workspace/applyEdit` to disk, and the files checked with `forge-ls check`.
-
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{channel, Receiver};
-use std::sync::{Arc, Mutex};
+use std::process::Command;
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_forge-ls");
-
-fn frame(out: &mut impl Write, v: &Value) {
-    let body = v.to_string();
-    let _ = write!(out, "Content-Length: {}\r\n\r\n{body}", body.len());
-    let _ = out.flush();
-}
-
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
-    let mut len = None;
-    loop {
-        let mut line = String::new();
-        if r.read_line(&mut line).ok()? == 0 {
-            return None;
-        }
-        let line = line.trim_end();
-        if line.is_empty() {
-            break;
-        }
-        if let Some(v) = line.strip_prefix("Content-Length:") {
-            len = v.trim().parse::<usize>().ok();
-        }
-    }
-    let mut buf = vec![0; len?];
-    r.read_exact(&mut buf).ok()?;
-    serde_json::from_slice(&buf).ok()
-}
-
-fn uri(p: &Path) -> String {
-    format!("file://{}", p.display())
-}
-
-fn path_of(uri: &str) -> PathBuf {
-    let raw = uri.strip_prefix("file://").expect("a file URI");
-    let mut out = Vec::new();
-    let b = raw.as_bytes();
-    let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() {
-            if let Ok(v) = u8::from_str_radix(&raw[i + 1..i + 3], 16) {
-                out.push(v);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(b[i]);
-        i += 1;
-    }
-    PathBuf::from(String::from_utf8(out).unwrap())
-}
-
-/// Byte offset of an LSP position (the client negotiates UTF-8); `\n`, `\r\n`, `\r` end lines.
-fn offset(text: &str, pos: &Value) -> usize {
-    let (line, ch) = (
-        pos["line"].as_u64().unwrap(),
-        pos["character"].as_u64().unwrap(),
-    );
-    let b = text.as_bytes();
-    let (mut l, mut i) = (0, 0);
-    while l < line && i < b.len() {
-        if b[i] == b'\r' && b.get(i + 1) == Some(&b'\n') {
-            i += 1;
-        }
-        if b[i] == b'\n' || b[i] == b'\r' {
-            l += 1;
-        }
-        i += 1;
-    }
-    (i + ch as usize).min(text.len())
-}
-
-fn apply_text_edits(path: &Path, edits: &[Value]) -> Result<(), String> {
-    let mut text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let mut spans: Vec<(usize, usize, String)> = edits
-        .iter()
-        .map(|e| {
-            (
-                offset(&text, &e["range"]["start"]),
-                offset(&text, &e["range"]["end"]),
-                e["newText"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect();
-    spans.sort_by_key(|s| std::cmp::Reverse(s.0));
-    for (s, t, new) in spans {
-        text.replace_range(s..t, &new);
-    }
-    std::fs::write(path, text).map_err(|e| e.to_string())
-}
-
-/// Applies a WorkspaceEdit to disk the way an editor would.
-fn apply_edit(edit: &Value) -> Result<(), String> {
-    if let Some(ops) = edit["documentChanges"].as_array() {
-        for op in ops {
-            match op["kind"].as_str() {
-                Some("create") => {
-                    let p = path_of(op["uri"].as_str().unwrap());
-                    if p.exists() && op["options"]["overwrite"] != json!(true) {
-                        return Err(format!("{} already exists", p.display()));
-                    }
-                    std::fs::create_dir_all(p.parent().unwrap()).map_err(|e| e.to_string())?;
-                    std::fs::write(&p, "").map_err(|e| e.to_string())?;
-                }
-                Some(other) => return Err(format!("unexpected resource operation {other}")),
-                None => {
-                    let p = path_of(op["textDocument"]["uri"].as_str().unwrap());
-                    apply_text_edits(&p, op["edits"].as_array().unwrap())?;
-                }
-            }
-        }
-    }
-    if let Some(changes) = edit["changes"].as_object() {
-        for (u, edits) in changes {
-            apply_text_edits(&path_of(u), edits.as_array().unwrap())?;
-        }
-    }
-    Ok(())
-}
-
-struct Lsp {
-    child: Child,
-    stdin: Arc<Mutex<ChildStdin>>,
-    responses: Receiver<Value>,
-    stash: HashMap<i64, Value>,
-    next_id: i64,
-    reject_edits: Arc<AtomicBool>,
-    /// Answer applyEdit only after a pause (to cancel a command while it waits).
-    slow_edits: Arc<AtomicBool>,
-    /// Server→client requests and notifications, in arrival order.
-    seen: Arc<Mutex<Vec<Value>>>,
-}
-
-impl Lsp {
-    fn start(root: &Path) -> Lsp {
-        let mut child = Command::new(BIN)
-            .arg("--stdio")
-            .env("FORGE_LS_LOG", "error")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn forge-ls");
-        let stdin = Arc::new(Mutex::new(child.stdin.take().unwrap()));
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = channel();
-        let reject = Arc::new(AtomicBool::new(false));
-        let slow = Arc::new(AtomicBool::new(false));
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        {
-            let (stdin, reject, seen, slow) =
-                (stdin.clone(), reject.clone(), seen.clone(), slow.clone());
-            std::thread::spawn(move || {
-                let mut r = BufReader::new(stdout);
-                while let Some(msg) = read_message(&mut r) {
-                    let Some(method) = msg["method"].as_str().map(str::to_string) else {
-                        let _ = tx.send(msg);
-                        continue;
-                    };
-                    seen.lock().unwrap().push(msg.clone());
-                    let Some(id) = msg.get("id").cloned() else {
-                        continue;
-                    };
-                    if method == "workspace/applyEdit" && slow.load(Ordering::SeqCst) {
-                        std::thread::sleep(Duration::from_millis(500));
-                    }
-                    let result = match method.as_str() {
-                        "workspace/applyEdit" if reject.load(Ordering::SeqCst) => {
-                            json!({"applied": false, "failureReason": "the test client refuses"})
-                        }
-                        "workspace/applyEdit" => match apply_edit(&msg["params"]["edit"]) {
-                            Ok(()) => json!({"applied": true}),
-                            Err(e) => json!({"applied": false, "failureReason": e}),
-                        },
-                        "window/showDocument" => json!({"success": true}),
-                        "workspace/configuration" => json!([{}]),
-                        _ => Value::Null,
-                    };
-                    frame(
-                        &mut *stdin.lock().unwrap(),
-                        &json!({"jsonrpc": "2.0", "id": id, "result": result}),
-                    );
-                }
-            });
-        }
-        let mut lsp = Lsp {
-            child,
-            stdin,
-            responses: rx,
-            stash: HashMap::new(),
-            next_id: 0,
-            reject_edits: reject,
-            slow_edits: slow,
-            seen,
-        };
-        let init = lsp.request(
-            "initialize",
-            json!({
-                "processId": null,
-                "rootUri": uri(root),
-                "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
-                "capabilities": {
-                    "general": {"positionEncodings": ["utf-8"]},
-                    "workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["create", "rename", "delete"]}},
-                    "window": {"showDocument": {"support": true}}
-                }
-            }),
-        );
-        let commands = &init["result"]["capabilities"]["executeCommandProvider"]["commands"];
-        assert!(commands
-            .as_array()
-            .unwrap()
-            .contains(&json!("forge.builder.start")));
-        lsp.notify("initialized", json!({}));
-        lsp
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        frame(
-            &mut *self.stdin.lock().unwrap(),
-            &json!({"jsonrpc": "2.0", "method": method, "params": params}),
-        );
-    }
-
-    fn send(&mut self, method: &str, params: Value) -> i64 {
-        self.next_id += 1;
-        let id = self.next_id;
-        frame(
-            &mut *self.stdin.lock().unwrap(),
-            &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}),
-        );
-        id
-    }
-
-    fn wait(&mut self, id: i64) -> Value {
-        loop {
-            if let Some(v) = self.stash.remove(&id) {
-                return v;
-            }
-            let v = self
-                .responses
-                .recv_timeout(Duration::from_secs(30))
-                .expect("a response within 30 s");
-            let got = v["id"].as_i64().unwrap_or(-1);
-            if got == id {
-                return v;
-            }
-            self.stash.insert(got, v);
-        }
-    }
-
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        let id = self.send(method, params);
-        self.wait(id)
-    }
-
-    fn send_exec(&mut self, command: &str, arg: Value) -> i64 {
-        self.send(
-            "workspace/executeCommand",
-            json!({"command": command, "arguments": [arg]}),
-        )
-    }
-
-    fn result(v: Value) -> Result<Value, Value> {
-        match v.get("error") {
-            Some(e) => Err(e.clone()),
-            None => Ok(v["result"].clone()),
-        }
-    }
-
-    fn exec(&mut self, command: &str, arg: Value) -> Result<Value, Value> {
-        let id = self.send_exec(command, arg);
-        Lsp::result(self.wait(id))
-    }
-
-    fn ok(&mut self, command: &str, arg: Value) -> Value {
-        self.exec(command, arg)
-            .unwrap_or_else(|e| panic!("{command} failed: {e}"))
-    }
-
-    fn open(&mut self, path: &Path) {
-        let text = std::fs::read_to_string(path).unwrap();
-        self.notify(
-            "textDocument/didOpen",
-            json!({"textDocument": {"uri": uri(path), "languageId": "markdown", "version": 1, "text": text}}),
-        );
-    }
-
-    fn seen(&self, method: &str) -> usize {
-        self.seen
-            .lock()
-            .unwrap()
-            .iter()
-            .filter(|m| m["method"] == method)
-            .count()
-    }
-
-    fn stop(mut self) {
-        let _ = self.request("shutdown", Value::Null);
-        self.notify("exit", Value::Null);
-        let _ = self.child.wait();
-    }
-}
-
-fn workspace() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().canonicalize().unwrap();
-    (dir, root)
-}
+mod support;
+use support::editor::{apply_edit, apply_text_edits, path_of, uri, workspace, Lsp};
+use support::BIN;
 
 /// Picks answers until the session is ready: `pick` chooses per question (None → option 0).
 fn run_to_ready(
@@ -1210,5 +901,135 @@ fn a_changed_drafts_path_moves_the_builder_to_the_new_database() {
         json!({"session_id": first["session_id"]}),
     );
     assert_eq!(s["session_id"], first["session_id"]);
+    lsp.stop();
+}
+
+/// `textDocument/completion` at `pos` in `path` (UTF-8 columns).
+fn completions(lsp: &mut Lsp, path: &Path, line: u32, character: u32) -> Vec<Value> {
+    let r = lsp.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri(path)}, "position": {"line": line, "character": character}}),
+    );
+    r["result"]["items"].as_array().cloned().unwrap_or_default()
+}
+
+/// Applies a completion item (its text edit and additional edits) to the file on disk.
+fn accept(path: &Path, item: &Value) {
+    let mut edits = vec![item["textEdit"].clone()];
+    edits.extend(
+        item["additionalTextEdits"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default(),
+    );
+    apply_text_edits(path, &edits).unwrap();
+}
+
+#[test]
+fn builder_answers_complete_at_the_field_or_section_they_fill() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let bot = root.join("bots/moss");
+    std::fs::create_dir_all(&bot).unwrap();
+    let identity = bot.join("IDENTITY.md");
+    std::fs::write(&identity, "---\ndisplay_name: Moss\nmod\n---\n").unwrap();
+    let soul = bot.join("SOUL.md");
+    let soul_text =
+        "---\nname: Moss\ntone: calm\n---\n\n# Moss\n\n## Purpose\n\nHelps with gardening.\n\n## Bou";
+    std::fs::write(&soul, soul_text).unwrap();
+    lsp.open(&identity);
+    lsp.open(&soul);
+
+    // Typing a heading: the boundaries answers come first, and accepting one replaces `## Bou`.
+    let items = completions(&mut lsp, &soul, 12, 6);
+    let first = &items[0];
+    assert!(
+        first["detail"]
+            .as_str()
+            .unwrap()
+            .contains("What should Moss never do?"),
+        "{items:?}"
+    );
+    assert!(items
+        .iter()
+        .all(|i| !i["detail"].as_str().unwrap_or("").contains("purpose")));
+    accept(&soul, first);
+    let after = std::fs::read_to_string(&soul).unwrap();
+    assert!(after.contains("## Boundaries\n"), "{after}");
+    assert!(
+        !after.contains("## Bou\n") && !after.ends_with("## Bou"),
+        "{after}"
+    );
+    assert!(after.starts_with(
+        "---\nname: Moss\ntone: calm\n---\n\n# Moss\n\n## Purpose\n\nHelps with gardening.\n"
+    ));
+
+    // Typing a key in IDENTITY.md's frontmatter: the model question, written as model + provider.
+    let items = completions(&mut lsp, &identity, 2, 3);
+    let model = items
+        .iter()
+        .find(|i| i["detail"].as_str().unwrap_or("").contains("Which model"))
+        .unwrap_or_else(|| panic!("no model answer offered: {items:?}"));
+    accept(&identity, model);
+    let id = std::fs::read_to_string(&identity).unwrap();
+    assert!(
+        id.contains("\nmodel: ") && id.contains("\nprovider: "),
+        "{id}"
+    );
+    assert!(!id.contains("\nmod\n"), "{id}");
+    check_clean(&bot);
+
+    // Elsewhere (the body of a finished section) no builder answer is offered.
+    lsp.close(&soul);
+    lsp.open(&soul);
+    let items = completions(&mut lsp, &soul, 9, 3);
+    assert!(
+        items
+            .iter()
+            .all(|i| !i["detail"].as_str().unwrap_or("").starts_with("Forge · ")),
+        "{items:?}"
+    );
+
+    // A bound session: its pending question completes where it goes, and accepting records it.
+    let r = lsp.ok("forge.builder.reconfigure", json!({"uri": uri(&soul)}));
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let mut turn = r["turn"].clone();
+    for _ in 0..2 {
+        // Keep the name and the description.
+        turn = lsp.ok(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"option": 0}}),
+        )["turn"]
+            .clone();
+    }
+    assert_eq!(turn["question"], "Which kind of bot is Moss?", "{turn}");
+    let id = std::fs::read_to_string(&identity)
+        .unwrap()
+        .replace("display_name: Moss\n", "display_name: Moss\ncat\n");
+    std::fs::write(&identity, id).unwrap();
+    lsp.close(&identity);
+    lsp.open(&identity);
+    let items = completions(&mut lsp, &identity, 2, 3);
+    let category = items
+        .iter()
+        .find(|i| i["command"]["command"] == "forge.builder.answer")
+        .unwrap_or_else(|| panic!("no recorded answer offered: {items:?}"));
+    accept(&identity, category);
+    let id = std::fs::read_to_string(&identity).unwrap();
+    assert!(
+        id.contains("\ncategory: ") && !id.contains("\ncat\n"),
+        "{id}"
+    );
+    lsp.ok(
+        "forge.builder.answer",
+        category["command"]["arguments"][0].clone(),
+    );
+    let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    assert!(s["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["question_id"] == "category"));
+    check_clean(&bot);
     lsp.stop();
 }

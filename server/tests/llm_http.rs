@@ -1,9 +1,7 @@
 //! The LLM clients against a real HTTP server on 127.0.0.1 that speaks each provider's wire
 //! format and records what it received. No test needs the internet.
 
-use std::convert::Infallible;
-use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -11,146 +9,11 @@ use forge_ls::llm::{
     client_from_settings, AnthropicClient, AttemptInfo, LlmClient, LlmError, LlmSettings,
     OpenAiClient, Provider, RetryPolicy, StructuredRequest,
 };
-use http_body_util::{BodyExt, Full};
-use hyper::body::{Bytes, Incoming};
-use hyper::header::HeaderMap;
-use hyper::server::conn::http1;
-use hyper::service::service_fn;
-use hyper::{Request, Response};
-use hyper_util::rt::TokioIo;
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
-// ---------------------------------------------------------------------------------------------
-// Test server
-
-#[derive(Debug, Clone)]
-struct Recorded {
-    method: String,
-    path: String,
-    headers: HeaderMap,
-    body: Value,
-}
-
-#[derive(Clone)]
-struct Reply {
-    status: u16,
-    headers: Vec<(&'static str, String)>,
-    body: String,
-    delay: Duration,
-}
-
-impl Reply {
-    fn json(status: u16, body: Value) -> Reply {
-        Reply {
-            status,
-            headers: vec![("content-type", "application/json".into())],
-            body: body.to_string(),
-            delay: Duration::ZERO,
-        }
-    }
-
-    fn with_header(mut self, name: &'static str, value: &str) -> Reply {
-        self.headers.push((name, value.to_owned()));
-        self
-    }
-
-    fn delayed(mut self, delay: Duration) -> Reply {
-        self.delay = delay;
-        self
-    }
-}
-
-type Script = Arc<dyn Fn(usize) -> Reply + Send + Sync>;
-
-struct TestServer {
-    addr: SocketAddr,
-    requests: Arc<Mutex<Vec<Recorded>>>,
-    /// Connections whose client went away, seen when hyper finishes serving them.
-    closed: Arc<AtomicUsize>,
-    task: JoinHandle<()>,
-}
-
-impl Drop for TestServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-impl TestServer {
-    /// Serves `script(n)` for the n-th request (0-based).
-    async fn start(script: impl Fn(usize) -> Reply + Send + Sync + 'static) -> TestServer {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let addr = listener.local_addr().expect("addr");
-        let requests = Arc::new(Mutex::new(Vec::new()));
-        let script: Script = Arc::new(script);
-        let recorded = requests.clone();
-        let closed = Arc::new(AtomicUsize::new(0));
-        let closed_count = closed.clone();
-        let task = tokio::spawn(async move {
-            loop {
-                let Ok((stream, _)) = listener.accept().await else {
-                    return;
-                };
-                let recorded = recorded.clone();
-                let script = script.clone();
-                let closed_count = closed_count.clone();
-                tokio::spawn(async move {
-                    let service = service_fn(move |req: Request<Incoming>| {
-                        let recorded = recorded.clone();
-                        let script = script.clone();
-                        async move {
-                            let (parts, body) = req.into_parts();
-                            let bytes = body.collect().await.map(|b| b.to_bytes());
-                            let bytes = bytes.unwrap_or_default();
-                            let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-                            let n = {
-                                let mut log = recorded.lock().expect("lock");
-                                log.push(Recorded {
-                                    method: parts.method.to_string(),
-                                    path: parts.uri.path().to_owned(),
-                                    headers: parts.headers,
-                                    body,
-                                });
-                                log.len() - 1
-                            };
-                            let reply = script(n);
-                            tokio::time::sleep(reply.delay).await;
-                            let mut resp = Response::builder().status(reply.status);
-                            for (name, value) in &reply.headers {
-                                resp = resp.header(*name, value);
-                            }
-                            let resp = resp
-                                .body(Full::new(Bytes::from(reply.body)))
-                                .expect("response");
-                            Ok::<_, Infallible>(resp)
-                        }
-                    });
-                    let _ = http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), service)
-                        .await;
-                    closed_count.fetch_add(1, Ordering::SeqCst);
-                });
-            }
-        });
-        TestServer {
-            addr,
-            requests,
-            closed,
-            task,
-        }
-    }
-
-    fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-
-    fn requests(&self) -> Vec<Recorded> {
-        self.requests.lock().expect("lock").clone()
-    }
-}
+mod support;
+use support::model_server::{self, openai_reply, Recorded, Reply, TestServer};
 
 // ---------------------------------------------------------------------------------------------
 // Fixtures
@@ -213,38 +76,11 @@ fn turn() -> Value {
 }
 
 fn anthropic_reply(input: Value) -> Value {
-    json!({
-        "id": "msg_01",
-        "type": "message",
-        "role": "assistant",
-        "model": "test-model",
-        "content": [
-            {"type": "text", "text": "Here is my turn."},
-            {"type": "tool_use", "id": "toolu_01", "name": "BuilderTurn", "input": input}
-        ],
-        "stop_reason": "tool_use",
-        "stop_sequence": null,
-        "usage": {"input_tokens": 10, "output_tokens": 20}
-    })
-}
-
-fn openai_reply(content: &str) -> Value {
-    json!({
-        "id": "chatcmpl-1",
-        "object": "chat.completion",
-        "created": 1700000000,
-        "model": "test-model",
-        "choices": [{
-            "index": 0,
-            "message": {"role": "assistant", "content": content, "refusal": null},
-            "finish_reason": "stop"
-        }],
-        "usage": {"prompt_tokens": 10, "completion_tokens": 20, "total_tokens": 30}
-    })
+    model_server::anthropic_reply("BuilderTurn", input)
 }
 
 fn header<'a>(r: &'a Recorded, name: &str) -> Option<&'a str> {
-    r.headers.get(name).and_then(|v| v.to_str().ok())
+    r.header(name)
 }
 
 /// Collects progress reports.
@@ -653,7 +489,9 @@ async fn openai_401_without_key_says_which_variable_to_set() {
 async fn connection_refused_is_retried_then_reported() {
     // Bind then drop a listener to get a port nothing listens on.
     let dead = {
-        let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         l.local_addr().expect("addr")
     };
     let client = openai(format!("http://{dead}"), "FORGE_TEST_KEY_UNSET_DEAD");
@@ -842,7 +680,9 @@ async fn the_key_never_appears_in_errors_or_debug_output() {
     // Errors that never reach the server.
     set_key("FORGE_TEST_KEY_SECRET_BAD", &format!("{KEY}\n"));
     let dead = {
-        let l = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
         l.local_addr().expect("addr")
     };
     let dead_client = openai(format!("http://{dead}"), "FORGE_TEST_KEY_SECRET");

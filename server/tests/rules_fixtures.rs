@@ -43,10 +43,20 @@ fn fixtures() -> PathBuf {
 }
 
 /// Codes whose bad case cannot be kept on disk, and how the test makes it instead.
-const GENERATED: &[(&str, &str)] = &[(
-    "file-too-large",
-    "a file over 16 MB does not belong in the repository; the test writes a sparse one",
-)];
+const GENERATED: &[(&str, &str)] = &[
+    (
+        "openclaw-skill-too-large",
+        "a SKILL.md over 256,000 bytes; tests/dialects.rs writes one",
+    ),
+    (
+        "openclaw-bootstrap-total",
+        "60,000 characters of workspace files; tests/dialects.rs writes them",
+    ),
+    (
+        "file-too-large",
+        "a file over 16 MB does not belong in the repository; the test writes a sparse one",
+    ),
+];
 
 struct Checked {
     path: PathBuf,
@@ -137,6 +147,7 @@ const CROSS_FILE: &[&str] = &[
     "skills-toml-unknown-skill",
     "skills-toml-mismatch",
     "link-missing-file",
+    "soul-integrity",
 ];
 
 fn cases(code: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {

@@ -253,7 +253,7 @@ fn closed_files_get_cross_file_diagnostics_and_fixing_the_cause_clears_them() {
         .notes
         .iter()
         .any(|n| n["method"] == "window/workDoneProgress/create"));
-    // File watchers were registered dynamically, for the five file names.
+    // File watchers were registered dynamically, for the five file names and Boternity's database.
     let reg = lsp
         .notes
         .iter()
@@ -274,7 +274,9 @@ fn closed_files_get_cross_file_diagnostics_and_fixing_the_cause_clears_them() {
             "**/IDENTITY.md",
             "**/SOUL.md",
             "**/USER.md",
-            "**/skills.toml"
+            "**/skills.toml",
+            "**/boternity.db",
+            "**/boternity.db-wal"
         ]
     );
     // Break the cycle on disk, as another tool would, and tell the server.
@@ -804,5 +806,52 @@ fn workspace_folders_added_and_removed_are_indexed_and_forgotten() {
     lsp.wait_diagnostics("the removed folder cleared", |d| {
         d.get(&alpha).is_some_and(|v| v.is_empty())
     });
+    lsp.stop();
+}
+
+#[test]
+fn a_request_right_after_start_waits_for_the_first_scan() {
+    // The scan starts only after the client answered workspace/configuration, which this client
+    // does while waiting for the completion: without the wait the index would still be empty.
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    for i in 0..500 {
+        let dir = root.join(format!("skills/filler-{i:04}"));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("SKILL.md"),
+            format!("---\nname: filler-{i:04}\ndescription: Filler skill {i}.\n---\n\nBody.\n"),
+        )
+        .unwrap();
+    }
+    let target = root.join("skills/pdf-tools");
+    std::fs::create_dir_all(&target).unwrap();
+    std::fs::write(
+        target.join("SKILL.md"),
+        "---\nname: pdf-tools\ndescription: Extract text from PDF files.\n---\n\nBody.\n",
+    )
+    .unwrap();
+    let bot = root.join("bots/luna");
+    std::fs::create_dir_all(&bot).unwrap();
+    std::fs::write(bot.join("IDENTITY.md"), "---\ndisplay_name: Luna\n---\n").unwrap();
+    let toml_path = bot.join("skills.toml");
+    let toml = "[skills.pdf]\nskill_name = \"pd\"\n";
+    std::fs::write(&toml_path, toml).unwrap();
+    let mut lsp = Lsp::start(&root, &root.join("no-data"), full_caps());
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&toml_path), "languageId": "toml", "version": 1, "text": toml}}),
+    );
+    let r = lsp.request(
+        "textDocument/completion",
+        json!({"textDocument": {"uri": uri(&toml_path)}, "position": {"line": 1, "character": 16}}),
+    );
+    let labels: Vec<&str> = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|i| i["label"].as_str())
+        .collect();
+    assert!(labels.contains(&"pdf-tools"), "{} items", labels.len());
     lsp.stop();
 }

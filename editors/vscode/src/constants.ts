@@ -35,6 +35,12 @@ export const FILE_PATTERNS = [
   '**/SOUL.md',
   '**/USER.md',
   '**/skills.toml',
+  // OpenClaw workspace files: the server analyses them only inside an OpenClaw workspace.
+  '**/AGENTS.md',
+  '**/TOOLS.md',
+  '**/HEARTBEAT.md',
+  '**/BOOTSTRAP.md',
+  '**/MEMORY.md',
 ] as const;
 
 /** The configuration section synchronised with the server (`workspace/configuration`, section `forge`). */

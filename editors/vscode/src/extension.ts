@@ -112,7 +112,7 @@ export class Forge {
       documentSelector: FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
       synchronize: {
         configurationSection: CONFIG_SECTION,
-        fileEvents: vscode.workspace.createFileSystemWatcher('**/{SKILL.md,IDENTITY.md,SOUL.md,USER.md,skills.toml}'),
+        fileEvents: vscode.workspace.createFileSystemWatcher('**/{SKILL.md,IDENTITY.md,SOUL.md,USER.md,skills.toml,AGENTS.md,TOOLS.md,HEARTBEAT.md,BOOTSTRAP.md,MEMORY.md}'),
       },
       initializationOptions: buildServerSettings((key) => vscode.workspace.getConfiguration(CONFIG_SECTION).get(key)),
       outputChannel: this.output,

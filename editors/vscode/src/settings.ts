@@ -20,6 +20,8 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
   { key: 'skillsDir', default: 'skills' },
   { key: 'boternityDataDir', default: '' },
   { key: 'validation.profile', default: 'auto' },
+  { key: 'openclaw.bootstrapMaxChars', default: 20000 },
+  { key: 'openclaw.bootstrapTotalMaxChars', default: 60000 },
 ];
 
 export type Getter = (key: string) => unknown;

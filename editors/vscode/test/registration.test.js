@@ -138,7 +138,10 @@ test('a missing server is reported with the install command and a button that co
 
 test('package.json points documentSelector patterns and activation at the bot and skill files', () => {
   const { FILE_PATTERNS } = require('../out/constants.js');
-  assert.deepEqual([...FILE_PATTERNS].sort(), ['**/IDENTITY.md', '**/SKILL.md', '**/SOUL.md', '**/USER.md', '**/skills.toml']);
+  assert.deepEqual([...FILE_PATTERNS].sort(), [
+    '**/AGENTS.md', '**/BOOTSTRAP.md', '**/HEARTBEAT.md', '**/IDENTITY.md', '**/MEMORY.md',
+    '**/SKILL.md', '**/SOUL.md', '**/TOOLS.md', '**/USER.md', '**/skills.toml',
+  ]);
   for (const pattern of ['**/SKILL.md', '**/IDENTITY.md', '**/SOUL.md', '**/skills.toml']) {
     assert.ok(manifest.activationEvents.includes(`workspaceContains:${pattern}`), pattern);
   }

@@ -67,6 +67,10 @@ pub struct Session {
     /// `botsDir` setting.
     #[serde(default)]
     pub target_folder: Option<String>,
+    /// Whether `turn` came from the LLM builder agent rather than this engine: its answers are
+    /// recorded as exchanges (the model keeps no question table), see [`crate::agent`].
+    #[serde(default)]
+    pub from_model: bool,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -168,6 +172,7 @@ pub fn start(mode: Mode, description: &str, ctx: &BuilderContext) -> Session {
         bound_folder: None,
         origin: None,
         target_folder: None,
+        from_model: false,
         created_at: now.clone(),
         updated_at: now,
     };
@@ -199,6 +204,7 @@ pub fn answer(
     ctx: &BuilderContext,
 ) -> Result<Session, BuilderError> {
     let mut s = session.clone();
+    s.from_model = false;
     match (&session.turn, ans) {
         (_, Answer::Back) => go_back(&mut s)?,
         (BuilderTurn::ReadyToAssemble { .. }, Answer::Confirm(false)) => {
@@ -289,6 +295,24 @@ pub fn answer(
     advance(&mut s, ctx);
     s.updated_at = stamp(ctx);
     Ok(s)
+}
+
+/// §7.2 back without moving on: the previous phase restored, the answers and exchanges of the
+/// phase left and of the restored one forgotten. The LLM agent then asks the model to re-ask.
+pub fn back(session: &Session) -> Result<Session, BuilderError> {
+    let mut s = session.clone();
+    go_back(&mut s)?;
+    Ok(s)
+}
+
+/// The offline flow's next turn for `session` as it stands: the first unanswered question, or the
+/// review. The LLM agent falls back to it when the model cannot produce a usable turn.
+pub fn offline_turn(session: &Session, ctx: &BuilderContext) -> Session {
+    let mut s = session.clone();
+    s.from_model = false;
+    advance(&mut s, ctx);
+    s.updated_at = stamp(ctx);
+    s
 }
 
 /// Answers a specific question out of order (a code action in a file). The pending turn moves on only

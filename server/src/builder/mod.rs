@@ -12,13 +12,15 @@ pub mod memory;
 pub mod reconfigure;
 pub mod render;
 pub mod slug;
+pub mod spot;
 pub mod types;
 mod yaml;
 
 pub use answer::Answer;
 pub use defaults::classify_purpose;
 pub use engine::{
-    answer, answer_question, start, start_reconfigure, Pending, RecordedAnswer, Session,
+    answer, answer_question, back, offline_turn, start, start_reconfigure, Pending, RecordedAnswer,
+    Session,
 };
 pub use flow::skill_from_description;
 pub use flow::{

@@ -16,8 +16,9 @@ use serde_json::{json, Value};
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::{
     ClientCapabilities, CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams,
-    CodeLens, CodeLensParams, Command, CreateFile, CreateFileOptions, DocumentChangeOperation,
-    DocumentChanges, ExecuteCommandParams, MessageType, OneOf,
+    CodeLens, CodeLensParams, Command, CompletionItem, CompletionItemKind, CompletionParams,
+    CompletionTextEdit, CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges,
+    Documentation, ExecuteCommandParams, MarkupContent, MarkupKind, MessageType, OneOf,
     OptionalVersionedTextDocumentIdentifier, Position, Range, ResourceOp, ResourceOperationKind,
     ShowDocumentParams, TextDocumentEdit, TextEdit, Uri, WorkspaceEdit,
 };
@@ -27,6 +28,7 @@ use super::router::Shared;
 use super::state::Snapshot;
 use crate::analysis::FileKind;
 use crate::builder::flow::{options_for, OptionInput};
+use crate::builder::spot;
 use crate::builder::{
     self, load_bot, write_answer, BotTexts, BuilderContext, BuilderTurn, FileTarget, Mode, Session,
     WorkspaceSkill,
@@ -37,6 +39,7 @@ use crate::document::Document;
 use crate::drafts::DraftStore;
 use crate::text::PositionEncoding;
 use crate::workspace::index::Index;
+use tokio_util::sync::CancellationToken;
 
 /// Every command this module answers, as advertised in `executeCommandProvider`.
 pub const COMMANDS: &[&str] = &[
@@ -72,13 +75,22 @@ pub struct CommandState {
     caps: OnceLock<ClientCapabilities>,
     /// The workspace's skills with the time they were listed: walking a large workspace on every
     /// answer would dominate its cost, and a few seconds' staleness only affects suggestions.
-    skills: Arc<SkillsCache>,
+    pub(super) skills: Arc<SkillsCache>,
 }
 
 impl CommandState {
     /// Remembers what the client can do (resource operations, showDocument).
     pub fn set_client_capabilities(&self, caps: ClientCapabilities) {
         let _ = self.caps.set(caps);
+    }
+
+    /// Whether the client accepts server-initiated `window/workDoneProgress/create`.
+    pub(super) fn supports_work_done_progress(&self) -> bool {
+        self.caps
+            .get()
+            .and_then(|c| c.window.as_ref())
+            .and_then(|w| w.work_done_progress)
+            .unwrap_or(false)
     }
 
     fn can_create_files(&self) -> bool {
@@ -91,7 +103,7 @@ impl CommandState {
     }
 
     /// The workspace skills, listed at most every [`SKILLS_TTL`]. Call from a blocking context.
-    fn workspace_skills(
+    pub(super) fn workspace_skills(
         cache: &SkillsCache,
         folders: &[PathBuf],
         index: &Index,
@@ -114,7 +126,7 @@ impl CommandState {
     }
 }
 
-fn err(e: ServiceError) -> Error {
+pub(super) fn err(e: ServiceError) -> Error {
     let code = match &e {
         ServiceError::Invalid(_) | ServiceError::NotFound(_) => ErrorCode::InvalidParams,
         ServiceError::Storage(_) => ErrorCode::ServerError(-32001),
@@ -127,7 +139,7 @@ fn err(e: ServiceError) -> Error {
     }
 }
 
-fn invalid(msg: impl Into<String>) -> Error {
+pub(super) fn invalid(msg: impl Into<String>) -> Error {
     err(ServiceError::Invalid(msg.into()))
 }
 
@@ -194,7 +206,7 @@ fn index_bound(store: &DraftStore, bound: &Mutex<HashMap<PathBuf, String>>) {
     }
 }
 
-fn note_saved(shared: &Shared, s: &Session) {
+pub(super) fn note_saved(shared: &Shared, s: &Session) {
     if let Some(f) = &s.bound_folder {
         let mut m = shared
             .commands
@@ -214,7 +226,7 @@ fn note_deleted(shared: &Shared, id: &str) {
     m.retain(|_, v| v != id);
 }
 
-async fn store_op<T: Send + 'static>(
+pub(super) async fn store_op<T: Send + 'static>(
     shared: &Shared,
     snap: &Snapshot,
     f: impl FnOnce(&DraftStore) -> svc::Result<T> + Send + 'static,
@@ -270,7 +282,7 @@ fn uri_of(path: &Path) -> Result<Uri> {
 }
 
 /// The text of open documents by path: what the editor shows wins over the disk.
-fn open_texts(snap: &Snapshot) -> Arc<HashMap<PathBuf, String>> {
+pub(super) fn open_texts(snap: &Snapshot) -> Arc<HashMap<PathBuf, String>> {
     Arc::new(
         snap.docs
             .values()
@@ -279,7 +291,9 @@ fn open_texts(snap: &Snapshot) -> Arc<HashMap<PathBuf, String>> {
     )
 }
 
-fn reader(open: Arc<HashMap<PathBuf, String>>) -> impl Fn(&Path) -> svc::Result<Option<String>> {
+pub(super) fn reader(
+    open: Arc<HashMap<PathBuf, String>>,
+) -> impl Fn(&Path) -> svc::Result<Option<String>> {
     move |p: &Path| match open.get(p) {
         Some(t) => Ok(Some(t.clone())),
         None => svc::read_optional(p),
@@ -314,34 +328,63 @@ pub async fn execute(params: Value, snap: Snapshot, shared: Arc<Shared>) -> Resu
     // Commands change drafts and files: once started they run to the end in their own task, so a
     // `$/cancelRequest` (which drops this future) cannot stop an assemble between the applied edit
     // and the draft's deletion. The client then gets "cancelled", but the state stays consistent.
+    // The one thing a cancellation does stop is a model request: dropping this future drops the
+    // guard, which cancels the token the LLM client watches (see `agent::Call`).
     let cmd = cmd.to_string();
-    tokio::spawn(async move { dispatch(&cmd, arg, snap, shared).await })
+    let cancel = CancellationToken::new();
+    let guard = cancel.clone().drop_guard();
+    let call = super::agent::Call {
+        cancel,
+        progress_token: p.work_done_progress_params.work_done_token,
+    };
+    let out = tokio::spawn(async move { dispatch(&cmd, arg, snap, shared, call).await })
         .await
         .map_err(|e| {
             tracing::error!("builder command failed: {e}");
             Error::internal_error()
-        })?
+        })?;
+    guard.disarm();
+    out
 }
 
-async fn dispatch(cmd: &str, arg: Value, snap: Snapshot, shared: Arc<Shared>) -> Result<Value> {
+async fn dispatch(
+    cmd: &str,
+    arg: Value,
+    snap: Snapshot,
+    shared: Arc<Shared>,
+    call: super::agent::Call,
+) -> Result<Value> {
     match cmd {
-        "forge.builder.start" => start(&arg, &snap, &shared).await,
-        "forge.builder.answer" => answer(&arg, &snap, &shared).await,
+        "forge.builder.start" => start(&arg, &snap, &shared, &call).await,
+        "forge.builder.answer" => answer(&arg, &snap, &shared, &call).await,
         "forge.builder.session" => session(&arg, &snap, &shared).await,
         "forge.builder.drafts" => to_json(store_op(&shared, &snap, |s| Ok(s.list()?)).await?),
         "forge.builder.delete" => delete(&arg, &snap, &shared).await,
         "forge.builder.assemble" => assemble(&arg, &snap, &shared).await,
-        "forge.builder.reconfigure" => reconfigure(&arg, &snap, &shared).await,
-        "forge.skill.create" => skill_create(&arg, &snap, &shared).await,
+        "forge.builder.reconfigure" => reconfigure(&arg, &snap, &shared, &call).await,
+        "forge.skill.create" => skill_create(&arg, &snap, &shared, &call).await,
         "forge.skill.validate" => skill_validate(&arg, &snap).await,
+        soul if super::souls::COMMANDS.contains(&soul) => {
+            super::souls::execute(soul, &arg, &snap, &shared).await
+        }
         other => Err(invalid(format!(
             "unknown command `{other}`; forge-ls offers {}",
-            COMMANDS.join(", ")
+            COMMANDS
+                .iter()
+                .chain(super::souls::COMMANDS)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
         ))),
     }
 }
 
-async fn start(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
+async fn start(
+    arg: &Value,
+    snap: &Snapshot,
+    shared: &Shared,
+    call: &super::agent::Call,
+) -> Result<Value> {
     let mode = match required(arg, "mode", "forge.builder.start")? {
         "bot" => Mode::Bot,
         "skill" => Mode::Skill,
@@ -359,28 +402,17 @@ async fn start(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
         }
         None => None,
     };
-    let folders = snap.folders.clone();
-    let skills = shared.commands.skills.clone();
-    let index = snap.index.clone();
-    let s = store_op(shared, snap, move |store| {
-        let ctx = svc::context_with(
-            store,
-            CommandState::workspace_skills(&skills, &folders, &index),
-            &description,
-        );
-        svc::start_session(
-            store,
-            &ctx,
-            mode,
-            &description,
-            folder.map(|f| f.to_string_lossy().into_owned()),
-        )
-    })
-    .await?;
+    let folder = folder.map(|f| f.to_string_lossy().into_owned());
+    let s = super::agent::start(shared, snap, call, mode, description, folder).await?;
     turn_result(&s)
 }
 
-async fn answer(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
+async fn answer(
+    arg: &Value,
+    snap: &Snapshot,
+    shared: &Shared,
+    call: &super::agent::Call,
+) -> Result<Value> {
     let id = required(arg, "session_id", "forge.builder.answer")?.to_string();
     let ans = arg
         .get("answer")
@@ -388,20 +420,7 @@ async fn answer(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> 
         .ok_or_else(|| invalid("forge.builder.answer needs `answer`: {option: n}, {text}, {confirm: bool} or {back: true}"))?;
     let lock = shared.commands.session_lock(&id);
     let _held = lock.lock().await;
-    let folders = snap.folders.clone();
-    let skills = shared.commands.skills.clone();
-    let index = snap.index.clone();
-    let s = store_op(shared, snap, move |store| {
-        let current = svc::load_session(store, &id)?;
-        let ctx = svc::context_with(
-            store,
-            CommandState::workspace_skills(&skills, &folders, &index),
-            &current.description,
-        );
-        svc::answer_session(store, &ctx, &id, &ans)
-    })
-    .await?;
-    note_saved(shared, &s);
+    let s = super::agent::answer(shared, snap, call, id, &ans).await?;
     turn_result(&s)
 }
 
@@ -415,6 +434,7 @@ async fn session(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value>
         "description": s.description,
         "answers": to_json(s.answer_summaries())?,
         "turn": to_json(&s.turn)?,
+        "conversation": to_json(&s.conversation)?,
         "bound_folder": s.bound_folder,
     }))
 }
@@ -429,29 +449,18 @@ async fn delete(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> 
     Ok(json!({ "deleted": deleted }))
 }
 
-async fn reconfigure(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
+async fn reconfigure(
+    arg: &Value,
+    snap: &Snapshot,
+    shared: &Shared,
+    call: &super::agent::Call,
+) -> Result<Value> {
     let path = path_arg(required(arg, "uri", "forge.builder.reconfigure")?, "uri")?;
     let folder = svc::inside_workspace(&snap.folders, &svc::bot_folder_of(&path)).map_err(err)?;
-    let read = reader(open_texts(snap));
-    let folders = snap.folders.clone();
-    let skills = shared.commands.skills.clone();
-    let index = snap.index.clone();
-    let s = store_op(shared, snap, move |store| {
-        let texts = svc::bot_texts(&folder, &read)?;
-        let about = texts.soul.clone().unwrap_or_default();
-        let ctx = svc::context_with(
-            store,
-            CommandState::workspace_skills(&skills, &folders, &index),
-            &about,
-        );
-        svc::reconfigure_session(store, &ctx, &folder, &texts)
-    })
-    .await?;
-    note_saved(shared, &s);
+    let s = super::agent::reconfigure(shared, snap, call, folder).await?;
     turn_result(&s)
 }
 
-/// Sends the writes as one `workspace/applyEdit`; an error unless the client applied it.
 async fn apply(shared: &Shared, snap: &Snapshot, writes: &[FileWrite], label: &str) -> Result<()> {
     if writes.is_empty() {
         return Ok(());
@@ -641,7 +650,12 @@ fn lsp_diagnostics(
         .collect()
 }
 
-async fn skill_create(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
+async fn skill_create(
+    arg: &Value,
+    snap: &Snapshot,
+    shared: &Shared,
+    call: &super::agent::Call,
+) -> Result<Value> {
     let id = str_arg(arg, "session_id")?.map(str::to_string);
     let description = str_arg(arg, "description")?.map(str::to_string);
     let name = str_arg(arg, "name")?.map(str::to_string);
@@ -680,6 +694,16 @@ async fn skill_create(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<V
     .await
     .map_err(|_| Error::internal_error())?
     .map_err(err)?;
+    let confirm = match arg.get("confirm") {
+        None | Some(Value::Null) => None,
+        Some(Value::Bool(b)) => Some(*b),
+        Some(other) => {
+            return Err(invalid(format!(
+                "`confirm` must be true or false, not {other}"
+            )))
+        }
+    };
+    let plan = super::agent::draft(shared, snap, call, plan, confirm).await?;
     apply(shared, snap, &plan.writes, "skill.create").await?;
     if let Some(i) = id {
         let key = i.clone();
@@ -754,10 +778,21 @@ async fn bound_session(shared: &Shared, snap: &Snapshot, folder: &Path) -> Optio
         .flatten()
 }
 
+/// One answer to a builder question, ready to be offered in a file.
 struct Offer {
-    title: String,
-    edit: WorkspaceEdit,
+    /// "Forge · Personality: What tone should Luna use?"
+    question: String,
+    /// The option's label.
+    label: String,
+    writes: Vec<FileWrite>,
+    /// Records the answer in the bound session, if there is one.
     command: Option<Command>,
+}
+
+impl Offer {
+    fn title(&self) -> String {
+        format!("{} → {}", self.question, self.label)
+    }
 }
 
 fn changes_to_writes(folder: &Path, texts: &BotTexts, ch: builder::BotChanges) -> Vec<FileWrite> {
@@ -788,8 +823,10 @@ fn changes_to_writes(folder: &Path, texts: &BotTexts, ch: builder::BotChanges) -
 }
 
 /// The §5 offers for the bot file `doc`: the bound session's pending question (edit + recording
-/// command), else every unanswered question whose answer lives in this file (edit only).
-async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> {
+/// command), else every unanswered question whose answer lives in this file (edit only). With
+/// `at`, only the questions whose answer goes at that byte offset (completion); a half-typed key
+/// or heading there is replaced by the answer.
+async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document, at: Option<usize>) -> Vec<Offer> {
     // Edits are only offered for bots inside the workspace, like every other builder write.
     let Some(folder) = doc
         .path
@@ -804,6 +841,30 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
     let Ok(texts) = svc::bot_texts(&folder, &reader(open_texts(snap))) else {
         return Vec::new();
     };
+    let spot = match (at, doc.kind) {
+        (None, _) => None,
+        (Some(o), FileKind::SkillsToml) => match spot::toml_spot(doc.text(), o) {
+            Some(s) => Some(s),
+            None => return Vec::new(),
+        },
+        (Some(o), _) => Some(spot::markdown_spot(doc.text(), o)),
+    };
+    // The texts with the cursor's half-typed line taken out, for answers that replace it.
+    let without_line = at.map(|o| {
+        let text = doc.text();
+        let o = crate::text::floor_char_boundary(text, o);
+        let start = text[..o].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[o..].find('\n').map_or(text.len(), |i| o + i + 1);
+        let mut t = texts.clone();
+        let cut = format!("{}{}", &text[..start], &text[end..]);
+        match doc.kind {
+            FileKind::Identity => t.identity = Some(cut),
+            FileKind::Soul => t.soul = Some(cut),
+            FileKind::User => t.user = Some(cut),
+            _ => t.skills_toml = Some(cut),
+        }
+        t
+    });
     let loaded = load_bot(
         texts.identity.as_deref(),
         texts.soul.as_deref(),
@@ -818,32 +879,50 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
         "skills.toml" => texts.skills_toml.is_some(),
         _ => false,
     };
-    // A question is offered in the files its answer goes to; when none of them exists yet (a bot
-    // without skills.toml asked about skills), SOUL.md hosts it, so it is never unreachable.
-    let here = |q: &builder::QuestionSpec| {
+    // Which texts a question's answer is computed on, or None when it is not offered here. A
+    // question is offered in the files its answer goes to; when none of them exists yet (a bot
+    // without skills.toml asked about skills), SOUL.md hosts its code actions, so it is never
+    // unreachable.
+    let base = |q: &builder::QuestionSpec| -> Option<&BotTexts> {
         let mut files = q.targets.iter().filter_map(target_file);
-        files.clone().any(|f| f == file) || (file == "SOUL.md" && !files.any(present))
+        let in_file = files.clone().any(|f| f == file);
+        match &spot {
+            None => (in_file || (file == "SOUL.md" && !files.any(present))).then_some(&texts),
+            Some(spot) => {
+                let t = q
+                    .targets
+                    .iter()
+                    .find(|t| target_file(t) == Some(file) && spot.fits(t))?;
+                if spot.replaces_line(t) {
+                    without_line.as_ref()
+                } else {
+                    Some(&texts)
+                }
+            }
+        }
     };
     let mut out = Vec::new();
-    let enc = snap.encoding;
-    let mut push = |title: String, field, value: &builder::FieldValue, command: Option<Command>| {
-        let Ok(ch) = write_answer(&texts, &name, field, value, &|_| false) else {
+    let can_create = shared.commands.can_create_files();
+    let mut push = |question: String,
+                    label: String,
+                    texts: &BotTexts,
+                    field,
+                    value: &builder::FieldValue,
+                    command| {
+        let Ok(ch) = write_answer(texts, &name, field, value, &|_| false) else {
             return;
         };
-        let writes = changes_to_writes(&folder, &texts, ch);
+        let writes = changes_to_writes(&folder, texts, ch);
         // A file the edit would create needs resource operations; skip rather than offer a dud.
-        if writes.is_empty()
-            || (writes.iter().any(|w| w.old.is_none()) && !shared.commands.can_create_files())
-        {
+        if writes.is_empty() || (writes.iter().any(|w| w.old.is_none()) && !can_create) {
             return;
         }
-        if let Ok(edit) = workspace_edit(&writes, enc) {
-            out.push(Offer {
-                title,
-                edit,
-                command,
-            });
-        }
+        out.push(Offer {
+            question,
+            label,
+            writes,
+            command,
+        });
     };
     if let Some(s) = bound_session(shared, snap, &folder).await {
         let (
@@ -858,15 +937,14 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
         else {
             return out;
         };
-        if !here(q) {
+        let Some(texts) = base(q) else {
             return out;
-        }
+        };
         for (i, value) in s.pending.choices.iter().enumerate() {
             let label = options
                 .get(i)
                 .map(|o| o.label.clone())
                 .unwrap_or_else(|| value.display());
-            let title = format!("Forge · {}: {question} → {label}", phase.short_label());
             let command = Command {
                 title: "Record the builder answer".into(),
                 command: "forge.builder.answer".into(),
@@ -874,7 +952,8 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
                     json!({"session_id": s.session_id, "answer": {"option": i}}),
                 ]),
             };
-            push(title, q.field, value, Some(command));
+            let question = format!("Forge · {}: {question}", phase.short_label());
+            push(question, label, texts, q.field, value, Some(command));
         }
         return out;
     }
@@ -885,8 +964,9 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
         .or_else(|| loaded.config.purpose.clone())
         .unwrap_or_default();
     let category = builder::classify_purpose(&about);
-    let ctx = BuilderContext::default();
-    for q in loaded.unanswered().into_iter().filter(|q| here(q)) {
+    let ctx = offer_context(shared, snap, &about).await;
+    for q in loaded.unanswered() {
+        let Some(texts) = base(q) else { continue };
         let choices = options_for(
             q,
             &OptionInput {
@@ -899,15 +979,103 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document) -> Vec<Offer> 
         );
         let text = q.text_for(Some(&name).filter(|n| !n.is_empty()).map(String::as_str));
         for c in choices {
-            let title = format!(
-                "Forge · {}: {text} → {}",
-                q.phase.short_label(),
-                c.option.label
-            );
-            push(title, q.field, &c.value, None);
+            let question = format!("Forge · {}: {text}", q.phase.short_label());
+            push(question, c.option.label, texts, q.field, &c.value, None);
         }
     }
     out
+}
+
+/// What the options of a question asked without a session draw on: the indexed skills and, when
+/// a drafts database already exists, the builder's memory (never created just for this).
+async fn offer_context(shared: &Shared, snap: &Snapshot, about: &str) -> BuilderContext {
+    let mut skills: Vec<WorkspaceSkill> = snap
+        .index
+        .skills()
+        .map(|(_, s)| WorkspaceSkill {
+            name: s.name.clone(),
+            description: s.description.clone().unwrap_or_default(),
+        })
+        .collect();
+    skills.sort_by(|a, b| a.name.cmp(&b.name));
+    skills.dedup_by(|a, b| a.name == b.name);
+    let about = about.to_string();
+    let with_memory = skills.clone();
+    with_store(shared, snap, false, move |s| {
+        Ok(svc::context_with(s, with_memory, &about))
+    })
+    .await
+    .ok()
+    .flatten()
+    .unwrap_or(BuilderContext {
+        workspace_skills: skills,
+        ..BuilderContext::default()
+    })
+}
+
+/// Builder answers as completion items at the cursor (§5): each item's main edit rewrites the
+/// cursor's line, other lines of the file change through `additionalTextEdits`, and accepting it
+/// records the answer in the bound session. Answers that would touch another file are left to the
+/// code actions.
+pub async fn question_completions(
+    snap: &Snapshot,
+    shared: &Shared,
+    p: &CompletionParams,
+) -> Vec<CompletionItem> {
+    let pos = &p.text_document_position;
+    let Some(doc) = snap.doc(&pos.text_document.uri).filter(|d| is_bot_file(d)) else {
+        return Vec::new();
+    };
+    let text = doc.text();
+    let index = crate::text::LineIndex::new(text);
+    let at = index.offset(text, pos.position, snap.encoding);
+    let range = |r: std::ops::Range<usize>| index.range(text, r, snap.encoding);
+    offers(shared, snap, doc, Some(at))
+        .await
+        .into_iter()
+        .filter_map(|o| {
+            let [w] = o.writes.as_slice() else {
+                return None;
+            };
+            if w.path != doc.path {
+                return None;
+            }
+            let e = crate::text::cursor_edit(text, &w.new, at);
+            let (main, new_text) = e.main;
+            let typed = &text[main.start..at.max(main.start)];
+            Some(CompletionItem {
+                label: o.label.clone(),
+                kind: Some(CompletionItemKind::VALUE),
+                detail: Some(o.question.clone()),
+                documentation: Some(Documentation::MarkupContent(MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: format!(
+                        "{}\n\nWrites:\n```\n{}\n```",
+                        o.title(),
+                        new_text.trim_end()
+                    ),
+                })),
+                // Builder answers first: they are what this spot is for.
+                sort_text: Some(format!("!{}", o.label)),
+                filter_text: Some(format!("{typed}{}", o.label)),
+                text_edit: Some(CompletionTextEdit::Edit(TextEdit {
+                    range: range(main),
+                    new_text,
+                })),
+                additional_text_edits: Some(
+                    e.additional
+                        .into_iter()
+                        .map(|(r, new_text)| TextEdit {
+                            range: range(r),
+                            new_text,
+                        })
+                        .collect(),
+                ),
+                command: o.command,
+                ..Default::default()
+            })
+        })
+        .collect()
 }
 
 /// Code actions for §5, appended after the quick fixes by `handlers`.
@@ -929,17 +1097,18 @@ pub async fn code_actions(
     if !wanted {
         return Vec::new();
     }
-    offers(shared, snap, doc)
+    let enc = snap.encoding;
+    offers(shared, snap, doc, None)
         .await
         .into_iter()
-        .map(|o| {
-            CodeActionOrCommand::CodeAction(CodeAction {
-                title: o.title,
+        .filter_map(|o| {
+            Some(CodeActionOrCommand::CodeAction(CodeAction {
+                title: o.title(),
                 kind: Some(CodeActionKind::REFACTOR_REWRITE),
-                edit: Some(o.edit),
+                edit: Some(workspace_edit(&o.writes, enc).ok()?),
                 command: o.command,
                 ..Default::default()
-            })
+            }))
         })
         .collect()
 }
@@ -1005,7 +1174,9 @@ pub async fn code_lenses(snap: &Snapshot, shared: &Shared, p: CodeLensParams) ->
             data: None,
         })
     };
-    to_json(lens.into_iter().collect::<Vec<_>>())
+    let mut lenses: Vec<CodeLens> = lens.into_iter().collect();
+    lenses.extend(super::souls::code_lenses(snap, &p.text_document.uri));
+    to_json(lenses)
 }
 
 #[cfg(test)]

@@ -7,9 +7,9 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, DocumentSymbol,
-    DocumentSymbolParams, DocumentSymbolResponse, FoldingRange, FoldingRangeKind,
-    FoldingRangeParams, SymbolKind,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CompletionList,
+    CompletionParams, CompletionResponse, DocumentSymbol, DocumentSymbolParams,
+    DocumentSymbolResponse, FoldingRange, FoldingRangeKind, FoldingRangeParams, SymbolKind,
 };
 
 use super::convert;
@@ -36,6 +36,22 @@ pub const METHODS: &[&str] = &[
     "workspace/symbol",
 ];
 
+/// Requests whose answer depends on the workspace index: right after start they wait for the
+/// first scan instead of answering from an empty index.
+pub fn needs_index(method: &str) -> bool {
+    matches!(
+        method,
+        "textDocument/completion"
+            | "textDocument/hover"
+            | "textDocument/definition"
+            | "textDocument/references"
+            | "textDocument/prepareRename"
+            | "textDocument/rename"
+            | "textDocument/documentLink"
+            | "workspace/symbol"
+    )
+}
+
 pub async fn handle(
     method: &str,
     params: Value,
@@ -58,7 +74,22 @@ pub async fn handle(
         }
         "textDocument/documentSymbol" => to_json(document_symbols(&snap, parse(params)?)),
         "textDocument/foldingRange" => to_json(folding_ranges(&snap, parse(params)?)),
-        "textDocument/completion" => to_json(intel::completion(&snap, parse(params)?)),
+        "textDocument/completion" => {
+            let p: CompletionParams = parse(params)?;
+            // Builder answers for this spot (§5) come first, then the schema's completions.
+            let builder = super::commands::question_completions(&snap, &shared, &p).await;
+            let mut list = match intel::completion(&snap, p) {
+                Some(CompletionResponse::List(l)) => l,
+                Some(CompletionResponse::Array(items)) => CompletionList {
+                    is_incomplete: false,
+                    items,
+                },
+                None if builder.is_empty() => return Ok(Value::Null),
+                None => CompletionList::default(),
+            };
+            list.items.splice(0..0, builder);
+            to_json(CompletionResponse::List(list))
+        }
         "textDocument/hover" => to_json(intel::hover(&snap, parse(params)?)),
         "textDocument/definition" => to_json(intel::definition(&snap, parse(params)?)),
         "textDocument/references" => to_json(intel::references(&snap, parse(params)?)),

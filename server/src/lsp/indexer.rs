@@ -75,6 +75,13 @@ pub fn watch_registration(caps: &ClientCaps, library: Option<&Path>) -> Registra
             kind: None,
         })
         .collect();
+    // Boternity's database: a change there may change which soul version is current.
+    watchers.extend(
+        ["**/boternity.db", "**/boternity.db-wal"].map(|g| FileSystemWatcher {
+            glob_pattern: GlobPattern::String(g.into()),
+            kind: None,
+        }),
+    );
     if let Some(base) = library
         .filter(|_| caps.watch_relative)
         .and_then(Uri::from_file_path)

@@ -83,7 +83,16 @@ pub fn completion(snap: &Snapshot, p: CompletionParams) -> Option<CompletionResp
         snippets: snap.caps.snippets,
         ..Default::default()
     };
-    let c = complete::complete(v.kind, &v.path, &v.text, offset, &snap.index, opts);
+    let dialect = crate::dialect::detect(v.kind, &v.path, &v.text, snap.settings.profile).dialect;
+    let c = complete::complete_with(
+        v.kind,
+        &v.path,
+        &v.text,
+        offset,
+        &snap.index,
+        opts,
+        Some(dialect),
+    );
     let items = c
         .items
         .into_iter()
@@ -130,6 +139,9 @@ fn diagnostics_of(snap: &Snapshot, path: &Path) -> Vec<Diagnostic> {
         .map(|f| f.diagnostics.clone())
         .unwrap_or_default();
     d.extend(snap.cross.get(path).into_iter().flatten().cloned());
+    if let Some(f) = snap.index.file(path) {
+        d.extend(snap.souls.integrity(path, &f.text));
+    }
     d
 }
 
@@ -138,7 +150,21 @@ pub fn hover(snap: &Snapshot, p: HoverParams) -> Option<Hover> {
     let v = View::of(snap, uri)?;
     let offset = v.offset(snap, p.text_document_position_params.position);
     let diags = diagnostics_of(snap, &v.path);
-    let (md, range) = hover::hover(v.kind, &v.path, &v.text, offset, &snap.index, &diags)?;
+    let detection = crate::dialect::detect(v.kind, &v.path, &v.text, snap.settings.profile);
+    let found = hover::hover_with(
+        v.kind,
+        &v.path,
+        &v.text,
+        offset,
+        &snap.index,
+        &diags,
+        Some(&detection),
+    );
+    let souls = super::souls::hover(snap, &v.path, &v.text, offset);
+    let (md, range) = match (found, souls) {
+        (Some((md, range)), Some((history, _))) => (format!("{md}\n\n---\n\n{history}"), range),
+        (found, souls) => found.or(souls)?,
+    };
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
             kind: MarkupKind::Markdown,

@@ -3,6 +3,7 @@
 //! computed on the state as of the messages received before them (`router`).
 //! Conversions between analysis types and LSP types live in `convert`.
 
+mod agent;
 mod commands;
 mod convert;
 mod handlers;
@@ -10,6 +11,7 @@ mod indexer;
 mod intel;
 mod router;
 mod server;
+mod souls;
 mod state;
 mod stop;
 mod workspace;

@@ -196,7 +196,8 @@ where
             return done(Some(Response::from_error(id, err)));
         }
         let (snap_tx, snap_rx) = oneshot::channel();
-        self.shared.send(Msg::Snapshot(snap_tx));
+        self.shared
+            .send(Msg::Snapshot(snap_tx, handlers::needs_index(&method)));
         let token = CancellationToken::new();
         if let Ok(mut m) = self.shared.cancels.lock() {
             m.insert(id.clone(), token.clone());

@@ -119,6 +119,7 @@ impl LanguageServer for Backend {
                 execute_command_provider: Some(ExecuteCommandOptions {
                     commands: super::commands::COMMANDS
                         .iter()
+                        .chain(super::souls::COMMANDS)
                         .map(|c| c.to_string())
                         .collect(),
                     ..Default::default()

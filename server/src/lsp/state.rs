@@ -38,7 +38,11 @@ pub enum Msg {
     Change(DidChangeTextDocumentParams),
     Close(DidCloseTextDocumentParams),
     Settings(Value),
-    Snapshot(oneshot::Sender<Snapshot>),
+    /// A request's view of the world; `true` when its answer depends on the workspace index (it
+    /// then waits for the first scan, see [`Workspace::defer`]).
+    Snapshot(oneshot::Sender<Snapshot>, bool),
+    /// The wait of deferred requests for the first scan is over: answer them with what is known.
+    IndexWaitOver,
     /// The client's capabilities, from `initialize`.
     Caps(ClientCaps),
     /// `initialized`: index the workspace.
@@ -52,6 +56,14 @@ pub enum Msg {
     /// Files reloaded from disk: path, load sequence number, entry (None: gone).
     Loaded(Vec<(PathBuf, u64, Option<FileEntry>)>),
     Folders(DidChangeWorkspaceFoldersParams),
+    /// Soul versions read from Boternity databases (`full`: every followed data directory).
+    Souls {
+        seq: u64,
+        full: bool,
+        ledger: crate::soul_versions::Ledger,
+    },
+    /// Re-read one data directory's database (after a save).
+    SoulsRefresh(PathBuf),
 }
 
 /// An immutable view of the world at one point in the message order.
@@ -68,6 +80,8 @@ pub struct Snapshot {
     pub cross: Arc<PerFile>,
     /// The global skill library (read-only), if any.
     pub library: Option<Arc<PathBuf>>,
+    /// Soul versions of the Boternity data directories in the workspace.
+    pub souls: Arc<crate::soul_versions::Ledger>,
 }
 
 impl Snapshot {
@@ -108,6 +122,7 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
     tokio::spawn(publish_loop(pub_rx, client.clone()));
     tokio::spawn(async move {
         let mut world = Snapshot::default();
+        let mut souls = super::souls::SoulWatch::new(tx.clone(), client.clone());
         let mut ws = Workspace::new(tx, client.clone());
         while let Some(first) = rx.recv().await {
             let mut dirty: Vec<Publish> = Vec::new();
@@ -118,11 +133,18 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
             // pass of the cross-file rules, not one per message.
             while let Some(msg) = next.take() {
                 let applied = std::panic::catch_unwind(AssertUnwindSafe(|| {
-                    if let Msg::Snapshot(reply) = msg {
+                    if let Msg::Snapshot(reply, needs_index) = msg {
                         // A request sees every change before it, index included.
                         ws.settle(&mut world, &mut dirty);
-                        let _ = reply.send(world.clone());
-                    } else if let Some(msg) = ws.apply(&mut world, msg) {
+                        if needs_index && ws.first_scan_pending() {
+                            ws.defer(world.clone(), reply);
+                        } else {
+                            let _ = reply.send(world.clone());
+                        }
+                    } else if let Some(msg) = souls
+                        .apply(&mut world, &mut ws, msg)
+                        .and_then(|msg| ws.apply(&mut world, msg))
+                    {
                         apply(&mut world, msg, &mut notes, &mut ws)
                     }
                 }));
@@ -141,6 +163,7 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
                 notes.push("forge-ls hit an internal error while updating the workspace index; please report it.".into());
             }
             ws.start_jobs(&world);
+            souls.start_jobs(&world);
             for note in notes {
                 tracing::warn!("{note}");
                 client.log_message(MessageType::WARNING, note).await;
@@ -174,13 +197,14 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
             notes.extend(warnings);
             if s != *world.settings {
                 let profile = s.profile;
+                let limits = s.openclaw_limits;
                 let rescan = s.profile != world.settings.profile
                     || s.boternity_data_dir != world.settings.boternity_data_dir;
                 world.settings = Arc::new(s);
                 let docs = Arc::make_mut(&mut world.docs);
                 for (uri, doc) in docs.iter_mut() {
-                    if doc.profile != profile {
-                        *doc = Arc::new(doc.with_profile(profile));
+                    if doc.profile != profile || doc.limits != limits {
+                        *doc = Arc::new(doc.with_profile(profile).with_limits(limits));
                         ws.doc_changed(uri);
                     }
                 }
@@ -196,13 +220,16 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
             else {
                 return;
             };
-            let doc = Arc::new(Document::new(
-                path,
-                kind,
-                p.text_document.version,
-                &p.text_document.text,
-                world.settings.profile,
-            ));
+            let doc = Arc::new(
+                Document::new(
+                    path,
+                    kind,
+                    p.text_document.version,
+                    &p.text_document.text,
+                    world.settings.profile,
+                )
+                .with_limits(world.settings.openclaw_limits),
+            );
             Arc::make_mut(&mut world.docs).insert(uri.clone(), doc);
             ws.doc_changed(&uri);
         }
@@ -240,7 +267,7 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
                 ws.doc_closed(world, &uri, &doc.path);
             }
         }
-        Msg::Snapshot(reply) => {
+        Msg::Snapshot(reply, _) => {
             let _ = reply.send(world.clone());
         }
         Msg::Folders(p) => {
@@ -259,7 +286,14 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
             ws.settings_changed();
         }
         // Handled by `Workspace::apply`.
-        Msg::Caps(_) | Msg::Scan | Msg::Indexed { .. } | Msg::Watched(_) | Msg::Loaded(_) => {}
+        Msg::Caps(_)
+        | Msg::Scan
+        | Msg::Indexed { .. }
+        | Msg::Watched(_)
+        | Msg::Loaded(_)
+        | Msg::IndexWaitOver => {}
+        // Handled by `SoulWatch::apply`.
+        Msg::Souls { .. } | Msg::SoulsRefresh(_) => {}
     }
 }
 

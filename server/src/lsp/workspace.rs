@@ -13,7 +13,7 @@ use std::hash::{Hash, Hasher};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tower_lsp_server::ls_types::{FileChangeType, Uri};
 use tower_lsp_server::Client;
 
@@ -23,6 +23,9 @@ use crate::analysis::FileKind;
 use crate::diagnostic::Diagnostic;
 use crate::workspace::index::{self, entry_from_analysis, ScanSpec};
 use crate::workspace::rules;
+
+/// How long a request that needs the index waits for the first scan at most.
+const FIRST_SCAN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub struct Workspace {
     tx: mpsc::UnboundedSender<Msg>,
@@ -48,6 +51,13 @@ pub struct Workspace {
     published: HashMap<PathBuf, u64>,
     /// The library the file watchers were registered with (None: not registered).
     watching: Option<Option<PathBuf>>,
+    /// Whether the first scan finished (or its wait expired): until then the index is empty.
+    first_scan_done: bool,
+    /// Requests that need the index, held until the first scan: the snapshot as of their arrival.
+    waiting: Vec<(Snapshot, oneshot::Sender<Snapshot>)>,
+    /// Parsed ignore files per folder for watched events, dropped after each batch (so an edited
+    /// .gitignore counts from the next event on).
+    ignores: HashMap<PathBuf, Option<Arc<ignore::gitignore::Gitignore>>>,
 }
 
 impl Workspace {
@@ -69,11 +79,50 @@ impl Workspace {
             cross_stale: false,
             published: HashMap::new(),
             watching: None,
+            first_scan_done: false,
+            waiting: Vec::new(),
+            ignores: HashMap::new(),
+        }
+    }
+
+    /// Whether the first scan is still to come (the index is still empty). True from the start:
+    /// the scan begins only after `initialized` and the client's answer to
+    /// `workspace/configuration`, and a request can arrive in between.
+    pub fn first_scan_pending(&self) -> bool {
+        !self.first_scan_done
+    }
+
+    /// Holds a request that needs the index until the first scan is in, so a completion asked
+    /// right after opening a file does not come back empty. Its snapshot keeps the documents as
+    /// they were when it arrived; only the index is filled in. The wait is bounded
+    /// ([`FIRST_SCAN_WAIT`]): a huge workspace answers with what is known by then.
+    pub fn defer(&mut self, snapshot: Snapshot, reply: oneshot::Sender<Snapshot>) {
+        if self.waiting.is_empty() {
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(FIRST_SCAN_WAIT).await;
+                let _ = tx.send(Msg::IndexWaitOver);
+            });
+        }
+        self.waiting.push((snapshot, reply));
+    }
+
+    /// Answers the held requests with the index as it is now.
+    fn release_waiting(&mut self, world: &Snapshot) {
+        for (mut snap, reply) in self.waiting.drain(..) {
+            snap.index = world.index.clone();
+            snap.cross = world.cross.clone();
+            let _ = reply.send(snap);
         }
     }
 
     pub fn doc_changed(&mut self, uri: &Uri) {
         self.docs_touched.insert(uri.clone());
+    }
+
+    /// Publish a file again: its diagnostics depend on more than the index (its soul versions).
+    pub fn refresh(&mut self, path: PathBuf) {
+        self.touch(path);
     }
 
     pub fn request_scan(&mut self) {
@@ -93,6 +142,10 @@ impl Workspace {
         match msg {
             Msg::Caps(caps) => world.caps = Arc::new(caps),
             Msg::Scan => self.request_scan(),
+            Msg::IndexWaitOver => {
+                self.first_scan_done = true;
+                self.release_waiting(world);
+            }
             Msg::Indexed {
                 generation,
                 entries,
@@ -150,6 +203,7 @@ impl Workspace {
 
     fn indexed(&mut self, world: &mut Snapshot, entries: Vec<index::FileEntry>) {
         self.scanning = false;
+        self.first_scan_done = true;
         let old = world.index.clone();
         let mut new = index::build(entries);
         // Watched changes and open documents are newer than what the scan read.
@@ -182,6 +236,13 @@ impl Workspace {
             return;
         };
         let kind = FileKind::from_path(&path);
+        // What the scan skipped for .gitignore stays out when it changes later.
+        if typ != FileChangeType::DELETED && !read_only {
+            let root = world.folders.iter().find(|r| path.starts_with(r));
+            if root.is_some_and(|r| index::is_ignored(r, &path, &mut self.ignores)) {
+                return;
+            }
+        }
         if typ == FileChangeType::DELETED {
             self.pending.remove(&path);
             if kind.is_some() {
@@ -298,6 +359,9 @@ impl Workspace {
             let mut diags: Vec<Diagnostic> =
                 entry.map(|e| e.diagnostics.clone()).unwrap_or_default();
             diags.extend(world.cross.get(&p).into_iter().flatten().cloned());
+            if let Some(e) = entry {
+                diags.extend(world.souls.integrity(&p, &e.text));
+            }
             diags.sort_by_key(|d| (d.range.start, d.range.end));
             let h = hash(&diags);
             if let Some((uri, doc)) = open.get(p.as_path()) {
@@ -341,10 +405,14 @@ impl Workspace {
             }
         }
         self.force.clear();
+        if self.first_scan_done && !self.waiting.is_empty() {
+            self.release_waiting(world);
+        }
     }
 
     /// Start the background work the batch asked for.
     pub fn start_jobs(&mut self, world: &Snapshot) {
+        self.ignores.clear();
         if self.scan_requested {
             self.scan_requested = false;
             self.generation += 1;

@@ -1,7 +1,13 @@
 //! Validation rules, one module per file kind, driven by the tables in `schema`.
 
+pub mod claude_skill;
 pub mod identity;
 pub mod lines;
+pub mod openclaw_identity;
+pub mod openclaw_manifest;
+pub mod openclaw_skill;
+pub mod openclaw_workspace;
+pub mod portable;
 pub mod skill;
 pub mod skills_toml;
 pub mod soul;
@@ -19,9 +25,13 @@ use crate::yaml::{Kind, Node};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Deserialize, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Profile {
-    /// What Boternity accepts, plus the Agent Skills rules of the interface.
+    /// Each file by the rules of the dialect detected for it (`dialect`).
     #[default]
+    Auto,
+    /// What Boternity accepts, plus the Agent Skills rules of the interface.
     Boternity,
+    /// What OpenClaw and ClawHub accept (every file read as OpenClaw's).
+    Openclaw,
     /// The Agent Skills specification, strictly.
     Agentskills,
 }
@@ -29,10 +39,17 @@ pub enum Profile {
 impl Profile {
     pub fn parse(s: &str) -> Option<Profile> {
         match s {
+            "auto" => Some(Profile::Auto),
             "boternity" => Some(Profile::Boternity),
+            "openclaw" => Some(Profile::Openclaw),
             "agentskills" => Some(Profile::Agentskills),
             _ => None,
         }
+    }
+
+    /// The Agent Skills specification strictly: its problems are errors.
+    pub fn strict(self) -> bool {
+        self == Profile::Agentskills
     }
 }
 
@@ -90,7 +107,7 @@ pub(crate) fn report_framing(
     }
 }
 
-fn shift(fm: Frontmatter, by: usize) -> Frontmatter {
+pub(crate) fn shift(fm: Frontmatter, by: usize) -> Frontmatter {
     let s = |r: Range<usize>| r.start + by..r.end + by;
     Frontmatter {
         open: s(fm.open),

@@ -31,9 +31,10 @@ pub fn check(
         text,
         frontmatter::frame(
             text,
-            match profile {
-                Profile::Boternity => Framing::Skill,
-                Profile::Agentskills => Framing::SkillAnyNewline,
+            if profile.strict() {
+                Framing::SkillAnyNewline
+            } else {
+                Framing::Skill
             },
         ),
         "SKILL.md",
@@ -49,7 +50,7 @@ pub fn check(
     let failed = parsed.root.is_none() && !parsed.errors.is_empty();
     for e in parsed.errors {
         let mut d = Diagnostic::new(e.code, e.range, e.message);
-        if e.code.id == "yaml-duplicate-key" && profile == Profile::Boternity {
+        if e.code.id == "yaml-duplicate-key" && !profile.strict() {
             d.message
                 .push_str(" (Boternity's YAML reader rejects duplicate keys.)");
         }
@@ -74,7 +75,7 @@ pub fn check(
             check_fields(text, &fm, &empty, folder, profile, diags);
         }
     }
-    if profile == Profile::Boternity && text[fm.body.clone()].trim().is_empty() {
+    if !profile.strict() && text[fm.body.clone()].trim().is_empty() {
         diags.push(Diagnostic::new(
             &codes::SKILL_BODY_EMPTY,
             fm.close.clone(),
@@ -95,9 +96,10 @@ fn check_fields(
     profile: Profile,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let unknown_severity = match profile {
-        Profile::Boternity => Severity::Warning,
-        Profile::Agentskills => Severity::Error,
+    let unknown_severity = if profile.strict() {
+        Severity::Error
+    } else {
+        Severity::Warning
     };
     for entry in root.as_map().unwrap_or_default() {
         let Some(key) = entry.key.as_str() else {
@@ -107,10 +109,10 @@ fn check_fields(
             Some(field) => check_type(field, &entry.value, text, diags),
             None => {
                 let extra = if schema::find(SKILL_METADATA_FIELDS, key).is_some()
-                    && profile == Profile::Boternity
+                    && !profile.strict()
                 {
                     format!("; Boternity reads `{key}` only inside `metadata`, so move it there")
-                } else if profile == Profile::Agentskills {
+                } else if profile.strict() {
                     "; the Agent Skills specification allows only name, description, license, compatibility, allowed-tools and metadata".to_string()
                 } else {
                     "; Boternity ignores it".to_string()
@@ -128,8 +130,7 @@ fn check_fields(
     check_name(text, fm, root, folder, profile, diags);
     check_description(fm, root, diags);
     if let Some(c) = root.get("compatibility") {
-        if profile == Profile::Agentskills && c.value.as_str().is_some_and(|s| s.trim().is_empty())
-        {
+        if profile.strict() && c.value.as_str().is_some_and(|s| s.trim().is_empty()) {
             diags.push(Diagnostic::new(&codes::FIELD_TYPE, c.value.span.clone(),
                 "The Agent Skills specification wants `compatibility` to be 1–500 characters when present; fill it in or remove it."));
         }
@@ -144,15 +145,13 @@ fn check_fields(
     }
     match root.get("metadata") {
         None => {
-            if profile == Profile::Boternity {
+            if !profile.strict() {
                 diags.push(Diagnostic::new(&codes::SKILL_METADATA_MISSING, fm.open.clone(),
                     "No `metadata` section; consider adding `version`, `skill-type` and `capabilities` so Boternity knows how to run the skill."));
             }
         }
-        Some(m) => match profile {
-            Profile::Boternity => check_metadata(text, fm, root, &m.value, diags),
-            Profile::Agentskills => check_metadata_strings(&m.value, diags),
-        },
+        Some(m) if profile.strict() => check_metadata_strings(&m.value, diags),
+        Some(m) => check_metadata(text, fm, root, &m.value, diags),
     }
 }
 
@@ -200,19 +199,20 @@ fn check_name(
     // The specification (and skills-ref) allow Unicode lowercase letters and
     // digits after NFKC normalisation; Boternity's loader only ASCII.
     let normalized: String;
-    let name = if profile == Profile::Agentskills {
+    let name = if profile.strict() {
         normalized = name.trim().nfkc().collect();
         normalized.as_str()
     } else {
         name
     };
-    let allowed = |c: char| match profile {
-        Profile::Boternity => c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-',
-        Profile::Agentskills => {
+    let allowed = |c: char| {
+        if profile.strict() {
             c == '-'
                 || ((c.is_alphabetic() || c.is_numeric())
                     && !is_combining_mark(c)
                     && !c.is_uppercase())
+        } else {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
         }
     };
     let mut valid = true;
@@ -250,9 +250,12 @@ fn check_name(
             format!("Skill name is {n} characters long; the limit is {NAME_MAX}."),
         ));
     }
-    let folder_norm: Option<String> = folder.map(|f| match profile {
-        Profile::Agentskills => f.nfkc().collect(),
-        Profile::Boternity => f.to_string(),
+    let folder_norm: Option<String> = folder.map(|f| {
+        if profile.strict() {
+            f.nfkc().collect()
+        } else {
+            f.to_string()
+        }
     });
     if let (Some(folder), Some(folder_norm)) = (folder, folder_norm) {
         if folder_norm != name {
@@ -297,12 +300,7 @@ fn check_description(fm: &Frontmatter, root: &Node, diags: &mut Vec<Diagnostic>)
         return;
     };
     let node = &entry.value;
-    if node.is_null() || node.as_str().is_some_and(|s| s.trim().is_empty()) {
-        let range = if node.is_null() {
-            entry.key.span.clone()
-        } else {
-            node.span.clone()
-        };
+    if let Some(range) = blank(entry) {
         diags.push(Diagnostic::new(
             &codes::SKILL_DESCRIPTION_EMPTY,
             range,
@@ -317,6 +315,18 @@ fn check_description(fm: &Frontmatter, root: &Node, diags: &mut Vec<Diagnostic>)
                 "The description is {n} characters long; the limit is {DESCRIPTION_MAX}. Move details into the body."
             )));
         }
+    }
+}
+
+/// Where to point when a field's value is null or blank: the key for null.
+pub(crate) fn blank(entry: &yaml::Entry) -> Option<Range<usize>> {
+    let node = &entry.value;
+    if node.is_null() {
+        Some(entry.key.span.clone())
+    } else if node.as_str().is_some_and(|s| s.trim().is_empty()) {
+        Some(node.span.clone())
+    } else {
+        None
     }
 }
 

@@ -16,6 +16,8 @@ pub struct Attachment {
     pub key_range: Range<usize>,
     pub skill_name: Option<(String, Range<usize>)>,
     pub trust_tier: Option<(String, Range<usize>)>,
+    /// The pinned `version` (Boternity records it but does not enforce it).
+    pub version: Option<(String, Range<usize>)>,
     pub capabilities: Vec<(String, Range<usize>)>,
     pub enabled: bool,
 }
@@ -89,6 +91,7 @@ fn check_entry(
         key_range: name_range.clone(),
         skill_name: None,
         trust_tier: None,
+        version: None,
         capabilities: Vec::new(),
         enabled: true,
     };
@@ -123,11 +126,11 @@ fn check_entry(
         };
         match field.ty {
             Ty::String => match value.and_then(Value::as_str) {
-                Some(s) => {
-                    if k == "skill_name" {
-                        a.skill_name = Some((s.to_string(), range.clone()));
-                    }
-                }
+                Some(s) => match k {
+                    "skill_name" => a.skill_name = Some((s.to_string(), range.clone())),
+                    "version" => a.version = Some((s.to_string(), range.clone())),
+                    _ => {}
+                },
                 None => diags.push(type_error("a string in quotes")),
             },
             Ty::Bool => match value.and_then(Value::as_bool) {

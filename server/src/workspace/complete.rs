@@ -6,9 +6,11 @@ use std::ops::Range;
 use std::path::Path;
 
 use super::context::{self, Place, Table};
+use super::dialect_assist;
 use super::index::{Index, SkillInfo};
 use super::navigate::fuzzy_score;
 use crate::analysis::FileKind;
+use crate::dialect::Dialect;
 use crate::schema::{self, Field, Ty};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,8 +67,34 @@ pub fn complete(
     index: &Index,
     opts: Options,
 ) -> Completions {
-    let ctx = context::at(kind, text, offset);
+    complete_with(kind, path, text, offset, index, opts, None)
+}
+
+/// `complete` for a file of `dialect` (its keys, labels and values).
+pub fn complete_with(
+    kind: FileKind,
+    path: &Path,
+    text: &str,
+    offset: usize,
+    index: &Index,
+    opts: Options,
+    dialect: Option<Dialect>,
+) -> Completions {
+    let ctx = context::at_dialect(kind, dialect, text, offset);
     let mut out = Completions::default();
+    if kind == FileKind::Identity && dialect == Some(Dialect::OpenClaw) {
+        out.items = dialect_assist::identity_labels(text, offset);
+        return out;
+    }
+    if kind == FileKind::Skill && dialect == Some(Dialect::OpenClaw) {
+        if let (Place::Value { .. }, Some(items)) = (
+            &ctx.place,
+            dialect_assist::openclaw_values(text, offset, ctx.word.clone()),
+        ) {
+            out.items = items;
+            return out;
+        }
+    }
     let word = ctx.word.clone();
     let typed = &text[word.start..offset.clamp(word.start, word.end)];
     match &ctx.place {
@@ -78,6 +106,13 @@ pub fn complete(
                 }
                 out.items
                     .push(key_item(f, yaml, opts.snippets, word.clone()));
+            }
+            if *table == Table::OpenclawSkill
+                && opts.snippets
+                && !present.iter().any(|k| k == "metadata")
+            {
+                out.items
+                    .extend(dialect_assist::metadata_snippets(word.clone()));
             }
             if kind == FileKind::SkillsToml && *table != Table::SkillsEntry {
                 tables(

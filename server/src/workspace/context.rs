@@ -3,7 +3,9 @@
 
 use std::ops::Range;
 
+use crate::agent_schema;
 use crate::analysis::FileKind;
+use crate::dialect::{Dialect, OPENCLAW_NAMESPACES};
 use crate::frontmatter::{self, Framing};
 use crate::schema::{self, Field};
 
@@ -18,6 +20,16 @@ pub enum Table {
     SkillsEntry,
     /// Nowhere in particular (top of skills.toml, an unknown mapping).
     Other,
+    /// SKILL.md top level, OpenClaw dialect.
+    OpenclawSkill,
+    /// SKILL.md `metadata`, OpenClaw dialect.
+    OpenclawMetadata,
+    /// `metadata.openclaw` (or a legacy namespace).
+    OpenclawManifest,
+    /// `metadata.openclaw.requires`.
+    OpenclawRequires,
+    /// SKILL.md top level, Claude Code dialect.
+    ClaudeSkill,
 }
 
 impl Table {
@@ -29,8 +41,35 @@ impl Table {
             Table::Soul => schema::SOUL_FIELDS,
             Table::SkillsEntry => schema::SKILLS_TOML_FIELDS,
             Table::Other => &[],
+            Table::OpenclawSkill => agent_schema::OPENCLAW_SKILL_FIELDS,
+            Table::OpenclawMetadata => agent_schema::OPENCLAW_METADATA_FIELDS,
+            Table::OpenclawManifest => agent_schema::OPENCLAW_MANIFEST_FIELDS,
+            Table::OpenclawRequires => agent_schema::OPENCLAW_REQUIRES_FIELDS,
+            Table::ClaudeSkill => agent_schema::CLAUDE_SKILL_FIELDS,
         }
     }
+
+    /// The table as the file's dialect reads it (SKILL.md differs per agent).
+    pub fn for_dialect(self, dialect: Option<Dialect>) -> Table {
+        match (self, dialect) {
+            (Table::Skill, Some(Dialect::OpenClaw)) => Table::OpenclawSkill,
+            (Table::SkillMetadata, Some(Dialect::OpenClaw)) => Table::OpenclawMetadata,
+            (Table::Skill, Some(Dialect::ClaudeCode)) => Table::ClaudeSkill,
+            (t, _) => t,
+        }
+    }
+}
+
+/// `at`, with the tables of `dialect`.
+pub fn at_dialect(kind: FileKind, dialect: Option<Dialect>, text: &str, offset: usize) -> Context {
+    let mut ctx = at(kind, text, offset);
+    match &mut ctx.place {
+        Place::Key { table, .. } | Place::Value { table, .. } => {
+            *table = table.for_dialect(dialect)
+        }
+        _ => {}
+    }
+    ctx
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,7 +132,7 @@ pub fn at(kind: FileKind, text: &str, offset: usize) -> Context {
     };
     ctx.place = match kind {
         FileKind::SkillsToml => toml_place(text, line_start, prefix),
-        FileKind::User => body_place(prefix),
+        FileKind::User | FileKind::Workspace => body_place(prefix),
         FileKind::Skill | FileKind::Identity | FileKind::Soul => {
             match frontmatter_range(kind, text) {
                 Some(fm) if fm.contains(&line_start) || fm.end == line_start => {
@@ -180,6 +219,8 @@ fn yaml_place(
             }
             return match yaml_key(l) {
                 Some("metadata") if indent_of(l) == 0 => Table::SkillMetadata,
+                Some(ns) if OPENCLAW_NAMESPACES.contains(&ns) => Table::OpenclawManifest,
+                Some("requires") => Table::OpenclawRequires,
                 _ => Table::Other,
             };
         }

@@ -6,11 +6,13 @@ use std::path::Path;
 
 use super::complete::{field_doc, skill_doc};
 use super::context::{self, Place};
+use super::dialect_assist;
 use super::index::Index;
 use super::navigate;
 use crate::analysis::FileKind;
 use crate::codes;
 use crate::diagnostic::Diagnostic;
+use crate::dialect::{Detection, Dialect};
 use crate::schema;
 
 /// Markdown and the range it describes.
@@ -22,9 +24,32 @@ pub fn hover(
     index: &Index,
     diagnostics: &[Diagnostic],
 ) -> Option<(String, Range<usize>)> {
+    hover_with(kind, path, text, offset, index, diagnostics, None)
+}
+
+/// `hover` for a file of the detected dialect: its keys and labels, and a note
+/// on the first line saying which dialect that is.
+pub fn hover_with(
+    kind: FileKind,
+    path: &Path,
+    text: &str,
+    offset: usize,
+    index: &Index,
+    diagnostics: &[Diagnostic],
+    detection: Option<&Detection>,
+) -> Option<(String, Range<usize>)> {
     let mut parts: Vec<String> = Vec::new();
     let mut range: Option<Range<usize>> = None;
-    if let Some(r) = navigate::skill_at(index, path, offset) {
+    let dialect = detection.map(|d| d.dialect);
+    if let Some(note) = detection.and_then(|d| dialect_assist::dialect_note(d, text, offset)) {
+        parts.push(note);
+    }
+    if kind == FileKind::Identity && dialect == Some(Dialect::OpenClaw) {
+        if let Some((doc, r)) = dialect_assist::identity_hover(text, offset) {
+            parts.push(doc);
+            range = Some(r);
+        }
+    } else if let Some(r) = navigate::skill_at(index, path, offset) {
         parts.push(match skill_doc(index, &r.name) {
             Some(doc) => doc,
             None => format!(
@@ -33,7 +58,7 @@ pub fn hover(
             ),
         });
         range = Some(r.range);
-    } else if let Some((doc, r)) = key_or_value(kind, text, offset) {
+    } else if let Some((doc, r)) = key_or_value(kind, dialect, text, offset) {
         parts.push(doc);
         range = Some(r);
     }
@@ -54,8 +79,13 @@ pub fn hover(
     Some((parts.join("\n\n---\n\n"), range.unwrap_or(offset..offset)))
 }
 
-fn key_or_value(kind: FileKind, text: &str, offset: usize) -> Option<(String, Range<usize>)> {
-    let ctx = context::at(kind, text, offset);
+fn key_or_value(
+    kind: FileKind,
+    dialect: Option<Dialect>,
+    text: &str,
+    offset: usize,
+) -> Option<(String, Range<usize>)> {
+    let ctx = context::at_dialect(kind, dialect, text, offset);
     let word = ctx.word.clone();
     let w = text.get(word.clone())?.trim_matches(['"', '\'']);
     if w.is_empty() {
@@ -74,7 +104,7 @@ fn key_or_value(kind: FileKind, text: &str, offset: usize) -> Option<(String, Ra
         && text[word.end..line_end].trim_start().starts_with(sep);
     if before_key {
         // Ask for the place as if typing at the start of the key.
-        let at_key = context::at(kind, text, word.start);
+        let at_key = context::at_dialect(kind, dialect, text, word.start);
         if let Place::Key { table, .. } = at_key.place {
             let f = schema::find(table.fields(), w)?;
             return Some((field_doc(f), word));

@@ -95,6 +95,8 @@ pub struct FileEntry {
     pub links: Vec<FileLink>,
     /// IDENTITY.md `display_name` or SOUL.md `name`: what a bot is called.
     pub title: Option<String>,
+    /// The agent the file is written for.
+    pub dialect: Option<crate::dialect::Dialect>,
 }
 
 impl FileEntry {
@@ -147,6 +149,7 @@ pub fn entry_from_analysis(
         attachments: a.attachments.clone(),
         links,
         title,
+        dialect: a.dialect.as_ref().map(|d| d.dialect),
     }
 }
 
@@ -474,10 +477,18 @@ impl Index {
                 FileKind::Soul => &mut bot.soul,
                 FileKind::User => &mut bot.user,
                 FileKind::SkillsToml => &mut bot.skills_toml,
-                FileKind::Skill => continue,
+                FileKind::Skill | FileKind::Workspace => continue,
             };
             *slot = Some(f.path.clone());
         }
+        // An OpenClaw workspace (AGENTS.md beside the files) is not a Boternity bot.
+        let openclaw: Vec<PathBuf> = self
+            .files
+            .values()
+            .filter(|f| f.kind == FileKind::Workspace)
+            .map(|f| f.folder().to_path_buf())
+            .collect();
+        out.retain(|folder, _| !openclaw.contains(folder));
         out
     }
 
@@ -534,6 +545,50 @@ pub const MAX_WALK_ENTRIES: usize = 2_000_000;
 pub fn is_skipped(path: &Path) -> bool {
     path.components()
         .any(|c| matches!(c.as_os_str().to_str(), Some(n) if SKIP_DIRS.contains(&n)))
+}
+
+/// Whether `path` (under `root`) is excluded by the ignore files the scan honours: `.gitignore`
+/// and `.ignore` in `root` and every folder down to the file, and `root/.git/info/exclude`. The
+/// deepest file that has a say wins, and an ignored folder ignores everything in it, as in git.
+/// Used for single watched-file events, so a file the scan skipped does not slip in later.
+/// `matchers` caches the parsed files per folder (`None`: the folder has none).
+pub fn is_ignored(
+    root: &Path,
+    path: &Path,
+    matchers: &mut HashMap<PathBuf, Option<Arc<ignore::gitignore::Gitignore>>>,
+) -> bool {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let mut dirs = vec![root.to_path_buf()];
+    for c in rel.parent().into_iter().flat_map(Path::components) {
+        let next = dirs[dirs.len() - 1].join(c);
+        dirs.push(next);
+    }
+    for dir in dirs.iter().rev() {
+        let m = matchers.entry(dir.clone()).or_insert_with(|| {
+            let mut b = ignore::gitignore::GitignoreBuilder::new(dir);
+            let mut any = false;
+            let mut files = vec![dir.join(".gitignore"), dir.join(".ignore")];
+            if dir == root {
+                files.push(dir.join(".git/info/exclude"));
+            }
+            for f in files.iter().filter(|f| f.is_file()) {
+                // A malformed line is skipped by the scan too; keep the rest.
+                let _ = b.add(f);
+                any = true;
+            }
+            any.then(|| b.build().ok().map(Arc::new)).flatten()
+        });
+        if let Some(m) = m {
+            match m.matched_path_or_any_parents(path, false) {
+                ignore::Match::Ignore(_) => return true,
+                ignore::Match::Whitelist(_) => return false,
+                ignore::Match::None => {}
+            }
+        }
+    }
+    false
 }
 
 /// Every bot and skill file under `root`, honouring .gitignore. Symlinks are
@@ -754,5 +809,42 @@ mod tests {
     #[test]
     fn normalizes_dot_segments() {
         assert_eq!(normalize(Path::new("/a/./b/../c")), Path::new("/a/c"));
+    }
+
+    #[test]
+    fn single_paths_are_ignored_exactly_as_the_scan_ignores_them() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().canonicalize().unwrap();
+        let skill = |rel: &str| {
+            let p = root.join(rel).join("SKILL.md");
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "---\nname: x\ndescription: d\n---\n").unwrap();
+            p
+        };
+        std::fs::write(root.join(".gitignore"), "generated/\n").unwrap();
+        std::fs::create_dir_all(root.join("skills")).unwrap();
+        std::fs::write(
+            root.join("skills/.gitignore"),
+            "scratch-*/\n!scratch-keep/\n",
+        )
+        .unwrap();
+        let all = [
+            skill("generated/skills/a"),
+            skill("skills/b"),
+            skill("skills/scratch-c"),
+            skill("skills/scratch-keep"),
+            skill("skills/deep/generated/d"),
+        ];
+        let found = discover(&root);
+        let mut cache = HashMap::new();
+        for p in &all {
+            assert_eq!(
+                is_ignored(&root, p, &mut cache),
+                !found.contains(p),
+                "{} (scan found {found:?})",
+                p.display()
+            );
+        }
+        assert_eq!(found.len(), 2, "{found:?}");
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod complete;
 pub mod context;
+pub mod dialect_assist;
 pub mod hover;
 pub mod index;
 pub mod navigate;
@@ -12,16 +13,38 @@ pub mod rules;
 pub use index::{FileEntry, Index, ScanSpec};
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use crate::analysis::FileKind;
+use crate::analysis::{self, FileKind};
 use crate::check::FileReport;
 use crate::rules::Profile;
 
 /// `forge-ls check`: add the link checks and the cross-file rules to per-file
-/// reports, given the index entries of the same files (built from the same
-/// analyses, so nothing is analysed twice), resolving references against them
-/// and the skill library (`library`, read-only, never reported on).
-pub fn cross_check(
+/// reports, resolving references against the reports' files and the skill
+/// library (`library`, read-only, never reported on).
+pub fn cross_check(reports: &mut [FileReport], profile: Profile, library: Option<&Path>) {
+    let exists = |p: &Path| p.exists();
+    let mut entries = Vec::with_capacity(reports.len());
+    for r in reports.iter() {
+        let Some(kind) = FileKind::from_path(&r.path) else {
+            continue;
+        };
+        let a = analysis::analyze(kind, &r.path, &r.text, profile);
+        entries.push(index::entry_from_analysis(
+            &r.path,
+            kind,
+            Arc::from(r.text.as_str()),
+            &a,
+            false,
+            &exists,
+        ));
+    }
+    cross_check_entries(reports, entries, profile, library);
+}
+
+/// [`cross_check`] given the index entries of the reports' files, built from
+/// the analyses that made the reports (`check` analyses each file once).
+pub fn cross_check_entries(
     reports: &mut [FileReport],
     entries: Vec<index::FileEntry>,
     profile: Profile,

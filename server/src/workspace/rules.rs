@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use super::index::{FileEntry, Index, Ref, RefKind, SkillInfo};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::skills_toml::Attachment;
 
 /// Diagnostics per file path; files without any are absent.
 pub type PerFile = HashMap<PathBuf, Vec<Diagnostic>>;
@@ -133,6 +134,13 @@ fn duplicates(
                 list.join(", ")
             ),
         )
+    };
+    // OpenClaw and Claude Code load the higher-precedence skill and shadow the other.
+    let d = match f.dialect {
+        Some(crate::dialect::Dialect::OpenClaw | crate::dialect::Dialect::ClaudeCode) => {
+            d.severity(Severity::Warning)
+        }
+        _ => d,
     };
     push(&f.path, d);
 }
@@ -509,6 +517,7 @@ fn bots(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
             continue;
         };
         let mut attached = Vec::new();
+        let mut requirements = Vec::new();
         for att in &toml.attachments {
             let Some((name, range)) = &att.skill_name else {
                 continue;
@@ -534,6 +543,13 @@ fn bots(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
                 if tier != own {
                     push(toml_path, Diagnostic::new(&codes::SKILLS_TOML_MISMATCH, r.clone(), format!(
                         "This bot gives `{name}` the trust tier `{tier}`, but the skill declares `{own}`; make them agree (attaching with `bnity skill attach` copies the skill's tier)."
+                    )).fix(format!("Change to `{own}`"), r.clone(), format!("\"{own}\"")));
+                }
+            }
+            if let (Some((pin, r)), Some(own)) = (&att.version, &skill.version) {
+                if pin != own {
+                    push(toml_path, Diagnostic::new(&codes::SKILLS_TOML_MISMATCH, r.clone(), format!(
+                        "This bot pins `{name}` at version {pin}, but the skill is at {own}; Boternity does not enforce the pin, so the bot runs {own}. Update the pin (or the skill)."
                     )).fix(format!("Change to `{own}`"), r.clone(), format!("\"{own}\"")));
                 }
             }
@@ -571,8 +587,10 @@ fn bots(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
             }
             if att.enabled {
                 attached.push((att, name.as_str(), conflicts));
+                requirements.push((att, name.as_str(), skill));
             }
         }
+        requirement_conflicts(&requirements, &mut |d| push(toml_path, d));
         for (i, (a, an, ac)) in attached.iter().enumerate() {
             for (b, bn, bc) in attached.iter().skip(i + 1) {
                 if an == bn {
@@ -589,6 +607,59 @@ fn bots(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
                     push(toml_path, Diagnostic::new(&codes::SKILL_CONFLICT_ATTACHED, att.key_range.clone(), format!(
                         "`{this}` and `{that}` are both attached, but `{declarer}` conflicts with `{other}`; detach one of them or disable it (`enabled = false`)."
                     )));
+                }
+            }
+        }
+    }
+}
+
+/// The versions Boternity's `check_version_conflicts` probes (spec §6.7): two requirements are
+/// compatible when one of these satisfies both. Kept as Boternity has them, so forge-ls agrees
+/// with what `bnity` will refuse.
+const PROBE_VERSIONS: &[&str] = &[
+    "0.1.0", "1.0.0", "1.5.0", "1.99.0", "2.0.0", "2.5.0", "2.99.0", "3.0.0", "4.0.0", "5.0.0",
+];
+
+/// Two skills attached to one bot requiring the same dependency at incompatible versions: Boternity
+/// refuses to install both (spec §6.7). Reported on both attachments.
+fn requirement_conflicts(
+    attached: &[(&Attachment, &str, &SkillInfo)],
+    push: &mut dyn FnMut(Diagnostic),
+) {
+    let reqs = |s: &SkillInfo| -> Vec<(String, String, semver::VersionReq)> {
+        s.dependencies
+            .iter()
+            .filter_map(|r| {
+                let req = r.req.as_deref()?;
+                Some((
+                    r.name.clone(),
+                    req.to_string(),
+                    semver::VersionReq::parse(req).ok()?,
+                ))
+            })
+            .collect()
+    };
+    let probes: Vec<semver::Version> = PROBE_VERSIONS
+        .iter()
+        .filter_map(|v| semver::Version::parse(v).ok())
+        .collect();
+    let all: Vec<_> = attached
+        .iter()
+        .map(|(att, name, s)| (att, name, reqs(s)))
+        .collect();
+    for (i, (a, an, ar)) in all.iter().enumerate() {
+        for (b, bn, br) in all.iter().skip(i + 1) {
+            for (dep, ra, pa) in ar {
+                for (_, rb, pb) in br.iter().filter(|(d, ..)| d == dep) {
+                    if probes.iter().any(|v| pa.matches(v) && pb.matches(v)) {
+                        continue;
+                    }
+                    for (att, this, req, that, other) in [(a, an, ra, bn, rb), (b, bn, rb, an, ra)]
+                    {
+                        push(Diagnostic::new(&codes::SKILL_CONFLICT_ATTACHED, att.key_range.clone(), format!(
+                            "`{this}` requires `{dep}` {req}, but `{that}` requires `{dep}` {other}: Boternity cannot install both. Align the requirements or detach one of them."
+                        )));
+                    }
                 }
             }
         }
@@ -748,5 +819,58 @@ mod tests {
             Some("page-summarizer")
         );
         assert_eq!(closest(names.iter().copied(), "zzz"), None);
+    }
+
+    #[test]
+    fn attached_skills_with_incompatible_requirements_and_stale_pins() {
+        let toml = "[skills.a]\nskill_name = \"a\"\n\n[skills.b]\nskill_name = \"b\"\nversion = \"0.9.0\"\n\n[skills.c]\nskill_name = \"c\"\n";
+        let bot = |toml: &str| {
+            vec![
+                entry("/w/bots/x/IDENTITY.md", "---\ndisplay_name: X\n---\n"),
+                entry("/w/bots/x/SOUL.md", "---\nname: X\n---\n"),
+                entry("/w/bots/x/skills.toml", toml),
+            ]
+        };
+        let mut files = bot(toml);
+        files.extend([
+            skill("a", "  dependencies: [dep@^1.0]\n"),
+            skill("b", "  dependencies: [\"dep@>=2, <3\"]\n"),
+            // Compatible with `a` (1.5.0 satisfies both): no conflict.
+            skill("c", "  dependencies: [\"dep@>=1.2\"]\n"),
+            skill("dep", ""),
+        ]);
+        let out = check(&build(files));
+        let on_toml: Vec<&Diagnostic> = out
+            .get(Path::new("/w/bots/x/skills.toml"))
+            .map(|v| v.iter().collect())
+            .unwrap_or_default();
+        let conflicts: Vec<&&Diagnostic> = on_toml
+            .iter()
+            .filter(|d| d.code == "skill-conflict-attached")
+            .collect();
+        assert_eq!(conflicts.len(), 2, "{on_toml:#?}");
+        assert!(conflicts[0].message.contains("`a` requires `dep` ^1.0"));
+        assert!(conflicts[1].message.contains("`b` requires `dep` >=2, <3"));
+        let pin: Vec<&&Diagnostic> = on_toml
+            .iter()
+            .filter(|d| d.code == "skills-toml-mismatch")
+            .collect();
+        assert_eq!(pin.len(), 1, "{on_toml:#?}");
+        assert!(pin[0].message.contains("pins `b` at version 0.9.0"));
+        assert_eq!(pin[0].fixes[0].edits[0].new_text, "\"1.0.0\"");
+        // Disabling one side clears the conflict.
+        let mut files = bot(&toml.replace(
+            "skill_name = \"b\"\n",
+            "skill_name = \"b\"\nenabled = false\n",
+        ));
+        files.extend([
+            skill("a", "  dependencies: [dep@^1.0]\n"),
+            skill("b", "  dependencies: [\"dep@>=2, <3\"]\n"),
+            skill("dep", ""),
+        ]);
+        let out = check(&build(files));
+        assert!(out
+            .get(Path::new("/w/bots/x/skills.toml"))
+            .is_none_or(|v| v.iter().all(|d| d.code != "skill-conflict-attached")));
     }
 }

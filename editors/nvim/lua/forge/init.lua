@@ -11,7 +11,11 @@ M.defaults = {
   -- Sent as initializationOptions and answered for workspace/configuration (section "forge").
   settings = {},
   -- File names the server handles; the client attaches only to buffers whose name is one of these.
-  patterns = { "SKILL.md", "IDENTITY.md", "SOUL.md", "USER.md", "skills.toml" },
+  -- (The OpenClaw workspace files are analysed by the server only inside an OpenClaw workspace.)
+  patterns = {
+    "SKILL.md", "IDENTITY.md", "SOUL.md", "USER.md", "skills.toml",
+    "AGENTS.md", "TOOLS.md", "HEARTBEAT.md", "BOOTSTRAP.md", "MEMORY.md",
+  },
   -- Filetypes of those files (used by vim.lsp.enable to decide when to look at a buffer).
   filetypes = { "markdown", "toml" },
   -- Markers of the workspace root; without one, the bot's parent folder (e.g. the folder holding bots/).
