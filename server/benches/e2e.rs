@@ -1,7 +1,10 @@
 //! End to end, like an editor: the release `forge-ls` over stdio on generated
 //! workspaces, side by side with the peers installed by
 //! `tests/perf/install-peers.sh` (agnix, agnix-lsp, skills-ref).
-//! `FORGE_BENCH_PEERS=0` leaves the peers out (for profiling forge-ls alone).
+//! `FORGE_BENCH_PEERS=0` leaves the peers out (for profiling forge-ls alone);
+//! `FORGE_BENCH_CALLGRIND=FILE` runs the server under `valgrind
+//! --tool=callgrind` (latencies then mean nothing; the instruction counts per
+//! function in FILE do, whatever the machine's load).
 //!
 //!   cargo bench -p forge-ls --bench e2e                       # 100, 1,000, 10,000 skills
 //!   FORGE_BENCH_SIZES=1000 cargo bench -p forge-ls --bench e2e
@@ -371,7 +374,17 @@ fn cpu_ms(pid: u32) -> u64 {
 }
 
 fn forge_ls(ws: &Workspace, skills: usize, cfg: &Config) -> Lsp {
-    let mut cmd = Command::new(support::BIN);
+    // Instruction counts, independent of the machine's load: run it under callgrind.
+    let mut cmd = match std::env::var_os("FORGE_BENCH_CALLGRIND") {
+        Some(out) => {
+            let mut c = Command::new("valgrind");
+            c.arg("--tool=callgrind")
+                .arg(format!("--callgrind-out-file={}", out.to_string_lossy()))
+                .arg(support::BIN);
+            c
+        }
+        None => Command::new(support::BIN),
+    };
     cmd.current_dir(&ws.root)
         .env("BOTERNITY_DATA_DIR", ws.root.join(".no-library"))
         .env_remove("FORGE_LS_LOG");
