@@ -186,6 +186,32 @@ pub static CLAUDE_MODELS: &[Value] = values![
     "sonnet" => "Claude Sonnet.",
     "opus" => "Claude Opus.",
     "haiku" => "Claude Haiku.",
+    "default" => "The account's default model.",
+    "opusplan" => "Opus while planning, Sonnet while carrying the plan out.",
+    "sonnet[1m]" => "Claude Sonnet with the one-million-token context window.",
+    "opus[1m]" => "Claude Opus with the one-million-token context window.",
+];
+
+/// Events a skill's `hooks` can name (Claude Code's hook events).
+pub static CLAUDE_HOOK_EVENTS: &[Value] = values![
+    "PreToolUse" => "Before a tool call; can block it.",
+    "PostToolUse" => "After a tool call succeeds.",
+    "PostToolUseFailure" => "After a tool call fails.",
+    "PermissionRequest" => "When Claude Code asks for a permission.",
+    "UserPromptSubmit" => "When the user submits a prompt.",
+    "Notification" => "When Claude Code sends a notification.",
+    "Stop" => "When Claude finishes responding.",
+    "SubagentStart" => "When a sub-agent starts.",
+    "SubagentStop" => "When a sub-agent finishes.",
+    "PreCompact" => "Before the conversation is compacted.",
+    "SessionStart" => "When a session starts or resumes.",
+    "SessionEnd" => "When a session ends.",
+];
+
+/// `type` of one hook: what it runs.
+pub static CLAUDE_HOOK_TYPES: &[Value] = values![
+    "command" => "Run `command` in a shell.",
+    "prompt" => "Ask a model with `prompt`.",
 ];
 
 /// SKILL.md keys Claude Code reads: the Agent Skills ones plus its extensions.

@@ -48,6 +48,13 @@ impl FileKind {
             _ => None,
         }
     }
+
+    /// `from_path`, plus a skill file under a case-variant name (`skill.md`)
+    /// with no `SKILL.md` beside it, which `check` validates and reports.
+    pub fn detect(path: &Path) -> Option<FileKind> {
+        FileKind::from_path(path)
+            .or_else(|| rules::skill_file_name::is_misnamed(path).then_some(FileKind::Skill))
+    }
 }
 
 /// What analysing one file produced.
@@ -105,8 +112,13 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
     let diags = &mut a.diagnostics;
     match (kind, dialect) {
         (FileKind::Skill, _) => {
+            rules::skill_file_name::check(path, text, diags);
             let f = match dialect {
-                Dialect::OpenClaw => rules::openclaw_skill::check(text, folder, diags),
+                Dialect::OpenClaw => {
+                    let f = rules::openclaw_skill::check(text, folder, diags);
+                    rules::openclaw_skill::bundle(path, text, folder, &f, diags);
+                    f
+                }
                 Dialect::ClaudeCode => rules::claude_skill::check(text, folder, diags),
                 Dialect::Boternity | Dialect::AgentSkills => {
                     rules::skill::check(text, folder, profile, diags)

@@ -390,6 +390,14 @@ pub fn plan_assemble(
         (Some(bound), Some(origin)) => {
             let bot_folder = inside_workspace(folders, Path::new(bound))?;
             let texts = bot_texts(&bot_folder, read)?;
+            if texts.identity.is_none() && texts.soul.is_none() {
+                // Moved or deleted since the session began: writing the changed files
+                // alone would leave half a bot behind.
+                return Err(ServiceError::Conflict(format!(
+                    "the bot at {} is gone (moved or deleted?); the draft is kept: reconfigure the bot where it is now",
+                    bot_folder.display()
+                )));
+            }
             let changes = update_bot_files(&texts, origin, &config, &exists)?;
             let files = [
                 ("IDENTITY.md", &texts.identity, changes.identity),
@@ -712,6 +720,21 @@ mod tests {
         let outside = tempfile::tempdir().unwrap();
         std::os::unix::fs::symlink(outside.path(), dir.path().join("link")).unwrap();
         assert!(inside_workspace(&folders, &root.join("link/SOUL.md")).is_err());
+        // Deeper, not yet existing parts under the link; a chain of links; a dangling link.
+        assert!(inside_workspace(&folders, &root.join("link/new/bot/SOUL.md")).is_err());
+        std::os::unix::fs::symlink(root.join("link"), root.join("chain")).unwrap();
+        assert!(inside_workspace(&folders, &root.join("chain/x/SKILL.md")).is_err());
+        std::os::unix::fs::symlink(outside.path().join("gone"), root.join("dangling")).unwrap();
+        assert!(inside_workspace(&folders, &root.join("dangling/SOUL.md")).is_err());
+        assert!(inside_workspace(&folders, &root.join("bots/../../x")).is_err());
+        // A link that stays inside is fine, and resolves to the real place.
+        std::fs::create_dir_all(root.join("real")).unwrap();
+        std::os::unix::fs::symlink(root.join("real"), root.join("inner")).unwrap();
+        let real = root.canonicalize().unwrap().join("real/SOUL.md");
+        assert_eq!(
+            inside_workspace(&folders, &root.join("inner/SOUL.md")).unwrap(),
+            real
+        );
     }
 
     #[test]

@@ -99,7 +99,7 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
         .build();
     for entry in walker.flatten() {
         if entry.file_type().is_some_and(|t| t.is_file())
-            && FileKind::from_path(entry.path()).is_some()
+            && FileKind::detect(entry.path()).is_some()
         {
             out.push(entry.into_path());
         }
@@ -120,7 +120,7 @@ fn check_file_entry(
     let (text, a) = match files::read(path)? {
         Content::Text(text) => {
             let a =
-                FileKind::from_path(path).map(|kind| analysis::analyze(kind, path, &text, profile));
+                FileKind::detect(path).map(|kind| analysis::analyze(kind, path, &text, profile));
             (text, a)
         }
         Content::Unreadable { diagnostic, lossy } => (
@@ -163,7 +163,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             io_problem = true;
             continue;
         }
-        if root.is_file() && FileKind::from_path(root).is_none() {
+        if root.is_file() && FileKind::detect(root).is_none() {
             let _ = writeln!(
                 err,
                 "forge-ls: {}: not a bot or skill file (SKILL.md, IDENTITY.md, SOUL.md, USER.md or skills.toml)",
@@ -187,9 +187,17 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             }
         }
     }
-    // Cross-file rules see every file given, plus the installed skill library.
+    // Cross-file rules see every file given, the rest of each one's project
+    // (as the server sees its workspace folder) and the installed skill library.
     let library = crate::workspace::index::library_root(None);
-    crate::workspace::cross_check_entries(&mut reports, entries, opts.profile, library.as_deref());
+    let context = context_paths(&opts.paths, &reports);
+    crate::workspace::cross_check_entries(
+        &mut reports,
+        entries,
+        &context,
+        opts.profile,
+        library.as_deref(),
+    );
     // SOUL.md files of a Boternity data directory against its soul versions.
     for note in crate::soul_versions::check_reports(&mut reports) {
         let _ = writeln!(err, "forge-ls: {note}");
@@ -236,6 +244,73 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     } else {
         0
     }
+}
+
+/// What makes a folder the root of a project, as an editor's workspace folder
+/// would be: a repository, a Boternity data directory, or the `bots/` and
+/// `skills/` folders the builder writes (`skills/` inside a bot folder holds
+/// that bot's own skills and does not count).
+const PROJECT_MARKERS: &[&str] = &[".git", "boternity.db", "bots", "skills"];
+
+fn is_project_root(dir: &Path) -> bool {
+    let is_bot = ["IDENTITY.md", "SOUL.md"]
+        .iter()
+        .any(|f| dir.join(f).is_file());
+    PROJECT_MARKERS
+        .iter()
+        .any(|m| dir.join(m).exists() && !(*m == "skills" && is_bot))
+}
+
+/// Bot and skill files of the projects around `paths` that are not reported
+/// on, so checking one file or one bot folder resolves its skills and sees its
+/// sibling files instead of reporting them missing. A project root is the
+/// nearest folder with a marker between a path and the working directory;
+/// without one, the path's own folder.
+fn context_paths(paths: &[PathBuf], reports: &[FileReport]) -> Vec<PathBuf> {
+    let Ok(cwd) = std::env::current_dir() else {
+        return Vec::new();
+    };
+    let abs = |p: &Path| crate::workspace::index::normalize(&cwd.join(p));
+    let reported: std::collections::HashSet<PathBuf> =
+        reports.iter().map(|r| abs(&r.path)).collect();
+    let mut roots: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.exists())
+        .map(|p| {
+            let p = abs(p);
+            let start = if p.is_dir() {
+                p
+            } else {
+                p.parent().map_or(p.clone(), Path::to_path_buf)
+            };
+            // Never above where `check` runs: a home folder that is a
+            // repository must not be scanned for one file.
+            start
+                .ancestors()
+                .take_while(|d| d.starts_with(&cwd))
+                .find(|d| is_project_root(d))
+                .unwrap_or(&start)
+                .to_path_buf()
+        })
+        .collect();
+    roots.sort();
+    roots.dedup();
+    // A root inside another root adds nothing, nor does a folder given itself
+    // (already walked).
+    let given: Vec<PathBuf> = paths.iter().map(|p| abs(p)).collect();
+    let outer: Vec<PathBuf> = roots
+        .iter()
+        .filter(|r| !roots.iter().any(|o| o != *r && r.starts_with(o)))
+        .filter(|r| !given.contains(r))
+        .cloned()
+        .collect();
+    outer
+        .iter()
+        .flat_map(|root| discover(root))
+        .filter(|p| !reported.contains(p))
+        // Shown relative to where `check` runs, like the paths given.
+        .map(|p| p.strip_prefix(&cwd).map_or(p.clone(), Path::to_path_buf))
+        .collect()
 }
 
 fn plural(n: usize) -> &'static str {

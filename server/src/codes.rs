@@ -92,6 +92,7 @@ codes! {
     SKILL_INHERITANCE_CYCLE = "skill-inheritance-cycle", Error, "The skill inherits from itself through `parents`.";
     SKILL_INHERITANCE_DEPTH = "skill-inheritance-depth", Error, "The `parents` chain is more than 3 levels deep.";
     SKILL_DEPENDENCY_VERSION = "skill-dependency-version", Error, "The dependency's version does not satisfy the `name@requirement`.";
+    SKILL_DEPENDENCY_CYCLE = "skill-dependency-cycle", Error, "Skills depend on each other in a cycle through `dependencies`.";
     SKILL_CONFLICT_ATTACHED = "skill-conflict-attached", Error, "Two skills attached to one bot conflict with each other.";
     SKILL_DUPLICATE_NAME = "skill-duplicate-name", Error, "Two skills have the same name.";
     BOT_MISSING_IDENTITY = "bot-missing-identity", Warning, "The bot folder has SOUL.md but no IDENTITY.md.";
@@ -113,6 +114,11 @@ codes! {
     OPENCLAW_OS_INVALID = "openclaw-os-invalid", Warning, "An `os` value other than `darwin`, `linux` or `win32`.";
     OPENCLAW_INSTALL_INVALID = "openclaw-install-invalid", Warning, "An `install` entry OpenClaw drops (unknown kind, missing or unsafe field).";
     OPENCLAW_PRIMARY_ENV = "openclaw-primary-env", Information, "`primaryEnv` is not listed in `requires.env`.";
+    SKILL_FILE_NAME = "skill-file-name", Error, "The skill file is not named exactly `SKILL.md` (`skill.md`, `Skill.md`, …).";
+    YAML_NUMBER_STRING = "yaml-number-string", Warning, "An unquoted value YAML reads as a number where text is meant (`1.0` becomes `1`).";
+    OPENCLAW_ENV_UNDECLARED = "openclaw-env-undeclared", Information, "A bundled script reads an environment variable the skill does not declare.";
+    OPENCLAW_SLUG_INVALID = "openclaw-slug-invalid", Warning, "The folder's name would not make a valid ClawHub slug for a new skill.";
+    OPENCLAW_PUBLISH_GATE = "openclaw-publish-gate", Information, "ClawHub's quality gate would likely reject the body, or the license is not MIT-0.";
     // OpenClaw workspaces.
     OPENCLAW_BOOTSTRAP_TRUNCATED = "openclaw-bootstrap-truncated", Warning, "A workspace file is longer than OpenClaw injects; the middle is cut.";
     OPENCLAW_BOOTSTRAP_TOTAL = "openclaw-bootstrap-total", Warning, "The workspace files together exceed OpenClaw's total budget; later files are cut or skipped.";
@@ -133,6 +139,7 @@ codes! {
     OPENCLAW_IDENTITY_EMPTY = "openclaw-identity-empty", Information, "IDENTITY.md sets no identity field OpenClaw reads.";
     // Claude Code skills.
     CLAUDE_TOOL_PATTERN = "claude-tool-pattern", Warning, "An `allowed-tools` entry that is not a tool name or pattern Claude Code understands.";
+    CLAUDE_MODEL_UNKNOWN = "claude-model-unknown", Warning, "A `model` that is neither a Claude Code alias nor a Claude model id.";
 }
 
 pub fn lookup(id: &str) -> Option<&'static Code> {

@@ -156,16 +156,20 @@ fn char_at(rope: &Rope, pos: Position, enc: PositionEncoding) -> usize {
     }
     let line_end = line_start + len;
     let col = pos.character as usize;
+    // A column inside a character (half a surrogate pair, a byte inside a UTF-8 sequence)
+    // means the character after it, exactly as `LineIndex::offset` reads positions.
     let target = match enc {
         PositionEncoding::Utf16 => {
             let base = rope.char_to_utf16_cu(line_start);
-            let end_cu = rope.char_to_utf16_cu(line_end);
-            rope.utf16_cu_to_char((base + col).min(end_cu))
+            let want = (base + col).min(rope.char_to_utf16_cu(line_end));
+            let c = rope.utf16_cu_to_char(want);
+            c + usize::from(rope.char_to_utf16_cu(c) < want)
         }
         PositionEncoding::Utf8 => {
             let base = rope.char_to_byte(line_start);
-            let end_b = rope.char_to_byte(line_end);
-            rope.byte_to_char((base + col).min(end_b))
+            let want = (base + col).min(rope.char_to_byte(line_end));
+            let c = rope.byte_to_char(want);
+            c + usize::from(rope.char_to_byte(c) < want)
         }
     };
     target.min(line_end)

@@ -74,6 +74,11 @@ pub enum DraftError {
     },
     #[error("draft {session_id} cannot be read: {message}")]
     BadRow { session_id: String, message: String },
+    #[error("the drafts database {} cannot be written ({source}); nothing was lost: make it writable or set forge.draftsPath elsewhere", path.display())]
+    ReadOnly {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("drafts database {}: {source}", path.display())]
     Sqlite {
         path: PathBuf,
@@ -435,7 +440,12 @@ enum Opened {
 fn prepare_location(path: &Path) -> Result<(), DraftError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.is_dir() {
-            std::fs::create_dir_all(parent).map_err(|source| DraftError::CreateDir {
+            let mut dir = std::fs::DirBuilder::new();
+            dir.recursive(true);
+            // Drafts hold the user's answers: only the user may list or read them.
+            #[cfg(unix)]
+            std::os::unix::fs::DirBuilderExt::mode(&mut dir, 0o700);
+            dir.create(parent).map_err(|source| DraftError::CreateDir {
                 path: parent.to_path_buf(),
                 source,
             })?;
@@ -502,6 +512,11 @@ fn open_checked(path: &Path, busy_timeout: Duration) -> Result<Connection, Opene
             Opened::Failed(DraftError::Locked {
                 path: path.to_path_buf(),
             })
+        } else if let Some(source) = unwritable(path) {
+            Opened::Failed(DraftError::ReadOnly {
+                path: path.to_path_buf(),
+                source,
+            })
         } else {
             Opened::Failed(DraftError::Sqlite {
                 path: path.to_path_buf(),
@@ -530,6 +545,14 @@ fn open_checked(path: &Path, busy_timeout: Duration) -> Result<Connection, Opene
     conn.pragma_update(None, "synchronous", "NORMAL")
         .map_err(sql)?;
     Ok(conn)
+}
+
+/// Why `path` cannot be opened for writing, if that is the trouble: SQLite only
+/// says "unable to open database file" for a read-only file system or mode.
+fn unwritable(path: &Path) -> Option<std::io::Error> {
+    use std::io::ErrorKind::{PermissionDenied, ReadOnlyFilesystem};
+    let e = std::fs::OpenOptions::new().append(true).open(path).err()?;
+    matches!(e.kind(), ReadOnlyFilesystem | PermissionDenied).then_some(e)
 }
 
 /// Renames a corrupt database (and its WAL/SHM companions) to `<name>.corrupt-<unix time>`.
@@ -657,6 +680,17 @@ mod tests {
             use std::os::unix::fs::PermissionsExt;
             let m = std::fs::metadata(&path).unwrap().permissions().mode();
             assert_eq!(m & 0o777, 0o600);
+            let d = std::fs::metadata(path.parent().unwrap())
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(d & 0o777, 0o700, ".forge/ is the user's alone");
+            // The WAL and shared-memory files SQLite makes take the database's mode.
+            for side in ["-wal", "-shm"] {
+                let p = format!("{}{side}", path.display());
+                let m = std::fs::metadata(&p).unwrap().permissions().mode();
+                assert_eq!(m & 0o777, 0o600, "{p}");
+            }
         }
         // An existing non-.forge directory gets no .gitignore.
         let other = dir.path().join("elsewhere.db");

@@ -223,9 +223,16 @@ pub fn parse(src: &str, base: usize) -> Parsed {
             }),
             Event::SequenceStart(..) | Event::MappingStart(..) => {
                 if stack.len() >= MAX_DEPTH {
+                    // The first character where the nesting goes too deep (it may be multi-byte).
+                    let first = range
+                        .start
+                        .checked_sub(base)
+                        .and_then(|i| src.get(i..))
+                        .and_then(|rest| rest.chars().next())
+                        .map_or(0, char::len_utf8);
                     errors.push(YamlError {
                         code: &codes::YAML_TOO_DEEP,
-                        range: range.start..range.start + 1,
+                        range: range.start..range.start + first,
                         message: format!(
                             "The YAML nests more than {MAX_DEPTH} levels deep; forge-ls stops reading here. Flatten the structure."
                         ),

@@ -1,8 +1,9 @@
 //! The builder end to end over stdio: a real `forge-ls` process, a test client that really applies
 //! the server's `workspace/applyEdit` to disk, and the files checked with `forge-ls check`.
 use std::collections::HashMap;
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -233,6 +234,13 @@ fn a_session_survives_kill_9() {
     again.stop();
 }
 
+/// The lines that differ between two texts with the same number of lines.
+fn changed_lines<'a>(before: &'a str, after: &'a str) -> Vec<(&'a str, &'a str)> {
+    let (b, a): (Vec<&str>, Vec<&str>) = (before.lines().collect(), after.lines().collect());
+    assert_eq!(a.len(), b.len(), "no line added or removed:\n{after}");
+    b.into_iter().zip(a).filter(|(x, y)| x != y).collect()
+}
+
 fn read_all(bot: &Path) -> HashMap<String, String> {
     ["IDENTITY.md", "SOUL.md", "USER.md", "skills.toml"]
         .iter()
@@ -263,28 +271,21 @@ fn reconfigure_changes_only_the_answer_changed() {
     let files = lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
     assert_eq!(
         files["files"],
-        json!([uri(&bot.join("SOUL.md"))]),
-        "only SOUL.md is written"
+        json!([uri(&bot.join("SOUL.md")), uri(&bot.join("USER.md"))]),
+        "only SOUL.md and USER.md's tone line are written"
     );
     let after = read_all(&bot);
     assert_eq!(before["IDENTITY.md"], after["IDENTITY.md"]);
-    assert_eq!(before["USER.md"], after["USER.md"]);
-    let (b, a): (Vec<&str>, Vec<&str>) = (
-        before["SOUL.md"].lines().collect(),
-        after["SOUL.md"].lines().collect(),
-    );
+    // USER.md no longer asks for the old tone: its generated tone line, and nothing else, changed.
+    let diff = changed_lines(&before["USER.md"], &after["USER.md"]);
+    let tone = changed.as_ref().and_then(Value::as_str).unwrap();
+    assert_eq!(diff.len(), 1, "{diff:?}");
     assert_eq!(
-        a.len(),
-        b.len(),
-        "no line added or removed:\n{}",
-        after["SOUL.md"]
+        diff[0].1,
+        format!("- Talk to me in a {tone} tone."),
+        "{diff:?}"
     );
-    let diff: Vec<(&str, &str)> = b
-        .iter()
-        .zip(&a)
-        .filter(|(x, y)| x != y)
-        .map(|(x, y)| (*x, *y))
-        .collect();
+    let diff = changed_lines(&before["SOUL.md"], &after["SOUL.md"]);
     assert!(!diff.is_empty() && diff.len() <= 2, "{diff:?}");
     assert!(diff.iter().any(|(x, _)| x.starts_with("tone:")), "{diff:?}");
     // No second bot was created.
@@ -526,6 +527,17 @@ fn bad_input_is_refused_clearly() {
         .unwrap_err(),
     );
     invalid_params(&lsp.exec("forge.builder.nope", json!({})).unwrap_err());
+    let e = lsp
+        .exec("forge.skill.create", json!({"description": "  "}))
+        .unwrap_err();
+    invalid_params(&e);
+    assert!(
+        e["message"]
+            .as_str()
+            .unwrap()
+            .contains("`description` is empty"),
+        "{e}"
+    );
     let r = lsp.request(
         "workspace/executeCommand",
         json!({"command": "forge.builder.answer", "arguments": [42]}),
@@ -901,6 +913,321 @@ fn a_changed_drafts_path_moves_the_builder_to_the_new_database() {
         json!({"session_id": first["session_id"]}),
     );
     assert_eq!(s["session_id"], first["session_id"]);
+    lsp.stop();
+}
+
+// ---------------------------------------------------------------- faults
+
+/// SQLite's own check of the drafts database file.
+fn integrity(root: &Path) -> String {
+    let conn = rusqlite::Connection::open(root.join(".forge/drafts.db")).unwrap();
+    conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))
+        .unwrap()
+}
+
+fn draft_ids(lsp: &mut Lsp) -> Vec<String> {
+    lsp.ok("forge.builder.drafts", json!({}))
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["session_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn kill_9_during_draft_writes_never_loses_a_committed_turn() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let mut acknowledged: Vec<String> = Vec::new();
+    for round in 0..6 {
+        // Several draft writes in flight; only some acknowledged before SIGKILL.
+        let ids: Vec<i64> = (0..5)
+            .map(|i| {
+                lsp.send_exec(
+                    "forge.builder.start",
+                    json!({"mode": "bot", "description": format!("Round {round} bot {i}")}),
+                )
+            })
+            .collect();
+        for id in &ids[..round % 3 + 1] {
+            let r = Lsp::result(lsp.wait(*id)).expect("start");
+            acknowledged.push(r["session_id"].as_str().unwrap().to_string());
+        }
+        lsp.child.kill().unwrap();
+        let _ = lsp.child.wait();
+        assert_eq!(integrity(&root), "ok", "round {round}");
+        lsp = Lsp::start(&root);
+        let drafts = draft_ids(&mut lsp);
+        for sid in &acknowledged {
+            assert!(
+                drafts.contains(sid),
+                "round {round}: acknowledged {sid} lost"
+            );
+            let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+            assert_eq!(s["turn"]["action"], "ask_question", "{s}");
+        }
+        assert!(drafts.len() <= acknowledged.len() + 4 * (round + 1));
+    }
+    lsp.stop();
+}
+
+#[test]
+fn two_servers_on_one_workspace_share_the_drafts() {
+    let (_dir, root) = workspace();
+    let mut a = Lsp::start(&root);
+    let mut b = Lsp::start(&root);
+    let start = |lsp: &mut Lsp, what: &str| {
+        lsp.ok(
+            "forge.builder.start",
+            json!({"mode": "bot", "description": what}),
+        )["session_id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let sa = start(&mut a, "Helps me cook");
+    let sb = start(&mut b, "Helps me run");
+    // Both windows answer at once, each on its own session.
+    let mut pending = Vec::new();
+    for i in 0..3 {
+        let answer = if i == 0 {
+            json!({"text": "Twin"})
+        } else {
+            json!({"option": 0})
+        };
+        pending.push((
+            0,
+            a.send_exec(
+                "forge.builder.answer",
+                json!({"session_id": sa, "answer": answer}),
+            ),
+        ));
+        pending.push((
+            1,
+            b.send_exec(
+                "forge.builder.answer",
+                json!({"session_id": sb, "answer": answer}),
+            ),
+        ));
+    }
+    for (which, id) in pending {
+        let lsp = if which == 0 { &mut a } else { &mut b };
+        let r = lsp.wait(id);
+        assert!(r.get("error").is_none(), "{r}");
+    }
+    for lsp in [&mut a, &mut b] {
+        let ids = draft_ids(lsp);
+        assert!(ids.contains(&sa) && ids.contains(&sb), "{ids:?}");
+    }
+    // One window goes on with the other's session: the turn lands in the shared database.
+    b.ok(
+        "forge.builder.answer",
+        json!({"session_id": sa, "answer": {"option": 0}}),
+    );
+    let s = a.ok("forge.builder.session", json!({"session_id": sa}));
+    assert_eq!(s["answers"].as_array().unwrap().len(), 4, "{s}");
+    a.ok(
+        "forge.builder.answer",
+        json!({"session_id": sa, "answer": {"option": 0}}),
+    );
+    let s = b.ok("forge.builder.session", json!({"session_id": sa}));
+    assert_eq!(s["answers"].as_array().unwrap().len(), 5, "{s}");
+    a.stop();
+    b.stop();
+    assert_eq!(integrity(&root), "ok");
+}
+
+#[test]
+fn bot_files_moved_or_deleted_under_a_reconfigure_session() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let bot = build_bot(&mut lsp, "Nova");
+    let r = lsp.ok(
+        "forge.builder.reconfigure",
+        json!({"uri": uri(&bot.join("IDENTITY.md"))}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |_| None);
+    // The user renames the folder, then deletes a file, while the session is open.
+    let moved = root.join("bots/nova-moved");
+    std::fs::rename(&bot, &moved).unwrap();
+    let e = lsp
+        .exec("forge.builder.assemble", json!({"session_id": sid}))
+        .unwrap_err();
+    let msg = e["message"].as_str().unwrap();
+    assert!(
+        msg.contains("is gone") && msg.contains("draft is kept"),
+        "{msg}"
+    );
+    assert!(!bot.exists(), "nothing written where the bot was");
+    assert!(draft_ids(&mut lsp).contains(&sid));
+    // A file deleted under a new session: reconfigure still starts, and assembling
+    // writes the missing file whole.
+    std::fs::remove_file(moved.join("SOUL.md")).unwrap();
+    let r = lsp.ok(
+        "forge.builder.reconfigure",
+        json!({"uri": uri(&moved.join("IDENTITY.md"))}),
+    );
+    let sid2 = r["session_id"].as_str().unwrap().to_string();
+    let pick_new_name = &mut |t: &Value| {
+        t["question"]
+            .as_str()
+            .unwrap()
+            .contains("called")
+            .then(|| json!({"text": "Nova Two"}))
+    };
+    run_to_ready(&mut lsp, r["turn"].clone(), &sid2, pick_new_name);
+    lsp.ok("forge.builder.assemble", json!({"session_id": sid2}));
+    assert!(moved.join("SOUL.md").is_file());
+    check_clean(&moved);
+    lsp.stop();
+}
+
+/// Unmounts on drop (before the temporary workspace is removed).
+struct Mounted(PathBuf);
+
+impl Drop for Mounted {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.0).status();
+    }
+}
+
+/// A small tmpfs at `dir`, or `None` without the privilege to mount one.
+fn tmpfs(dir: &Path, size: &str) -> Option<Mounted> {
+    let ok = Command::new("mount")
+        .args([
+            "-t",
+            "tmpfs",
+            "-o",
+            &format!("size={size},mode=0700"),
+            "tmpfs",
+        ])
+        .arg(dir)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    ok.then(|| Mounted(dir.to_path_buf()))
+}
+
+fn answers_of(lsp: &mut Lsp, sid: &str) -> usize {
+    lsp.ok("forge.builder.session", json!({"session_id": sid}))["answers"]
+        .as_array()
+        .unwrap()
+        .len()
+}
+
+#[test]
+fn a_full_or_read_only_drafts_disk_is_a_clear_error_and_loses_nothing() {
+    let (_dir, root) = workspace();
+    let forge = root.join(".forge");
+    std::fs::create_dir(&forge).unwrap();
+    // A real full disk and a real read-only file system need a mount; root can't be
+    // stopped by file modes, so without CAP_SYS_ADMIN this test has nothing to run on.
+    let Some(_mounted) = tmpfs(&forge, "256k") else {
+        eprintln!("skipped: mounting a tmpfs needs CAP_SYS_ADMIN");
+        return;
+    };
+    let mut lsp = Lsp::start(&root);
+    let sid = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Keeps the disk busy"}),
+    )["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    lsp.ok(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"text": "Disky"}}),
+    );
+    // Fill the disk.
+    let filler = forge.join("filler");
+    {
+        let mut f = std::fs::File::create(&filler).unwrap();
+        let chunk = vec![0u8; 4096];
+        while f.write_all(&chunk).and_then(|_| f.sync_all()).is_ok() {}
+    }
+    let e = lsp
+        .exec(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"option": 0}}),
+        )
+        .unwrap_err();
+    let msg = e["message"].as_str().unwrap().to_lowercase();
+    assert!(msg.contains("drafts") && msg.contains("full"), "{msg}");
+    assert_eq!(
+        answers_of(&mut lsp, &sid),
+        1,
+        "the failed turn changed nothing"
+    );
+    std::fs::remove_file(&filler).unwrap();
+    lsp.ok(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"option": 0}}),
+    );
+    assert_eq!(answers_of(&mut lsp, &sid), 2);
+    // Read-only.
+    let remount = |opts: &str| {
+        assert!(Command::new("mount")
+            .args(["-o", opts])
+            .arg(&forge)
+            .status()
+            .unwrap()
+            .success());
+    };
+    // (A file system with a database open for writing cannot be remounted read-only.)
+    lsp.stop();
+    remount("remount,ro");
+    let mut lsp = Lsp::start(&root);
+    let e = lsp
+        .exec(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"option": 0}}),
+        )
+        .unwrap_err();
+    let msg = e["message"].as_str().unwrap().to_lowercase();
+    assert!(msg.contains("drafts") && msg.contains("read"), "{msg}");
+    lsp.stop();
+    remount("remount,rw");
+    let mut lsp = Lsp::start(&root);
+    assert_eq!(answers_of(&mut lsp, &sid), 2);
+    lsp.ok(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"option": 0}}),
+    );
+    assert_eq!(answers_of(&mut lsp, &sid), 3);
+    lsp.stop();
+    assert_eq!(integrity(&root), "ok");
+}
+
+#[test]
+fn writes_through_symlinks_out_of_the_workspace_are_refused() {
+    let (_dir, root) = workspace();
+    let outside = tempfile::tempdir().unwrap();
+    // `skills/` and `bots/` themselves lead out of the workspace.
+    std::os::unix::fs::symlink(outside.path(), root.join("skills")).unwrap();
+    std::os::unix::fs::symlink(outside.path(), root.join("bots")).unwrap();
+    let mut lsp = Lsp::start(&root);
+    let e = lsp
+        .exec(
+            "forge.skill.create",
+            json!({"description": "Formats SQL queries", "name": "sql-format"}),
+        )
+        .unwrap_err();
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("outside the workspace"), "{msg}");
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Helps me plan trips"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |_| None);
+    let e = lsp
+        .exec("forge.builder.assemble", json!({"session_id": sid}))
+        .unwrap_err();
+    let msg = e["message"].as_str().unwrap();
+    assert!(msg.contains("outside the workspace"), "{msg}");
+    assert_eq!(std::fs::read_dir(outside.path()).unwrap().count(), 0);
+    assert!(draft_ids(&mut lsp).contains(&sid), "the draft is kept");
     lsp.stop();
 }
 

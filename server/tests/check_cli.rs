@@ -216,3 +216,57 @@ fn unreadable_files_are_reported_and_the_rest_still_checked() {
     assert!(out.contains("error[file-not-utf8]"), "{out}");
     assert!(out.contains("3 files checked: 2 errors"), "{out}");
 }
+
+/// Copy the repository's `examples/` (a bot and the skills it attaches) into `to`.
+fn copy_examples(to: &Path) {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples");
+    for rel in [
+        "bots/luna/IDENTITY.md",
+        "bots/luna/SOUL.md",
+        "bots/luna/USER.md",
+        "bots/luna/skills.toml",
+        "skills/meeting-notes/SKILL.md",
+        "skills/weather-lookup/SKILL.md",
+    ] {
+        write(to, rel, &std::fs::read(examples.join(rel)).unwrap());
+    }
+}
+
+/// Checking one file or one bot folder (a pre-commit hook passing the changed
+/// files) sees the rest of the project: the bot's other files and the skills
+/// its skills.toml attaches are not reported missing, and are not reported on.
+#[test]
+fn one_file_or_folder_is_checked_in_its_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_examples(tmp.path());
+    for args in [
+        &["bots/luna/SOUL.md"][..],
+        &["bots/luna/skills.toml"],
+        &["bots/luna"],
+        &["./bots/luna/../luna/skills.toml"],
+    ] {
+        let o = check(args, tmp.path());
+        let out = text(&o.stdout);
+        assert_eq!(code(&o), 0, "{args:?}: {out}{}", text(&o.stderr));
+        assert!(
+            !out.contains("error[") && !out.contains("warning["),
+            "{args:?}: {out}"
+        );
+    }
+    let o = check(&["bots/luna"], tmp.path());
+    assert!(text(&o.stdout).contains("4 files checked: 0 errors, 0 warnings"));
+
+    // A skill that really is missing is still reported, in the file given only.
+    let toml = tmp.path().join("bots/luna/skills.toml");
+    let mut t = std::fs::read_to_string(&toml).unwrap();
+    t.push_str("\n[skills.chart-maker]\nskill_name = \"chart-maker\"\n");
+    std::fs::write(&toml, t).unwrap();
+    let o = check(&["bots/luna/skills.toml"], tmp.path());
+    let out = text(&o.stdout);
+    assert_eq!(code(&o), 1, "{out}");
+    assert!(
+        out.contains("error[skills-toml-unknown-skill]: No skill named `chart-maker`"),
+        "{out}"
+    );
+    assert!(out.contains("1 file checked: 1 error, 0 warnings"), "{out}");
+}

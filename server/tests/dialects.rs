@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use forge_ls::analysis::{analyze, analyze_with, FileKind, Options};
 use forge_ls::check::{self, check_file};
-use forge_ls::diagnostic::{Diagnostic, Fix, Severity};
+use forge_ls::diagnostic::{Diagnostic, Severity};
 use forge_ls::dialect::Dialect;
 use forge_ls::rules::openclaw_workspace::Limits;
 use forge_ls::rules::Profile;
@@ -133,7 +133,9 @@ fn generated_bad_cases() {
     let dir = tempfile::tempdir().unwrap();
     // openclaw-skill-too-large: one byte over the limit.
     let head = format!("---\nname: big\ndescription: A big skill.\n{META}---\n");
-    let body = "x".repeat(256_001 - head.len());
+    // Words, so that ClawHub's quality gate has nothing to say.
+    let n = 256_001 - head.len();
+    let body = "word ".repeat(n / 5 + 1)[..n].to_string();
     let p = oc_skill(dir.path(), "big", &(head + &body));
     let codes: Vec<&str> = check_file(&p, Profile::Auto)
         .unwrap()
@@ -147,7 +149,7 @@ fn generated_bad_cases() {
         "fits",
         &format!(
             "---\nname: fits\ndescription: d\n{META}---\n{}",
-            "x".repeat(200_000)
+            "word ".repeat(40_000)
         ),
     );
     assert!(check_file(&p, Profile::Auto)
@@ -392,16 +394,6 @@ fn clawhub_like_corpus_errors_exactly_on_unloadable_skills() {
     println!("checked {checked} generated ClawHub-like skills");
 }
 
-fn apply(text: &str, fix: &Fix) -> String {
-    let mut edits = fix.edits.clone();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-    let mut out = text.to_string();
-    for e in edits {
-        out.replace_range(e.range.clone(), &e.new_text);
-    }
-    out
-}
-
 /// Apply the one fix of `code` and return the new text, checking it is clean of that code.
 fn fixed(path: &str, text: &str, code: &str) -> String {
     let path = Path::new(path);
@@ -413,7 +405,7 @@ fn fixed(path: &str, text: &str, code: &str) -> String {
         .find(|d| d.code == code)
         .unwrap_or_else(|| panic!("no {code}:{}", describe(&a.diagnostics)));
     assert_eq!(d.fixes.len(), 1, "{d:?}");
-    let out = apply(text, &d.fixes[0]);
+    let out = d.fixes[0].apply(text);
     let after = analyze(kind, path, &out, Profile::Auto);
     assert!(
         after
@@ -466,13 +458,16 @@ fn a_gating_key_without_metadata_becomes_the_manifest() {
         .iter()
         .find(|d| d.code == "openclaw-gating-top-level")
         .unwrap();
-    let out = apply(text, &d.fixes[0]);
+    let out = d.fixes[0].apply(text);
     assert_eq!(out, "---\nname: pdf-tools\ndescription: Merge PDFs.\nmetadata:\n  openclaw:\n    os: [darwin]\nhomepage: https://example.com\n---\nx\n");
     // Now detected as OpenClaw without the forced profile, and clean.
     let after = analyze(FileKind::Skill, p, &out, Profile::Auto);
     assert_eq!(after.dialect.unwrap().dialect, Dialect::OpenClaw);
-    assert!(
-        after.diagnostics.is_empty(),
+    // Clean but for the quality gate's note on the one-word body.
+    let codes: Vec<&str> = after.diagnostics.iter().map(|d| d.code).collect();
+    assert_eq!(
+        codes,
+        ["openclaw-publish-gate"],
         "{}",
         describe(&after.diagnostics)
     );
@@ -753,7 +748,7 @@ proptest::proptest! {
                     for e in &fix.edits {
                         proptest::prop_assert!(e.range.end <= text.len() && text.is_char_boundary(e.range.start) && text.is_char_boundary(e.range.end), "{fix:?}");
                     }
-                    let fixed = apply(&text, fix);
+                    let fixed = fix.apply(&text);
                     let _ = analyze(kind, path, &fixed, profile);
                 }
             }

@@ -70,3 +70,51 @@ fn openclaw_identity_hover_and_profile_override() {
     });
     c.shutdown_and_exit();
 }
+
+/// A `skill.md` opened in the editor is validated as a skill, reported for its
+/// name, and offered a rename to `SKILL.md` only when the client can rename.
+#[test]
+fn a_misnamed_skill_file_gets_a_rename_action() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("skills/web-search");
+    std::fs::create_dir_all(&folder).unwrap();
+    let text = "---\nname: web-search\ndescription: Search the web.\nmetadata: {\"openclaw\": {\"emoji\": \"🔎\"}}\n---\nSearch.\n";
+    std::fs::write(folder.join("skill.md"), text).unwrap();
+    let uri = format!("file://{}", folder.join("skill.md").display());
+    let actions = |caps: Value| {
+        let (mut c, _) = Client::initialized(caps);
+        c.open(&uri, 1, text);
+        let d = c.diagnostics_where(&uri, "the file name", |p| {
+            codes(p).contains(&"skill-file-name".to_string())
+        });
+        let diag = d["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["code"] == "skill-file-name")
+            .unwrap()
+            .clone();
+        assert_eq!(diag["severity"], 1, "{diag}");
+        let got = c.call(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": diag["range"], "context": {"diagnostics": [diag]}}),
+        );
+        c.shutdown_and_exit();
+        got
+    };
+    let rename = json!({"workspace": {"workspaceEdit": {"documentChanges": true, "resourceOperations": ["rename"]}}});
+    let got = actions(rename);
+    let op = &got[0]["edit"]["documentChanges"][0];
+    assert_eq!(op["kind"], "rename", "{got}");
+    assert_eq!(op["oldUri"], uri.as_str());
+    assert!(
+        op["newUri"]
+            .as_str()
+            .unwrap()
+            .ends_with("/web-search/SKILL.md"),
+        "{op}"
+    );
+    // Without rename support there is no action; the message says what to do.
+    let got = actions(json!({}));
+    assert_eq!(got, json!([]), "{got}");
+}

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 mod support;
-use support::editor::{workspace, Lsp, Options};
+use support::editor::{uri, workspace, Lsp, Options};
 use support::model_server::{anthropic_reply, openai_reply, Recorded, Reply, TestServer};
 
 const KEY: &str = "sk-test-SECRET-7f3a9c";
@@ -860,4 +860,45 @@ fn a_wasm_skill_gets_its_source_next_to_the_skill_md() {
         "{system}"
     );
     lsp.stop();
+}
+
+#[test]
+fn editing_goes_on_while_the_model_hangs() {
+    // The model answers only after far longer than any wait below.
+    let mut s = started(Wire::Anthropic, 120, move |_| {
+        Wire::Anthropic
+            .turn(second_question())
+            .delayed(Duration::from_secs(90))
+    });
+    let id = s.lsp.send_exec(
+        "forge.builder.answer",
+        json!({"session_id": s.sid, "answer": {"option": 0}}),
+    );
+    wait_until("the model request", || s.server.requests().len() == 2);
+    // The user keeps editing a file: it is analysed and answered while the request hangs.
+    let skill = s._dir.path().join("skills/hang/SKILL.md");
+    std::fs::create_dir_all(skill.parent().unwrap()).unwrap();
+    std::fs::write(
+        &skill,
+        "---\nname: Bad Name\ndescription: d\n---\n# Still here\n",
+    )
+    .unwrap();
+    let published = s.lsp.seen("textDocument/publishDiagnostics");
+    s.lsp.open(&skill);
+    wait_until("diagnostics for the edited file", || {
+        s.lsp.seen("textDocument/publishDiagnostics") > published
+    });
+    let symbols = s.lsp.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": uri(&skill)}}),
+    );
+    assert!(
+        symbols["result"].to_string().contains("Still here"),
+        "{symbols}"
+    );
+    assert_eq!(s.server.requests().len(), 2, "the model is still thinking");
+    s.lsp.notify("$/cancelRequest", json!({"id": id}));
+    assert_eq!(s.lsp.wait(id)["error"]["code"], -32800);
+    assert_eq!(session(&mut s.lsp, &s.sid), s.before);
+    s.lsp.stop();
 }

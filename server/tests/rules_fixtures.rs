@@ -140,6 +140,7 @@ const CROSS_FILE: &[&str] = &[
     "skill-inheritance-cycle",
     "skill-inheritance-depth",
     "skill-dependency-version",
+    "skill-dependency-cycle",
     "skill-conflict-attached",
     "skill-duplicate-name",
     "bot-missing-identity",
@@ -173,20 +174,10 @@ fn cases(code: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {
     (bad, good)
 }
 
-fn apply(text: &str, fix: &forge_ls::diagnostic::Fix) -> String {
-    let mut edits = fix.edits.clone();
-    edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
-    let mut out = text.to_string();
-    for e in edits {
-        out.replace_range(e.range.clone(), &e.new_text);
-    }
-    out
-}
-
 /// Apply each fix offered for `code` in `file` on its own; the diagnostic it
 /// fixes must disappear and no new error may appear. Returns how many fixes ran.
 fn check_fixes(case: &Path, f: &Checked, code: &str, profile: Profile) -> usize {
-    let kind = FileKind::from_path(&f.path).unwrap();
+    let kind = FileKind::detect(&f.path).unwrap();
     let before = f.diagnostics.iter().filter(|d| d.code == code).count();
     let errors_before: BTreeSet<&str> = f
         .diagnostics
@@ -197,7 +188,7 @@ fn check_fixes(case: &Path, f: &Checked, code: &str, profile: Profile) -> usize 
     let mut applied = 0;
     for d in f.diagnostics.iter().filter(|d| d.code == code) {
         for fix in &d.fixes {
-            let fixed = apply(&f.text, fix);
+            let fixed = fix.apply(&f.text);
             let after = analyze(kind, &f.path, &fixed, profile).diagnostics;
             let remaining = after.iter().filter(|d| d.code == code).count();
             assert!(

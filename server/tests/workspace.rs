@@ -275,6 +275,7 @@ fn closed_files_get_cross_file_diagnostics_and_fixing_the_cause_clears_them() {
             "**/SOUL.md",
             "**/USER.md",
             "**/skills.toml",
+            "**/*",
             "**/boternity.db",
             "**/boternity.db-wal"
         ]
@@ -535,10 +536,26 @@ fn tree(root: &Path) -> std::collections::BTreeMap<String, String> {
 
 #[test]
 fn rename_a_skill_from_a_reference_changes_name_references_and_folder_only() {
+    rename_url_tools(full_caps());
+}
+
+/// Neovim 0.11 lists `resourceOperations` but not `documentChanges: true`;
+/// resource operations only exist in `documentChanges`, so the folder still moves.
+#[test]
+fn rename_moves_the_folder_for_a_client_listing_only_resource_operations() {
+    rename_url_tools(json!({
+        "workspace": {
+            "workspaceEdit": {"resourceOperations": ["rename", "create", "delete"]},
+            "configuration": true
+        }
+    }));
+}
+
+fn rename_url_tools(caps: Value) {
     let tmp = copy_fixture("bot-three-skills");
     let root = tmp.path().canonicalize().unwrap();
     let before = tree(&root);
-    let mut lsp = Lsp::start(&root, &root.join("no-data"), full_caps());
+    let mut lsp = Lsp::start(&root, &root.join("no-data"), caps);
     let summarizer = root.join("skills/page-summarizer/SKILL.md");
     let text = std::fs::read_to_string(&summarizer).unwrap();
     // Wait for the index: a definition request answers once it is in.
@@ -853,5 +870,64 @@ fn a_request_right_after_start_waits_for_the_first_scan() {
         .filter_map(|i| i["label"].as_str())
         .collect();
     assert!(labels.contains(&"pdf-tools"), "{} items", labels.len());
+    lsp.stop();
+}
+
+/// Editors report a deleted or moved folder as one event for the folder
+/// (microsoft/vscode#109754): the server watches folders too, drops what was
+/// under a deleted one and reads what is inside a created one, so a skill
+/// folder deleted or renamed outside the editor updates skills.toml's diagnostics.
+#[test]
+fn a_skill_folder_deleted_or_moved_in_updates_the_index() {
+    let tmp = copy_fixture("bot-three-skills");
+    let root = tmp.path().canonicalize().unwrap();
+    let mut lsp = Lsp::start(&root, &root.join("no-data"), full_caps());
+    let toml = root.join("bots/quill/skills.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&toml), "languageId": "toml", "version": 1, "text": text}}),
+    );
+    let toml_uri = uri(&toml);
+    lsp.wait_diagnostics("skills.toml clean", |d| {
+        d.get(&toml_uri).is_some_and(|v| v.is_empty())
+    });
+    // The folder watcher is registered for creations and deletions only.
+    let reg = lsp
+        .notes
+        .iter()
+        .find(|n| n["method"] == "client/registerCapability")
+        .expect("a registration");
+    let folders = reg["params"]["registrations"][0]["registerOptions"]["watchers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["globPattern"] == "**/*")
+        .expect("a folder watcher")
+        .clone();
+    assert_eq!(folders["kind"], 1 | 4, "{folders}");
+
+    // Move the skill folder out of the workspace: one deletion event, for the folder.
+    let folder = root.join("skills/url-tools");
+    let outside = tempfile::tempdir().unwrap();
+    let moved = outside.path().join("url-tools");
+    std::fs::rename(&folder, &moved).unwrap();
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&folder), "type": 3}]}),
+    );
+    lsp.wait_diagnostics("url-tools unknown", |d| {
+        d.get(&toml_uri)
+            .is_some_and(|v| codes(v).contains(&"skills-toml-unknown-skill".to_string()))
+    });
+    // And back in: one creation event, for the folder.
+    std::fs::rename(&moved, &folder).unwrap();
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&folder), "type": 1}]}),
+    );
+    lsp.wait_diagnostics("url-tools found again", |d| {
+        d.get(&toml_uri).is_some_and(|v| v.is_empty())
+    });
     lsp.stop();
 }

@@ -179,7 +179,8 @@ pub fn suggested_skill_description(name: &str) -> Option<&'static str> {
 pub fn provider_for_model(model: &str) -> &'static str {
     let m = model.to_ascii_lowercase();
     if m.starts_with("gpt") || m.starts_with("o1") || m.starts_with("o3") || m.starts_with("o4") {
-        "openai"
+        // The name Boternity's providers.json uses, and the one the identity rules accept.
+        "openai_compatible"
     } else {
         "anthropic"
     }
@@ -300,7 +301,7 @@ mod tests {
 
     #[test]
     fn providers() {
-        assert_eq!(provider_for_model("gpt-4o-mini"), "openai");
+        assert_eq!(provider_for_model("gpt-4o-mini"), "openai_compatible");
         assert_eq!(provider_for_model(DEFAULT_MODEL), "anthropic");
     }
 }

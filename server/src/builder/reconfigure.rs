@@ -8,7 +8,7 @@ use super::defaults::{classify_purpose, provider_for_model};
 use super::flow::{complete_config, questions, Field, FieldValue, QuestionSpec};
 use super::render::{
     boundaries_text, format_float, one_line, personality_paragraph, render_skill,
-    skill_from_request, skill_table, user_intro,
+    skill_from_request, skill_table, user_bullets, user_intro,
 };
 use super::types::*;
 use super::{BuilderError, Mode};
@@ -533,6 +533,13 @@ pub fn update_bot_files(
         if name_changed || one_line(&original.description) != one_line(&new.description) {
             u = replace_line(&u, &user_intro(original), &user_intro(new));
         }
+        // Each generated bullet (tone, traits, tokens, purpose, …) that the user left as it was.
+        let now = user_bullets(new);
+        for (slot, was) in user_bullets(original) {
+            if let Some((_, line)) = now.iter().find(|(s, _)| *s == slot) {
+                u = replace_line(&u, &was, line);
+            }
+        }
         if &u != user {
             changes.user = Some(u);
         }
@@ -889,7 +896,15 @@ mod tests {
             soul.replace("tone: calm and encouraging", "tone: brisk")
                 .replace("a calm and encouraging personality", "a brisk personality")
         );
-        assert!(ch.user.is_none() && ch.skills_toml.is_none() && ch.new_skills.is_empty());
+        // USER.md: only its generated tone line follows the new tone.
+        assert_eq!(
+            ch.user.unwrap(),
+            t.user.as_deref().unwrap().replace(
+                "- Talk to me in a calm and encouraging tone.",
+                "- Talk to me in a brisk tone."
+            )
+        );
+        assert!(ch.skills_toml.is_none() && ch.new_skills.is_empty());
     }
 
     #[test]
@@ -954,6 +969,43 @@ mod tests {
             u.contains("## Preferences\n\n- Talk to me in a calm"),
             "rest kept"
         );
+    }
+
+    #[test]
+    fn changed_answers_update_the_generated_user_bullets_and_keep_edited_ones() {
+        let orig = sample();
+        let mut t = texts(&orig);
+        // One generated bullet edited by the user: it must stay as written.
+        let edited = user_bullets(&orig)
+            .into_iter()
+            .find(|(slot, _)| *slot == "boundaries")
+            .unwrap()
+            .1;
+        t.user = t
+            .user
+            .map(|u| u.replace(&edited, "- Limits: whatever I say."));
+        let mut new = orig.clone();
+        new.personality.tone = "direct".into();
+        new.model_config.max_tokens = 1024;
+        new.personality.purpose = "Check grammar only.".into();
+        new.personality.boundaries = Some("Never rewrite whole essays.".into());
+        let u = update_bot_files(&t, &orig, &new, &|_| false)
+            .unwrap()
+            .user
+            .expect("USER.md changes");
+        assert!(u.contains("- Talk to me in a direct tone.\n"), "{u}");
+        assert!(
+            u.contains("- Keep replies within about 1024 tokens.\n"),
+            "{u}"
+        );
+        assert!(
+            u.contains("- What I need from Quill: Check grammar only.\n"),
+            "{u}"
+        );
+        assert!(u.contains("- Limits: whatever I say.\n"), "{u}");
+        assert!(!u.contains("Never rewrite"), "{u}");
+        // Nothing else of the file changed: the same lines, in order.
+        assert_eq!(u.lines().count(), t.user.unwrap().lines().count());
     }
 
     #[test]

@@ -114,42 +114,70 @@ pub fn user_intro(c: &BuilderConfig) -> String {
     )
 }
 
-pub fn render_user(c: &BuilderConfig) -> String {
+/// The generated bullet lines of USER.md, each with the slot it fills
+/// (`Preferences` first, then `Important Context`); reconfigure rewrites each
+/// line that still reads as generated.
+pub fn user_bullets(c: &BuilderConfig) -> Vec<(&'static str, String)> {
     let name = one_line(&c.name);
     let p = &c.personality;
-    let mut prefs = vec![format!("- Talk to me in a {} tone.", one_line(&p.tone))];
+    let mut out = vec![(
+        "tone",
+        format!("- Talk to me in a {} tone.", one_line(&p.tone)),
+    )];
     if !p.traits.is_empty() {
-        prefs.push(format!(
-            "- I value a {name} that is {}.",
-            p.traits
-                .iter()
-                .map(|t| one_line(t))
-                .collect::<Vec<_>>()
-                .join(", ")
+        out.push((
+            "traits",
+            format!(
+                "- I value a {name} that is {}.",
+                p.traits
+                    .iter()
+                    .map(|t| one_line(t))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ));
     }
-    prefs.push(format!(
-        "- Keep replies within about {} tokens.",
-        c.model_config.max_tokens
+    out.push((
+        "tokens",
+        format!(
+            "- Keep replies within about {} tokens.",
+            c.model_config.max_tokens
+        ),
     ));
-    let mut context = vec![format!(
-        "- What I need from {name}: {}",
-        one_line(&p.purpose)
-    )];
-    context.push(format!(
-        "- Limits I agreed with {name}: {}",
-        one_line(&boundaries_text(&p.boundaries))
+    out.push((
+        "purpose",
+        format!("- What I need from {name}: {}", one_line(&p.purpose)),
+    ));
+    out.push((
+        "boundaries",
+        format!(
+            "- Limits I agreed with {name}: {}",
+            one_line(&boundaries_text(&p.boundaries))
+        ),
     ));
     if !c.skills.is_empty() {
-        context.push(format!(
-            "- Skills {name} can use: {}",
-            c.skills
-                .iter()
-                .map(|s| s.name.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
+        out.push((
+            "skills",
+            format!(
+                "- Skills {name} can use: {}",
+                c.skills
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
         ));
     }
+    out
+}
+
+pub fn render_user(c: &BuilderConfig) -> String {
+    let name = one_line(&c.name);
+    let (prefs, context): (Vec<_>, Vec<_>) = user_bullets(c)
+        .into_iter()
+        .partition(|(slot, _)| matches!(*slot, "tone" | "traits" | "tokens"));
+    let prefs: Vec<String> = prefs.into_iter().map(|(_, l)| l).collect();
+    let context: Vec<String> = context.into_iter().map(|(_, l)| l).collect();
     format!(
         "# User Context for {name}\n\n{}\n\n## Preferences\n\n{}\n\n## Important Context\n\n{}\n",
         user_intro(c),
@@ -323,6 +351,32 @@ pub(crate) mod tests {
         }
     }
 
+    /// Every model the builder offers renders an IDENTITY.md that forge-ls's
+    /// own rules pass without an error or a warning (gpt-4o once got
+    /// `provider: openai`, which `identity-provider-unknown` flags).
+    #[test]
+    fn identity_for_every_offered_model_passes_the_rules() {
+        use crate::analysis::{analyze, FileKind};
+        use crate::diagnostic::Severity;
+        for (model, _) in crate::builder::defaults::KNOWN_MODELS {
+            let mut c = sample();
+            c.model_config.model = model.to_string();
+            let text = render_bot(&c).identity_md;
+            let a = analyze(
+                FileKind::Identity,
+                std::path::Path::new("/w/bots/quill/IDENTITY.md"),
+                &text,
+                crate::rules::Profile::Boternity,
+            );
+            let bad: Vec<_> = a
+                .diagnostics
+                .iter()
+                .filter(|d| d.severity <= Severity::Warning)
+                .collect();
+            assert!(bad.is_empty(), "{model}: {bad:?}\n{text}");
+        }
+    }
+
     #[test]
     fn numbers_are_formatted_sensibly() {
         assert_eq!(format_float(1.0), "1.0");
@@ -340,7 +394,7 @@ pub(crate) mod tests {
         c.category = "coding".into();
         c.model_config.model = "gpt-4o".into();
         let id = render_identity(&c);
-        assert!(id.contains("category: utility\n") && id.contains("provider: openai\n"));
+        assert!(id.contains("category: utility\n") && id.contains("provider: openai_compatible\n"));
     }
 
     #[test]

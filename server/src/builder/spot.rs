@@ -20,6 +20,9 @@ pub enum Spot {
     Heading(String),
     /// In the body before the first heading.
     Intro,
+    /// In the body under the file's first heading, a level-1 one, before any other heading:
+    /// USER.md's intro below its `# User Context for …` title, or a SOUL.md section.
+    Title(String),
     /// On a blank line of `skills.toml`.
     TomlBlank,
 }
@@ -40,7 +43,8 @@ impl Spot {
             (Spot::Heading(h), FileTarget::SoulSection(s) | FileTarget::UserSection(s)) => {
                 starts(h, s)
             }
-            (Spot::Intro, FileTarget::UserIntro) => true,
+            (Spot::Title(h), FileTarget::SoulSection(s) | FileTarget::UserSection(s)) => same(s, h),
+            (Spot::Intro | Spot::Title(_), FileTarget::UserIntro) => true,
             (Spot::TomlBlank, FileTarget::SkillsToml) => true,
             _ => false,
         }
@@ -101,6 +105,9 @@ pub fn markdown_spot(text: &str, offset: usize) -> Spot {
     }
     let mut fenced = false;
     let mut section = None;
+    // (level of the first heading, how many headings) above the cursor.
+    let mut first_level = 0;
+    let mut headings = 0;
     // Skip a closed frontmatter block, then track fences and the last heading above the cursor.
     let mut body = before.as_slice();
     if body.first().is_some_and(|l| l.trim_end() == "---") {
@@ -117,15 +124,30 @@ pub fn markdown_spot(text: &str, offset: usize) -> Spot {
         } else if !fenced {
             if let Some(h) = heading(l) {
                 section = Some(h.to_string());
+                if headings == 0 {
+                    first_level = l.trim_start().bytes().take_while(|&b| b == b'#').count();
+                }
+                headings += 1;
             }
         }
     }
     if !fenced {
         if let Some(h) = heading(line) {
-            return Spot::Heading(h.to_string());
+            // A heading with text under it is being renamed, not typed anew: answering there
+            // would strand its text in the section above.
+            let below = text[line_end..].lines().skip(1);
+            let has_body = below
+                .take_while(|l| heading(l).is_none())
+                .any(|l| !l.trim().is_empty());
+            return if has_body {
+                Spot::Section(h.to_string())
+            } else {
+                Spot::Heading(h.to_string())
+            };
         }
     }
     match section {
+        Some(h) if headings == 1 && first_level == 1 => Spot::Title(h),
         Some(h) => Spot::Section(h),
         None => Spot::Intro,
     }
@@ -175,6 +197,32 @@ mod tests {
             Spot::Section("Purpose".into())
         );
         assert_eq!(at("#hashtag|"), Spot::Intro);
+        // Renaming a heading that has text under it is not typing a new section.
+        assert_eq!(
+            at("## Purpose\nHelps.\n## Bou|\nNo medical advice.\n"),
+            Spot::Section("Bou".into())
+        );
+        assert_eq!(
+            at("## Purpose\nHelps.\n## Bou|\n\n## Values\n"),
+            Spot::Heading("Bou".into())
+        );
+    }
+
+    /// USER.md's intro sits below its `# User Context for …` title; a SOUL.md's first `#`
+    /// section is still that section.
+    #[test]
+    fn the_text_under_a_first_level_one_title() {
+        let user = at("# User Context for Zed\n\n|\n\n## Preferences\n");
+        assert_eq!(user, Spot::Title("User Context for Zed".into()));
+        assert!(user.fits(&FileTarget::UserIntro));
+        assert!(!user.fits(&FileTarget::UserSection("Preferences")));
+        let soul = at("---\nname: Zed\n---\n\n# Personality\n\n|\n");
+        assert!(soul.fits(&FileTarget::SoulSection("Personality")));
+        assert!(!soul.fits(&FileTarget::SoulSection("Purpose")));
+        assert_eq!(
+            at("# User Context for Zed\n\n## Preferences\n|"),
+            Spot::Section("Preferences".into())
+        );
     }
 
     #[test]

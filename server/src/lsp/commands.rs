@@ -668,6 +668,11 @@ async fn skill_create(
             "forge.skill.create needs {session_id} or {description, name?, bot?}",
         ));
     }
+    if id.is_none() && description.as_deref().is_some_and(|d| d.trim().is_empty()) {
+        return Err(invalid(
+            "forge.skill.create: `description` is empty; say in a sentence what the skill does and when to use it",
+        ));
+    }
     let lock = id.as_deref().map(|i| shared.commands.session_lock(i));
     let _held = match &lock {
         Some(l) => Some(l.lock().await),

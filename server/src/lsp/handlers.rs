@@ -129,6 +129,9 @@ fn code_actions(snap: &Snapshot, p: CodeActionParams) -> Option<Vec<CodeActionOr
         if !overlaps {
             continue;
         }
+        if let Some(a) = rename_file_action(snap, doc, d, enc) {
+            out.push(a);
+        }
         for fix in &d.fixes {
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title.clone(),
@@ -146,6 +149,50 @@ fn code_actions(snap: &Snapshot, p: CodeActionParams) -> Option<Vec<CodeActionOr
         }
     }
     Some(out)
+}
+
+/// `skill-file-name`'s fix renames the file itself to `SKILL.md`, which only a
+/// client that accepts rename operations in workspace edits can apply.
+fn rename_file_action(
+    snap: &Snapshot,
+    doc: &Document,
+    d: &crate::diagnostic::Diagnostic,
+    enc: PositionEncoding,
+) -> Option<CodeActionOrCommand> {
+    use crate::rules::skill_file_name;
+    use tower_lsp_server::ls_types::{
+        DocumentChangeOperation, DocumentChanges, RenameFile, RenameFileOptions, ResourceOp, Uri,
+        WorkspaceEdit,
+    };
+    if d.code != crate::codes::SKILL_FILE_NAME.id
+        || !snap.caps.resource_rename
+        || !skill_file_name::is_misnamed(&doc.path)
+    {
+        return None;
+    }
+    let new = doc.path.with_file_name(skill_file_name::NAME);
+    let op = RenameFile {
+        old_uri: Uri::from_file_path(&doc.path)?,
+        new_uri: Uri::from_file_path(&new)?,
+        options: Some(RenameFileOptions {
+            overwrite: Some(false),
+            ignore_if_exists: Some(false),
+        }),
+        annotation_id: None,
+    };
+    Some(CodeActionOrCommand::CodeAction(CodeAction {
+        title: format!("Rename the file to `{}`", skill_file_name::NAME),
+        kind: Some(CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![convert::diagnostic(doc, d, enc)]),
+        edit: Some(WorkspaceEdit {
+            document_changes: Some(DocumentChanges::Operations(vec![
+                DocumentChangeOperation::Op(ResourceOp::Rename(op)),
+            ])),
+            ..Default::default()
+        }),
+        is_preferred: Some(true),
+        ..Default::default()
+    }))
 }
 
 #[allow(deprecated)] // `DocumentSymbol::deprecated` must still be filled in.
@@ -282,6 +329,25 @@ fn document_symbols(snap: &Snapshot, p: DocumentSymbolParams) -> Option<Document
     Some(DocumentSymbolResponse::Nested(out))
 }
 
+/// Byte spans of the tables of a TOML file: from a `[header]` line to the last non-blank line
+/// before the next header. A line scan, so a half-typed file still folds.
+fn toml_tables(text: &str) -> Vec<std::ops::Range<usize>> {
+    let mut out: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let t = line.trim();
+        if t.starts_with('[') {
+            out.push(offset..offset + line.trim_end().len());
+        } else if !t.is_empty() && !t.starts_with('#') {
+            if let Some(last) = out.last_mut() {
+                last.end = offset + line.trim_end().len();
+            }
+        }
+        offset += line.len();
+    }
+    out
+}
+
 fn folding_ranges(snap: &Snapshot, p: FoldingRangeParams) -> Option<Vec<FoldingRange>> {
     let doc = snap.doc(&p.text_document.uri)?;
     let idx = doc.line_index();
@@ -304,6 +370,12 @@ fn folding_ranges(snap: &Snapshot, p: FoldingRangeParams) -> Option<Vec<FoldingR
     };
     let a = doc.analysis();
     let text = doc.text();
+    if doc.kind == crate::analysis::FileKind::SkillsToml {
+        for table in toml_tables(text) {
+            push(table.start, table.end, Some(FoldingRangeKind::Region));
+        }
+        return Some(out);
+    }
     if let Ok(fm) = crate::frontmatter::frame(text, crate::frontmatter::Framing::Lenient) {
         push(fm.open.start, fm.close.end, Some(FoldingRangeKind::Region));
     }
@@ -318,4 +390,22 @@ fn folding_ranges(snap: &Snapshot, p: FoldingRangeParams) -> Option<Vec<FoldingR
         push(c.start, c.end, Some(FoldingRangeKind::Comment));
     }
     Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::toml_tables;
+
+    #[test]
+    fn toml_tables_span_their_keys() {
+        let text = "# header comment\n[skills.a]\nskill_name = \"a\"\n\n[skills.a.overrides]\nx = \"1\"\n\n# trailing\n";
+        let spans: Vec<&str> = toml_tables(text).into_iter().map(|r| &text[r]).collect();
+        assert_eq!(
+            spans,
+            vec![
+                "[skills.a]\nskill_name = \"a\"",
+                "[skills.a.overrides]\nx = \"1\""
+            ]
+        );
+    }
 }

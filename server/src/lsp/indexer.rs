@@ -31,6 +31,11 @@ impl ClientCaps {
         let ws = c.workspace.as_ref();
         let edit = ws.and_then(|w| w.workspace_edit.as_ref());
         let watch = ws.and_then(|w| w.did_change_watched_files.as_ref());
+        let resource_ops = edit.and_then(|e| e.resource_operations.as_ref());
+        // Resource operations exist only in `documentChanges`, so a client listing any
+        // handles them (Neovim 0.11 lists them without `documentChanges: true`).
+        let document_changes = edit.and_then(|e| e.document_changes).unwrap_or(false)
+            || resource_ops.is_some_and(|ops| !ops.is_empty());
         ClientCaps {
             snippets: c
                 .text_document
@@ -39,11 +44,9 @@ impl ClientCaps {
                 .and_then(|c| c.completion_item.as_ref())
                 .and_then(|i| i.snippet_support)
                 .unwrap_or(false),
-            document_changes: edit.and_then(|e| e.document_changes).unwrap_or(false),
-            resource_rename: edit.and_then(|e| e.document_changes).unwrap_or(false)
-                && edit
-                    .and_then(|e| e.resource_operations.as_ref())
-                    .is_some_and(|ops| ops.contains(&ResourceOperationKind::Rename)),
+            document_changes,
+            resource_rename: document_changes
+                && resource_ops.is_some_and(|ops| ops.contains(&ResourceOperationKind::Rename)),
             work_done_progress: c
                 .window
                 .as_ref()
@@ -75,6 +78,12 @@ pub fn watch_registration(caps: &ClientCaps, library: Option<&Path>) -> Registra
             kind: None,
         })
         .collect();
+    // Folders, created or deleted: editors fold the files inside a deleted or moved folder into
+    // one event for the folder (microsoft/vscode#109754), which no file-name pattern matches.
+    watchers.push(FileSystemWatcher {
+        glob_pattern: GlobPattern::String("**/*".into()),
+        kind: Some(WatchKind::Create | WatchKind::Delete),
+    });
     // Boternity's database: a change there may change which soul version is current.
     watchers.extend(
         ["**/boternity.db", "**/boternity.db-wal"].map(|g| FileSystemWatcher {

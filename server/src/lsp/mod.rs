@@ -14,6 +14,7 @@ mod server;
 mod souls;
 mod state;
 mod stop;
+pub mod transport;
 mod workspace;
 
 use std::process::ExitCode;
@@ -53,11 +54,13 @@ pub fn run_stdio() -> ExitCode {
             inner: service,
             token: exited.clone(),
         };
+        // tower-lsp-server reads and writes in-memory pipes; `transport` guards the real ones.
+        let (server_in, server_out) = transport::spawn(tokio::io::stdin(), tokio::io::stdout());
         let stdin = stop::EofWatch {
-            inner: tokio::io::stdin(),
+            inner: server_in,
             token: eof.clone(),
         };
-        let serve = Server::new(stdin, tokio::io::stdout(), socket).serve(service);
+        let serve = Server::new(stdin, server_out, socket).serve(service);
         tokio::select! {
             _ = serve => {}
             // After `exit`, nothing pending matters.

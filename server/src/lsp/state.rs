@@ -82,6 +82,8 @@ pub struct Snapshot {
     pub library: Option<Arc<PathBuf>>,
     /// Soul versions of the Boternity data directories in the workspace.
     pub souls: Arc<crate::soul_versions::Ledger>,
+    /// What was last said about bad settings: the same settings sent again say nothing more.
+    pub settings_warnings: Arc<Vec<String>>,
 }
 
 impl Snapshot {
@@ -164,9 +166,12 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
             }
             ws.start_jobs(&world);
             souls.start_jobs(&world);
+            // Bad settings and internal errors: shown, since a log line alone goes unseen (each
+            // setting warning comes once per settings change, not per keystroke).
             for note in notes {
                 tracing::warn!("{note}");
-                client.log_message(MessageType::WARNING, note).await;
+                client.log_message(MessageType::WARNING, note.clone()).await;
+                client.show_message(MessageType::WARNING, note).await;
             }
             for p in dirty {
                 let _ = pub_tx.send(p);
@@ -179,6 +184,13 @@ fn path_of(uri: &Uri) -> Option<PathBuf> {
     uri.to_file_path().map(|p| p.into_owned())
 }
 
+fn warn_once(world: &mut Snapshot, warnings: Vec<String>, notes: &mut Vec<String>) {
+    if *world.settings_warnings != warnings {
+        notes.extend(warnings.iter().cloned());
+        world.settings_warnings = Arc::new(warnings);
+    }
+}
+
 fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Workspace) {
     match msg {
         Msg::Init {
@@ -189,12 +201,12 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
             world.encoding = encoding;
             world.folders = Arc::new(folders);
             let (s, warnings) = Settings::from_json(&settings);
-            notes.extend(warnings);
+            warn_once(world, warnings, notes);
             world.settings = Arc::new(s);
         }
         Msg::Settings(value) => {
             let (s, warnings) = Settings::from_json(&value);
-            notes.extend(warnings);
+            warn_once(world, warnings, notes);
             if s != *world.settings {
                 let profile = s.profile;
                 let limits = s.openclaw_limits;
@@ -216,7 +228,7 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
         Msg::Open(p) => {
             let uri = p.text_document.uri;
             let Some((path, kind)) =
-                path_of(&uri).and_then(|path| FileKind::from_path(&path).map(|k| (path, k)))
+                path_of(&uri).and_then(|path| FileKind::detect(&path).map(|k| (path, k)))
             else {
                 return;
             };

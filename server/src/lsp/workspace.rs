@@ -266,6 +266,13 @@ impl Workspace {
             return;
         }
         if kind.is_none() {
+            // A folder created or moved in (a skill renamed, a bot copied): editors report the
+            // folder, not the files inside it.
+            if typ == FileChangeType::CREATED && !index::is_skipped(&path) && path.is_dir() {
+                for file in index::discover(&path) {
+                    self.watched(world, file, FileChangeType::CREATED);
+                }
+            }
             return;
         }
         self.seq += 1;

@@ -5,7 +5,7 @@
 //! type checks. Agent Skills portability problems are warnings.
 
 use super::openclaw_skill::{frame, quote_fix};
-use super::{one_of, portable, skill};
+use super::{claude_fields, number_strings, one_of, portable, skill};
 use crate::agent_schema::CLAUDE_SKILL_FIELDS;
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Severity};
@@ -82,6 +82,17 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> s
             ),
         }
     }
+    number_strings::check(
+        text,
+        map,
+        |k| {
+            k != "description"
+                && schema::find(CLAUDE_SKILL_FIELDS, k).is_some_and(|f| f.ty == Ty::String)
+        },
+        AGENT,
+        diags,
+    );
+    claude_fields::check(text, map, diags);
     portable::check_name(text, &fm, map, folder, AGENT, diags);
     description(&fm, map, diags);
     if let Some(t) = map.get("allowed-tools") {

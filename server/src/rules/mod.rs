@@ -1,14 +1,19 @@
 //! Validation rules, one module per file kind, driven by the tables in `schema`.
 
+pub mod claude_fields;
 pub mod claude_skill;
 pub mod identity;
 pub mod lines;
+pub mod number_strings;
 pub mod openclaw_identity;
 pub mod openclaw_manifest;
+pub mod openclaw_publish;
+pub mod openclaw_scripts;
 pub mod openclaw_skill;
 pub mod openclaw_workspace;
 pub mod portable;
 pub mod skill;
+pub mod skill_file_name;
 pub mod skills_toml;
 pub mod soul;
 pub mod user;

@@ -56,6 +56,12 @@ pub fn check(text: &str, entry: &Entry, diags: &mut Vec<Diagnostic>) {
     manifest_fields(text, &manifest.value, precise, diags);
 }
 
+/// `metadata` as OpenClaw reads it (a YAML mapping, or JSON5 text), for rules
+/// that only look values up; problems are reported by `check`.
+pub fn resolved<'a>(text: &str, entry: &'a Entry) -> Option<Cow<'a, Node>> {
+    resolve(text, entry, &mut Vec::new()).map(|(m, _)| m)
+}
+
 /// The `metadata` value as OpenClaw sees it, and whether its spans point at
 /// each key (`false` when it came from JSON text inside a string).
 fn resolve<'a>(

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use super::{openclaw_manifest, portable, requote, shift, skill};
+use super::{number_strings, openclaw_manifest, portable, requote, shift, skill};
 use crate::agent_schema::{self as agents, OPENCLAW_SKILL_FIELDS};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
@@ -69,6 +69,25 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> s
         frontmatter: Some(fm),
         root,
     }
+}
+
+/// The rules that look beyond SKILL.md's own fields: the bundled scripts'
+/// environment variables (`openclaw_scripts`) and ClawHub's publishing checks
+/// (`openclaw_publish`).
+pub fn bundle(
+    path: &std::path::Path,
+    text: &str,
+    folder: Option<&str>,
+    f: &skill::SkillFile,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(fm) = &f.frontmatter else { return };
+    let root = f.root.as_ref().filter(|r| r.kind() == Kind::Map);
+    super::openclaw_scripts::check(path, text, fm, root, diags);
+    if let Some(folder) = folder {
+        super::openclaw_publish::slug(fm, root, folder, diags);
+    }
+    super::openclaw_publish::gate(text, fm, root, diags);
 }
 
 /// Framing errors in the words of `agent`. `required`: without a frontmatter
@@ -262,6 +281,14 @@ fn fields(
             );
         }
     }
+    // `description` and `version` have rules of their own for numbers.
+    number_strings::check(
+        text,
+        root,
+        |k| !matches!(k, "description" | "version") && field(k).is_some_and(|f| f.ty == Ty::String),
+        "OpenClaw",
+        diags,
+    );
     portable::check_name(text, fm, root, folder, "OpenClaw", diags);
     slash_command(root, diags);
     description(fm, root, diags);

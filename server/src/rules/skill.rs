@@ -215,9 +215,7 @@ fn check_name(
             c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'
         }
     };
-    let mut valid = true;
     if let Some(bad) = name.chars().find(|c| !allowed(*c)) {
-        valid = false;
         let mut d = Diagnostic::new(
             &codes::SKILL_NAME_INVALID,
             range.clone(),
@@ -232,7 +230,6 @@ fn check_name(
         diags.push(d);
     }
     if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
-        valid = false;
         let fixed = slug(name);
         let mut d = Diagnostic::new(&codes::SKILL_NAME_HYPHEN, range.clone(), format!(
             "Skill name `{name}` must not start or end with a hyphen or contain two hyphens in a row."
@@ -262,7 +259,13 @@ fn check_name(
             let mut d = Diagnostic::new(&codes::SKILL_NAME_FOLDER, range.clone(), format!(
                 "Skill name `{name}` differs from its folder `{folder}`; Boternity finds skills by folder name. Rename one so they match."
             ));
-            if valid || slug(folder) == folder {
+            // Only a folder name that is itself a valid skill name can become the name.
+            let folder_valid = !folder_norm.is_empty()
+                && folder_norm.chars().all(allowed)
+                && !(folder_norm.starts_with('-')
+                    || folder_norm.ends_with('-')
+                    || folder_norm.contains("--"));
+            if folder_valid {
                 d = d.fix(
                     format!("Change the name to `{folder}`"),
                     range,

@@ -14,6 +14,9 @@ use crate::schema::{self, Ty, SKILLS_TOML_FIELDS};
 pub struct Attachment {
     pub key: String,
     pub key_range: Range<usize>,
+    /// The key again in each sub-table header (`[skills.<key>.overrides]`), so a
+    /// rename reaches every place the name is written.
+    pub header_key_ranges: Vec<Range<usize>>,
     pub skill_name: Option<(String, Range<usize>)>,
     pub trust_tier: Option<(String, Range<usize>)>,
     /// The pinned `version` (Boternity records it but does not enforce it).
@@ -89,6 +92,7 @@ fn check_entry(
     let mut a = Attachment {
         key: name.to_string(),
         key_range: name_range.clone(),
+        header_key_ranges: Vec::new(),
         skill_name: None,
         trust_tier: None,
         version: None,
@@ -100,6 +104,12 @@ fn check_entry(
             .key(k)
             .and_then(|k| k.span())
             .unwrap_or(name_range.clone());
+        // A sub-table with its own header repeats the skill's key there.
+        if let (Item::Table(sub), Some(r)) = (item, table.key(k).and_then(|k| k.span())) {
+            let header = sub.span().filter(|_| !sub.is_dotted());
+            a.header_key_ranges
+                .extend(header.and_then(|h| header_key_before(text, h.start, r.start, name)));
+        }
         let Some(field) = schema::find(SKILLS_TOML_FIELDS, k) else {
             let mut d = Diagnostic::new(
                 &codes::UNKNOWN_KEY,
@@ -235,6 +245,18 @@ fn span(item: &Item) -> Option<Range<usize>> {
         Item::ArrayOfTables(a) => a.span(),
         Item::None => None,
     }
+}
+
+/// In a sub-table header `[skills.<name>.<sub>]` starting at `header`, the
+/// range of `<name>`: the key segment just before the one at `sub`. Only a
+/// segment that reads exactly `name` (bare or quoted without escapes) counts.
+fn header_key_before(text: &str, header: usize, sub: usize, name: &str) -> Option<Range<usize>> {
+    let before = text.get(header..sub)?;
+    let end = header + before.trim_end().strip_suffix('.')?.trim_end().len();
+    [name.to_string(), format!("\"{name}\""), format!("'{name}'")]
+        .into_iter()
+        .find(|seg| text[header..end].ends_with(seg.as_str()))
+        .map(|seg| end - seg.len()..end)
 }
 
 /// Where the first line after a `[skills.x]` header starts.

@@ -86,11 +86,13 @@ pub fn complete_with(
         out.items = dialect_assist::identity_labels(text, offset);
         return out;
     }
-    if kind == FileKind::Skill && dialect == Some(Dialect::OpenClaw) {
-        if let (Place::Value { .. }, Some(items)) = (
-            &ctx.place,
-            dialect_assist::openclaw_values(text, offset, ctx.word.clone()),
-        ) {
+    if kind == FileKind::Skill && matches!(ctx.place, Place::Value { .. }) {
+        let values = match dialect {
+            Some(Dialect::OpenClaw) => dialect_assist::openclaw_values,
+            Some(Dialect::ClaudeCode) => dialect_assist::claude_values,
+            _ => |_: &str, _, _| None,
+        };
+        if let Some(items) = values(text, offset, ctx.word.clone()) {
             out.items = items;
             return out;
         }
@@ -317,6 +319,26 @@ fn value_items(
         }
         return;
     }
+    // A skill's name must equal its folder's: offer the folder's name when it is a valid one.
+    if table == Table::Skill && key == "name" {
+        let folder = path
+            .parent()
+            .and_then(|d| d.file_name())
+            .and_then(|n| n.to_str());
+        if let Some(folder) = folder.filter(|f| super::navigate::valid_name(f).is_ok()) {
+            out.items.push(Item {
+                label: folder.to_string(),
+                kind: ItemKind::Value,
+                detail: Some("the folder's name".into()),
+                doc: format!("Boternity finds the skill by its folder, `{folder}`; the name must be the same."),
+                insert: quote(folder, toml, quoted),
+                snippet: false,
+                replace: word.clone(),
+                filter: None,
+            });
+        }
+        return;
+    }
     if table == Table::Identity && key == "model" {
         let provider = crate::rules::lines::read(text, 0..text.len())
             .into_iter()
@@ -472,16 +494,30 @@ fn skill_names(
 fn tables(
     index: &Index,
     path: &Path,
-    _text: &str,
+    text: &str,
     typed: &str,
     replace: Range<usize>,
     opts: Options,
     out: &mut Completions,
 ) {
-    let attached: Vec<String> = index
-        .file(path)
-        .map(|f| f.attachments.iter().map(|a| a.key.clone()).collect())
-        .unwrap_or_default();
+    // The half-typed `[skills.` line makes the file invalid TOML (no attachments
+    // in the index), so read what is attached from the text without that line.
+    let mut rest = text.to_string();
+    rest.replace_range(replace.clone(), "");
+    let mut problems = Vec::new();
+    let mut attached: Vec<String> = crate::rules::skills_toml::check(&rest, &mut problems)
+        .into_iter()
+        .map(|a| a.key)
+        .collect();
+    if problems
+        .iter()
+        .any(|d| d.code == crate::codes::TOML_SYNTAX.id)
+    {
+        attached = index
+            .file(path)
+            .map(|f| f.attachments.iter().map(|a| a.key.clone()).collect())
+            .unwrap_or_default();
+    }
     let start = out.items.len();
     let mut tmp = Completions::default();
     skill_names(index, typed, opts, &mut tmp, |name, _| {
@@ -610,6 +646,23 @@ mod tests {
     }
 
     #[test]
+    fn skill_name_value_is_the_folder_name() {
+        let idx = idx();
+        let c = run("/w/s/page-tools/SKILL.md", "---\nname: |\n---\n", &idx);
+        assert_eq!(labels(&c), vec!["page-tools"]);
+        assert_eq!(c.items[0].insert, "page-tools");
+        let c = run(
+            "/w/s/page-tools/SKILL.md",
+            "---\nname: \"pa|\"\n---\n",
+            &idx,
+        );
+        assert_eq!(c.items[0].insert, "page-tools");
+        // A folder that is not a valid name is not offered.
+        let c = run("/w/s/My Tools/SKILL.md", "---\nname: |\n---\n", &idx);
+        assert!(c.items.is_empty(), "{:?}", labels(&c));
+    }
+
+    #[test]
     fn skills_toml_tables_keys_and_names() {
         let idx = idx();
         let c = run("/w/b/x/skills.toml", "|", &idx);
@@ -626,6 +679,19 @@ mod tests {
             &idx,
         );
         assert!(labels(&c).contains(&"trust_tier") && !labels(&c).contains(&"skill_name"));
+        // While the header is half typed the file is not valid TOML; attached
+        // skills are still not offered again.
+        let c = run(
+            "/w/b/x/skills.toml",
+            "[skills.url-tools]\nskill_name = \"url-tools\"\n\n[skills.|",
+            &idx,
+        );
+        assert!(
+            !labels(&c).contains(&"[skills.url-tools]"),
+            "{:?}",
+            labels(&c)
+        );
+        assert!(labels(&c).contains(&"[skills.base]"), "{:?}", labels(&c));
         let c = run("/w/b/x/skills.toml", "[skills.a]\nskill_name = \"|\"", &idx);
         assert_eq!(c.items[0].insert, "base");
         let c = run("/w/b/x/skills.toml", "[skills.a]\nskill_name = |", &idx);

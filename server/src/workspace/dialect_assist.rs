@@ -6,9 +6,12 @@
 use std::ops::Range;
 
 use super::complete::{field_doc, Item, ItemKind};
-use crate::agent_schema::{INSTALL_KINDS, OPENCLAW_IDENTITY_LABELS, OS_VALUES};
+use crate::agent_schema::{
+    CLAUDE_HOOK_TYPES, CLAUDE_MODELS, INSTALL_KINDS, OPENCLAW_IDENTITY_LABELS, OS_VALUES,
+};
 use crate::dialect::Detection;
 use crate::rules::openclaw_identity;
+use crate::schema::Value;
 
 /// The `(start of the typed label, line range)` when the cursor is where a label
 /// line is being typed: an empty line, `-`, `- **`, or a partial label.
@@ -72,20 +75,44 @@ pub fn identity_hover(text: &str, offset: usize) -> Option<(String, Range<usize>
     Some((field_doc(f), start..start + colon))
 }
 
+/// Value lists offered after a key wherever its line sits (`- kind: ` inside
+/// `install:` lists too): the keys, the values, and what the detail calls one.
+type ValueTable = [(&'static [&'static str], &'static [Value], &'static str)];
+
+static OPENCLAW_VALUES: &ValueTable = &[
+    (&["kind", "type"], INSTALL_KINDS, "OpenClaw install kind"),
+    (&["os"], OS_VALUES, "OpenClaw platform"),
+];
+
+static CLAUDE_VALUES: &ValueTable = &[
+    (&["model"], CLAUDE_MODELS, "Claude Code model"),
+    (&["type"], CLAUDE_HOOK_TYPES, "Claude Code hook type"),
+];
+
 /// Values of an installer's `kind` (or `type`) and of any `os` in an OpenClaw
-/// skill, wherever the line sits (`- kind: ` inside `install:` lists too);
-/// `None` when the cursor is not on such a value.
+/// skill; `None` when the cursor is not on such a value.
 pub fn openclaw_values(text: &str, offset: usize, replace: Range<usize>) -> Option<Vec<Item>> {
+    values_at(OPENCLAW_VALUES, text, offset, replace)
+}
+
+/// `model` aliases and hook `type`s in a Claude Code skill.
+pub fn claude_values(text: &str, offset: usize, replace: Range<usize>) -> Option<Vec<Item>> {
+    values_at(CLAUDE_VALUES, text, offset, replace)
+}
+
+fn values_at(
+    table: &ValueTable,
+    text: &str,
+    offset: usize,
+    replace: Range<usize>,
+) -> Option<Vec<Item>> {
     let offset = crate::text::floor_char_boundary(text, offset);
     let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let prefix = text[start..offset].trim_start();
     let prefix = prefix.strip_prefix("- ").unwrap_or(prefix);
     let (key, typed) = prefix.split_once(':')?;
-    let (values, what) = match key.trim().trim_matches('"') {
-        "kind" | "type" => (INSTALL_KINDS, "install kind"),
-        "os" => (OS_VALUES, "platform"),
-        _ => return None,
-    };
+    let key = key.trim().trim_matches('"');
+    let (_, values, what) = table.iter().find(|(keys, _, _)| keys.contains(&key))?;
     Some(
         values
             .iter()
@@ -97,7 +124,7 @@ pub fn openclaw_values(text: &str, offset: usize, replace: Range<usize>) -> Opti
             .map(|v| Item {
                 label: v.name.to_string(),
                 kind: ItemKind::Value,
-                detail: Some(format!("OpenClaw {what}")),
+                detail: Some(what.to_string()),
                 doc: format!("**{}**: {}", v.name, v.doc),
                 insert: v.name.to_string(),
                 snippet: false,

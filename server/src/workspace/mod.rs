@@ -23,6 +23,17 @@ use crate::rules::Profile;
 /// reports, resolving references against the reports' files and the skill
 /// library (`library`, read-only, never reported on).
 pub fn cross_check(reports: &mut [FileReport], profile: Profile, library: Option<&Path>) {
+    cross_check_in(reports, &[], profile, library);
+}
+
+/// [`cross_check`], also resolving against the project's other files
+/// (`context`, never reported on).
+pub fn cross_check_in(
+    reports: &mut [FileReport],
+    context: &[PathBuf],
+    profile: Profile,
+    library: Option<&Path>,
+) {
     let exists = |p: &Path| p.exists();
     let mut entries = Vec::with_capacity(reports.len());
     for r in reports.iter() {
@@ -39,18 +50,27 @@ pub fn cross_check(reports: &mut [FileReport], profile: Profile, library: Option
             &exists,
         ));
     }
-    cross_check_entries(reports, entries, profile, library);
+    cross_check_entries(reports, entries, context, profile, library);
 }
 
-/// [`cross_check`] given the index entries of the reports' files, built from
-/// the analyses that made the reports (`check` analyses each file once).
+/// [`cross_check_in`] given the index entries of the reports' files, built
+/// from the analyses that made the reports (`check` analyses each file once).
 pub fn cross_check_entries(
     reports: &mut [FileReport],
     entries: Vec<index::FileEntry>,
+    context: &[PathBuf],
     profile: Profile,
     library: Option<&Path>,
 ) {
     let mut idx = index::build(entries);
+    let context: Vec<(PathBuf, bool)> = context
+        .iter()
+        .filter(|p| idx.file(p).is_none())
+        .map(|p| (p.clone(), false))
+        .collect();
+    for e in index::load_all(&context, profile, &|_, _| {}) {
+        idx.insert(e);
+    }
     if let Some(lib) = library.filter(|l| l.is_dir()) {
         let paths: Vec<(PathBuf, bool)> = index::discover(lib)
             .into_iter()

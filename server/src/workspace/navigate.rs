@@ -54,11 +54,13 @@ pub fn skill_refs(f: &FileEntry) -> Vec<SkillRef> {
         }
     }
     for a in &f.attachments {
-        out.push(SkillRef {
-            name: a.key.clone(),
-            range: unquoted(&f.text, &a.key_range),
-            declaration: false,
-        });
+        for r in std::iter::once(&a.key_range).chain(&a.header_key_ranges) {
+            out.push(SkillRef {
+                name: a.key.clone(),
+                range: unquoted(&f.text, r),
+                declaration: false,
+            });
+        }
         if let Some((n, r)) = &a.skill_name {
             out.push(SkillRef {
                 name: n.clone(),
@@ -357,6 +359,34 @@ mod tests {
         );
         assert!(rename(&idx, "base", "Bad Name").is_err());
         assert!(rename(&idx, "base", "web").is_err());
+    }
+
+    #[test]
+    fn rename_reaches_sub_table_headers_of_skills_toml() {
+        let plain =
+            "[skills.base]\nskill_name = \"base\"\n\n[skills.base.overrides]\nunits = \"metric\"\n";
+        let spaced = "[skills.base]\nskill_name = \"base\"\n\n[ skills . \"base\" . overrides ]\nunits = \"metric\"\n";
+        let idx = build(vec![
+            entry(
+                "/w/s/base/SKILL.md",
+                "---\nname: base\ndescription: d\n---\nx\n",
+            ),
+            entry("/w/b/x/skills.toml", plain),
+            entry("/w/b/y/skills.toml", spaced),
+        ]);
+        let at = plain.find("base.overrides").unwrap() + 1;
+        let x = Path::new("/w/b/x/skills.toml");
+        assert_eq!(skill_at(&idx, x, at).unwrap().name, "base");
+        let plan = rename(&idx, "base", "core").unwrap();
+        for (path, text) in [(x, plain), (Path::new("/w/b/y/skills.toml"), spaced)] {
+            let mut out = text.to_string();
+            let mut edits = plan.edits[path].clone();
+            edits.sort_by_key(|e| std::cmp::Reverse(e.range.start));
+            for e in edits {
+                out.replace_range(e.range, &e.new_text);
+            }
+            assert_eq!(out, text.replace("base", "core"));
+        }
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub fn check(index: &Index) -> PerFile {
         references(index, s, &mut |d| push(&f.path, d));
     }
     inheritance(index, &mut push);
+    dependency_cycles(index, &mut push);
     bots(index, &mut push);
     for v in out.values_mut() {
         v.sort_by_key(|d| (d.range.start, d.range.end));
@@ -254,6 +255,58 @@ fn parents_of<'a>(index: &'a Index, name: &str) -> Vec<&'a str> {
         .unwrap_or_default()
 }
 
+/// Dependency names of the skill `name` resolves to (the `@requirement` left aside).
+fn dependencies_of<'a>(index: &'a Index, name: &str) -> Vec<&'a str> {
+    index
+        .resolve(name)
+        .map(|(_, s)| s.dependencies.iter().map(|r| r.name.as_str()).collect())
+        .unwrap_or_default()
+}
+
+/// Skills that depend on themselves through `dependencies`: Boternity cannot order their install
+/// (`Circular dependency detected`, spec §6.7). Reported on each entry that closes a cycle.
+fn dependency_cycles(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
+    let mut names: Vec<&str> = Vec::new();
+    for (_, s) in index.skills() {
+        if !s.dependencies.is_empty() {
+            names.push(&s.name);
+            names.extend(s.dependencies.iter().map(|r| r.name.as_str()));
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    let scc = strongly_connected(&names, |n| dependencies_of(index, n));
+    for (f, s) in index.skills() {
+        if f.read_only {
+            continue;
+        }
+        let canonical = index
+            .resolve(&s.name)
+            .is_some_and(|(g, _)| g.path == f.path);
+        for r in &s.dependencies {
+            let cyclic = r.name == s.name
+                || (canonical
+                    && scc.contains_key(s.name.as_str())
+                    && scc.get(s.name.as_str()) == scc.get(r.name.as_str()));
+            if !cyclic {
+                continue;
+            }
+            let path = cycle_path(&s.name, &r.name, |n| dependencies_of(index, n));
+            push(
+                &f.path,
+                Diagnostic::new(
+                    &codes::SKILL_DEPENDENCY_CYCLE,
+                    r.name_range.clone(),
+                    format!(
+                        "Circular dependency: {}. Boternity cannot decide which to install first; remove one of the `dependencies` entries of the cycle.",
+                        path.join(" → ")
+                    ),
+                ),
+            );
+        }
+    }
+}
+
 fn inheritance(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
     // Only skills with parents, or named as one, take part.
     let mut names: Vec<&str> = Vec::new();
@@ -281,7 +334,7 @@ fn inheritance(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
                     && scc.contains_key(s.name.as_str())
                     && scc.get(s.name.as_str()) == scc.get(r.name.as_str()));
             if cyclic {
-                let path = cycle_path(index, &s.name, &r.name);
+                let path = cycle_path(&s.name, &r.name, |n| parents_of(index, n));
                 push(
                     &f.path,
                     Diagnostic::new(
@@ -358,8 +411,12 @@ fn chain_height<'a>(
     result
 }
 
-/// `from → to → … → from`, the shortest way round the cycle.
-fn cycle_path<'a>(index: &'a Index, from: &'a str, to: &'a str) -> Vec<&'a str> {
+/// `from → to → … → from`, the shortest way round the cycle along `edges`.
+fn cycle_path<'a>(
+    from: &'a str,
+    to: &'a str,
+    edges: impl Fn(&str) -> Vec<&'a str>,
+) -> Vec<&'a str> {
     let mut prev: HashMap<&str, &str> = HashMap::new();
     let mut queue = std::collections::VecDeque::from([to]);
     let mut seen: HashSet<&str> = HashSet::from([to]);
@@ -367,7 +424,7 @@ fn cycle_path<'a>(index: &'a Index, from: &'a str, to: &'a str) -> Vec<&'a str> 
         if n == from {
             break;
         }
-        for p in parents_of(index, n) {
+        for p in edges(n) {
             if seen.insert(p) {
                 prev.insert(p, n);
                 queue.push_back(p);
@@ -872,5 +929,34 @@ mod tests {
         assert!(out
             .get(Path::new("/w/bots/x/skills.toml"))
             .is_none_or(|v| v.iter().all(|d| d.code != "skill-conflict-attached")));
+    }
+
+    #[test]
+    fn dependency_cycles_are_reported_on_every_member() {
+        let mut idx = build(vec![
+            skill("a", "  dependencies: [b@^1.0]\n"),
+            skill("b", "  dependencies: [c]\n"),
+            skill("c", "  dependencies: [a]\n"),
+            skill("d", "  dependencies: [a, d]\n"),
+        ]);
+        let out = check(&idx);
+        for n in ["a", "b", "c"] {
+            assert!(
+                codes_of(&out, n).contains(&"skill-dependency-cycle"),
+                "{n}: {:?}",
+                codes_of(&out, n)
+            );
+        }
+        // `d` depends on the cycle (fine) and on itself (a cycle of one).
+        assert_eq!(codes_of(&out, "d"), vec!["skill-dependency-cycle"]);
+        assert!(out[Path::new("/w/skills/a/SKILL.md")]
+            .iter()
+            .any(|d| d.message.contains("a → b → c → a")));
+        idx.insert(skill("c", ""));
+        idx.insert(skill("d", "  dependencies: [a]\n"));
+        let out = check(&idx);
+        assert!(["a", "b", "c", "d"]
+            .iter()
+            .all(|n| !codes_of(&out, n).contains(&"skill-dependency-cycle")));
     }
 }

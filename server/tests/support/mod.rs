@@ -38,6 +38,8 @@ pub struct Inbox {
     pub eof: bool,
     /// Frames we could not parse (the test should fail on any).
     pub garbage: Vec<String>,
+    /// Error responses with a `null` id (to messages the server could not read), in arrival order.
+    pub null_id_responses: Vec<Value>,
 }
 
 struct Shared {
@@ -76,7 +78,7 @@ pub fn frame(msg: &Value) -> Vec<u8> {
 }
 
 /// Read one framed message; `None` at end of file.
-fn read_frame(r: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
+pub fn read_frame(r: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
     let mut len: Option<usize> = None;
     loop {
         let mut line = String::new();
@@ -108,6 +110,11 @@ impl Client {
     }
 
     pub fn spawn_with(args: &[&str], cwd: Option<&Path>) -> Client {
+        Client::spawn_with_env(args, cwd, &[])
+    }
+
+    /// As `spawn_with`, with extra environment variables.
+    pub fn spawn_with_env(args: &[&str], cwd: Option<&Path>, env: &[(&str, &str)]) -> Client {
         let mut cmd = Command::new(BIN);
         cmd.args(args)
             // Never read the developer's real Boternity library.
@@ -115,7 +122,8 @@ impl Client {
                 "BOTERNITY_DATA_DIR",
                 std::env::temp_dir().join("forge-ls-e2e-none"),
             )
-            .env_remove("FORGE_LS_LOG");
+            .env_remove("FORGE_LS_LOG")
+            .envs(env.iter().copied());
         if let Some(cwd) = cwd {
             cmd.current_dir(cwd);
         }
@@ -523,6 +531,7 @@ fn reader_loop(mut r: BufReader<std::process::ChildStdout>, s: &Shared) {
                             inbox.server_requests.push(msg);
                             let _ = s.out.lock().expect("writer lock").send(Some(frame(&reply)));
                         }
+                        Some(Value::Null) => inbox.null_id_responses.push(msg),
                         Some(id) => {
                             let id = id.as_i64().unwrap_or(-1);
                             inbox.responses.insert(id, msg);
