@@ -11,7 +11,7 @@
 //! Release build, 2 shared cores, 10,000 skills: cold index ~0.42 s, edit
 //! re-check ~11 ms, completion p50 ~1.4 ms, peak RSS ~26 MB.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -19,53 +19,8 @@ use forge_ls::analysis::{self, FileKind};
 use forge_ls::rules::Profile;
 use forge_ls::workspace::{complete, index, rules};
 
-/// Write the synthetic workspace; returns the number of files.
-pub fn generate(root: &Path, skills: usize) -> std::io::Result<usize> {
-    let mut files = 0;
-    for i in 0..skills {
-        let dir = root.join("skills").join(format!("skill-{i}"));
-        std::fs::create_dir_all(&dir)?;
-        let mut meta = format!(
-            "  author: bench\n  version: \"1.{}.0\"\n  skill-type: prompt\n  trust-tier: local\n  capabilities: [http_get]\n",
-            i % 7
-        );
-        // Every tenth skill references two earlier ones (no cycles, depth ≤ 3 mostly).
-        if i % 10 == 9 && i >= 2 {
-            meta.push_str(&format!(
-                "  dependencies: [\"skill-{}@^1.0\"]\n  parents: [skill-{}]\n",
-                i - 1,
-                i - 2
-            ));
-        }
-        let text = format!(
-            "---\nname: skill-{i}\ndescription: Synthetic skill number {i} for the index benchmark\nmetadata:\n{meta}---\n\n# Skill {i}\n\nDo step {i} carefully and report the result.\n"
-        );
-        std::fs::write(dir.join("SKILL.md"), text)?;
-        files += 1;
-    }
-    for b in 0..skills / 20 {
-        let dir = root.join("bots").join(format!("bot-{b}"));
-        std::fs::create_dir_all(&dir)?;
-        std::fs::write(
-            dir.join("IDENTITY.md"),
-            format!("---\ndisplay_name: Bot {b}\ncategory: utility\nmodel: claude-sonnet-4-20250514\n---\n\n# Bot {b}\n"),
-        )?;
-        std::fs::write(
-            dir.join("SOUL.md"),
-            format!("---\nname: Bot {b}\ntone: calm\n---\n\n# Personality\n\nCalm.\n\n# Purpose\n\nHelp.\n\n# Boundaries\n\nNone.\n"),
-        )?;
-        let mut toml = String::new();
-        for k in 0..3 {
-            let s = (b * 3 + k) % skills;
-            toml.push_str(&format!(
-                "[skills.skill-{s}]\nskill_name = \"skill-{s}\"\nenabled = true\ntrust_tier = \"local\"\n\n"
-            ));
-        }
-        std::fs::write(dir.join("skills.toml"), toml)?;
-        files += 3;
-    }
-    Ok(files)
-}
+#[path = "../benches/common/workspace.rs"]
+mod workspace;
 
 fn peak_rss_kb() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -94,7 +49,7 @@ fn main() {
             tmp.path().to_path_buf()
         }
     };
-    let files = generate(&root, n).expect("generate");
+    let files = workspace::generate(&root, n, n / 20).expect("generate");
     let rss_before = peak_rss_kb().unwrap_or(0);
 
     // Cold index: walk + read + parse (all cores), then the cross-file rules.

@@ -93,6 +93,8 @@ pub fn analyze(kind: FileKind, path: &Path, text: &str, profile: Profile) -> Ana
 
 /// `analyze` with every option.
 pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> Analysis {
+    // Counted by tests/incremental.rs: an edit must analyse only the edited file.
+    tracing::debug!("analysing {}", path.display());
     let mut a = Analysis::default();
     let detection = dialect::detect(kind, path, text, opts.profile);
     let dialect = detection.dialect;

@@ -19,6 +19,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::drafts::{DraftError, DraftStore};
 use crate::rules::Profile;
 use crate::settings::Settings;
+use crate::workspace::index::Index;
 
 /// Why a command failed. `Invalid` is the caller's mistake (bad arguments, an answer out of range,
 /// a path outside the workspace); `Storage` is the drafts database; `Conflict` is the workspace's
@@ -171,6 +172,7 @@ pub fn read_optional(path: &Path) -> Result<Option<String>> {
 /// the skills phase. A cheap line scan: the full analysis is not needed to list them.
 pub fn workspace_skills(folders: &[PathBuf]) -> Vec<WorkspaceSkill> {
     let mut out: Vec<WorkspaceSkill> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for f in folders {
         for path in crate::check::discover(f) {
             if path.file_name().and_then(|n| n.to_str()) != Some("SKILL.md") {
@@ -183,7 +185,7 @@ pub fn workspace_skills(folders: &[PathBuf]) -> Vec<WorkspaceSkill> {
             else {
                 continue;
             };
-            if out.iter().any(|s| s.name == name) {
+            if !seen.insert(name.to_string()) {
                 continue;
             }
             let description = std::fs::read_to_string(&path)
@@ -201,6 +203,40 @@ pub fn workspace_skills(folders: &[PathBuf]) -> Vec<WorkspaceSkill> {
         }
     }
     out
+}
+
+/// [`workspace_skills`] from the server's index, which has every skill read and
+/// parsed already (open documents included): no walk, no reads. Same names (the
+/// folder) and order (by path). None while the index holds no workspace skill
+/// (before the first scan ends): the walk answers then.
+pub fn workspace_skills_indexed(index: &Index, folders: &[PathBuf]) -> Option<Vec<WorkspaceSkill>> {
+    let mut found: Vec<(&Path, &str, &str)> = index
+        .skills()
+        .filter(|(f, _)| !f.read_only && folders.iter().any(|r| f.path.starts_with(r)))
+        .filter_map(|(f, s)| {
+            let name = f.folder().file_name()?.to_str()?;
+            Some((
+                f.path.as_path(),
+                name,
+                s.description.as_deref().unwrap_or(""),
+            ))
+        })
+        .collect();
+    if found.is_empty() {
+        return None;
+    }
+    found.sort_unstable();
+    let mut seen = std::collections::HashSet::new();
+    Some(
+        found
+            .into_iter()
+            .filter(|(_, name, _)| seen.insert(*name))
+            .map(|(_, name, description)| WorkspaceSkill {
+                name: name.to_string(),
+                description: description.to_string(),
+            })
+            .collect(),
+    )
 }
 
 /// The outside inputs of a session: workspace skills and the memories of its purpose category.

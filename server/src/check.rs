@@ -3,11 +3,14 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::analysis::{self, FileKind};
+use std::sync::Arc;
+
+use crate::analysis::{self, Analysis, FileKind};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::files::{self, Content};
 use crate::rules::Profile;
 use crate::text::{LineIndex, PositionEncoding};
+use crate::workspace::index::{self, FileEntry};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -106,27 +109,49 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
 }
 
 pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
-    let (text, diagnostics, dialect) = match files::read(path)? {
-        Content::Text(text) => match FileKind::detect(path) {
-            Some(kind) => {
-                let a = analysis::analyze(kind, path, &text, profile);
-                (text, a.diagnostics, a.dialect)
-            }
-            None => (text, Vec::new(), None),
-        },
-        Content::Unreadable { diagnostic, lossy } => (lossy, vec![diagnostic], None),
+    check_file_entry(path, profile).map(|(r, _)| r)
+}
+
+/// [`check_file`], and the file's index entry for the cross-file rules, from one analysis.
+fn check_file_entry(
+    path: &Path,
+    profile: Profile,
+) -> std::io::Result<(FileReport, Option<FileEntry>)> {
+    let (text, a) = match files::read(path)? {
+        Content::Text(text) => {
+            let a =
+                FileKind::detect(path).map(|kind| analysis::analyze(kind, path, &text, profile));
+            (text, a)
+        }
+        Content::Unreadable { diagnostic, lossy } => (
+            lossy,
+            Some(Analysis {
+                diagnostics: vec![diagnostic],
+                ..Analysis::default()
+            }),
+        ),
     };
-    Ok(FileReport {
+    let entry = FileKind::from_path(path).zip(a.as_ref()).map(|(kind, a)| {
+        index::entry_from_analysis(path, kind, Arc::from(text.as_str()), a, false, &|p| {
+            p.exists()
+        })
+    });
+    let report = FileReport {
         path: path.to_path_buf(),
         text,
-        diagnostics,
-        dialect,
-    })
+        diagnostics: a
+            .as_ref()
+            .map(|a| a.diagnostics.clone())
+            .unwrap_or_default(),
+        dialect: a.and_then(|a| a.dialect),
+    };
+    Ok((report, entry))
 }
 
 /// Run `check`; returns the process exit code.
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let mut reports = Vec::new();
+    let mut entries = Vec::new();
     let mut io_problem = false;
     for root in &opts.paths {
         if !root.exists() {
@@ -147,9 +172,14 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             io_problem = true;
             continue;
         }
-        for path in discover(root) {
-            match check_file(&path, opts.profile) {
-                Ok(r) => reports.push(r),
+        let paths = discover(root);
+        let checked = crate::par::map(&paths, 64, |p| check_file_entry(p, opts.profile));
+        for (path, result) in paths.iter().zip(checked) {
+            match result {
+                Ok((r, e)) => {
+                    reports.push(r);
+                    entries.extend(e);
+                }
                 Err(e) => {
                     let _ = writeln!(err, "forge-ls: {}: {e}", path.display());
                     io_problem = true;
@@ -161,7 +191,13 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     // (as the server sees its workspace folder) and the installed skill library.
     let library = crate::workspace::index::library_root(None);
     let context = context_paths(&opts.paths, &reports);
-    crate::workspace::cross_check_in(&mut reports, &context, opts.profile, library.as_deref());
+    crate::workspace::cross_check_entries(
+        &mut reports,
+        entries,
+        &context,
+        opts.profile,
+        library.as_deref(),
+    );
     // SOUL.md files of a Boternity data directory against its soul versions.
     for note in crate::soul_versions::check_reports(&mut reports) {
         let _ = writeln!(err, "forge-ls: {note}");

@@ -253,10 +253,11 @@ pub async fn start(
 ) -> Result<Session> {
     let folders = snap.folders.clone();
     let skills = shared.commands.skills.clone();
+    let index = snap.index.clone();
     let (fresh, ctx) = store_op(shared, snap, move |store| {
         let ctx = svc::context_with(
             store,
-            CommandState::workspace_skills(&skills, &folders),
+            CommandState::workspace_skills(&skills, &folders, &index),
             &description,
         );
         let mut s = builder::start(mode, &description, &ctx);
@@ -287,13 +288,14 @@ pub async fn reconfigure(
     let read = reader(open_texts(snap));
     let folders = snap.folders.clone();
     let skills = shared.commands.skills.clone();
+    let index = snap.index.clone();
     let profile = snap.settings.profile;
     let (fresh, ctx) = store_op(shared, snap, move |store| {
         let texts = svc::bot_texts(&folder, &read)?;
         let about = texts.soul.clone().unwrap_or_default();
         let ctx = svc::context_with(
             store,
-            CommandState::workspace_skills(&skills, &folders),
+            CommandState::workspace_skills(&skills, &folders, &index),
             &about,
         );
         let draft = svc::reconfigure_draft(&ctx, &folder, &texts)?;
@@ -321,12 +323,13 @@ pub async fn answer(
     let read = reader(open_texts(snap));
     let folders = snap.folders.clone();
     let skills = shared.commands.skills.clone();
+    let index = snap.index.clone();
     let profile = snap.settings.profile;
     let (current, ctx) = store_op(shared, snap, move |store| {
         let current = svc::load_session(store, &id)?;
         let ctx = svc::context_with(
             store,
-            CommandState::workspace_skills(&skills, &folders),
+            CommandState::workspace_skills(&skills, &folders, &index),
             &current.description,
         );
         let problems = match &current.bound_folder {

@@ -38,6 +38,7 @@ use crate::diagnostic::Severity;
 use crate::document::Document;
 use crate::drafts::DraftStore;
 use crate::text::PositionEncoding;
+use crate::workspace::index::Index;
 use tokio_util::sync::CancellationToken;
 
 /// Every command this module answers, as advertised in `executeCommandProvider`.
@@ -105,12 +106,14 @@ impl CommandState {
     pub(super) fn workspace_skills(
         cache: &SkillsCache,
         folders: &[PathBuf],
+        index: &Index,
     ) -> Vec<WorkspaceSkill> {
         let mut c = cache.lock().unwrap_or_else(|p| p.into_inner());
         match &*c {
             Some((at, skills)) if at.elapsed() < SKILLS_TTL => skills.clone(),
             _ => {
-                let skills = svc::workspace_skills(folders);
+                let skills = svc::workspace_skills_indexed(index, folders)
+                    .unwrap_or_else(|| svc::workspace_skills(folders));
                 *c = Some((Instant::now(), skills.clone()));
                 skills
             }

@@ -45,6 +45,8 @@ pub struct Workspace {
     /// Open documents to publish even if their diagnostics did not change (a new version).
     force: HashSet<PathBuf>,
     index_changed: bool,
+    /// Some entry changed in what the cross-file rules read (see `rules::same_inputs`).
+    cross_stale: bool,
     /// Hash of the diagnostics last published per file.
     published: HashMap<PathBuf, u64>,
     /// The library the file watchers were registered with (None: not registered).
@@ -74,6 +76,7 @@ impl Workspace {
             touched: HashSet::new(),
             force: HashSet::new(),
             index_changed: false,
+            cross_stale: false,
             published: HashMap::new(),
             watching: None,
             first_scan_done: false,
@@ -185,6 +188,12 @@ impl Workspace {
     }
 
     fn touch(&mut self, path: PathBuf) {
+        self.cross_stale = true;
+        self.touch_file_only(path);
+    }
+
+    /// An entry changed, but nothing the cross-file rules read.
+    fn touch_file_only(&mut self, path: PathBuf) {
         if self.scanning {
             self.since_scan.insert(path.clone());
         }
@@ -215,6 +224,7 @@ impl Workspace {
         self.touched.extend(new.files().map(|f| f.path.clone()));
         world.index = Arc::new(new);
         self.index_changed = true;
+        self.cross_stale = true;
     }
 
     fn watched(&mut self, world: &mut Snapshot, path: PathBuf, typ: FileChangeType) {
@@ -305,27 +315,44 @@ impl Workspace {
                 read_only,
                 &exists,
             );
+            let same = world
+                .index
+                .file(&doc.path)
+                .is_some_and(|old| rules::same_inputs(old, &entry));
             Arc::make_mut(&mut world.index).insert(entry);
             self.force.insert(doc.path.clone());
-            self.touch(doc.path.clone());
+            if same {
+                self.touch_file_only(doc.path.clone());
+            } else {
+                self.touch(doc.path.clone());
+            }
         }
         if !self.index_changed {
             return;
         }
         self.index_changed = false;
-        let new_cross = rules::check(&world.index);
         let mut changed: HashSet<PathBuf> = std::mem::take(&mut self.touched);
-        for (p, v) in &new_cross {
-            if world.cross.get(p) != Some(v) {
-                changed.insert(p.clone());
+        if std::mem::take(&mut self.cross_stale) {
+            let new_cross = rules::check(&world.index);
+            tracing::debug!(
+                "cross-file rules re-run over {} files for {} changed",
+                world.index.len(),
+                changed.len()
+            );
+            for (p, v) in &new_cross {
+                if world.cross.get(p) != Some(v) {
+                    changed.insert(p.clone());
+                }
             }
-        }
-        for p in world.cross.keys() {
-            if !new_cross.contains_key(p) {
-                changed.insert(p.clone());
+            for p in world.cross.keys() {
+                if !new_cross.contains_key(p) {
+                    changed.insert(p.clone());
+                }
             }
+            world.cross = Arc::new(new_cross);
+        } else {
+            tracing::debug!("cross-file rules kept for {} changed", changed.len());
         }
-        world.cross = Arc::new(new_cross);
         let open: HashMap<&Path, (&Uri, &Arc<crate::document::Document>)> = world
             .docs
             .iter()

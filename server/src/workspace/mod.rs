@@ -50,6 +50,18 @@ pub fn cross_check_in(
             &exists,
         ));
     }
+    cross_check_entries(reports, entries, context, profile, library);
+}
+
+/// [`cross_check_in`] given the index entries of the reports' files, built
+/// from the analyses that made the reports (`check` analyses each file once).
+pub fn cross_check_entries(
+    reports: &mut [FileReport],
+    entries: Vec<index::FileEntry>,
+    context: &[PathBuf],
+    profile: Profile,
+    library: Option<&Path>,
+) {
     let mut idx = index::build(entries);
     let context: Vec<(PathBuf, bool)> = context
         .iter()

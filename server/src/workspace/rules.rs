@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use super::index::{FileEntry, Index, RefKind, SkillInfo};
+use super::index::{FileEntry, Index, Ref, RefKind, SkillInfo};
 use crate::codes;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rules::skills_toml::Attachment;
@@ -39,6 +39,56 @@ pub fn check(index: &Index) -> PerFile {
         v.dedup();
     }
     out
+}
+
+/// Whether `check` can give a different result after replacing `old` with
+/// `new` (same path). The rules read only these facts of an entry: its kind
+/// and scope, the skill's name, version, capabilities, trust tier and
+/// references (ranges included), a skills.toml's attachments and the quoting
+/// at their names, and a bot file's first line. Typing in a body or a
+/// description changes none of them, so an edit there re-analyses one file and
+/// re-uses the cross-file results of the whole workspace.
+pub fn same_inputs(old: &FileEntry, new: &FileEntry) -> bool {
+    let quoting = |e: &FileEntry| -> Vec<Range<usize>> {
+        e.attachments
+            .iter()
+            .filter_map(|a| a.skill_name.as_ref().map(|(_, r)| unquoted(&e.text, r)))
+            .collect()
+    };
+    old.path == new.path
+        && old.kind == new.kind
+        && old.read_only == new.read_only
+        && old.skill.as_ref().map(rule_facts) == new.skill.as_ref().map(rule_facts)
+        && old.attachments == new.attachments
+        && quoting(old) == quoting(new)
+        && old.text.get(crate::frontmatter::first_line(&old.text))
+            == new.text.get(crate::frontmatter::first_line(&new.text))
+}
+
+/// What the rules read of a skill (not its description or type).
+#[allow(clippy::type_complexity)]
+fn rule_facts(
+    s: &SkillInfo,
+) -> (
+    &str,
+    &Option<Range<usize>>,
+    &Option<String>,
+    &[String],
+    &Option<String>,
+    &[Ref],
+    &[Ref],
+    &[Ref],
+) {
+    (
+        &s.name,
+        &s.name_range,
+        &s.version,
+        &s.capabilities,
+        &s.trust_tier,
+        &s.dependencies,
+        &s.parents,
+        &s.conflicts,
+    )
 }
 
 /// Where to point when a whole skill is concerned: its name, else the opening `---`.
@@ -159,27 +209,42 @@ fn references(index: &Index, s: &SkillInfo, push: &mut dyn FnMut(Diagnostic)) {
 /// The known name closest to `wrong` (small edit distance), for "did you mean".
 pub fn closest<'a>(names: impl Iterator<Item = &'a str>, wrong: &str) -> Option<&'a str> {
     let limit = (wrong.len() / 3).clamp(1, 3);
+    let chars: Vec<char> = wrong.chars().collect();
+    let mut rows = (Vec::new(), Vec::new());
     names
         .filter(|n| n.len().abs_diff(wrong.len()) <= limit)
-        .map(|n| (edit_distance(n, wrong), n))
-        .filter(|(d, _)| *d <= limit)
+        .filter_map(|n| edit_distance_within(n, &chars, limit, &mut rows).map(|d| (d, n)))
         .min()
         .map(|(_, n)| n)
 }
 
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
+/// Levenshtein distance of `a` and `b` if it is at most `limit`. Stops as soon
+/// as a whole row exceeds the limit: with thousands of skills, almost every
+/// name is rejected after a few characters. `rows` is scratch space.
+fn edit_distance_within(
+    a: &str,
+    b: &[char],
+    limit: usize,
+    rows: &mut (Vec<usize>, Vec<usize>),
+) -> Option<usize> {
+    let (prev, cur) = rows;
+    prev.clear();
+    prev.extend(0..=b.len());
     for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
+        cur.clear();
+        cur.push(i + 1);
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+            let v = (prev[j] + usize::from(ca != *cb))
                 .min(prev[j + 1] + 1)
                 .min(cur[j] + 1);
+            cur.push(v);
         }
-        prev = cur;
+        if cur.iter().min().is_some_and(|&m| m > limit) {
+            return None;
+        }
+        std::mem::swap(prev, cur);
     }
-    prev[b.len()]
+    Some(prev[b.len()]).filter(|&d| d <= limit)
 }
 
 /// Parent names of the skill `name` resolves to.

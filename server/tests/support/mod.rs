@@ -117,9 +117,6 @@ impl Client {
     pub fn spawn_with_env(args: &[&str], cwd: Option<&Path>, env: &[(&str, &str)]) -> Client {
         let mut cmd = Command::new(BIN);
         cmd.args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
             // Never read the developer's real Boternity library.
             .env(
                 "BOTERNITY_DATA_DIR",
@@ -130,7 +127,15 @@ impl Client {
         if let Some(cwd) = cwd {
             cmd.current_dir(cwd);
         }
-        let mut child = cmd.spawn().expect("spawn forge-ls");
+        Client::spawn_command(cmd)
+    }
+
+    /// Spawn any language server over stdio (the benchmark also drives peers).
+    pub fn spawn_command(mut cmd: Command) -> Client {
+        cmd.stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().expect("spawn the language server");
         let stdout = child.stdout.take().expect("stdout piped");
         let stderr = child.stderr.take().expect("stderr piped");
         let stdin = child.stdin.take().expect("stdin piped");
@@ -185,7 +190,7 @@ impl Client {
         result
     }
 
-    /// The server's process id.
+    /// The server's process id (for /proc figures).
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
