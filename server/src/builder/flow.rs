@@ -527,6 +527,37 @@ fn boundaries_for(category: &PurposeCategory) -> &'static str {
     }
 }
 
+/// How many of the workspace's skills the skills question offers as options; the others are
+/// reachable as free text. A workspace of thousands of skills would otherwise make every turn a
+/// list of thousands (slow to build, useless to read).
+const MAX_WORKSPACE_SKILL_OPTIONS: usize = 8;
+
+/// The workspace skills most related to the bot's description (shared words with the skill's
+/// name and description), best first; ties keep the workspace's order.
+fn relevant_skills<'a>(skills: &'a [WorkspaceSkill], description: &str) -> Vec<&'a WorkspaceSkill> {
+    let words = |t: &str| -> std::collections::HashSet<String> {
+        t.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| w.chars().count() >= 3)
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let wanted = words(description);
+    let mut scored: Vec<(usize, usize, &WorkspaceSkill)> = skills
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let have = words(&format!("{} {}", s.name, s.description));
+            (wanted.intersection(&have).count(), i, s)
+        })
+        .collect();
+    scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    scored
+        .into_iter()
+        .take(MAX_WORKSPACE_SKILL_OPTIONS)
+        .map(|(_, _, s)| s)
+        .collect()
+}
+
 fn skill_request(name: &str, ctx: &BuilderContext) -> SkillRequest {
     let description = ctx
         .workspace_skills
@@ -813,13 +844,18 @@ pub fn options_for(spec: &QuestionSpec, input: &OptionInput) -> Vec<Choice> {
                     FieldValue::Skills(reqs(&names)),
                 );
             }
-            for s in &input.ctx.workspace_skills {
+            for s in relevant_skills(&input.ctx.workspace_skills, desc) {
                 if let Ok(n) = skill_name(&s.name) {
+                    let request = SkillRequest {
+                        name: n.clone(),
+                        description: s.description.clone(),
+                        skill_type: "local".into(),
+                    };
                     o.push(
                         &n,
                         &n,
                         Some(short(&s.description)),
-                        FieldValue::Skills(vec![skill_request(&n, input.ctx)]),
+                        FieldValue::Skills(vec![request]),
                     );
                 }
             }
@@ -1371,6 +1407,35 @@ mod tests {
         assert_eq!(skills[0].option.label, "lint");
         assert_eq!(skills[1].option.label, "code-review, code-generation");
         assert_eq!(skills.last().unwrap().value, FieldValue::Skills(vec![]));
+    }
+
+    #[test]
+    fn a_large_workspace_offers_only_its_most_related_skills() {
+        let cat = PurposeCategory::Custom("x".into());
+        let mut workspace_skills: Vec<WorkspaceSkill> = (0..5000)
+            .map(|i| WorkspaceSkill {
+                name: format!("filler-{i:04}"),
+                description: "Does something else".into(),
+            })
+            .collect();
+        workspace_skills.push(WorkspaceSkill {
+            name: "recipe-search".into(),
+            description: "Finds recipes for meals".into(),
+        });
+        let ctx = BuilderContext {
+            workspace_skills,
+            ..Default::default()
+        };
+        let cfg = PartialBuilderConfig::default();
+        let desc = "Plans healthy meals and finds recipes";
+        let opts = options_for(question("skills").unwrap(), &input(desc, &cat, &cfg, &ctx));
+        let from_workspace: Vec<&str> = opts
+            .iter()
+            .filter(|c| c.option.id.starts_with("filler") || c.option.id == "recipe-search")
+            .map(|c| c.option.id.as_str())
+            .collect();
+        assert_eq!(from_workspace.len(), MAX_WORKSPACE_SKILL_OPTIONS);
+        assert_eq!(from_workspace[0], "recipe-search", "{from_workspace:?}");
     }
 
     #[test]
