@@ -674,7 +674,7 @@ fn library_from_the_setting_resolves_read_only_with_hover_and_completion() {
         .as_str()
         .unwrap()
         .contains("skill library"));
-    // Completion of skill names in a parents list, with documentation.
+    // Completion of skill names in a parents list, with documentation on resolve.
     let edited = text.replace("parents: [installed-helper]", "parents: [inst]");
     lsp.notify(
         "textDocument/didOpen",
@@ -686,7 +686,8 @@ fn library_from_the_setting_resolves_read_only_with_hover_and_completion() {
     );
     let items = c["items"].as_array().unwrap();
     assert_eq!(items[0]["label"], "installed-helper", "{c:#}");
-    assert!(items[0]["documentation"]["value"]
+    let resolved = lsp.request("completionItem/resolve", items[0].clone());
+    assert!(resolved["documentation"]["value"]
         .as_str()
         .unwrap()
         .contains("installed in the global library"));
@@ -870,6 +871,18 @@ fn a_request_right_after_start_waits_for_the_first_scan() {
         .filter_map(|i| i["label"].as_str())
         .collect();
     assert!(labels.contains(&"pdf-tools"), "{} items", labels.len());
+    // The skill's page comes on resolve, not in the list.
+    let item = r["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["label"] == "pdf-tools")
+        .unwrap()
+        .clone();
+    assert!(item.get("documentation").is_none(), "{item}");
+    let resolved = lsp.request("completionItem/resolve", item);
+    let doc = resolved["documentation"]["value"].as_str().unwrap_or("");
+    assert!(doc.contains("Extract text from PDF files"), "{resolved}");
     lsp.stop();
 }
 

@@ -27,6 +27,7 @@ pub const METHODS: &[&str] = &[
     "workspace/executeCommand",
     "textDocument/codeLens",
     "textDocument/completion",
+    "completionItem/resolve",
     "textDocument/hover",
     "textDocument/definition",
     "textDocument/references",
@@ -42,6 +43,7 @@ pub fn needs_index(method: &str) -> bool {
     matches!(
         method,
         "textDocument/completion"
+            | "completionItem/resolve"
             | "textDocument/hover"
             | "textDocument/definition"
             | "textDocument/references"
@@ -90,6 +92,7 @@ pub async fn handle(
             list.items.splice(0..0, builder);
             to_json(CompletionResponse::List(list))
         }
+        "completionItem/resolve" => to_json(intel::resolve_completion(&snap, parse(params)?)),
         "textDocument/hover" => to_json(intel::hover(&snap, parse(params)?)),
         "textDocument/definition" => to_json(intel::definition(&snap, parse(params)?)),
         "textDocument/references" => to_json(intel::references(&snap, parse(params)?)),

@@ -98,7 +98,7 @@ pub fn completion(snap: &Snapshot, p: CompletionParams) -> Option<CompletionResp
         .into_iter()
         .enumerate()
         .map(|(i, it)| CompletionItem {
-            label: it.label,
+            label: it.label.clone(),
             kind: Some(match it.kind {
                 ItemKind::Field => CompletionItemKind::PROPERTY,
                 ItemKind::Value => CompletionItemKind::ENUM_MEMBER,
@@ -106,11 +106,16 @@ pub fn completion(snap: &Snapshot, p: CompletionParams) -> Option<CompletionResp
                 ItemKind::Section => CompletionItemKind::KEYWORD,
                 ItemKind::Table => CompletionItemKind::STRUCT,
             }),
+            // A skill's documentation is sent on `completionItem/resolve`: hundreds of skill
+            // pages in every list would dominate the response at 10,000 skills.
+            documentation: (it.kind != ItemKind::Skill).then_some(Documentation::MarkupContent(
+                MarkupContent {
+                    kind: MarkupKind::Markdown,
+                    value: it.doc,
+                },
+            )),
+            data: (it.kind == ItemKind::Skill).then(|| serde_json::json!({ "skill": &it.label })),
             detail: it.detail,
-            documentation: Some(Documentation::MarkupContent(MarkupContent {
-                kind: MarkupKind::Markdown,
-                value: it.doc,
-            })),
             // Keep our order (best match first).
             sort_text: Some(format!("{i:05}")),
             filter_text: it.filter,
@@ -130,6 +135,22 @@ pub fn completion(snap: &Snapshot, p: CompletionParams) -> Option<CompletionResp
         is_incomplete: c.incomplete,
         items,
     }))
+}
+
+/// `completionItem/resolve`: the documentation of a skill name item.
+pub fn resolve_completion(snap: &Snapshot, mut item: CompletionItem) -> CompletionItem {
+    let skill = item
+        .data
+        .as_ref()
+        .and_then(|d| d.get("skill"))
+        .and_then(|s| s.as_str());
+    if let Some(doc) = skill.and_then(|name| complete::skill_doc(&snap.index, name)) {
+        item.documentation = Some(Documentation::MarkupContent(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: doc,
+        }));
+    }
+    item
 }
 
 fn diagnostics_of(snap: &Snapshot, path: &Path) -> Vec<Diagnostic> {

@@ -134,6 +134,7 @@ impl LanguageServer for Backend {
                             .map(|s| s.to_string())
                             .collect(),
                     ),
+                    resolve_provider: Some(true),
                     ..Default::default()
                 }),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
