@@ -81,6 +81,7 @@ pub fn completion(snap: &Snapshot, p: CompletionParams) -> Option<CompletionResp
     let offset = v.offset(snap, p.text_document_position.position);
     let opts = complete::Options {
         snippets: snap.caps.snippets,
+        lazy_skill_docs: true,
         ..Default::default()
     };
     let dialect = crate::dialect::detect(v.kind, &v.path, &v.text, snap.settings.profile).dialect;

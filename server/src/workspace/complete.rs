@@ -42,6 +42,9 @@ pub struct Options {
     pub snippets: bool,
     /// At most this many skill names; the list is then marked incomplete.
     pub max_skills: usize,
+    /// Leave skill names' documentation empty: the client asks for it on resolve
+    /// ([`skill_doc`]), so a long list does not build hundreds of skill pages.
+    pub lazy_skill_docs: bool,
 }
 
 impl Default for Options {
@@ -49,6 +52,7 @@ impl Default for Options {
         Options {
             snippets: true,
             max_skills: 200,
+            lazy_skill_docs: false,
         }
     }
 }
@@ -480,7 +484,11 @@ fn skill_names(
             label: name.to_string(),
             kind: ItemKind::Skill,
             detail: s.description.as_ref().map(|d| d.chars().take(80).collect()),
-            doc: skill_doc_of(s, &f.path, f.read_only),
+            doc: if opts.lazy_skill_docs {
+                String::new()
+            } else {
+                skill_doc_of(s, &f.path, f.read_only)
+            },
             insert: name.to_string(),
             snippet: false,
             replace: 0..0,
