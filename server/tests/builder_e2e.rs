@@ -1360,3 +1360,36 @@ fn builder_answers_complete_at_the_field_or_section_they_fill() {
     check_clean(&bot);
     lsp.stop();
 }
+
+#[test]
+fn pipelined_answers_on_one_session_apply_in_arrival_order() {
+    let (_dir, root) = workspace();
+    let mut lsp = Lsp::start(&root);
+    let sid = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Helps me cook"}),
+    )["session_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // The name takes free text; the questions after it are answered by option. Sent without
+    // waiting, they only succeed if they are applied in the order they were sent.
+    let mut ids = vec![lsp.send_exec(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"text": "Pip"}}),
+    )];
+    for _ in 0..6 {
+        ids.push(lsp.send_exec(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": {"option": 0}}),
+        ));
+    }
+    for id in ids {
+        let r = lsp.wait(id);
+        assert!(r.get("error").is_none(), "{r}");
+    }
+    let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    assert_eq!(s["answers"][0]["answer"], "Pip", "{s}");
+    assert_eq!(s["answers"].as_array().unwrap().len(), 7, "{s}");
+    lsp.stop();
+}

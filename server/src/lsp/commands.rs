@@ -305,7 +305,53 @@ fn turn_result(s: &Session) -> Result<Value> {
     Ok(json!({ "session_id": s.session_id, "turn": to_json(&s.turn)? }))
 }
 
-pub async fn execute(params: Value, snap: Snapshot, shared: Arc<Shared>) -> Result<Value> {
+/// A command's place in the queue of its session (`session_id` argument): commands on one session
+/// run one at a time, in the order they arrived, from load to save (and across the client's
+/// applyEdit in assemble); other sessions proceed meanwhile.
+pub enum Turn {
+    Held(tokio::sync::OwnedMutexGuard<()>),
+    Queued(
+        std::pin::Pin<
+            Box<dyn std::future::Future<Output = tokio::sync::OwnedMutexGuard<()>> + Send>,
+        >,
+    ),
+}
+
+impl Turn {
+    async fn take(self) -> tokio::sync::OwnedMutexGuard<()> {
+        match self {
+            Turn::Held(g) => g,
+            Turn::Queued(f) => f.await,
+        }
+    }
+}
+
+/// Queues an `executeCommand` for its session's lock. Called by the router as the request
+/// arrives (synchronously, so in arrival order): tokio's mutex serves waiters in the order of
+/// their first poll, which happens here rather than whenever the handler task first runs.
+pub fn queue_turn(shared: &Shared, params: Option<&Value>) -> Option<Turn> {
+    let id = params?
+        .get("arguments")?
+        .get(0)?
+        .get("session_id")?
+        .as_str()?;
+    let mut acquire: std::pin::Pin<
+        Box<dyn std::future::Future<Output = tokio::sync::OwnedMutexGuard<()>> + Send>,
+    > = Box::pin(shared.commands.session_lock(id).lock_owned());
+    let mut cx = std::task::Context::from_waker(futures::task::noop_waker_ref());
+    match acquire.as_mut().poll(&mut cx) {
+        std::task::Poll::Ready(g) => Some(Turn::Held(g)),
+        // Queued now; the handler's await installs its real waker.
+        std::task::Poll::Pending => Some(Turn::Queued(acquire)),
+    }
+}
+
+pub async fn execute(
+    params: Value,
+    snap: Snapshot,
+    shared: Arc<Shared>,
+    turn: Option<Turn>,
+) -> Result<Value> {
     let p: ExecuteCommandParams = serde_json::from_value(params)
         .map_err(|e| invalid(format!("invalid executeCommand parameters: {e}")))?;
     let cmd = p.command.as_str();
@@ -337,12 +383,18 @@ pub async fn execute(params: Value, snap: Snapshot, shared: Arc<Shared>) -> Resu
         cancel,
         progress_token: p.work_done_progress_params.work_done_token,
     };
-    let out = tokio::spawn(async move { dispatch(&cmd, arg, snap, shared, call).await })
-        .await
-        .map_err(|e| {
-            tracing::error!("builder command failed: {e}");
-            Error::internal_error()
-        })?;
+    let out = tokio::spawn(async move {
+        let _turn = match turn {
+            Some(t) => Some(t.take().await),
+            None => None,
+        };
+        dispatch(&cmd, arg, snap, shared, call).await
+    })
+    .await
+    .map_err(|e| {
+        tracing::error!("builder command failed: {e}");
+        Error::internal_error()
+    })?;
     guard.disarm();
     out
 }
@@ -418,8 +470,6 @@ async fn answer(
         .get("answer")
         .cloned()
         .ok_or_else(|| invalid("forge.builder.answer needs `answer`: {option: n}, {text}, {confirm: bool} or {back: true}"))?;
-    let lock = shared.commands.session_lock(&id);
-    let _held = lock.lock().await;
     let s = super::agent::answer(shared, snap, call, id, &ans).await?;
     turn_result(&s)
 }
@@ -441,8 +491,6 @@ async fn session(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value>
 
 async fn delete(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value> {
     let id = required(arg, "session_id", "forge.builder.delete")?.to_string();
-    let lock = shared.commands.session_lock(&id);
-    let _held = lock.lock().await;
     let key = id.clone();
     let deleted = store_op(shared, snap, move |store| Ok(store.delete(&key)?)).await?;
     note_deleted(shared, &id);
@@ -590,8 +638,6 @@ async fn assemble(arg: &Value, snap: &Snapshot, shared: &Shared) -> Result<Value
         Some(f) => Some(path_arg(f, "folder")?),
         None => None,
     };
-    let lock = shared.commands.session_lock(&id);
-    let _held = lock.lock().await;
     let key = id.clone();
     let session = store_op(shared, snap, move |store| svc::load_session(store, &key)).await?;
     let folders = snap.folders.clone();
@@ -673,11 +719,6 @@ async fn skill_create(
             "forge.skill.create: `description` is empty; say in a sentence what the skill does and when to use it",
         ));
     }
-    let lock = id.as_deref().map(|i| shared.commands.session_lock(i));
-    let _held = match &lock {
-        Some(l) => Some(l.lock().await),
-        None => None,
-    };
     let session = match id.clone() {
         Some(i) => Some(store_op(shared, snap, move |store| svc::load_session(store, &i)).await?),
         None => None,

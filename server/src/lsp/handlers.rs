@@ -59,6 +59,7 @@ pub async fn handle(
     params: Value,
     snap: Snapshot,
     shared: Arc<Shared>,
+    turn: Option<super::commands::Turn>,
 ) -> Result<Value> {
     match method {
         "textDocument/codeAction" => {
@@ -70,7 +71,7 @@ pub async fn handle(
                 v
             }))
         }
-        "workspace/executeCommand" => super::commands::execute(params, snap, shared).await,
+        "workspace/executeCommand" => super::commands::execute(params, snap, shared, turn).await,
         "textDocument/codeLens" => {
             super::commands::code_lenses(&snap, &shared, parse(params)?).await
         }

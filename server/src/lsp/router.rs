@@ -195,6 +195,10 @@ where
             };
             return done(Some(Response::from_error(id, err)));
         }
+        // Builder commands on one session keep their arrival order (see `commands::queue_turn`).
+        let turn = (method == "workspace/executeCommand")
+            .then(|| super::commands::queue_turn(&self.shared, params.as_ref()))
+            .flatten();
         let (snap_tx, snap_rx) = oneshot::channel();
         self.shared
             .send(Msg::Snapshot(snap_tx, handlers::needs_index(&method)));
@@ -212,6 +216,7 @@ where
                         params.unwrap_or(Value::Null),
                         snap,
                         shared.clone(),
+                        turn,
                     ))
                     .catch_unwind();
                     tokio::select! {
