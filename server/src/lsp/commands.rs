@@ -1010,9 +1010,17 @@ async fn offers(shared: &Shared, snap: &Snapshot, doc: &Document, at: Option<usi
         .or_else(|| loaded.config.purpose.clone())
         .unwrap_or_default();
     let category = builder::classify_purpose(&about);
+    let asked: Vec<_> = loaded
+        .unanswered()
+        .into_iter()
+        .filter_map(|q| Some((q, base(q)?)))
+        .collect();
+    // Most spots answer no question: skip listing the workspace's skills for them.
+    if asked.is_empty() {
+        return out;
+    }
     let ctx = offer_context(shared, snap, &about).await;
-    for q in loaded.unanswered() {
-        let Some(texts) = base(q) else { continue };
+    for (q, texts) in asked {
         let choices = options_for(
             q,
             &OptionInput {
