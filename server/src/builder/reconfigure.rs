@@ -558,18 +558,7 @@ pub fn update_bot_files(
                 })?,
             None => toml_edit::DocumentMut::new(),
         };
-        if !doc.contains_key("skills") {
-            let mut t = toml_edit::Table::new();
-            t.set_implicit(true);
-            doc.insert("skills", toml_edit::Item::Table(t));
-        }
-        let table = doc
-            .get_mut("skills")
-            .and_then(|s| s.as_table_like_mut())
-            .ok_or_else(|| BuilderError::Update {
-                file: "skills.toml",
-                message: "`skills` is not a table".into(),
-            })?;
+        let table = skills_table(&mut doc)?;
         for old in &old_names {
             if !new_names.contains(old) {
                 table.remove(old);
@@ -729,23 +718,29 @@ pub fn write_answer(
 
 /// Adds `[skills.<name>]` unless present; returns whether it was added. With a manifest the entry
 /// copies its trust tier, version and capabilities (as `bnity skill attach` does).
-fn attach_to(
+/// The `[skills]` table of a skills.toml, created (implicit) when missing.
+fn skills_table(
     doc: &mut toml_edit::DocumentMut,
-    name: &str,
-    manifest: Option<&SkillConfig>,
-) -> Result<bool, BuilderError> {
+) -> Result<&mut dyn toml_edit::TableLike, BuilderError> {
     if !doc.contains_key("skills") {
         let mut t = toml_edit::Table::new();
         t.set_implicit(true);
         doc.insert("skills", toml_edit::Item::Table(t));
     }
-    let table = doc
-        .get_mut("skills")
+    doc.get_mut("skills")
         .and_then(|s| s.as_table_like_mut())
         .ok_or_else(|| BuilderError::Update {
             file: "skills.toml",
             message: "`skills` is not a table".into(),
-        })?;
+        })
+}
+
+fn attach_to(
+    doc: &mut toml_edit::DocumentMut,
+    name: &str,
+    manifest: Option<&SkillConfig>,
+) -> Result<bool, BuilderError> {
+    let table = skills_table(doc)?;
     if table.get(name).is_some() {
         return Ok(false);
     }

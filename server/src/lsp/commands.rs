@@ -281,21 +281,23 @@ fn uri_of(path: &Path) -> Result<Uri> {
     })
 }
 
-/// The text of open documents by path: what the editor shows wins over the disk.
-pub(super) fn open_texts(snap: &Snapshot) -> Arc<HashMap<PathBuf, String>> {
+/// Open documents by path: what the editor shows wins over the disk. Only `Arc`s are cloned; a
+/// text is copied when a reader asks for that file (code actions, lenses and completion in bot
+/// files call this on every request).
+pub(super) type OpenDocs = Arc<HashMap<PathBuf, Arc<Document>>>;
+
+pub(super) fn open_texts(snap: &Snapshot) -> OpenDocs {
     Arc::new(
         snap.docs
             .values()
-            .map(|d| (d.path.clone(), d.text().to_string()))
+            .map(|d| (d.path.clone(), d.clone()))
             .collect(),
     )
 }
 
-pub(super) fn reader(
-    open: Arc<HashMap<PathBuf, String>>,
-) -> impl Fn(&Path) -> svc::Result<Option<String>> {
+pub(super) fn reader(open: OpenDocs) -> impl Fn(&Path) -> svc::Result<Option<String>> {
     move |p: &Path| match open.get(p) {
-        Some(t) => Ok(Some(t.clone())),
+        Some(d) => Ok(Some(d.text().to_string())),
         None => svc::read_optional(p),
     }
 }
@@ -772,7 +774,7 @@ async fn skill_validate(arg: &Value, snap: &Snapshot) -> Result<Value> {
     let open = open_texts(snap);
     let reports = tokio::task::spawn_blocking(move || {
         svc::validate_skills(target.as_deref(), &folders, profile, &|p| {
-            open.get(p).cloned()
+            open.get(p).map(|d| d.text().to_string())
         })
     })
     .await
