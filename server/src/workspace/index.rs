@@ -354,8 +354,9 @@ impl Bot {
 #[derive(Clone, Debug, Default)]
 pub struct Index {
     files: HashMap<PathBuf, Arc<FileEntry>>,
-    /// Skill name → the SKILL.md files declaring it (sorted, usually one).
-    by_name: HashMap<String, Vec<PathBuf>>,
+    /// Skill name → the SKILL.md files declaring it (sorted, usually one). In
+    /// name order: completion takes the first names without sorting them all.
+    by_name: BTreeMap<String, Vec<PathBuf>>,
 }
 
 impl Index {
@@ -450,6 +451,7 @@ impl Index {
         best
     }
 
+    /// Every skill name, in order.
     pub fn skill_names(&self) -> impl Iterator<Item = &str> {
         self.by_name.keys().map(String::as_str)
     }

@@ -223,29 +223,64 @@ pub fn fuzzy_score(query: &str, name: &str) -> Option<i64> {
     if query.is_empty() {
         return Some(0);
     }
-    // No allocation: completion scores every skill name on each keystroke.
-    let mut score = 0i64;
-    let mut chars = name.char_indices();
+    // Completion scores every skill name on each keystroke: no allocation, and
+    // bytes rather than chars for the ASCII names nearly all skills have.
+    let points = if query.is_ascii() && name.is_ascii() {
+        match_points(query.as_bytes(), name.as_bytes())?
+    } else {
+        let q: Vec<char> = query.chars().collect();
+        let n: Vec<char> = name.chars().collect();
+        match_points(&q, &n)?
+    };
+    let prefix = name
+        .get(..query.len())
+        .is_some_and(|p| p.eq_ignore_ascii_case(query));
+    Some((points + if prefix { 20 } else { 0 }) * 100 - name.len() as i64)
+}
+
+/// A character of a name, for [`match_points`].
+trait NameChar: Copy {
+    fn folded(self) -> Self;
+    fn is_separator(self) -> bool;
+}
+
+impl NameChar for u8 {
+    fn folded(self) -> u8 {
+        self.to_ascii_lowercase()
+    }
+    fn is_separator(self) -> bool {
+        matches!(self, b'-' | b'_' | b' ' | b'/')
+    }
+}
+
+impl NameChar for char {
+    fn folded(self) -> char {
+        self.to_ascii_lowercase()
+    }
+    fn is_separator(self) -> bool {
+        matches!(self, '-' | '_' | ' ' | '/')
+    }
+}
+
+/// Points for matching `query` in order within `name` (first occurrences): a
+/// run goes on 5, the name's start 8, a word's start 4, anything else 1.
+fn match_points<C: NameChar + PartialEq>(query: &[C], name: &[C]) -> Option<i64> {
+    let mut points = 0;
+    let mut next = 0;
     let mut last: Option<usize> = None;
-    let prev_of = |i: usize| name[..i].chars().last();
-    for q in query.chars() {
-        let q = q.to_ascii_lowercase();
-        let (i, _) = chars.find(|(_, c)| c.to_ascii_lowercase() == q)?;
-        score += match last {
-            Some(l) if name[l..].chars().next().map(|c| l + c.len_utf8()) == Some(i) => 5,
+    for &q in query {
+        let q = q.folded();
+        let i = next + name[next..].iter().position(|c| c.folded() == q)?;
+        points += match last {
+            Some(l) if l + 1 == i => 5,
             _ if i == 0 => 8,
-            _ if matches!(prev_of(i), Some('-' | '_' | ' ' | '/')) => 4,
+            _ if name[i - 1].is_separator() => 4,
             _ => 1,
         };
         last = Some(i);
+        next = i + 1;
     }
-    if name
-        .get(..query.len())
-        .is_some_and(|p| p.eq_ignore_ascii_case(query))
-    {
-        score += 20;
-    }
-    Some(score * 100 - name.len() as i64)
+    Some(points)
 }
 
 /// Bots and skills matching `query`, best first, at most `limit`.
@@ -397,5 +432,20 @@ mod tests {
         let s = workspace_symbols(&idx, "we", 10);
         assert_eq!(s[0].name, "web");
         assert!(fuzzy_score("xyz", "web").is_none());
+    }
+
+    #[test]
+    fn fuzzy_scores_the_same_for_ascii_and_other_names() {
+        // Prefix, run, word starts; the same points whether the name is ASCII or not.
+        assert_eq!(fuzzy_score("we", "web"), Some((8 + 5 + 20) * 100 - 3));
+        assert_eq!(fuzzy_score("wr", "web-research"), Some((8 + 4) * 100 - 12));
+        assert_eq!(
+            fuzzy_score("WR", "web-research"),
+            fuzzy_score("wr", "web-research")
+        );
+        assert_eq!(fuzzy_score("wr", "wéb-research"), Some((8 + 4) * 100 - 13));
+        assert_eq!(fuzzy_score("é", "café"), Some(100 - 5));
+        assert_eq!(fuzzy_score("ab", "ba"), None);
+        assert_eq!(fuzzy_score("", "anything"), Some(0));
     }
 }
