@@ -18,7 +18,7 @@
 //!   queued older one, so a client that does not read costs one entry per
 //!   document rather than one per keystroke, and the server keeps reading.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::io;
 use std::sync::{Arc, Mutex};
 
@@ -226,29 +226,51 @@ fn framed(body: &[u8]) -> Vec<u8> {
 
 /// One message waiting to be written to the client.
 struct Outgoing {
+    /// Its place in the order of pushes.
+    seq: u64,
     bytes: Vec<u8>,
     /// The document of a `publishDiagnostics`: a newer one for it replaces this one.
     supersedes: Option<String>,
 }
 
+/// The messages waiting, oldest first.
+#[derive(Default)]
+struct Queue {
+    waiting: VecDeque<Outgoing>,
+    /// The `seq` of the waiting `publishDiagnostics` of each document: replacing it
+    /// must not scan the queue, which holds thousands while a workspace is indexed.
+    published: HashMap<String, u64>,
+    next_seq: u64,
+    closed: bool,
+}
+
 /// Messages for the client, in order, written by one task as fast as the client reads.
 #[derive(Default)]
 struct Outbox {
-    queue: Mutex<(VecDeque<Outgoing>, bool)>,
+    queue: Mutex<Queue>,
     ready: Notify,
 }
 
 impl Outbox {
     fn push(&self, body: &[u8]) {
         let supersedes = publish_uri(body);
+        let bytes = framed(body);
         let Ok(mut q) = self.queue.lock() else {
             return;
         };
+        let seq = q.next_seq;
+        q.next_seq += 1;
         if let Some(uri) = &supersedes {
-            q.0.retain(|o| o.supersedes.as_ref() != Some(uri));
+            if let Some(old) = q.published.insert(uri.clone(), seq) {
+                // `seq`s ascend along the queue.
+                if let Ok(at) = q.waiting.binary_search_by_key(&old, |o| o.seq) {
+                    q.waiting.remove(at);
+                }
+            }
         }
-        q.0.push_back(Outgoing {
-            bytes: framed(body),
+        q.waiting.push_back(Outgoing {
+            seq,
+            bytes,
             supersedes,
         });
         drop(q);
@@ -263,7 +285,7 @@ impl Outbox {
 
     fn close(&self) {
         if let Ok(mut q) = self.queue.lock() {
-            q.1 = true;
+            q.closed = true;
         }
         self.ready.notify_one();
     }
@@ -271,7 +293,10 @@ impl Outbox {
     /// How many messages wait for the client.
     #[cfg(test)]
     fn len(&self) -> usize {
-        self.queue.lock().map(|q| q.0.len()).unwrap_or_default()
+        self.queue
+            .lock()
+            .map(|q| q.waiting.len())
+            .unwrap_or_default()
     }
 
     /// The next message, or `None` once closed and drained.
@@ -279,10 +304,13 @@ impl Outbox {
         loop {
             {
                 let mut q = self.queue.lock().ok()?;
-                if let Some(o) = q.0.pop_front() {
+                if let Some(o) = q.waiting.pop_front() {
+                    if let Some(uri) = &o.supersedes {
+                        q.published.remove(uri);
+                    }
                     return Some(o.bytes);
                 }
-                if q.1 {
+                if q.closed {
                     return None;
                 }
             }
@@ -301,6 +329,13 @@ fn publish_uri(body: &[u8]) -> Option<String> {
     #[derive(Deserialize)]
     struct Params {
         uri: String,
+    }
+    // tower-lsp-server writes a notification's `method` right after `jsonrpc`:
+    // look there before parsing, so large responses are not parsed again.
+    const METHOD: &[u8] = b"\"textDocument/publishDiagnostics\"";
+    let head = &body[..body.len().min(128)];
+    if !head.windows(METHOD.len()).any(|w| w == METHOD) {
+        return None;
     }
     let note: Note = serde_json::from_slice(body).ok()?;
     (note.method.as_deref() == Some("textDocument/publishDiagnostics")).then_some(note.params?.uri)
@@ -514,5 +549,30 @@ mod tests {
         assert!(got[0].contains(r#""id":1"#));
         assert!(got[1].contains("file:///b"));
         assert!(got[2].contains("file:///a") && got[2].contains(r#""version":2"#));
+    }
+
+    #[tokio::test]
+    async fn only_queued_publishes_are_replaced() {
+        let outbox = Outbox::default();
+        let publish = |uri: &str, v: i64| {
+            serde_json::to_vec(&serde_json::json!({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":uri,"version":v,"diagnostics":[]}})).unwrap()
+        };
+        outbox.push(&publish("file:///a", 1));
+        assert!(outbox.pop().await.is_some());
+        // Written already: the next one for the document is queued, not dropped.
+        outbox.push(&publish("file:///a", 2));
+        // A response that merely mentions the method replaces nothing.
+        outbox.push(br#"{"jsonrpc":"2.0","id":2,"result":{"method":"textDocument/publishDiagnostics","params":{"uri":"file:///a"}}}"#);
+        outbox.push(&publish("file:///b", 1));
+        outbox.push(&publish("file:///a", 3));
+        assert_eq!(outbox.len(), 3);
+        outbox.close();
+        let mut got = Vec::new();
+        while let Some(b) = outbox.pop().await {
+            got.push(String::from_utf8(b).unwrap());
+        }
+        assert!(got[0].contains(r#""id":2"#));
+        assert!(got[1].contains("file:///b"));
+        assert!(got[2].contains(r#""version":3"#));
     }
 }
