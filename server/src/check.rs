@@ -83,29 +83,34 @@ pub struct FileReport {
 /// Every bot and skill file under `root` (honouring .gitignore; skipping
 /// node_modules, target and .git).
 pub fn discover(root: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = walk(root, |p| FileKind::detect(p).map(|_| ()))
+        .into_iter()
+        .map(|(p, ())| p)
+        .collect();
+    found.sort();
+    found
+}
+
+/// The bot and skill files under `root` (or `root` itself, a file), each with
+/// what `visit` makes of it, unsorted.
+fn walk<R: Send>(root: &Path, visit: impl Fn(&Path) -> Option<R> + Sync) -> Vec<(PathBuf, R)> {
     if root.is_file() {
-        return vec![root.to_path_buf()];
+        return visit(root)
+            .map(|r| (root.to_path_buf(), r))
+            .into_iter()
+            .collect();
     }
-    let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(false)
-        .follow_links(false)
-        .filter_entry(|e| {
-            !matches!(
-                e.file_name().to_str(),
-                Some("node_modules" | "target" | ".git")
-            )
-        })
-        .build();
-    for entry in walker.flatten() {
-        if entry.file_type().is_some_and(|t| t.is_file())
-            && FileKind::detect(entry.path()).is_some()
-        {
-            out.push(entry.into_path());
-        }
-    }
-    out.sort();
-    out
+    let mut walker = ignore::WalkBuilder::new(root);
+    walker.hidden(false).follow_links(false).filter_entry(|e| {
+        !matches!(
+            e.file_name().to_str(),
+            Some("node_modules" | "target" | ".git")
+        )
+    });
+    crate::files::walk(&walker, usize::MAX, |p| {
+        FileKind::detect(p).and_then(|_| visit(p))
+    })
+    .0
 }
 
 pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
@@ -172,9 +177,10 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             io_problem = true;
             continue;
         }
-        let paths = discover(root);
-        let checked = crate::par::map(&paths, 64, |p| check_file_entry(p, opts.profile));
-        for (path, result) in paths.iter().zip(checked) {
+        // Each file is analysed as the walk finds it, on every core.
+        let mut checked = walk(root, |p| Some(check_file_entry(p, opts.profile)));
+        checked.sort_by(|a, b| a.0.cmp(&b.0));
+        for (path, result) in checked {
             match result {
                 Ok((r, e)) => {
                     reports.push(r);
@@ -273,8 +279,6 @@ fn context_paths(paths: &[PathBuf], reports: &[FileReport]) -> Vec<PathBuf> {
         return Vec::new();
     };
     let abs = |p: &Path| crate::workspace::index::normalize(&cwd.join(p));
-    let reported: std::collections::HashSet<PathBuf> =
-        reports.iter().map(|r| abs(&r.path)).collect();
     let mut roots: Vec<PathBuf> = paths
         .iter()
         .filter(|p| p.exists())
@@ -306,6 +310,11 @@ fn context_paths(paths: &[PathBuf], reports: &[FileReport]) -> Vec<PathBuf> {
         .filter(|r| !given.contains(r))
         .cloned()
         .collect();
+    if outer.is_empty() {
+        return Vec::new();
+    }
+    let reported: std::collections::HashSet<PathBuf> =
+        reports.iter().map(|r| abs(&r.path)).collect();
     outer
         .iter()
         .flat_map(|root| discover(root))

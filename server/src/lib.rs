@@ -19,7 +19,6 @@ pub mod frontmatter;
 pub mod llm;
 pub mod lsp;
 pub mod markdown;
-pub mod par;
 pub mod rules;
 pub mod schema;
 pub mod settings;

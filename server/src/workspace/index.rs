@@ -609,30 +609,21 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
         );
         return Vec::new();
     }
-    let mut out = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
+    let mut walker = ignore::WalkBuilder::new(root);
+    walker
         .hidden(false)
         .follow_links(true)
         .require_git(false)
-        .filter_entry(|e| !matches!(e.file_name().to_str(), Some(n) if SKIP_DIRS.contains(&n)))
-        .build();
-    let mut visited = 0usize;
-    for entry in walker {
-        visited += 1;
-        if visited > MAX_WALK_ENTRIES {
-            tracing::warn!(
-                "stopped indexing {} after {MAX_WALK_ENTRIES} entries",
-                root.display()
-            );
-            break;
-        }
-        // Errors (a symlink loop, an unreadable folder) skip that entry only.
-        let Ok(entry) = entry else { continue };
-        if entry.file_type().is_some_and(|t| t.is_file())
-            && FileKind::from_path(entry.path()).is_some()
-        {
-            out.push(entry.into_path());
-        }
+        .filter_entry(|e| !matches!(e.file_name().to_str(), Some(n) if SKIP_DIRS.contains(&n)));
+    let (found, stopped) = crate::files::walk(&walker, MAX_WALK_ENTRIES, |p| {
+        FileKind::from_path(p).map(|_| ())
+    });
+    let mut out: Vec<PathBuf> = found.into_iter().map(|(p, ())| p).collect();
+    if stopped {
+        tracing::warn!(
+            "stopped indexing {} after {MAX_WALK_ENTRIES} entries",
+            root.display()
+        );
     }
     out.sort();
     out.dedup();
