@@ -120,11 +120,8 @@ pub fn completion(snap: &Snapshot, p: CompletionParams) -> Option<CompletionResp
             // Keep our order (best match first).
             sort_text: Some(format!("{i:05}")),
             filter_text: it.filter,
-            insert_text_format: Some(if it.snippet {
-                InsertTextFormat::SNIPPET
-            } else {
-                InsertTextFormat::PLAIN_TEXT
-            }),
+            // Plain text is the default.
+            insert_text_format: it.snippet.then_some(InsertTextFormat::SNIPPET),
             text_edit: Some(CompletionTextEdit::Edit(TextEdit {
                 range: v.range(snap, it.replace),
                 new_text: it.insert,

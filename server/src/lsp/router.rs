@@ -30,6 +30,9 @@ const UNINITIALIZED: u8 = 0;
 const RUNNING: u8 = 1;
 const SHUT_DOWN: u8 = 2;
 
+/// Requests slower than this are logged at `info` (the rest at `debug`).
+const SLOW_REQUEST: std::time::Duration = std::time::Duration::from_millis(250);
+
 /// State shared by the router, the lifecycle handlers and `run_stdio`.
 pub struct Shared {
     pub tx: mpsc::UnboundedSender<Msg>,
@@ -207,6 +210,7 @@ where
             m.insert(id.clone(), token.clone());
         }
         let shared = self.shared.clone();
+        let arrived = std::time::Instant::now();
         Box::pin(async move {
             let result = match snap_rx.await {
                 Err(_) => Err(Error::internal_error()),
@@ -230,6 +234,13 @@ where
             };
             if let Ok(mut m) = shared.cancels.lock() {
                 m.remove(&id);
+            }
+            // Time in the server (the snapshot wait included, the JSON encoding not).
+            let took = arrived.elapsed();
+            if took >= SLOW_REQUEST {
+                tracing::info!("{method} took {took:?}");
+            } else {
+                tracing::debug!("{method} took {took:?}");
             }
             Ok(Some(Response::from_parts(id, result)))
         })
