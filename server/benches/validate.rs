@@ -207,6 +207,33 @@ fn main() {
         }
     }
 
+    // An OpenClaw skill bundling scripts: rule 43 looks at them on every analysis.
+    let name = "analyze OpenClaw SKILL.md beside 32 scripts of 8 KiB";
+    if wanted(name) {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let dir = tmp.path().join("web-search");
+        std::fs::create_dir_all(dir.join("scripts")).expect("mkdir");
+        for i in 0..32 {
+            let mut script = format!("#!/bin/sh\ncurl -H \"$API_KEY_{i}\" \"$BASE_URL\"\n");
+            while script.len() < 8 * KIB {
+                script.push_str("echo \"step $STEP done\" >> \"$LOG_FILE\"\n");
+            }
+            std::fs::write(dir.join(format!("scripts/run-{i}.sh")), script).expect("write");
+        }
+        let path = dir.join("SKILL.md");
+        let text = "---\nname: web-search\ndescription: Search the web.\nmetadata: {\"openclaw\": {\"requires\": {\"env\": [\"BASE_URL\"]}}}\n---\n\n# Web search\n\nRun the scripts.\n";
+        let run = || analyze(FileKind::Skill, &path, text, Profile::Auto).diagnostics;
+        let codes: Vec<&str> = run().iter().map(|d| d.code).collect();
+        assert!(codes.contains(&"openclaw-env-undeclared"), "{codes:?}");
+        rows.push(measure(
+            &format!("{name} ({} diags)", codes.len()),
+            None,
+            || {
+                black_box(run());
+            },
+        ));
+    }
+
     // Completion of skill names in a 10,000-skill index (the handler's work
     // without the protocol; the end-to-end bench measures it over stdio).
     let index = skill_index(10_000);

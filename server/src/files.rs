@@ -48,7 +48,7 @@ pub fn read(path: &Path) -> std::io::Result<Content> {
 }
 
 pub fn from_bytes(bytes: Vec<u8>) -> Content {
-    if let Some(nul) = bytes.iter().take(8192).position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, &bytes[..bytes.len().min(8192)]) {
         let lossy = String::from_utf8_lossy(&bytes[..nul]).into_owned();
         let at = lossy.len();
         return Content::Unreadable {

@@ -3,8 +3,10 @@
 //! security analysis compares the two. Files are only read, bounded in number
 //! and size; binary files are skipped; nothing is run.
 
-use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
 
 use crate::codes;
 use crate::diagnostic::Diagnostic;
@@ -133,43 +135,87 @@ pub fn undeclared(folder: &Path, declared: &[String]) -> BTreeMap<String, String
         else {
             continue;
         };
-        if !entry.file_type().is_some_and(|t| t.is_file())
-            || entry.metadata().map_or(true, |m| m.len() > MAX_BYTES)
-        {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
-        let Ok(bytes) = std::fs::read(entry.path()) else {
+        let Some(meta) = entry.metadata().ok().filter(|m| m.len() <= MAX_BYTES) else {
             continue;
         };
         files += 1;
-        if bytes.contains(&0) {
+        let Some(reads) = script_reads(entry.path(), lang, &meta) else {
             continue;
-        }
-        let text = String::from_utf8_lossy(&bytes);
+        };
         let rel = entry
             .path()
             .strip_prefix(folder)
             .unwrap_or(entry.path())
             .to_string_lossy()
             .replace('\\', "/");
-        let assigned = if lang == Lang::Shell {
-            shell_assigned(&text)
-        } else {
-            HashSet::new()
-        };
-        for (line, name) in reads(&text, lang) {
-            if declared.iter().any(|d| d == name)
-                || AMBIENT.contains(&name)
-                || assigned.contains(&name)
-            {
+        for (line, name) in reads.iter() {
+            if declared.iter().any(|d| d == name) || AMBIENT.contains(&name.as_str()) {
                 continue;
             }
             if !out.contains_key(name) {
-                out.insert(name.to_string(), format!("{rel}:{}", line + 1));
+                out.insert(name.clone(), format!("{rel}:{}", line + 1));
             }
         }
     }
     out
+}
+
+/// What one script reads and does not set itself: (line of the first read, variable), in order.
+type Reads = Arc<Vec<(usize, String)>>;
+
+/// The scripts' reads by path, with the size and modification time they were
+/// read at: the rule runs on every keystroke in an open SKILL.md, and the
+/// scripts rarely change meanwhile.
+static SCANNED: Mutex<Option<Scanned>> = Mutex::new(None);
+
+/// Script → (size, modification time, reads).
+type Scanned = HashMap<PathBuf, (u64, Option<SystemTime>, Reads)>;
+
+/// More scripts than any workspace's skills bundle: past it, start again.
+const MAX_SCANNED: usize = 4_096;
+
+/// The reads of the script at `path` (`None` for a binary file or one that
+/// cannot be read), from the cache while its size and time are unchanged.
+fn script_reads(path: &Path, lang: Lang, meta: &std::fs::Metadata) -> Option<Reads> {
+    let stamp = (meta.len(), meta.modified().ok());
+    let cached = |c: &Scanned| {
+        c.get(path)
+            .filter(|(len, time, _)| (*len, *time) == stamp)
+            .map(|(_, _, r)| r.clone())
+    };
+    if let Some(r) = SCANNED.lock().ok()?.as_ref().and_then(cached) {
+        return Some(r);
+    }
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.contains(&0) {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let assigned = if lang == Lang::Shell {
+        shell_assigned(&text)
+    } else {
+        HashSet::new()
+    };
+    // Only each variable's first read is reported.
+    let mut seen = HashSet::new();
+    let reads: Reads = Arc::new(
+        reads(&text, lang)
+            .into_iter()
+            .filter(|(_, name)| !assigned.contains(name) && seen.insert(*name))
+            .map(|(line, name)| (line, name.to_string()))
+            .collect(),
+    );
+    if let Ok(mut c) = SCANNED.lock() {
+        let c = c.get_or_insert_with(HashMap::new);
+        if c.len() >= MAX_SCANNED {
+            c.clear();
+        }
+        c.insert(path.to_path_buf(), (stamp.0, stamp.1, reads.clone()));
+    }
+    Some(reads)
 }
 
 fn is_var_start(b: u8) -> bool {
@@ -351,5 +397,30 @@ mod tests {
         let js = "const k = process.env.KEY;\n// process.env.NO\nconst b = process.env['B_URL'];\n";
         let names: Vec<&str> = reads(js, Lang::Js).into_iter().map(|(_, n)| n).collect();
         assert_eq!(names, ["KEY", "B_URL"]);
+    }
+
+    #[test]
+    fn a_changed_script_is_read_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let script = tmp.path().join("scripts/run.sh");
+        std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+        let names = |declared: &[String]| -> Vec<String> {
+            undeclared(tmp.path(), declared).into_keys().collect()
+        };
+        std::fs::write(&script, "curl \"$API_KEY\"\n").unwrap();
+        assert_eq!(names(&[]), ["API_KEY"]);
+        assert!(names(&["API_KEY".into()]).is_empty());
+        // Same size, another variable: the modification time tells.
+        std::fs::write(&script, "curl \"$API_KEZ\"\n").unwrap();
+        let later = SystemTime::now() + std::time::Duration::from_secs(5);
+        std::fs::File::options()
+            .write(true)
+            .open(&script)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert_eq!(names(&[]), ["API_KEZ"]);
+        std::fs::write(&script, "OUT=1\necho $OUT $TOKEN\n").unwrap();
+        assert_eq!(names(&[]), ["TOKEN"]);
     }
 }
