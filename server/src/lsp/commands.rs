@@ -63,12 +63,15 @@ const SKILLS_TTL: Duration = Duration::from_secs(5);
 /// The last listing of the workspace's skills and when it was made.
 type SkillsCache = Mutex<Option<(Instant, Vec<WorkspaceSkill>)>>;
 
+/// Past this many session locks, the unused ones are dropped.
+const PRUNE_LOCKS_AT: usize = 64;
+
 /// Process-wide builder state, kept in the router's `Shared`.
 #[derive(Default)]
 pub struct CommandState {
     /// Opened on first use; `Arc` so `spawn_blocking` closures can own a handle.
     store: Arc<Mutex<Option<DraftStore>>>,
-    /// Per-session locks. Entries are tiny and sessions few, so they are never pruned.
+    /// Per-session locks, kept while a command holds or waits for one.
     locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     /// Bound bot folder → session id, so code actions find a folder's session without a scan.
     bound: Arc<Mutex<HashMap<PathBuf, String>>>,
@@ -122,6 +125,11 @@ impl CommandState {
 
     fn session_lock(&self, id: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut m = self.locks.lock().unwrap_or_else(|p| p.into_inner());
+        // Session ids come from the client, any number of them: a lock only
+        // this map still refers to (no command holds or waits for it) goes.
+        if m.len() >= PRUNE_LOCKS_AT {
+            m.retain(|_, lock| Arc::strong_count(lock) > 1);
+        }
         m.entry(id.to_string()).or_default().clone()
     }
 }
@@ -1248,6 +1256,20 @@ mod tests {
         };
         let (s, t) = (off(e.range.start), off(e.range.end));
         format!("{}{}{}", &old[..s], e.new_text, &old[t..])
+    }
+
+    #[test]
+    fn session_locks_in_use_stay_and_the_rest_are_dropped() {
+        let state = CommandState::default();
+        let held = state.session_lock("busy").try_lock_owned().unwrap();
+        for i in 0..1000 {
+            drop(state.session_lock(&format!("s{i}")));
+        }
+        let locks = state.locks.lock().unwrap();
+        assert!(locks.len() <= PRUNE_LOCKS_AT, "{} locks kept", locks.len());
+        // Still the same lock: a second command on the session would wait for the first.
+        assert!(locks["busy"].clone().try_lock_owned().is_err());
+        drop(held);
     }
 
     #[test]

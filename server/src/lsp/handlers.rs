@@ -20,38 +20,40 @@ use crate::document::Document;
 use crate::text::PositionEncoding;
 
 /// The request methods the router answers itself (on a snapshot).
-pub const METHODS: &[&str] = &[
-    "textDocument/codeAction",
-    "textDocument/documentSymbol",
-    "textDocument/foldingRange",
-    "workspace/executeCommand",
-    "textDocument/codeLens",
-    "textDocument/completion",
-    "completionItem/resolve",
-    "textDocument/hover",
-    "textDocument/definition",
-    "textDocument/references",
-    "textDocument/prepareRename",
-    "textDocument/rename",
-    "textDocument/documentLink",
-    "workspace/symbol",
+pub const METHODS: &[Method] = &[
+    Method::new("textDocument/codeAction", false),
+    Method::new("textDocument/documentSymbol", false),
+    Method::new("textDocument/foldingRange", false),
+    Method::new("workspace/executeCommand", false),
+    Method::new("textDocument/codeLens", false),
+    Method::new("textDocument/completion", true),
+    Method::new("completionItem/resolve", true),
+    Method::new("textDocument/hover", true),
+    Method::new("textDocument/definition", true),
+    Method::new("textDocument/references", true),
+    Method::new("textDocument/prepareRename", true),
+    Method::new("textDocument/rename", true),
+    Method::new("textDocument/documentLink", true),
+    Method::new("workspace/symbol", true),
 ];
 
-/// Requests whose answer depends on the workspace index: right after start they wait for the
-/// first scan instead of answering from an empty index.
-pub fn needs_index(method: &str) -> bool {
-    matches!(
-        method,
-        "textDocument/completion"
-            | "completionItem/resolve"
-            | "textDocument/hover"
-            | "textDocument/definition"
-            | "textDocument/references"
-            | "textDocument/prepareRename"
-            | "textDocument/rename"
-            | "textDocument/documentLink"
-            | "workspace/symbol"
-    )
+/// A request the handlers answer.
+pub struct Method {
+    pub name: &'static str,
+    /// The answer depends on the workspace index: right after start the request
+    /// waits for the first scan instead of answering from an empty index.
+    pub needs_index: bool,
+}
+
+impl Method {
+    const fn new(name: &'static str, needs_index: bool) -> Method {
+        Method { name, needs_index }
+    }
+}
+
+/// The handled request called `name`.
+pub fn method(name: &str) -> Option<&'static Method> {
+    METHODS.iter().find(|m| m.name == name)
 }
 
 pub async fn handle(

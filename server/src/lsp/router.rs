@@ -190,21 +190,21 @@ where
             };
             return done(Some(Response::from_error(id, err)));
         }
-        if !handlers::METHODS.contains(&method.as_str()) {
+        let Some(handled) = handlers::method(&method) else {
             let err = Error {
                 code: ErrorCode::MethodNotFound,
                 message: format!("forge-ls does not handle `{method}`").into(),
                 data: None,
             };
             return done(Some(Response::from_error(id, err)));
-        }
+        };
         // Builder commands on one session keep their arrival order (see `commands::queue_turn`).
         let turn = (method == "workspace/executeCommand")
             .then(|| super::commands::queue_turn(&self.shared, params.as_ref()))
             .flatten();
         let (snap_tx, snap_rx) = oneshot::channel();
         self.shared
-            .send(Msg::Snapshot(snap_tx, handlers::needs_index(&method)));
+            .send(Msg::Snapshot(snap_tx, handled.needs_index));
         let token = CancellationToken::new();
         if let Ok(mut m) = self.shared.cancels.lock() {
             m.insert(id.clone(), token.clone());
