@@ -8,16 +8,12 @@
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use forge_ls::analysis::{analyze, FileKind};
 use forge_ls::document::Document;
 use forge_ls::rules::Profile;
 use forge_ls::text::PositionEncoding;
-use forge_ls::workspace::complete;
-use forge_ls::workspace::index::entry_from_analysis;
-use forge_ls::workspace::Index;
 use tower_lsp_server::ls_types::{Position, Range, TextDocumentContentChangeEvent};
 
 const KIB: usize = 1024;
@@ -104,28 +100,6 @@ fn analyze_case(kind: FileKind, path: &Path, text: &str) -> usize {
     let a = analyze(kind, path, text, Profile::Boternity);
     black_box(&a);
     a.diagnostics.len()
-}
-
-/// An index of `n` skills, as the server holds it after the scan.
-fn skill_index(n: usize) -> Index {
-    let mut index = Index::new();
-    for i in 0..n {
-        let path = PathBuf::from(format!("/bench/skills/skill-{i}/SKILL.md"));
-        let text = format!(
-            "---\nname: skill-{i}\ndescription: Does task {i} when the user asks for it.\nmetadata:\n  version: \"1.0.{}\"\n---\n\n# Skill {i}\n",
-            i % 7
-        );
-        let a = analyze(FileKind::Skill, &path, &text, Profile::Boternity);
-        index.insert(entry_from_analysis(
-            &path,
-            FileKind::Skill,
-            Arc::from(text.as_str()),
-            &a,
-            false,
-            &|_| true,
-        ));
-    }
-    index
 }
 
 /// A one-character insertion in the middle of the body, in UTF-16 positions.
@@ -232,33 +206,6 @@ fn main() {
                 black_box(run());
             },
         ));
-    }
-
-    // Completion of skill names in a 10,000-skill index (the handler's work
-    // without the protocol; the end-to-end bench measures it over stdio).
-    let index = skill_index(10_000);
-    let probe_path = PathBuf::from("/bench/skills/probe/SKILL.md");
-    for typed in ["", "sk", "skill-99"] {
-        let name = format!("complete skill names \"{typed}\" (10,000 skills)");
-        if wanted(&name) {
-            let text =
-                format!("---\nname: probe\ndescription: d\nmetadata:\n  parents: [{typed}]\n---\n");
-            let offset = text.find(']').expect("list");
-            let opts = complete::Options {
-                lazy_skill_docs: true,
-                ..Default::default()
-            };
-            rows.push(measure(&name, None, || {
-                black_box(complete::complete(
-                    FileKind::Skill,
-                    &probe_path,
-                    &text,
-                    offset,
-                    &index,
-                    opts,
-                ));
-            }));
-        }
     }
 
     let width = rows.iter().map(|r| r.name.len()).max().unwrap_or(10);

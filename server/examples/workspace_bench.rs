@@ -109,6 +109,7 @@ fn main() {
                 offset,
                 &idx,
                 complete::Options::default(),
+                None,
             );
             lat.push(t.elapsed());
             assert!(!c.items.is_empty(), "no completion for `{typed}`");

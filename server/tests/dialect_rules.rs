@@ -287,7 +287,7 @@ fn claude_code_model_and_hook_type_values_are_completed() {
     use forge_ls::workspace::{complete, Index};
     let p = Path::new("/r/.claude/skills/x/SKILL.md");
     let at = |t: &str, needle: &str| {
-        let c = complete::complete_with(
+        let c = complete::complete(
             FileKind::Skill,
             p,
             t,

@@ -540,7 +540,7 @@ fn detection_edge_cases_on_disk() {
 /// The labels completion offers at the end of `needle` in `t`.
 fn labels_at(kind: FileKind, path: &Path, t: &str, needle: &str, dialect: Dialect) -> Vec<String> {
     let at = t.find(needle).unwrap() + needle.len();
-    let c = complete::complete_with(
+    let c = complete::complete(
         kind,
         path,
         t,
@@ -590,7 +590,7 @@ fn completion_and_hover_follow_the_dialect() {
     let t = "---\nname: x\nargument-hint: \"[file]\"\n---\n";
     let det = forge_ls::dialect::detect(FileKind::Skill, p, t, Profile::Auto);
     assert_eq!(det.dialect, Dialect::ClaudeCode);
-    let (doc, _) = hover::hover_with(
+    let (doc, _) = hover::hover(
         FileKind::Skill,
         p,
         t,
@@ -604,7 +604,7 @@ fn completion_and_hover_follow_the_dialect() {
     // OpenClaw identity labels, and the dialect note on the first line.
     let id = Path::new("/nowhere/ws/IDENTITY.md");
     let t = "# IDENTITY.md\n\n- **Name:** Quill\n- **Av";
-    let c = complete::complete_with(
+    let c = complete::complete(
         FileKind::Identity,
         id,
         t,
@@ -618,9 +618,9 @@ fn completion_and_hover_follow_the_dialect() {
         .iter()
         .any(|i| i.label == "Avatar" && i.insert == "- **Avatar:** "));
     let det = forge_ls::dialect::detect(FileKind::Identity, id, t, Profile::Auto);
-    let (doc, _) = hover::hover_with(FileKind::Identity, id, t, 2, &idx, &[], Some(&det)).unwrap();
+    let (doc, _) = hover::hover(FileKind::Identity, id, t, 2, &idx, &[], Some(&det)).unwrap();
     assert!(doc.contains("Dialect: **OpenClaw**"), "{doc}");
-    let (doc, _) = hover::hover_with(
+    let (doc, _) = hover::hover(
         FileKind::Identity,
         id,
         t,

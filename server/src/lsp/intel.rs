@@ -85,7 +85,7 @@ pub fn completion(snap: &Snapshot, p: CompletionParams) -> Option<CompletionResp
         ..Default::default()
     };
     let dialect = crate::dialect::detect(v.kind, &v.path, &v.text, snap.settings.profile).dialect;
-    let c = complete::complete_with(
+    let c = complete::complete(
         v.kind,
         &v.path,
         &v.text,
@@ -170,7 +170,7 @@ pub fn hover(snap: &Snapshot, p: HoverParams) -> Option<Hover> {
     let offset = v.offset(snap, p.text_document_position_params.position);
     let diags = diagnostics_of(snap, &v.path);
     let detection = crate::dialect::detect(v.kind, &v.path, &v.text, snap.settings.profile);
-    let found = hover::hover_with(
+    let found = hover::hover(
         v.kind,
         &v.path,
         &v.text,

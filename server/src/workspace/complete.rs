@@ -64,19 +64,9 @@ pub struct Completions {
     pub incomplete: bool,
 }
 
+/// Completions at `offset` of `text`, for a file of `dialect` when known (its
+/// keys, labels and values; `None`: Boternity's).
 pub fn complete(
-    kind: FileKind,
-    path: &Path,
-    text: &str,
-    offset: usize,
-    index: &Index,
-    opts: Options,
-) -> Completions {
-    complete_with(kind, path, text, offset, index, opts, None)
-}
-
-/// `complete` for a file of `dialect` (its keys, labels and values).
-pub fn complete_with(
     kind: FileKind,
     path: &Path,
     text: &str,
@@ -604,6 +594,7 @@ mod tests {
             offset,
             idx,
             Options::default(),
+            None,
         )
     }
 

@@ -15,21 +15,10 @@ use crate::diagnostic::Diagnostic;
 use crate::dialect::{Detection, Dialect};
 use crate::schema;
 
-/// Markdown and the range it describes.
+/// Markdown for `offset` of `text` and the range it describes. With the file's
+/// detected dialect: its keys and labels, and a note on the first line saying
+/// which dialect that is (`None`: Boternity's, no note).
 pub fn hover(
-    kind: FileKind,
-    path: &Path,
-    text: &str,
-    offset: usize,
-    index: &Index,
-    diagnostics: &[Diagnostic],
-) -> Option<(String, Range<usize>)> {
-    hover_with(kind, path, text, offset, index, diagnostics, None)
-}
-
-/// `hover` for a file of the detected dialect: its keys and labels, and a note
-/// on the first line saying which dialect that is.
-pub fn hover_with(
     kind: FileKind,
     path: &Path,
     text: &str,
@@ -170,21 +159,30 @@ mod tests {
             entry("/w/web/SKILL.md", web),
         ]);
         let p = Path::new("/w/web/SKILL.md");
-        let (doc, _) = hover(FileKind::Skill, p, web, at(web, "skill-type"), &idx, &[]).unwrap();
+        let (doc, _) = hover(
+            FileKind::Skill,
+            p,
+            web,
+            at(web, "skill-type"),
+            &idx,
+            &[],
+            None,
+        )
+        .unwrap();
         assert!(
             doc.contains("**skill-type**") && doc.contains("`prompt`"),
             "{doc}"
         );
-        let (doc, _) = hover(FileKind::Skill, p, web, at(web, "tool"), &idx, &[]).unwrap();
+        let (doc, _) = hover(FileKind::Skill, p, web, at(web, "tool"), &idx, &[], None).unwrap();
         assert!(doc.starts_with("**tool**"), "{doc}");
-        let (doc, r) = hover(FileKind::Skill, p, web, at(web, "base]"), &idx, &[]).unwrap();
+        let (doc, r) = hover(FileKind::Skill, p, web, at(web, "base]"), &idx, &[], None).unwrap();
         assert!(
             doc.contains("Shared base") && doc.contains("1.0.0"),
             "{doc}"
         );
         assert_eq!(&web[r], "base");
         let d = Diagnostic::new(&codes::SKILL_BODY_EMPTY, 0..3, "m");
-        let (doc, _) = hover(FileKind::Skill, p, web, 1, &idx, &[d]).unwrap();
+        let (doc, _) = hover(FileKind::Skill, p, web, 1, &idx, &[d], None).unwrap();
         assert!(doc.contains("diagnostics.md#skill-body-empty"), "{doc}");
     }
 
@@ -198,6 +196,7 @@ mod tests {
             at(t, "trust_tier"),
             &Index::new(),
             &[],
+            None,
         )
         .unwrap();
         assert!(doc.contains("**trust_tier**"), "{doc}");
@@ -209,6 +208,7 @@ mod tests {
             at(s, "Boundaries"),
             &Index::new(),
             &[],
+            None,
         )
         .unwrap();
         assert!(doc.contains("must not do"), "{doc}");
