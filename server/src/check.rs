@@ -87,7 +87,7 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
         .into_iter()
         .map(|(p, ())| p)
         .collect();
-    found.sort();
+    found.sort_unstable_by(|a, b| crate::files::path_order(a, b));
     found
 }
 
@@ -179,7 +179,7 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         }
         // Each file is analysed as the walk finds it, on every core.
         let mut checked = walk(root, |p| Some(check_file_entry(p, opts.profile)));
-        checked.sort_by(|a, b| a.0.cmp(&b.0));
+        checked.sort_unstable_by(|a, b| crate::files::path_order(&a.0, &b.0));
         for (path, result) in checked {
             match result {
                 Ok((r, e)) => {
@@ -358,7 +358,7 @@ fn dialect_counts(reports: &[FileReport]) -> String {
 }
 
 fn write_human(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
-    for r in reports {
+    for r in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
         let index = LineIndex::new(&r.text);
         for d in &r.diagnostics {
             let p = index.position(&r.text, d.range.start, PositionEncoding::Utf8);
@@ -384,7 +384,7 @@ fn write_human(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<(
 
 fn write_json(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
     let mut all = Vec::new();
-    for r in reports {
+    for r in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
         let index = LineIndex::new(&r.text);
         for d in &r.diagnostics {
             all.push(serde_json::json!({

@@ -114,6 +114,26 @@ pub fn walk<R: Send>(
     (found, stopped.into_inner())
 }
 
+/// The order of `Path`'s `Ord` (component by component) for the paths a walk
+/// yields (no `.` or `..` inside, no doubled separators), at the cost of a byte
+/// comparison: a separator sorts before any byte of a name, so `a/b` comes
+/// before `a-b`. `Path::cmp` parses components as it goes, which made sorting
+/// 10,000 paths a noticeable part of `check`.
+pub fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    let key = |c: &u8| {
+        if std::path::is_separator(char::from(*c)) {
+            0
+        } else {
+            u16::from(*c) + 1
+        }
+    };
+    let (a, b) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    a.iter().map(key).cmp(b.iter().map(key))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,6 +165,29 @@ mod tests {
         assert!(!stopped);
         let (_, stopped) = walk(&builder, 3, |_| Some(()));
         assert!(stopped);
+    }
+
+    #[test]
+    fn path_order_is_the_order_of_components() {
+        let mut paths: Vec<PathBuf> = [
+            "/w/a-b/SKILL.md",
+            "/w/a/SKILL.md",
+            "/w/a/b/SKILL.md",
+            "/w/a.b/x",
+            "/w/skill-10/SKILL.md",
+            "/w/skill-1/SKILL.md",
+            "/w/Z/SKILL.md",
+            "/w/\u{e9}/SKILL.md",
+            "/w/a/\u{ff}",
+            "/w/a/\u{ff}/x",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let mut expected = paths.clone();
+        expected.sort();
+        paths.sort_by(|a, b| path_order(a, b));
+        assert_eq!(paths, expected);
     }
 
     #[test]

@@ -625,7 +625,7 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
             root.display()
         );
     }
-    out.sort();
+    out.sort_unstable_by(|a, b| crate::files::path_order(a, b));
     out.dedup();
     out
 }
