@@ -4,7 +4,7 @@
 //! per-file diagnostics. Entries are immutable and shared (`Arc`), so replacing
 //! one file never touches the others.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -354,9 +354,12 @@ impl Bot {
 #[derive(Clone, Debug, Default)]
 pub struct Index {
     files: HashMap<PathBuf, Arc<FileEntry>>,
-    /// Skill name → the SKILL.md files declaring it (sorted, usually one). In
-    /// name order: completion takes the first names without sorting them all.
-    by_name: BTreeMap<String, Vec<PathBuf>>,
+    /// Skill name → the SKILL.md files declaring it (sorted, usually one).
+    by_name: HashMap<String, Vec<PathBuf>>,
+    /// The keys of `by_name` in order: completion takes the first names without
+    /// sorting them all (lookups stay on the hash map, which the cross-file
+    /// rules make thousands of).
+    names: BTreeSet<String>,
 }
 
 impl Index {
@@ -383,6 +386,9 @@ impl Index {
     pub fn insert_arc(&mut self, entry: Arc<FileEntry>) {
         self.remove(&entry.path);
         if let Some(info) = &entry.skill {
+            if !self.by_name.contains_key(&info.name) {
+                self.names.insert(info.name.clone());
+            }
             let paths = self.by_name.entry(info.name.clone()).or_default();
             if let Err(at) = paths.binary_search(&entry.path) {
                 paths.insert(at, entry.path.clone());
@@ -398,6 +404,7 @@ impl Index {
                 paths.retain(|p| p != path);
                 if paths.is_empty() {
                     self.by_name.remove(&info.name);
+                    self.names.remove(&info.name);
                 }
             }
         }
@@ -453,7 +460,7 @@ impl Index {
 
     /// Every skill name, in order.
     pub fn skill_names(&self) -> impl Iterator<Item = &str> {
-        self.by_name.keys().map(String::as_str)
+        self.names.iter().map(String::as_str)
     }
 
     pub fn skills(&self) -> impl Iterator<Item = (&Arc<FileEntry>, &SkillInfo)> {
@@ -778,6 +785,24 @@ mod tests {
         idx.remove_under(Path::new("/w/a"));
         assert!(idx.resolve("b").is_none());
         assert!(idx.is_empty());
+        assert_eq!(idx.skill_names().count(), 0);
+    }
+
+    #[test]
+    fn skill_names_come_in_order_once_each() {
+        let mut idx = Index::new();
+        for (folder, name) in [("c", "c"), ("a", "a"), ("b", "b"), ("a2", "a")] {
+            idx.insert(entry(
+                &format!("/w/{folder}/SKILL.md"),
+                &format!("---\nname: {name}\ndescription: d\n---\nx\n"),
+            ));
+        }
+        assert_eq!(idx.skill_names().collect::<Vec<_>>(), ["a", "b", "c"]);
+        // One of two declarations gone: the name stays; both gone: it goes.
+        idx.remove(Path::new("/w/a/SKILL.md"));
+        assert_eq!(idx.skill_names().collect::<Vec<_>>(), ["a", "b", "c"]);
+        idx.remove(Path::new("/w/a2/SKILL.md"));
+        assert_eq!(idx.skill_names().collect::<Vec<_>>(), ["b", "c"]);
     }
 
     #[test]
