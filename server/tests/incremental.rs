@@ -97,3 +97,83 @@ fn walk(dir: &Path) -> impl Iterator<Item = std::path::PathBuf> {
     }
     out.into_iter()
 }
+
+#[test]
+fn typing_above_a_reference_moves_its_diagnostic_without_re_running_the_rules() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    workspace::generate(&root, 40, 4).unwrap();
+    let mut cmd = Command::new(support::BIN);
+    cmd.current_dir(&root)
+        .env("BOTERNITY_DATA_DIR", root.join(".none"))
+        .env("FORGE_LS_LOG", "forge_ls=debug");
+    let mut c = Client::spawn_command(cmd);
+    let id = c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root),
+               "capabilities": {"window": {"workDoneProgress": true}}}),
+    );
+    c.result(id);
+    c.notify("initialized", json!({}));
+    c.call("workspace/symbol", json!({"query": "skill-1"}));
+
+    let edited = root.join("skills/skill-19/SKILL.md");
+    let u = uri(&edited);
+    let text = std::fs::read_to_string(&edited).unwrap();
+    c.open(&u, 1, &text);
+    c.diagnostics_for_version(&u, 1);
+    // Point the dependency at a skill that does not exist: the rules re-run.
+    let dep_line = text
+        .lines()
+        .position(|l| l.contains("dependencies:"))
+        .unwrap();
+    let col = text
+        .lines()
+        .nth(dep_line)
+        .unwrap()
+        .find("skill-18")
+        .unwrap() as u64;
+    let dep_line = dep_line as u64;
+    c.change(
+        &u,
+        2,
+        json!([{"range": support::range(dep_line, col, dep_line, col + 8), "text": "skill-zz"}]),
+    );
+    let unknown = |diags: &[serde_json::Value]| {
+        diags
+            .iter()
+            .find(|d| d["code"] == "skill-unknown-reference")
+            .map(|d| d["range"].clone())
+    };
+    let want = support::range(dep_line, col, dep_line, col + 8);
+    assert_eq!(
+        unknown(&c.diagnostics_for_version(&u, 2)),
+        Some(want.clone())
+    );
+    // Longer and shorter descriptions: the reference moves by bytes, not by
+    // line or column, and its diagnostic moves with it.
+    c.change(
+        &u,
+        3,
+        json!([{"range": support::range(2, 13, 2, 13), "text": "Much longer now. "}]),
+    );
+    assert_eq!(
+        unknown(&c.diagnostics_for_version(&u, 3)),
+        Some(want.clone())
+    );
+    c.change(
+        &u,
+        4,
+        json!([{"range": support::range(2, 13, 2, 30), "text": ""}]),
+    );
+    assert_eq!(unknown(&c.diagnostics_for_version(&u, 4)), Some(want));
+    let (status, log) = c.shutdown_and_exit_with_stderr();
+    assert!(status.success(), "{log}");
+    // Once for the scan, once for the new dependency name; the description edits moved it.
+    assert_eq!(count(&log, "cross-file rules re-run"), 2, "{log}");
+    assert_eq!(
+        count(&log, "cross-file diagnostics moved with the edit"),
+        2,
+        "{log}"
+    );
+}

@@ -315,16 +315,34 @@ impl Workspace {
                 read_only,
                 &exists,
             );
-            let same = world
-                .index
-                .file(&doc.path)
+            let old = world.index.file(&doc.path).cloned();
+            let same = old
+                .as_ref()
                 .is_some_and(|old| rules::same_inputs(old, &entry));
+            // Typing above a skill's references only moves them: move its
+            // cross-file diagnostics along instead of re-running the rules.
+            let moved = (!same)
+                .then(|| {
+                    old.as_ref()
+                        .and_then(|old| rules::moved_inputs(old, &entry))
+                })
+                .flatten()
+                .and_then(|m| match world.cross.get(&doc.path) {
+                    None => Some(None),
+                    Some(ds) => m.diagnostics(ds).map(Some),
+                });
             Arc::make_mut(&mut world.index).insert(entry);
             self.force.insert(doc.path.clone());
-            if same {
-                self.touch_file_only(doc.path.clone());
-            } else {
-                self.touch(doc.path.clone());
+            match moved {
+                _ if same => self.touch_file_only(doc.path.clone()),
+                Some(cross) => {
+                    if let Some(cross) = cross {
+                        Arc::make_mut(&mut world.cross).insert(doc.path.clone(), cross);
+                    }
+                    tracing::debug!("cross-file diagnostics moved with the edit");
+                    self.touch_file_only(doc.path.clone());
+                }
+                None => self.touch(doc.path.clone()),
             }
         }
         if !self.index_changed {

@@ -65,6 +65,109 @@ pub fn same_inputs(old: &FileEntry, new: &FileEntry) -> bool {
             == new.text.get(crate::frontmatter::first_line(&new.text))
 }
 
+/// How an edit moved a file's text: offsets before the edited span stay,
+/// offsets after it move by the length change, offsets inside it have no
+/// counterpart. Found from the common prefix and suffix of the two texts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Moved {
+    /// Bytes the texts share at the start.
+    kept: usize,
+    /// Where the shared end starts in the old text.
+    tail: usize,
+    /// New length minus old length.
+    delta: isize,
+}
+
+impl Moved {
+    pub fn between(old: &str, new: &str) -> Moved {
+        let (a, b) = (old.as_bytes(), new.as_bytes());
+        let kept = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        let room = a.len().min(b.len()) - kept;
+        let shared_end = a
+            .iter()
+            .rev()
+            .zip(b.iter().rev())
+            .take(room)
+            .take_while(|(x, y)| x == y)
+            .count();
+        Moved {
+            kept,
+            tail: a.len() - shared_end,
+            delta: b.len() as isize - a.len() as isize,
+        }
+    }
+
+    /// Where old range `r` is in the new text, if it is wholly before or wholly
+    /// after the edit (an empty range at an insertion goes with what follows).
+    pub fn range(&self, r: &Range<usize>) -> Option<Range<usize>> {
+        if r.start >= self.tail {
+            let after = |o: usize| o.checked_add_signed(self.delta);
+            Some(after(r.start)?..after(r.end)?)
+        } else if r.end <= self.kept {
+            Some(r.clone())
+        } else {
+            None
+        }
+    }
+
+    /// `ds` (diagnostics of the old text) placed in the new text; `None` when
+    /// one of their ranges was inside the edit.
+    pub fn diagnostics(&self, ds: &[Diagnostic]) -> Option<Vec<Diagnostic>> {
+        ds.iter()
+            .map(|d| {
+                let mut d = d.clone();
+                d.range = self.range(&d.range)?;
+                for e in d.fixes.iter_mut().flat_map(|f| f.edits.iter_mut()) {
+                    e.range = self.range(&e.range)?;
+                }
+                Some(d)
+            })
+            .collect()
+    }
+}
+
+/// Whether replacing the SKILL.md entry `old` with `new` changes nothing the
+/// rules read except where things are: typing in a description or above a
+/// skill's references moves their ranges without changing them. Then the
+/// file's cross-file diagnostics move with the text (`Moved::diagnostics`)
+/// and nothing else can change: the rules put positions only in the
+/// diagnostics of the file they are found in.
+pub fn moved_inputs(old: &FileEntry, new: &FileEntry) -> Option<Moved> {
+    let (Some(o), Some(n)) = (&old.skill, &new.skill) else {
+        return None;
+    };
+    let moved = Moved::between(&old.text, &new.text);
+    let refs = |v: &[Ref]| -> Option<Vec<Ref>> {
+        v.iter()
+            .map(|r| {
+                Some(Ref {
+                    range: moved.range(&r.range)?,
+                    name_range: moved.range(&r.name_range)?,
+                    ..r.clone()
+                })
+            })
+            .collect()
+    };
+    let placed = SkillInfo {
+        name_range: match &o.name_range {
+            Some(r) => Some(moved.range(r)?),
+            None => None,
+        },
+        dependencies: refs(&o.dependencies)?,
+        parents: refs(&o.parents)?,
+        conflicts: refs(&o.conflicts)?,
+        ..o.clone()
+    };
+    // The opening `---` (where a nameless skill is reported) must stay put too.
+    let same = old.kind == new.kind
+        && old.path == new.path
+        && old.read_only == new.read_only
+        && old.attachments == new.attachments
+        && moved.range(&(0..3)) == Some(0..3)
+        && rule_facts(&placed) == rule_facts(n);
+    same.then_some(moved)
+}
+
 /// What the rules read of a skill (not its description or type).
 #[allow(clippy::type_complexity)]
 fn rule_facts(
@@ -743,6 +846,45 @@ mod tests {
             &format!("/w/skills/{name}/SKILL.md"),
             &format!("---\nname: {name}\ndescription: d\nmetadata:\n  version: \"1.0.0\"\n{meta}---\n# {name}\n"),
         )
+    }
+
+    #[test]
+    fn moved_ranges_follow_the_text_around_an_edit() {
+        let m = Moved::between("abcdef", "abXXcdef");
+        assert_eq!(m.range(&(0..2)), Some(0..2));
+        assert_eq!(m.range(&(2..4)), Some(4..6));
+        assert_eq!(m.range(&(4..6)), Some(6..8));
+        let m = Moved::between("abcdef", "abf");
+        assert_eq!(m.range(&(5..6)), Some(2..3));
+        assert_eq!(m.range(&(3..4)), None, "inside the deleted span");
+        assert_eq!(m.range(&(1..5)), None, "across the deleted span");
+        assert_eq!(m.range(&(1..3)), None, "ends inside the deleted span");
+        let m = Moved::between("aaaa", "aaaaa");
+        assert_eq!(m.range(&(0..4)), Some(0..4));
+    }
+
+    #[test]
+    fn typing_above_references_moves_them_and_their_diagnostics() {
+        let text = |desc: &str| {
+            format!("---\nname: web\ndescription: {desc}\nmetadata:\n  version: \"1.0.0\"\n  dependencies: [gone]\n---\n# web\n")
+        };
+        let (old_text, new_text) = (text("d"), text("a longer description"));
+        let old = entry("/w/skills/web/SKILL.md", &old_text);
+        let new = entry("/w/skills/web/SKILL.md", &new_text);
+        assert!(!same_inputs(&old, &new), "the reference moved");
+        let moved = moved_inputs(&old, &new).expect("only moved");
+        let pass = |text: &str| check(&build(vec![entry("/w/skills/web/SKILL.md", text)]));
+        let (before, after) = (pass(&old_text), pass(&new_text));
+        let path = Path::new("/w/skills/web/SKILL.md");
+        assert_eq!(
+            moved.diagnostics(&before[path]).as_ref(),
+            Some(&after[path]),
+            "moved diagnostics equal a fresh pass"
+        );
+        assert_eq!(&new_text[after[path][0].range.clone()], "gone");
+        // Renaming the reference is not a move.
+        let renamed = entry("/w/skills/web/SKILL.md", &old_text.replace("gone", "went"));
+        assert!(moved_inputs(&old, &renamed).is_none());
     }
 
     fn codes_of(out: &PerFile, name: &str) -> Vec<&'static str> {
