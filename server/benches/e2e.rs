@@ -123,6 +123,8 @@ struct Lsp {
     indexed: Duration,
     open: Lat,
     keystroke: Vec<(usize, Lat)>,
+    /// Typing in the description of a skill whose references follow it.
+    keystroke_refs: Lat,
     completion: Lat,
     completion_items: usize,
     completion_bytes: usize,
@@ -269,15 +271,23 @@ fn opens(c: &Client, root: &Path, skills: usize, count: usize, from: usize) -> L
 }
 
 /// Type `count` characters at the end of the middle line; each waits for its version's diagnostics.
+/// Typing one character at a time at the end of a line in the middle of the file.
 fn keystrokes(c: &Client, path: &Path, count: usize) -> Lat {
+    keystrokes_at(c, path, count, |lines| {
+        (lines.len() / 2..lines.len())
+            .find(|&l| !lines[l].is_empty())
+            .unwrap_or(0)
+    })
+}
+
+/// Typing one character at a time at the end of the line `pick` chooses.
+fn keystrokes_at(c: &Client, path: &Path, count: usize, pick: impl Fn(&[&str]) -> usize) -> Lat {
     let text = read(path);
     let u = uri(path);
     c.open(&u, 1, &text);
     c.diagnostics_for_version_within(&u, 1, WAIT);
     let lines: Vec<&str> = text.lines().collect();
-    let line = (lines.len() / 2..lines.len())
-        .find(|&l| !lines[l].is_empty())
-        .unwrap_or(0);
+    let line = pick(&lines);
     let end = lines[line].encode_utf16().count() as u64;
     let mut lat = Lat::default();
     let warm = 5;
@@ -421,6 +431,14 @@ fn forge_ls(ws: &Workspace, skills: usize, cfg: &Config) -> Lsp {
         out.rss_phases
             .push((format!("typing {} KiB", size / KIB), vm_hwm_kb(pid)));
     }
+    // Every tenth generated skill has references below its description.
+    let with_refs = ws.root.join("skills/skill-19/SKILL.md");
+    out.keystroke_refs = keystrokes_at(&c, &with_refs, cfg.keystrokes, |lines| {
+        lines
+            .iter()
+            .position(|l| l.starts_with("description:"))
+            .unwrap_or(0)
+    });
 
     let probe = uri(&ws.probe);
     c.open(&probe, 1, PROBE);
@@ -657,6 +675,10 @@ fn print_size(s: &Size) {
         );
     }
     println!(
+        "didChange → diagnostics, description above references  {} ms",
+        l.keystroke_refs.triple()
+    );
+    println!(
         "completion ({} items, {} KB)     {} ms",
         l.completion_items,
         l.completion_bytes / 1000,
@@ -737,6 +759,10 @@ fn print_table(rs: &[Size]) {
             &|s| s.lsp.keystroke[i].1.triple(),
         );
     }
+    row(
+        "didChange → diagnostics, a description above references (ms)",
+        &|s| s.lsp.keystroke_refs.triple(),
+    );
     row("completion, all skill names (ms)", &|s| {
         s.lsp.completion.triple()
     });
