@@ -13,6 +13,23 @@ use support::{uri, Client, TIMEOUT};
 #[path = "../benches/common/workspace.rs"]
 mod workspace;
 
+/// The server on `root`, logging at debug level, initialized.
+fn start(root: &Path) -> Client {
+    let mut cmd = Command::new(support::BIN);
+    cmd.current_dir(root)
+        .env("BOTERNITY_DATA_DIR", root.join(".none"))
+        .env("FORGE_LS_LOG", "forge_ls=debug");
+    let mut c = Client::spawn_command(cmd);
+    let id = c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(root),
+               "capabilities": {"window": {"workDoneProgress": true}}}),
+    );
+    c.result(id);
+    c.notify("initialized", json!({}));
+    c
+}
+
 fn count(log: &str, needle: &str) -> usize {
     log.lines().filter(|l| l.contains(needle)).count()
 }
@@ -22,18 +39,7 @@ fn an_edit_re_analyses_one_file_and_re_runs_cross_rules_only_when_needed() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().canonicalize().unwrap();
     let files = workspace::generate(&root, 40, 4).unwrap();
-    let mut cmd = Command::new(support::BIN);
-    cmd.current_dir(&root)
-        .env("BOTERNITY_DATA_DIR", root.join(".none"))
-        .env("FORGE_LS_LOG", "forge_ls=debug");
-    let mut c = Client::spawn_command(cmd);
-    let id = c.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(&root),
-               "capabilities": {"window": {"workDoneProgress": true}}}),
-    );
-    c.result(id);
-    c.notify("initialized", json!({}));
+    let mut c = start(&root);
     c.wait_for("the end of indexing", TIMEOUT, |i| {
         i.notifications
             .iter()
@@ -103,18 +109,7 @@ fn typing_above_a_reference_moves_its_diagnostic_without_re_running_the_rules() 
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path().canonicalize().unwrap();
     workspace::generate(&root, 40, 4).unwrap();
-    let mut cmd = Command::new(support::BIN);
-    cmd.current_dir(&root)
-        .env("BOTERNITY_DATA_DIR", root.join(".none"))
-        .env("FORGE_LS_LOG", "forge_ls=debug");
-    let mut c = Client::spawn_command(cmd);
-    let id = c.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(&root),
-               "capabilities": {"window": {"workDoneProgress": true}}}),
-    );
-    c.result(id);
-    c.notify("initialized", json!({}));
+    let mut c = start(&root);
     c.call("workspace/symbol", json!({"query": "skill-1"}));
 
     let edited = root.join("skills/skill-19/SKILL.md");

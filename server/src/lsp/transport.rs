@@ -530,22 +530,29 @@ mod tests {
         assert_eq!(code("[1,2]"), (Some(ErrorCode::InvalidRequest), Id::Null));
     }
 
-    #[tokio::test]
-    async fn a_newer_publish_replaces_the_queued_one_for_its_document() {
-        let outbox = Outbox::default();
-        let publish = |uri: &str, v: i64| {
-            serde_json::to_vec(&serde_json::json!({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":uri,"version":v,"diagnostics":[]}})).unwrap()
-        };
-        outbox.push(&publish("file:///a", 1));
-        outbox.push(br#"{"jsonrpc":"2.0","id":1,"result":null}"#);
-        outbox.push(&publish("file:///b", 1));
-        outbox.push(&publish("file:///a", 2));
-        assert_eq!(outbox.len(), 3);
+    fn publish(uri: &str, version: i64) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":uri,"version":version,"diagnostics":[]}})).unwrap()
+    }
+
+    /// Close `outbox` and read everything left in it.
+    async fn drain(outbox: Outbox) -> Vec<String> {
         outbox.close();
         let mut got = Vec::new();
         while let Some(b) = outbox.pop().await {
             got.push(String::from_utf8(b).unwrap());
         }
+        got
+    }
+
+    #[tokio::test]
+    async fn a_newer_publish_replaces_the_queued_one_for_its_document() {
+        let outbox = Outbox::default();
+        outbox.push(&publish("file:///a", 1));
+        outbox.push(br#"{"jsonrpc":"2.0","id":1,"result":null}"#);
+        outbox.push(&publish("file:///b", 1));
+        outbox.push(&publish("file:///a", 2));
+        assert_eq!(outbox.len(), 3);
+        let got = drain(outbox).await;
         assert!(got[0].contains(r#""id":1"#));
         assert!(got[1].contains("file:///b"));
         assert!(got[2].contains("file:///a") && got[2].contains(r#""version":2"#));
@@ -554,9 +561,6 @@ mod tests {
     #[tokio::test]
     async fn only_queued_publishes_are_replaced() {
         let outbox = Outbox::default();
-        let publish = |uri: &str, v: i64| {
-            serde_json::to_vec(&serde_json::json!({"jsonrpc":"2.0","method":"textDocument/publishDiagnostics","params":{"uri":uri,"version":v,"diagnostics":[]}})).unwrap()
-        };
         outbox.push(&publish("file:///a", 1));
         assert!(outbox.pop().await.is_some());
         // Written already: the next one for the document is queued, not dropped.
@@ -566,11 +570,7 @@ mod tests {
         outbox.push(&publish("file:///b", 1));
         outbox.push(&publish("file:///a", 3));
         assert_eq!(outbox.len(), 3);
-        outbox.close();
-        let mut got = Vec::new();
-        while let Some(b) = outbox.pop().await {
-            got.push(String::from_utf8(b).unwrap());
-        }
+        let got = drain(outbox).await;
         assert!(got[0].contains(r#""id":2"#));
         assert!(got[1].contains("file:///b"));
         assert!(got[2].contains(r#""version":3"#));
