@@ -806,3 +806,42 @@ fn a_bad_setting_is_shown_to_the_user_once() {
     assert_eq!(again, 1);
     assert_eq!(c.shutdown_and_exit().code(), Some(0));
 }
+
+#[test]
+fn a_client_that_never_accepts_the_progress_token_still_gets_an_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let (skill, _) = place(&root, "skills/pdf-tools", "SKILL.md");
+    std::fs::write(
+        skill,
+        "---\nname: pdf-tools\ndescription: Extract text from PDF files.\n---\n\nBody.\n",
+    )
+    .unwrap();
+    let mut c = Client::spawn_with(&[], Some(&root));
+    c.never_answer("window/workDoneProgress/create");
+    let id = c.request(
+        "initialize",
+        json!({"processId": null, "rootUri": uri(&root),
+               "capabilities": {"window": {"workDoneProgress": true}}}),
+    );
+    c.result(id);
+    c.notify("initialized", json!({}));
+    // Waits for the first scan (at most 5 s), which must not wait for the token.
+    let found = c.call("workspace/symbol", json!({"query": "pdf"}));
+    let names: Vec<&str> = found
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|s| s["name"].as_str())
+        .collect();
+    assert_eq!(names, ["pdf-tools"]);
+    // The token was never accepted: no progress was reported on it.
+    c.with_inbox(|i| {
+        assert!(i
+            .server_requests
+            .iter()
+            .any(|r| r["method"] == "window/workDoneProgress/create"));
+        assert!(!i.notifications.iter().any(|n| n["method"] == "$/progress"));
+    });
+    assert!(c.shutdown_and_exit().success());
+}

@@ -23,7 +23,7 @@ use crate::builder_service::{self as svc, ServiceError, SkillPlan};
 use crate::llm::{client_from_settings, AttemptInfo, LlmError, RetryPolicy};
 
 /// How long the client may take to accept a `window/workDoneProgress/create`.
-const PROGRESS_CREATE_TIMEOUT: Duration = Duration::from_secs(5);
+pub(super) const PROGRESS_CREATE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// JSON-RPC error code of a failed model request (the message says what to do).
 const MODEL_FAILED: i64 = -32004;

@@ -142,11 +142,6 @@ pub fn spawn_scan(
 ) {
     tokio::spawn(async move {
         let token = NumberOrString::String(format!("forge-ls/index/{generation}"));
-        let progress = progress
-            && client
-                .create_work_done_progress(token.clone())
-                .await
-                .is_ok();
         let send = |value: WorkDoneProgress| {
             let client = client.clone();
             let token = token.clone();
@@ -159,15 +154,14 @@ pub fn spawn_scan(
                     .await
             }
         };
-        if progress {
+        let begin = || {
             send(WorkDoneProgress::Begin(WorkDoneProgressBegin {
                 title: "Indexing bots and skills".into(),
                 cancellable: Some(false),
                 message: Some("looking for files".into()),
                 percentage: Some(0),
             }))
-            .await;
-        }
+        };
         let started = Instant::now();
         let (ptx, mut prx) = mpsc::unbounded_channel::<(usize, usize)>();
         let task = tokio::task::spawn_blocking(move || {
@@ -175,17 +169,44 @@ pub fn spawn_scan(
                 let _ = ptx.send((done, total));
             })
         });
+        // Progress may only start once the client has accepted the token; the
+        // scan does not wait for that (a client slow to answer, or never
+        // answering, would otherwise hold back the whole index).
+        let create = async {
+            progress
+                && matches!(
+                    tokio::time::timeout(
+                        super::agent::PROGRESS_CREATE_TIMEOUT,
+                        client.create_work_done_progress(token.clone()),
+                    )
+                    .await,
+                    Ok(Ok(()))
+                )
+        };
+        tokio::pin!(create);
+        let mut accepted: Option<bool> = None;
         let mut last = Instant::now();
-        while let Some((done, total)) = prx.recv().await {
-            // A report every 100 ms at most.
-            if progress && total > 0 && last.elapsed() > Duration::from_millis(100) {
-                last = Instant::now();
-                send(WorkDoneProgress::Report(WorkDoneProgressReport {
-                    cancellable: Some(false),
-                    message: Some(format!("{done}/{total} files")),
-                    percentage: Some((done * 100 / total) as u32),
-                }))
-                .await;
+        loop {
+            tokio::select! {
+                ok = &mut create, if accepted.is_none() => {
+                    accepted = Some(ok);
+                    if ok {
+                        begin().await;
+                    }
+                }
+                report = prx.recv() => {
+                    let Some((done, total)) = report else { break };
+                    // A report every 100 ms at most.
+                    if accepted == Some(true) && total > 0 && last.elapsed() > Duration::from_millis(100) {
+                        last = Instant::now();
+                        send(WorkDoneProgress::Report(WorkDoneProgressReport {
+                            cancellable: Some(false),
+                            message: Some(format!("{done}/{total} files")),
+                            percentage: Some((done * 100 / total) as u32),
+                        }))
+                        .await;
+                    }
+                }
             }
         }
         let entries = match task.await {
@@ -201,7 +222,18 @@ pub fn spawn_scan(
             generation,
             entries,
         });
-        if progress {
+        // Scanned before the client accepted the token: the whole progress now.
+        let accepted = match accepted {
+            Some(ok) => ok,
+            None => {
+                let ok = create.await;
+                if ok {
+                    begin().await;
+                }
+                ok
+            }
+        };
+        if accepted {
             send(WorkDoneProgress::End(WorkDoneProgressEnd {
                 message: Some(format!("{n} bot and skill files")),
             }))

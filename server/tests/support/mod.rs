@@ -48,6 +48,8 @@ struct Shared {
     /// To the writer thread, which owns the server's stdin; `None` closes it.
     out: Mutex<mpsc::Sender<Option<Vec<u8>>>>,
     stderr: Mutex<String>,
+    /// Server→client requests of these methods are recorded but never answered.
+    unanswered: Mutex<Vec<String>>,
 }
 
 /// Writes in order on its own thread, so neither the test nor the reader
@@ -146,6 +148,7 @@ impl Client {
             changed: Condvar::new(),
             out: Mutex::new(tx),
             stderr: Mutex::new(String::new()),
+            unanswered: Mutex::new(Vec::new()),
         });
         let s = shared.clone();
         let stderr_reader = thread::spawn(move || {
@@ -237,6 +240,16 @@ impl Client {
         self.next_id += 1;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
         id
+    }
+
+    /// From now on, leave the server's `method` requests unanswered (a client
+    /// that never replies).
+    pub fn never_answer(&self, method: &str) {
+        self.shared
+            .unanswered
+            .lock()
+            .expect("unanswered lock")
+            .push(method.to_string());
     }
 
     pub fn notify(&self, method: &str, params: Value) {
@@ -532,9 +545,19 @@ fn reader_loop(mut r: BufReader<std::process::ChildStdout>, s: &Shared) {
                     let has_method = msg.get("method").is_some();
                     match msg.get("id").cloned() {
                         Some(_) if has_method => {
-                            let reply = answer(&msg);
+                            let method = msg["method"].as_str().unwrap_or_default();
+                            let silent = s
+                                .unanswered
+                                .lock()
+                                .expect("unanswered lock")
+                                .iter()
+                                .any(|m| m == method);
+                            if !silent {
+                                let reply = answer(&msg);
+                                let _ =
+                                    s.out.lock().expect("writer lock").send(Some(frame(&reply)));
+                            }
                             inbox.server_requests.push(msg);
-                            let _ = s.out.lock().expect("writer lock").send(Some(frame(&reply)));
                         }
                         Some(Value::Null) => inbox.null_id_responses.push(msg),
                         Some(id) => {
