@@ -37,6 +37,17 @@ fn run_to_ready(
     panic!("the session never became ready: {turn}");
 }
 
+/// The session `sid` has an answer to question `question`.
+fn assert_answered(lsp: &mut Lsp, sid: &str, question: &str) {
+    let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    let answered = s["answers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|a| a["question_id"] == question);
+    assert!(answered, "no answer to {question}: {s}");
+}
+
 fn check_clean(path: &Path) {
     let out = Command::new(BIN)
         .args(["check", "--format", "json"])
@@ -831,12 +842,7 @@ fn a_question_whose_file_is_missing_is_offered_in_soul_md() {
     apply_edit(&a["edit"]).unwrap();
     assert!(bot.join("skills.toml").is_file());
     lsp.ok("forge.builder.answer", a["command"]["arguments"][0].clone());
-    let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
-    assert!(s["answers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|a| a["question_id"] == "skills"));
+    assert_answered(&mut lsp, &sid, "skills");
     check_clean(&bot);
     lsp.stop();
 }
@@ -1351,12 +1357,7 @@ fn builder_answers_complete_at_the_field_or_section_they_fill() {
         "forge.builder.answer",
         category["command"]["arguments"][0].clone(),
     );
-    let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
-    assert!(s["answers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .any(|a| a["question_id"] == "category"));
+    assert_answered(&mut lsp, &sid, "category");
     check_clean(&bot);
     lsp.stop();
 }

@@ -586,9 +586,9 @@ fn connection_refused_fails_and_keeps_the_draft() {
     s.lsp.stop();
 }
 
-#[test]
-fn cancelling_the_command_aborts_the_request_and_keeps_the_draft() {
-    // Far longer than any wait below: the connection can only close early if it is aborted.
+/// A session whose answer is with a model that replies only after far longer
+/// than any wait of a test; returns the id of the pending answer command.
+fn answer_while_the_model_hangs() -> (Started, i64) {
     let mut s = started(Wire::Anthropic, 120, move |_| {
         Wire::Anthropic
             .turn(second_question())
@@ -599,6 +599,13 @@ fn cancelling_the_command_aborts_the_request_and_keeps_the_draft() {
         json!({"session_id": s.sid, "answer": {"option": 0}}),
     );
     wait_until("the model request", || s.server.requests().len() == 2);
+    (s, id)
+}
+
+#[test]
+fn cancelling_the_command_aborts_the_request_and_keeps_the_draft() {
+    // The connection can only close early if it is aborted.
+    let (mut s, id) = answer_while_the_model_hangs();
     s.lsp.notify("$/cancelRequest", json!({"id": id}));
     let r = s.lsp.wait(id);
     assert_eq!(r["error"]["code"], -32800, "{r}");
@@ -864,17 +871,7 @@ fn a_wasm_skill_gets_its_source_next_to_the_skill_md() {
 
 #[test]
 fn editing_goes_on_while_the_model_hangs() {
-    // The model answers only after far longer than any wait below.
-    let mut s = started(Wire::Anthropic, 120, move |_| {
-        Wire::Anthropic
-            .turn(second_question())
-            .delayed(Duration::from_secs(90))
-    });
-    let id = s.lsp.send_exec(
-        "forge.builder.answer",
-        json!({"session_id": s.sid, "answer": {"option": 0}}),
-    );
-    wait_until("the model request", || s.server.requests().len() == 2);
+    let (mut s, id) = answer_while_the_model_hangs();
     // The user keeps editing a file: it is analysed and answered while the request hangs.
     let skill = s._dir.path().join("skills/hang/SKILL.md");
     std::fs::create_dir_all(skill.parent().unwrap()).unwrap();

@@ -358,10 +358,7 @@ mod tests {
     use serde_json::json;
 
     fn ctx() -> BuilderContext {
-        BuilderContext {
-            now: "2026-01-01T00:00:00.000000Z".into(),
-            ..Default::default()
-        }
+        BuilderContext::fixed()
     }
 
     fn question_turn() -> Value {

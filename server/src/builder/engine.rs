@@ -588,10 +588,7 @@ mod tests {
     use super::*;
 
     fn ctx() -> BuilderContext {
-        BuilderContext {
-            now: "2026-01-01T00:00:00.000000Z".into(),
-            ..Default::default()
-        }
+        BuilderContext::fixed()
     }
 
     fn opt(n: usize) -> Answer {

@@ -365,6 +365,17 @@ pub struct BuilderContext {
     pub now: String,
 }
 
+impl BuilderContext {
+    /// No workspace skills or memories, and a fixed clock: what tests start from.
+    #[cfg(test)]
+    pub fn fixed() -> BuilderContext {
+        BuilderContext {
+            now: "2026-01-01T00:00:00.000000Z".into(),
+            ..Default::default()
+        }
+    }
+}
+
 /// What option derivation may look at.
 pub struct OptionInput<'a> {
     pub description: &'a str,

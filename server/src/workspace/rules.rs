@@ -350,35 +350,46 @@ fn edit_distance_within(
     Some(prev[b.len()]).filter(|&d| d <= limit)
 }
 
-/// Parent names of the skill `name` resolves to.
-fn parents_of<'a>(index: &'a Index, name: &str) -> Vec<&'a str> {
+/// Which references make an edge of a graph between skills.
+type Edges = fn(&SkillInfo) -> &[Ref];
+
+fn parents(s: &SkillInfo) -> &[Ref] {
+    &s.parents
+}
+
+fn dependencies(s: &SkillInfo) -> &[Ref] {
+    &s.dependencies
+}
+
+/// The names the skill `name` resolves to points at through `edges` (a
+/// dependency's `@requirement` left aside).
+fn edges_of<'a>(index: &'a Index, edges: Edges, name: &str) -> Vec<&'a str> {
     index
         .resolve(name)
-        .map(|(_, s)| s.parents.iter().map(|r| r.name.as_str()).collect())
+        .map(|(_, s)| edges(s).iter().map(|r| r.name.as_str()).collect())
         .unwrap_or_default()
 }
 
-/// Dependency names of the skill `name` resolves to (the `@requirement` left aside).
-fn dependencies_of<'a>(index: &'a Index, name: &str) -> Vec<&'a str> {
-    index
-        .resolve(name)
-        .map(|(_, s)| s.dependencies.iter().map(|r| r.name.as_str()).collect())
-        .unwrap_or_default()
+/// The nodes of the `edges` graph: skills with such references and the names
+/// they reference, sorted, once each.
+fn graph_nodes(index: &Index, edges: Edges) -> Vec<&str> {
+    let mut names: Vec<&str> = Vec::new();
+    for (_, s) in index.skills() {
+        if !edges(s).is_empty() {
+            names.push(&s.name);
+            names.extend(edges(s).iter().map(|r| r.name.as_str()));
+        }
+    }
+    names.sort_unstable();
+    names.dedup();
+    names
 }
 
 /// Skills that depend on themselves through `dependencies`: Boternity cannot order their install
 /// (`Circular dependency detected`, spec §6.7). Reported on each entry that closes a cycle.
 fn dependency_cycles(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
-    let mut names: Vec<&str> = Vec::new();
-    for (_, s) in index.skills() {
-        if !s.dependencies.is_empty() {
-            names.push(&s.name);
-            names.extend(s.dependencies.iter().map(|r| r.name.as_str()));
-        }
-    }
-    names.sort_unstable();
-    names.dedup();
-    let scc = strongly_connected(&names, |n| dependencies_of(index, n));
+    let names = graph_nodes(index, dependencies);
+    let scc = strongly_connected(&names, |n| edges_of(index, dependencies, n));
     for (f, s) in index.skills() {
         if f.read_only {
             continue;
@@ -394,7 +405,7 @@ fn dependency_cycles(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
             if !cyclic {
                 continue;
             }
-            let path = cycle_path(&s.name, &r.name, |n| dependencies_of(index, n));
+            let path = cycle_path(&s.name, &r.name, |n| edges_of(index, dependencies, n));
             push(
                 &f.path,
                 Diagnostic::new(
@@ -412,16 +423,8 @@ fn dependency_cycles(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
 
 fn inheritance(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
     // Only skills with parents, or named as one, take part.
-    let mut names: Vec<&str> = Vec::new();
-    for (_, s) in index.skills() {
-        if !s.parents.is_empty() {
-            names.push(&s.name);
-            names.extend(s.parents.iter().map(|r| r.name.as_str()));
-        }
-    }
-    names.sort_unstable();
-    names.dedup();
-    let scc = strongly_connected(&names, |n| parents_of(index, n));
+    let names = graph_nodes(index, parents);
+    let scc = strongly_connected(&names, |n| edges_of(index, parents, n));
     let mut height: HashMap<&str, Option<(usize, Vec<&str>)>> = HashMap::new();
     for (f, s) in index.skills() {
         if f.read_only || s.parents.is_empty() {
@@ -437,7 +440,7 @@ fn inheritance(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
                     && scc.contains_key(s.name.as_str())
                     && scc.get(s.name.as_str()) == scc.get(r.name.as_str()));
             if cyclic {
-                let path = cycle_path(&s.name, &r.name, |n| parents_of(index, n));
+                let path = cycle_path(&s.name, &r.name, |n| edges_of(index, parents, n));
                 push(
                     &f.path,
                     Diagnostic::new(
