@@ -1,18 +1,17 @@
 //! What every input must satisfy, one function per fuzz target. Shared by the
 //! libFuzzer targets (`fuzz_targets/`) and by the stable regression test
 //! (`server/tests/fuzz_regressions.rs` includes this file), so a crash found
-//! once is replayed by `cargo test` forever. Only `forge_ls` and `std` here.
+//! once is replayed by `cargo test` forever. Only the forge-ls crates and `std` here.
 
 use std::ops::Range;
 use std::path::Path;
 
-use forge_ls::analysis::{self, FileKind};
-use forge_ls::diagnostic::Diagnostic;
-use forge_ls::document::Document;
-use forge_ls::frontmatter::{self, Framing, FramingError, Frontmatter};
-use forge_ls::rules::Profile;
-use forge_ls::text::{LineIndex, PositionEncoding};
-use tower_lsp_server::ls_types::{Position, Range as LspRange, TextDocumentContentChangeEvent};
+use forge_analysis::document::Document;
+use forge_analysis::rules::Profile;
+use forge_analysis::FileKind;
+use forge_syntax::diagnostic::Diagnostic;
+use forge_syntax::frontmatter::{self, Framing, FramingError, Frontmatter};
+use forge_syntax::text::{LineCol, LineColRange, LineIndex, PositionEncoding};
 
 /// A fuzz target: raw bytes in, a panic on any broken invariant.
 pub type Target = fn(&[u8]);
@@ -89,11 +88,11 @@ pub fn frontmatter(data: &[u8]) {
     }
 }
 
-fn check_node(text: &str, n: &forge_ls::yaml::Node, depth: usize) {
-    use forge_ls::yaml::Value;
+fn check_node(text: &str, n: &forge_syntax::yaml::Node, depth: usize) {
+    use forge_syntax::yaml::Value;
     check_range(text, &n.span, "yaml node");
     assert!(
-        depth <= forge_ls::yaml::MAX_DEPTH + 1,
+        depth <= forge_syntax::yaml::MAX_DEPTH + 1,
         "tree deeper than the cap"
     );
     match &n.value {
@@ -110,7 +109,7 @@ pub fn yaml(data: &[u8]) {
     // The YAML sits after a prefix in a real document: spans must account for it.
     let prefix = "---\n";
     let doc = format!("{prefix}{}", text_of(data));
-    let parsed = forge_ls::yaml::parse(&doc[prefix.len()..], prefix.len());
+    let parsed = forge_syntax::yaml::parse(&doc[prefix.len()..], prefix.len());
     if let Some(root) = &parsed.root {
         check_node(&doc, root, 0);
     }
@@ -122,7 +121,7 @@ pub fn yaml(data: &[u8]) {
 pub fn skills_toml(data: &[u8]) {
     let text = text_of(data);
     let mut diags = Vec::new();
-    let attachments = forge_ls::rules::skills_toml::check(&text, &mut diags);
+    let attachments = forge_analysis::rules::skills_toml::check(&text, &mut diags);
     check_diagnostics(&text, &diags);
     for a in &attachments {
         check_range(&text, &a.key_range, "attachment key");
@@ -145,7 +144,7 @@ pub fn markdown(data: &[u8]) {
         .find(|i| text.is_char_boundary(*i))
         .unwrap_or(0);
     for body in [0..text.len(), mid..text.len()] {
-        let o = forge_ls::markdown::outline(&text, body.clone());
+        let o = forge_syntax::markdown::outline(&text, body.clone());
         for h in &o.headings {
             check_range(&text, &h.range, "heading");
             check_range(&text, &h.section, "section");
@@ -216,7 +215,7 @@ pub fn analyze(data: &[u8]) {
     };
     let (kind, path, profile) = kind_and_profile(selector);
     let text = text_of(rest);
-    let a = analysis::analyze(kind, Path::new(path), &text, profile);
+    let a = forge_analysis::analyze(kind, Path::new(path), &text, profile);
     check_diagnostics(&text, &a.diagnostics);
     for h in &a.outline.headings {
         check_range(&text, &h.range, "heading");
@@ -254,8 +253,8 @@ impl Bytes<'_> {
         )
     }
 
-    fn position(&mut self) -> Option<Position> {
-        Some(Position::new(
+    fn position(&mut self) -> Option<LineCol> {
+        Some(LineCol::new(
             u32::from(self.byte()? % 16),
             u32::from(self.byte()? % 48),
         ))
@@ -263,7 +262,7 @@ impl Bytes<'_> {
 }
 
 /// The text after one change, computed the plain way: `LineIndex` on a `String`.
-fn model_apply(text: &mut String, range: Option<LspRange>, new: &str, enc: PositionEncoding) {
+fn model_apply(text: &mut String, range: Option<LineColRange>, new: &str, enc: PositionEncoding) {
     let Some(range) = range else {
         *text = new.to_string();
         return;
@@ -304,20 +303,16 @@ pub fn edits(data: &[u8]) {
                 let (Some(s), Some(e)) = (b.position(), b.position()) else {
                     break;
                 };
-                Some(LspRange::new(s, e))
+                Some(LineColRange::new(s, e))
             };
             let Some(text) = b.string() else {
                 break;
             };
             model_apply(&mut model, range, &text, enc);
-            changes.push(TextDocumentContentChangeEvent {
-                range,
-                range_length: None,
-                text,
-            });
+            changes.push((range, text));
         }
         version += 1;
-        doc = doc.edited(version, &changes, enc);
+        doc = doc.edited(version, changes.iter().map(|(r, t)| (*r, t.as_str())), enc);
         // Reading the analysis of intermediate versions too, as the server does.
         if op & 0x40 != 0 {
             let _ = doc.analysis();

@@ -49,4 +49,4 @@ export const CONFIG_SECTION = 'forge';
 /** Client-only settings (never sent to the server). */
 export const CLIENT_SECTION = 'forge-ls';
 
-export const INSTALL_COMMAND = 'cargo install --path server';
+export const INSTALL_COMMAND = 'cargo install --path server/forge-ls';

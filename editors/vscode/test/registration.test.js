@@ -128,7 +128,7 @@ test('a missing server is reported with the install command and a button that co
   assert.match(rec.errors[0].message, /forge-ls was not found at "\/nonexistent\/forge-ls"/);
   assert.ok(rec.errors[0].message.includes(INSTALL_COMMAND));
   assert.ok(rec.errors[0].items.includes('Copy Install Command'));
-  assert.equal(rec.clipboard, 'cargo install --path server');
+  assert.equal(rec.clipboard, 'cargo install --path server/forge-ls');
   // The palette commands explain that the server is not running instead of failing silently.
   await vscode.commands.executeCommand(PaletteCommands.newBot);
   assert.match(rec.errors.at(-1).message, /(not running|open a folder)/);

@@ -17,7 +17,7 @@ function M.check()
   if exe == "" then
     health.error(
       "forge-ls executable not found: " .. tostring(cmd[1]),
-      { "Install it from the forge-ls repository: cargo install --path server", "or pass cmd = { '/path/to/forge-ls' } to require('forge').setup()" }
+      { "Install it from the forge-ls repository: cargo install --path server/forge-ls", "or pass cmd = { '/path/to/forge-ls' } to require('forge').setup()" }
     )
   else
     health.ok("executable: " .. exe)

@@ -5,7 +5,7 @@ local M = {}
 M.name = "forge_ls"
 
 M.defaults = {
-  -- The server command; `forge-ls` on PATH by default (install: `cargo install --path server`).
+  -- The server command; `forge-ls` on PATH by default (install: `cargo install --path server/forge-ls`).
   cmd = { "forge-ls", "--stdio" },
   -- The `forge` settings section (interface section 3), e.g. { llm = { provider = "none" }, botsDir = "bots" }.
   -- Sent as initializationOptions and answered for workspace/configuration (section "forge").

@@ -1,0 +1,216 @@
+//! `check`'s batch pass: every bot and skill file under some paths, analysed once each, then the
+//! cross-file rules over all of them. The command line around it is the binary's.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::rules::Profile;
+use crate::workspace::index::{self, FileEntry};
+use crate::{Analysis, FileKind};
+use forge_syntax::diagnostic::Diagnostic;
+use forge_syntax::files::{self, Content};
+
+/// One file's result.
+pub struct FileReport {
+    pub path: PathBuf,
+    pub text: String,
+    pub diagnostics: Vec<Diagnostic>,
+    /// The dialect the file was checked as (none when unreadable).
+    pub dialect: Option<crate::dialect::Detection>,
+}
+
+/// Every bot and skill file under `root` (honouring .gitignore; skipping
+/// node_modules, target and .git).
+pub fn discover(root: &Path) -> Vec<PathBuf> {
+    let mut found: Vec<PathBuf> = walk(root, |p| FileKind::detect(p).map(|_| ()))
+        .into_iter()
+        .map(|(p, ())| p)
+        .collect();
+    found.sort_unstable_by(|a, b| forge_syntax::files::path_order(a, b));
+    found
+}
+
+/// The bot and skill files under `root` (or `root` itself, a file), each with
+/// what `visit` makes of it, unsorted.
+fn walk<R: Send>(root: &Path, visit: impl Fn(&Path) -> Option<R> + Sync) -> Vec<(PathBuf, R)> {
+    if root.is_file() {
+        return visit(root)
+            .map(|r| (root.to_path_buf(), r))
+            .into_iter()
+            .collect();
+    }
+    let mut walker = ignore::WalkBuilder::new(root);
+    walker.hidden(false).follow_links(false).filter_entry(|e| {
+        !matches!(
+            e.file_name().to_str(),
+            Some("node_modules" | "target" | ".git")
+        )
+    });
+    forge_syntax::files::walk(&walker, usize::MAX, |p| {
+        FileKind::detect(p).and_then(|_| visit(p))
+    })
+    .0
+}
+
+pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
+    check_file_entry(path, profile).map(|(r, _)| r)
+}
+
+/// [`check_file`], and the file's index entry for the cross-file rules, from one analysis.
+fn check_file_entry(
+    path: &Path,
+    profile: Profile,
+) -> std::io::Result<(FileReport, Option<FileEntry>)> {
+    let (text, a) = match files::read(path)? {
+        Content::Text(text) => {
+            let a = FileKind::detect(path).map(|kind| crate::analyze(kind, path, &text, profile));
+            (text, a)
+        }
+        Content::Unreadable { diagnostic, lossy } => (
+            lossy,
+            Some(Analysis {
+                diagnostics: vec![diagnostic],
+                ..Analysis::default()
+            }),
+        ),
+    };
+    let entry = FileKind::from_path(path).zip(a.as_ref()).map(|(kind, a)| {
+        index::entry_from_analysis(path, kind, Arc::from(text.as_str()), a, false, &|p| {
+            p.exists()
+        })
+    });
+    let report = FileReport {
+        path: path.to_path_buf(),
+        text,
+        diagnostics: a
+            .as_ref()
+            .map(|a| a.diagnostics.clone())
+            .unwrap_or_default(),
+        dialect: a.and_then(|a| a.dialect),
+    };
+    Ok((report, entry))
+}
+
+/// What `check` found under its paths: one report per file (sorted by path), and the paths it
+/// could not read.
+pub struct Batch {
+    pub reports: Vec<FileReport>,
+    /// `path: what went wrong` for every path that was missing, not a bot or skill file, or
+    /// unreadable.
+    pub problems: Vec<String>,
+}
+
+/// Analyses every bot and skill file under `paths` (each as the walk finds it, on every core),
+/// then runs the cross-file rules over them, the rest of each one's project (as the server sees
+/// its workspace folder) and the installed skill library.
+pub fn check_paths(paths: &[PathBuf], profile: Profile) -> Batch {
+    let mut reports = Vec::new();
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    for root in paths {
+        if !root.exists() {
+            problems.push(format!("{}: no such file or directory", root.display()));
+            continue;
+        }
+        if root.is_file() && FileKind::detect(root).is_none() {
+            problems.push(format!(
+                "{}: not a bot or skill file (SKILL.md, IDENTITY.md, SOUL.md, USER.md or skills.toml)",
+                root.display()
+            ));
+            continue;
+        }
+        let mut checked = walk(root, |p| Some(check_file_entry(p, profile)));
+        checked.sort_unstable_by(|a, b| forge_syntax::files::path_order(&a.0, &b.0));
+        for (path, result) in checked {
+            match result {
+                Ok((r, e)) => {
+                    reports.push(r);
+                    entries.extend(e);
+                }
+                Err(e) => problems.push(format!("{}: {e}", path.display())),
+            }
+        }
+    }
+    let library = crate::workspace::index::library_root(None);
+    let context = context_paths(paths, &reports);
+    crate::workspace::cross_check_entries(
+        &mut reports,
+        entries,
+        &context,
+        profile,
+        library.as_deref(),
+    );
+    Batch { reports, problems }
+}
+
+/// What makes a folder the root of a project, as an editor's workspace folder
+/// would be: a Boternity data directory, or the `bots/` and `skills/` folders
+/// the builder writes (`skills/` inside a bot folder holds that bot's own
+/// skills and does not count). Not `.git`: a repository can hold many unrelated
+/// skill sets (test fixtures, examples), and checking one of them must not
+/// report the others' names as duplicates.
+const PROJECT_MARKERS: &[&str] = &["boternity.db", "bots", "skills"];
+
+fn is_project_root(dir: &Path) -> bool {
+    let is_bot = ["IDENTITY.md", "SOUL.md"]
+        .iter()
+        .any(|f| dir.join(f).is_file());
+    PROJECT_MARKERS
+        .iter()
+        .any(|m| dir.join(m).exists() && !(*m == "skills" && is_bot))
+}
+
+/// Bot and skill files of the projects around `paths` that are not reported
+/// on, so checking one file or one bot folder resolves its skills and sees its
+/// sibling files instead of reporting them missing. A project root is the
+/// nearest folder with a marker between a path and the working directory;
+/// without one, the path's own folder.
+fn context_paths(paths: &[PathBuf], reports: &[FileReport]) -> Vec<PathBuf> {
+    let Ok(cwd) = std::env::current_dir() else {
+        return Vec::new();
+    };
+    let abs = |p: &Path| crate::workspace::index::normalize(&cwd.join(p));
+    let mut roots: Vec<PathBuf> = paths
+        .iter()
+        .filter(|p| p.exists())
+        .map(|p| {
+            let p = abs(p);
+            let start = if p.is_dir() {
+                p
+            } else {
+                p.parent().map_or(p.clone(), Path::to_path_buf)
+            };
+            // Never above where `check` runs: a home folder that is a
+            // repository must not be scanned for one file.
+            start
+                .ancestors()
+                .take_while(|d| d.starts_with(&cwd))
+                .find(|d| is_project_root(d))
+                .unwrap_or(&start)
+                .to_path_buf()
+        })
+        .collect();
+    roots.sort();
+    roots.dedup();
+    // A root inside another root adds nothing, nor does a folder given itself
+    // (already walked).
+    let given: Vec<PathBuf> = paths.iter().map(|p| abs(p)).collect();
+    let outer: Vec<PathBuf> = roots
+        .iter()
+        .filter(|r| !roots.iter().any(|o| o != *r && r.starts_with(o)))
+        .filter(|r| !given.contains(r))
+        .cloned()
+        .collect();
+    if outer.is_empty() {
+        return Vec::new();
+    }
+    let reported: std::collections::HashSet<PathBuf> =
+        reports.iter().map(|r| abs(&r.path)).collect();
+    outer
+        .iter()
+        .flat_map(|root| discover(root))
+        .filter(|p| !reported.contains(p))
+        // Shown relative to where `check` runs, like the paths given.
+        .map(|p| p.strip_prefix(&cwd).map_or(p.clone(), Path::to_path_buf))
+        .collect()
+}

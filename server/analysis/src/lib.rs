@@ -1,0 +1,179 @@
+//! Analysis of bot and skill files, knowing nothing of LSP, tokio, SQLite or HTTP: which agent a
+//! file is written for (`dialect`), the field tables (`schema`, `agent_schema`), the per-file rules
+//! (`rules`), the workspace index and its cross-file rules, completion, hover and navigation as
+//! plain data (`workspace`), an open document's text (`document`) and `check`'s batch pass.
+//!
+//! The crate root is the per-file entry point: one file in, diagnostics and structure out. Pure
+//! functions; the server and `check` both call them.
+
+pub mod agent_schema;
+pub mod check;
+pub mod dialect;
+pub mod document;
+pub mod rules;
+pub mod schema;
+pub mod workspace;
+
+use std::path::Path;
+
+use crate::dialect::{Detection, Dialect};
+use crate::rules::{lines::LineField, skills_toml::Attachment, Profile};
+use forge_syntax::diagnostic::Diagnostic;
+use forge_syntax::markdown::Outline;
+use forge_syntax::yaml::Node;
+
+/// The files forge-ls understands, by file name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum FileKind {
+    Skill,
+    Identity,
+    Soul,
+    User,
+    SkillsToml,
+    /// Another file of an OpenClaw workspace root (`AGENTS.md`, `TOOLS.md`,
+    /// `HEARTBEAT.md`, ...); only inside a workspace, so a repository's
+    /// `AGENTS.md` is not mistaken for one.
+    Workspace,
+}
+
+/// The bootstrap files of an OpenClaw workspace besides SOUL/IDENTITY/USER (spec §1.2).
+pub const OPENCLAW_WORKSPACE_FILES: &[&str] = &[
+    "AGENTS.md",
+    "TOOLS.md",
+    "HEARTBEAT.md",
+    "BOOTSTRAP.md",
+    "MEMORY.md",
+];
+
+impl FileKind {
+    pub fn from_path(path: &Path) -> Option<FileKind> {
+        match path.file_name()?.to_str()? {
+            "SKILL.md" => Some(FileKind::Skill),
+            "IDENTITY.md" => Some(FileKind::Identity),
+            "SOUL.md" => Some(FileKind::Soul),
+            "USER.md" => Some(FileKind::User),
+            "skills.toml" => Some(FileKind::SkillsToml),
+            name if OPENCLAW_WORKSPACE_FILES.contains(&name)
+                && dialect::openclaw_workspace_of(path).is_some() =>
+            {
+                Some(FileKind::Workspace)
+            }
+            _ => None,
+        }
+    }
+
+    /// `from_path`, plus a skill file under a case-variant name (`skill.md`)
+    /// with no `SKILL.md` beside it, which `check` validates and reports.
+    pub fn detect(path: &Path) -> Option<FileKind> {
+        FileKind::from_path(path)
+            .or_else(|| rules::skill_file_name::is_misnamed(path).then_some(FileKind::Skill))
+    }
+}
+
+/// What analysing one file produced.
+#[derive(Default)]
+pub struct Analysis {
+    pub diagnostics: Vec<Diagnostic>,
+    /// SKILL.md's parsed frontmatter.
+    pub yaml: Option<Node>,
+    /// SOUL.md / IDENTITY.md fields as Boternity's line reader sees them.
+    pub fields: Vec<LineField>,
+    pub outline: Outline,
+    pub attachments: Vec<Attachment>,
+    /// The dialect the file was validated as.
+    pub dialect: Option<Detection>,
+}
+
+/// What analysis needs besides the text: the profile and OpenClaw's limits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Options {
+    pub profile: Profile,
+    pub limits: rules::openclaw_workspace::Limits,
+}
+
+/// Analyse `text`, the content of `path`.
+pub fn analyze(kind: FileKind, path: &Path, text: &str, profile: Profile) -> Analysis {
+    analyze_with(
+        kind,
+        path,
+        text,
+        &Options {
+            profile,
+            ..Options::default()
+        },
+    )
+}
+
+/// `analyze` with every option.
+pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> Analysis {
+    // Counted by tests/incremental.rs: an edit must analyse only the edited file.
+    tracing::debug!("analysing {}", path.display());
+    let mut a = Analysis::default();
+    let detection = dialect::detect(kind, path, text, opts.profile);
+    let dialect = detection.dialect;
+    a.dialect = Some(detection);
+    // The rules written for Boternity and the Agent Skills specification.
+    let profile = if opts.profile.strict() {
+        Profile::Agentskills
+    } else {
+        Profile::Boternity
+    };
+    let folder = path
+        .parent()
+        .and_then(Path::file_name)
+        .and_then(|f| f.to_str());
+    let diags = &mut a.diagnostics;
+    match (kind, dialect) {
+        (FileKind::Skill, _) => {
+            rules::skill_file_name::check(path, text, profile == Profile::Agentskills, diags);
+            let f = match dialect {
+                Dialect::OpenClaw => {
+                    let f = rules::openclaw_skill::check(text, folder, diags);
+                    rules::openclaw_skill::bundle(path, text, folder, &f, diags);
+                    f
+                }
+                Dialect::ClaudeCode => rules::claude_skill::check(text, folder, diags),
+                Dialect::Boternity | Dialect::AgentSkills => {
+                    rules::skill::check(text, folder, profile, diags)
+                }
+            };
+            if let Some(fm) = &f.frontmatter {
+                a.outline = forge_syntax::markdown::outline(text, fm.body.clone());
+            }
+            a.yaml = f.root;
+        }
+        (FileKind::Identity, Dialect::OpenClaw) => {
+            rules::openclaw_identity::check(path, text, diags);
+            rules::openclaw_workspace::check(path, text, &opts.limits, diags);
+            a.outline = forge_syntax::markdown::outline(text, 0..text.len());
+        }
+        (FileKind::Soul | FileKind::User | FileKind::Workspace, Dialect::OpenClaw) => {
+            rules::openclaw_workspace::check(path, text, &opts.limits, diags);
+            a.outline = forge_syntax::markdown::outline(text, 0..text.len());
+        }
+        // An OpenClaw-only file under a profile that does not know it.
+        (FileKind::Workspace, _) => {
+            a.outline = forge_syntax::markdown::outline(text, 0..text.len())
+        }
+        (FileKind::Identity, _) => {
+            a.fields = rules::identity::check(text, folder, &mut a.diagnostics);
+            // The body's structure only; the frontmatter would read as a setext heading.
+            if let Ok(fm) =
+                forge_syntax::frontmatter::frame(text, forge_syntax::frontmatter::Framing::Lenient)
+            {
+                a.outline = forge_syntax::markdown::outline(text, fm.body);
+            }
+        }
+        (FileKind::Soul, _) => {
+            let (fields, outline) = rules::soul::check(text, &mut a.diagnostics);
+            a.fields = fields;
+            a.outline = outline;
+        }
+        (FileKind::User, _) => a.outline = rules::user::check(text, &mut a.diagnostics),
+        (FileKind::SkillsToml, _) => {
+            a.attachments = rules::skills_toml::check(text, &mut a.diagnostics)
+        }
+    }
+    a.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    a
+}

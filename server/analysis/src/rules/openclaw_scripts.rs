@@ -1,0 +1,426 @@
+//! Spec §6 rule 43, second half: environment variables that the scripts
+//! bundled with a skill read but the manifest does not declare. ClawHub's
+//! security analysis compares the two. Files are only read, bounded in number
+//! and size; binary files are skipped; nothing is run.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::SystemTime;
+
+use forge_syntax::codes;
+use forge_syntax::diagnostic::Diagnostic;
+use forge_syntax::frontmatter::Frontmatter;
+use forge_syntax::yaml::Node;
+
+/// At most this many script files, of at most this many bytes, this deep,
+/// among at most `MAX_ENTRIES` folder entries (a skill at a repository's root
+/// must not make every keystroke walk the repository).
+pub const MAX_FILES: usize = 64;
+pub const MAX_ENTRIES: usize = 2_000;
+pub const MAX_BYTES: u64 = 256 * 1024;
+pub const MAX_DEPTH: usize = 4;
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Lang {
+    Shell,
+    Python,
+    Js,
+}
+
+/// Script kinds by extension.
+const LANGS: &[(&str, Lang)] = &[
+    ("sh", Lang::Shell),
+    ("bash", Lang::Shell),
+    ("zsh", Lang::Shell),
+    ("py", Lang::Python),
+    ("js", Lang::Js),
+    ("mjs", Lang::Js),
+    ("cjs", Lang::Js),
+    ("ts", Lang::Js),
+    ("mts", Lang::Js),
+    ("cts", Lang::Js),
+];
+
+/// How each language reads a variable by name: the text before the name and
+/// whether the name is quoted after it.
+const READERS: &[(Lang, &str)] = &[
+    (Lang::Python, "os.environ["),
+    (Lang::Python, "os.environ.get("),
+    (Lang::Python, "os.getenv("),
+    (Lang::Python, "environ.get("),
+    (Lang::Js, "process.env."),
+    (Lang::Js, "process.env["),
+    (Lang::Js, "Deno.env.get("),
+];
+
+/// Variables every system or shell sets: reading them declares nothing.
+pub const AMBIENT: &[&str] = &[
+    "HOME",
+    "PATH",
+    "PWD",
+    "OLDPWD",
+    "USER",
+    "LOGNAME",
+    "SHELL",
+    "TERM",
+    "LANG",
+    "LC_ALL",
+    "LC_CTYPE",
+    "TMPDIR",
+    "TMP",
+    "TEMP",
+    "HOSTNAME",
+    "EDITOR",
+    "VISUAL",
+    "PAGER",
+    "IFS",
+    "PPID",
+    "UID",
+    "EUID",
+    "RANDOM",
+    "LINENO",
+    "SECONDS",
+    "OSTYPE",
+    "SHLVL",
+    "BASH_SOURCE",
+    "BASH_VERSION",
+    "BASH_REMATCH",
+    "FUNCNAME",
+    "PIPESTATUS",
+    "OPTARG",
+    "OPTIND",
+    "COLUMNS",
+    "LINES",
+    "NODE_ENV",
+    "CI",
+    "DEBUG",
+    "NO_COLOR",
+    "FORCE_COLOR",
+    "XDG_CONFIG_HOME",
+    "XDG_DATA_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_STATE_HOME",
+    "XDG_RUNTIME_DIR",
+    "PYTHONPATH",
+    "VIRTUAL_ENV",
+    "SSH_AUTH_SOCK",
+    "DISPLAY",
+];
+
+/// Each variable read and not declared, with where it is first read
+/// (`scripts/x.sh:12`).
+pub fn undeclared(folder: &Path, declared: &[String]) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let walker = ignore::WalkBuilder::new(folder)
+        .max_depth(Some(MAX_DEPTH))
+        .follow_links(false)
+        .filter_entry(|e| {
+            !matches!(
+                e.file_name().to_str(),
+                Some("node_modules" | ".git" | "target" | ".venv" | "venv" | "__pycache__")
+            )
+        })
+        .build();
+    let mut files = 0;
+    for entry in walker.take(MAX_ENTRIES).flatten() {
+        if files >= MAX_FILES {
+            break;
+        }
+        let Some(lang) = entry
+            .path()
+            .extension()
+            .and_then(|e| e.to_str())
+            .and_then(|e| LANGS.iter().find(|(x, _)| *x == e).map(|(_, l)| *l))
+        else {
+            continue;
+        };
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let Some(meta) = entry.metadata().ok().filter(|m| m.len() <= MAX_BYTES) else {
+            continue;
+        };
+        files += 1;
+        let Some(reads) = script_reads(entry.path(), lang, &meta) else {
+            continue;
+        };
+        let rel = entry
+            .path()
+            .strip_prefix(folder)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        for (line, name) in reads.iter() {
+            if declared.iter().any(|d| d == name) || AMBIENT.contains(&name.as_str()) {
+                continue;
+            }
+            if !out.contains_key(name) {
+                out.insert(name.clone(), format!("{rel}:{}", line + 1));
+            }
+        }
+    }
+    out
+}
+
+/// What one script reads and does not set itself: (line of the first read, variable), in order.
+type Reads = Arc<Vec<(usize, String)>>;
+
+/// The scripts' reads by path, with the size and modification time they were
+/// read at: the rule runs on every keystroke in an open SKILL.md, and the
+/// scripts rarely change meanwhile.
+static SCANNED: Mutex<Option<Scanned>> = Mutex::new(None);
+
+/// Script → (size, modification time, reads).
+type Scanned = HashMap<PathBuf, (u64, Option<SystemTime>, Reads)>;
+
+/// More scripts than any workspace's skills bundle: past it, start again.
+const MAX_SCANNED: usize = 4_096;
+
+/// The reads of the script at `path` (`None` for a binary file or one that
+/// cannot be read), from the cache while its size and time are unchanged.
+fn script_reads(path: &Path, lang: Lang, meta: &std::fs::Metadata) -> Option<Reads> {
+    let stamp = (meta.len(), meta.modified().ok());
+    let cached = |c: &Scanned| {
+        c.get(path)
+            .filter(|(len, time, _)| (*len, *time) == stamp)
+            .map(|(_, _, r)| r.clone())
+    };
+    if let Some(r) = SCANNED.lock().ok()?.as_ref().and_then(cached) {
+        return Some(r);
+    }
+    let bytes = std::fs::read(path).ok()?;
+    if bytes.contains(&0) {
+        return None;
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let assigned = if lang == Lang::Shell {
+        shell_assigned(&text)
+    } else {
+        HashSet::new()
+    };
+    // Only each variable's first read is reported.
+    let mut seen = HashSet::new();
+    let reads: Reads = Arc::new(
+        reads(&text, lang)
+            .into_iter()
+            .filter(|(_, name)| !assigned.contains(name) && seen.insert(*name))
+            .map(|(line, name)| (line, name.to_string()))
+            .collect(),
+    );
+    if let Ok(mut c) = SCANNED.lock() {
+        let c = c.get_or_insert_with(HashMap::new);
+        if c.len() >= MAX_SCANNED {
+            c.clear();
+        }
+        c.insert(path.to_path_buf(), (stamp.0, stamp.1, reads.clone()));
+    }
+    Some(reads)
+}
+
+fn is_var_start(b: u8) -> bool {
+    b.is_ascii_uppercase() || b == b'_'
+}
+
+fn is_var(b: u8) -> bool {
+    b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
+}
+
+/// The upper-case name at the start of `s` (environment variables are
+/// upper-case by convention; lower-case shell names are script locals).
+fn name_at(s: &str) -> Option<&str> {
+    let b = s.as_bytes();
+    if !b.first().copied().is_some_and(is_var_start) {
+        return None;
+    }
+    let end = b.iter().position(|c| !is_var(*c)).unwrap_or(b.len());
+    Some(&s[..end]).filter(|n| n.bytes().any(|c| c.is_ascii_uppercase()))
+}
+
+/// (line, name) of each variable read in `text`.
+fn reads(text: &str, lang: Lang) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let code = match lang {
+            Lang::Shell | Lang::Python if line.trim_start().starts_with('#') => continue,
+            Lang::Js if line.trim_start().starts_with("//") => continue,
+            _ => line,
+        };
+        if lang == Lang::Shell {
+            for (at, _) in code.match_indices('$') {
+                let rest = &code[at + 1..];
+                let rest = rest.strip_prefix('{').unwrap_or(rest);
+                if let Some(n) = name_at(rest) {
+                    out.push((i, n));
+                }
+            }
+            continue;
+        }
+        for (l, reader) in READERS {
+            if *l != lang {
+                continue;
+            }
+            for (at, _) in code.match_indices(reader) {
+                let rest = code[at + reader.len()..].trim_start_matches(['"', '\'', '`']);
+                if let Some(n) = name_at(rest) {
+                    out.push((i, n));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Names a shell script sets itself (`NAME=`, `export NAME=`, `read NAME`,
+/// `for NAME in`): reading those is not reading the environment.
+fn shell_assigned(text: &str) -> HashSet<&str> {
+    let mut out = HashSet::new();
+    let words = text
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '(')
+        .filter(|w| !w.is_empty());
+    let mut prev = "";
+    for w in words {
+        if let Some((n, _)) = w.split_once('=') {
+            if name_at(n).is_some_and(|m| m.len() == n.len()) {
+                out.insert(n);
+            }
+        }
+        if matches!(prev, "for" | "read" | "-r" | "local" | "declare" | "export") {
+            if let Some(n) = name_at(w).filter(|n| n.len() == w.len()) {
+                out.insert(n);
+            }
+        }
+        prev = w;
+    }
+    out
+}
+
+/// Every variable name the frontmatter declares: `requires.env`, `primaryEnv`
+/// and `envVars` (strings or `{name}`), in the manifest under any namespace or
+/// at the top level (which ClawHub reads).
+pub fn declared(text: &str, root: &Node) -> Vec<String> {
+    let mut out = Vec::new();
+    let meta = root
+        .get("metadata")
+        .and_then(|m| super::openclaw_manifest::resolved(text, m));
+    let mut places = vec![root];
+    if let Some(m) = meta.as_deref() {
+        for ns in crate::dialect::OPENCLAW_NAMESPACES {
+            if let Some(e) = m.get(ns) {
+                places.push(&e.value);
+            }
+        }
+    }
+    for p in places {
+        let env = p.get("requires").and_then(|r| r.value.get("env"));
+        for key in [env, p.get("primaryEnv"), p.get("envVars"), p.get("env")]
+            .into_iter()
+            .flatten()
+        {
+            collect_names(&key.value, &mut out);
+        }
+    }
+    out
+}
+
+fn collect_names(node: &Node, out: &mut Vec<String>) {
+    if let Some(items) = node.as_seq() {
+        for i in items {
+            match i.get("name") {
+                Some(n) => collect_names(&n.value, out),
+                None => collect_names(i, out),
+            }
+        }
+    } else if let Some(s) = node.as_str() {
+        out.extend(
+            s.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(String::from),
+        );
+    }
+}
+
+/// Rule 43: one note listing what the bundled scripts read undeclared.
+pub fn check(
+    path: &Path,
+    text: &str,
+    fm: &Frontmatter,
+    root: Option<&Node>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    let Some(folder) = path.parent().filter(|f| f.is_dir()) else {
+        return;
+    };
+    let declared = root.map(|r| declared(text, r)).unwrap_or_default();
+    let found = undeclared(folder, &declared);
+    if found.is_empty() {
+        return;
+    }
+    let list: Vec<String> = found
+        .iter()
+        .take(10)
+        .map(|(n, at)| format!("`{n}` ({at})"))
+        .collect();
+    let more = found.len().saturating_sub(10);
+    let range = root
+        .and_then(|r| r.get("metadata"))
+        .map_or(fm.open.clone(), |e| e.key.span.clone());
+    diags.push(Diagnostic::new(&codes::OPENCLAW_ENV_UNDECLARED, range, format!(
+        "The bundled scripts read {}{} but the skill does not declare {}; list {} in `metadata.openclaw.requires.env`, so OpenClaw can gate on {} and ClawHub's security review sees {} declared.",
+        list.join(", "),
+        if more > 0 { format!(" and {more} more") } else { String::new() },
+        if found.len() == 1 { "it" } else { "them" },
+        if found.len() == 1 { "it" } else { "them" },
+        if found.len() == 1 { "it" } else { "them" },
+        if found.len() == 1 { "it" } else { "them" },
+    )));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_by_language() {
+        let sh =
+            "#!/bin/sh\n# $IGNORED\nOUT=x\ncurl -H \"$API_KEY\" ${BASE_URL:-x} $OUT $HOME $lower\n";
+        let names: Vec<&str> = reads(sh, Lang::Shell).into_iter().map(|(_, n)| n).collect();
+        assert_eq!(names, ["API_KEY", "BASE_URL", "OUT", "HOME"]);
+        assert_eq!(shell_assigned(sh), HashSet::from(["OUT"]));
+        let py = "import os\nk = os.environ[\"TOKEN\"]\nu = os.getenv('URL', 'x')\n";
+        let names: Vec<&str> = reads(py, Lang::Python)
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect();
+        assert_eq!(names, ["TOKEN", "URL"]);
+        let js = "const k = process.env.KEY;\n// process.env.NO\nconst b = process.env['B_URL'];\n";
+        let names: Vec<&str> = reads(js, Lang::Js).into_iter().map(|(_, n)| n).collect();
+        assert_eq!(names, ["KEY", "B_URL"]);
+    }
+
+    #[test]
+    fn a_changed_script_is_read_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let script = tmp.path().join("scripts/run.sh");
+        std::fs::create_dir_all(script.parent().unwrap()).unwrap();
+        let names = |declared: &[String]| -> Vec<String> {
+            undeclared(tmp.path(), declared).into_keys().collect()
+        };
+        std::fs::write(&script, "curl \"$API_KEY\"\n").unwrap();
+        assert_eq!(names(&[]), ["API_KEY"]);
+        assert!(names(&["API_KEY".into()]).is_empty());
+        // Same size, another variable: the modification time tells.
+        std::fs::write(&script, "curl \"$API_KEZ\"\n").unwrap();
+        let later = SystemTime::now() + std::time::Duration::from_secs(5);
+        std::fs::File::options()
+            .write(true)
+            .open(&script)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        assert_eq!(names(&[]), ["API_KEZ"]);
+        std::fs::write(&script, "OUT=1\necho $OUT $TOKEN\n").unwrap();
+        assert_eq!(names(&[]), ["TOKEN"]);
+    }
+}

@@ -1,0 +1,519 @@
+//! The bootstrap files of an OpenClaw workspace (`AGENTS.md`, `SOUL.md`,
+//! `IDENTITY.md`, `USER.md`, …) as OpenClaw injects them into the prompt
+//! (spec §1.3–§1.5, §3.5, rules 2–8 and 12–14): truncation limits, blank
+//! files, verbatim frontmatter, retired files and HEARTBEAT.md's `tasks:`.
+
+use std::ops::Range;
+use std::path::Path;
+
+use forge_syntax::codes;
+use forge_syntax::diagnostic::{Diagnostic, Severity};
+use forge_syntax::frontmatter;
+
+/// `agents.defaults.bootstrapMaxChars` / `bootstrapTotalMaxChars`, in UTF-16
+/// code units (JavaScript string length).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub max_chars: usize,
+    pub total_max_chars: usize,
+}
+
+/// The current releases' defaults (§1.5, since ~2026-06-01).
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_chars: 20_000,
+            total_max_chars: 60_000,
+        }
+    }
+}
+
+/// USER.md's own cap in current releases.
+pub const USER_MAX_CHARS: usize = 4_000;
+/// A larger file fails OpenClaw's guarded read and counts as missing.
+pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
+/// Below this many characters of remaining budget, later files are skipped.
+const MIN_REMAINING: usize = 64;
+
+/// The order in which files consume the total budget (§1.3).
+pub const LOAD_ORDER: &[&str] = &[
+    "AGENTS.md",
+    "SOUL.md",
+    "TOOLS.md",
+    "IDENTITY.md",
+    "USER.md",
+    "HEARTBEAT.md",
+    "BOOTSTRAP.md",
+    "MEMORY.md",
+];
+
+/// Files current releases no longer read (retired 2026-07-28).
+const RETIRED: &[(&str, &str)] = &[
+    (
+        "TOOLS.md",
+        "move its notes into the `## Tools` section of `AGENTS.md`",
+    ),
+    (
+        "HEARTBEAT.md",
+        "run `openclaw doctor --fix`, which turns its tasks into cron jobs",
+    ),
+];
+
+/// JavaScript's `length` of a string.
+fn js_len(s: &str) -> usize {
+    s.encode_utf16().count()
+}
+
+/// The byte offset where `units` UTF-16 code units of `s` end.
+fn byte_at(s: &str, units: usize) -> usize {
+    let mut n = 0;
+    for (i, c) in s.char_indices() {
+        if n >= units {
+            return i;
+        }
+        n += c.len_utf16();
+    }
+    s.len()
+}
+
+pub fn check(path: &Path, text: &str, limits: &Limits, diags: &mut Vec<Diagnostic>) {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or_default();
+    let first = frontmatter::first_line(text);
+    if text.len() > MAX_FILE_BYTES {
+        diags.push(
+            Diagnostic::new(
+                &codes::OPENCLAW_BOOTSTRAP_TRUNCATED,
+                first.clone(),
+                format!(
+                    "{name} is over 2 MiB; OpenClaw refuses to read it and injects it as missing."
+                ),
+            )
+            .severity(Severity::Error),
+        );
+    }
+    let trimmed = text.trim_end();
+    if trimmed.is_empty() {
+        diags.push(Diagnostic::new(
+            &codes::OPENCLAW_FILE_BLANK,
+            0..text.len(),
+            format!("{name} is blank; OpenClaw silently leaves it out of the prompt."),
+        ));
+        return;
+    }
+    if let Some((_, advice)) = RETIRED.iter().find(|(n, _)| *n == name) {
+        diags.push(Diagnostic::new(&codes::OPENCLAW_FILE_RETIRED, first.clone(), format!(
+            "OpenClaw releases since 2026-07-28 no longer read {name}; {advice}. Older releases still inject it."
+        )));
+    }
+    if let Ok(fm) = frontmatter::frame(text, frontmatter::Framing::Skill) {
+        let end = fm.body.start;
+        diags.push(
+            Diagnostic::new(&codes::OPENCLAW_FRONTMATTER_INJECTED, fm.open.start..fm.close.end, format!(
+                "OpenClaw injects {name} verbatim, frontmatter included (it looks like a copy of a docs template); remove it unless the agent should read it."
+            ))
+            .fix("Remove the frontmatter", 0..end, ""),
+        );
+    }
+    let limit = if name == "USER.md" {
+        limits.max_chars.min(USER_MAX_CHARS)
+    } else {
+        limits.max_chars
+    };
+    let chars = js_len(trimmed);
+    if chars > limit {
+        let cut = byte_at(trimmed, limit * 7 / 10)..byte_at(trimmed, chars - limit * 2 / 10);
+        diags.push(Diagnostic::new(&codes::OPENCLAW_BOOTSTRAP_TRUNCATED, cut, format!(
+            "{name} has {chars} characters; OpenClaw injects at most {limit}{}, keeping the first 70 % and the last 20 %: this part is cut. Shorten the file or raise `openclaw.bootstrapMaxChars`.",
+            if limit == USER_MAX_CHARS && name == "USER.md" { " for USER.md" } else { "" }
+        )));
+    } else if chars * 10 > limit * 8 {
+        diags.push(
+            Diagnostic::new(&codes::OPENCLAW_BOOTSTRAP_TRUNCATED, first.clone(), format!(
+                "{name} has {chars} of the {limit} characters OpenClaw injects; beyond that its middle is cut."
+            ))
+            .severity(Severity::Information),
+        );
+    }
+    if let Some(ws) = crate::dialect::openclaw_workspace_of(path) {
+        total(ws, name, trimmed, limits, diags);
+    }
+    if name == "HEARTBEAT.md" {
+        heartbeat(text, diags);
+    }
+    secrets(text, diags);
+    if let Some(ws) = crate::dialect::openclaw_workspace_of(path) {
+        if name == "AGENTS.md" {
+            misnamed(ws, diags);
+        }
+        if name == "BOOTSTRAP.md" && configured(ws) {
+            diags.push(Diagnostic::new(&codes::OPENCLAW_BOOTSTRAP_LEFTOVER, first,
+                "This workspace is set up (it has `memory/` or an identity), yet BOOTSTRAP.md is still here: OpenClaw injects it into every session until it is deleted. Delete it once the first-run ritual is done."));
+        }
+    }
+}
+
+/// Rule 10: a workspace counts as configured once `memory/` exists or IDENTITY.md sets a field.
+fn configured(ws: &Path) -> bool {
+    ws.join("memory").is_dir()
+        || std::fs::read_to_string(ws.join("IDENTITY.md"))
+            .is_ok_and(|t| !super::openclaw_identity::labels(&t).is_empty())
+}
+
+/// Rules 1 and 9, reported on AGENTS.md: names OpenClaw never loads (it looks
+/// up exact, case-sensitive names at the workspace root).
+fn misnamed(ws: &Path, diags: &mut Vec<Diagnostic>) {
+    let Ok(entries) = std::fs::read_dir(ws) else {
+        return;
+    };
+    let mut names: Vec<String> = entries
+        .flatten()
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
+        .filter_map(|e| e.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    for n in &names {
+        let Some(right) = LOAD_ORDER
+            .iter()
+            .chain(["BOOT.md"].iter())
+            .find(|r| r.eq_ignore_ascii_case(n))
+        else {
+            continue;
+        };
+        if n == right {
+            continue;
+        }
+        let msg = if n == "memory.md" {
+            if names.iter().any(|m| m == "MEMORY.md") {
+                "Both `MEMORY.md` and `memory.md` are here; OpenClaw reads only `MEMORY.md` since 2026-03-13 (both before). Merge `memory.md` into it.".to_string()
+            } else {
+                "`memory.md` is the legacy name: current OpenClaw releases read only `MEMORY.md` (`openclaw doctor --fix` merges it). Rename it.".to_string()
+            }
+        } else {
+            format!("OpenClaw loads `{right}` by its exact name, so `{n}` is never read (except on case-insensitive disks). Rename it to `{right}`.")
+        };
+        diags.push(Diagnostic::new(&codes::OPENCLAW_FILE_NAME, 0..0, msg));
+    }
+}
+
+/// Prefixes of well-known secrets, the least number of token characters after
+/// them, and what they are (rule 11).
+const SECRET_PREFIXES: &[(&str, usize, &str)] = &[
+    ("sk-ant-", 20, "an Anthropic API key"),
+    ("sk-proj-", 20, "an OpenAI API key"),
+    ("sk-", 32, "an API key"),
+    ("ghp_", 30, "a GitHub token"),
+    ("github_pat_", 30, "a GitHub token"),
+    ("xoxb-", 20, "a Slack token"),
+    ("xoxp-", 20, "a Slack token"),
+    ("AKIA", 16, "an AWS access key"),
+    ("AIza", 30, "a Google API key"),
+    ("glpat-", 20, "a GitLab token"),
+];
+
+fn secrets(text: &str, diags: &mut Vec<Diagnostic>) {
+    let token = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
+    for (i, _) in text.match_indices("-----BEGIN") {
+        let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
+        if text[i..end].contains("PRIVATE KEY") {
+            diags.push(Diagnostic::new(&codes::OPENCLAW_SECRET, i..end,
+                "A private key in a workspace file reaches the model with every prompt; keep it in a file outside the workspace."));
+        }
+    }
+    let mut at = 0;
+    while at < text.len() {
+        let rest = &text[at..];
+        let Some(start) = rest.find(|c: char| token(c)) else {
+            break;
+        };
+        let s = at + start;
+        let len = text[s..]
+            .find(|c: char| !token(c))
+            .unwrap_or(text.len() - s);
+        let word = &text[s..s + len];
+        if let Some((p, _, what)) = SECRET_PREFIXES
+            .iter()
+            .find(|(p, min, _)| word.starts_with(p) && word.len() >= p.len() + min)
+        {
+            // A real key mixes letters and digits; `sk-xxxxxxxx…` placeholders do not.
+            let body = &word[p.len()..];
+            if body.chars().any(|c| c.is_ascii_digit())
+                && body.chars().any(|c| c.is_ascii_alphabetic())
+            {
+                diags.push(Diagnostic::new(&codes::OPENCLAW_SECRET, s..s + len, format!(
+                    "This looks like {what}. OpenClaw injects workspace files into every prompt; keep secrets in `openclaw.json` or the environment."
+                )));
+            }
+        }
+        at = s + len.max(1);
+    }
+}
+
+/// Rule 3: the files before this one in load order use up the total budget.
+fn total(ws: &Path, name: &str, trimmed: &str, limits: &Limits, diags: &mut Vec<Diagnostic>) {
+    let Some(pos) = LOAD_ORDER.iter().position(|n| *n == name) else {
+        return;
+    };
+    let mut used = 0;
+    for other in &LOAD_ORDER[..pos] {
+        let Ok(t) = std::fs::read_to_string(ws.join(other)) else {
+            continue;
+        };
+        let per = if *other == "USER.md" {
+            limits.max_chars.min(USER_MAX_CHARS)
+        } else {
+            limits.max_chars
+        };
+        used += js_len(t.trim_end()).min(per);
+    }
+    let remaining = limits.total_max_chars.saturating_sub(used);
+    let chars = js_len(trimmed);
+    let budget = remaining.min(limits.max_chars);
+    let skipped = remaining < MIN_REMAINING;
+    if !skipped && (chars <= budget || budget >= limits.max_chars) {
+        return;
+    }
+    let msg = if skipped {
+        format!("The files before {name} ({}) use {used} of OpenClaw's {} characters in total, so {name} is left out of the prompt. Shorten them or raise `openclaw.bootstrapTotalMaxChars`.",
+            LOAD_ORDER[..pos].join(", "), limits.total_max_chars)
+    } else {
+        format!("The files before {name} use {used} of OpenClaw's {} characters in total, so only {remaining} of its {chars} are injected. Shorten them or raise `openclaw.bootstrapTotalMaxChars`.",
+            limits.total_max_chars)
+    };
+    diags.push(Diagnostic::new(
+        &codes::OPENCLAW_BOOTSTRAP_TOTAL,
+        frontmatter::first_line(trimmed),
+        msg,
+    ));
+}
+
+/// A line HEARTBEAT.md's emptiness check counts as nothing (§3.5).
+fn empty_line(line: &str) -> bool {
+    let t = line.trim();
+    if t.is_empty()
+        || t == "#"
+        || (t.starts_with('#') && t.trim_start_matches('#').starts_with(' '))
+    {
+        return true;
+    }
+    if let Some(rest) = t.strip_prefix(['-', '*', '+']) {
+        let rest = rest.trim();
+        return rest.is_empty() || rest == "[ ]" || rest.eq_ignore_ascii_case("[x]");
+    }
+    if let Some(lang) = t.strip_prefix("```") {
+        return lang
+            .chars()
+            .all(|c| c.is_alphanumeric() || c == '-' || c == '_');
+    }
+    false
+}
+
+/// `30m`, `2h`, `1h30m`, `45` (minutes): OpenClaw's duration grammar.
+pub fn is_duration(s: &str) -> bool {
+    let s = s.trim().to_ascii_lowercase();
+    let unit = |r: &str| -> Option<usize> {
+        ["ms", "s", "m", "h", "d"]
+            .iter()
+            .find(|u| r.starts_with(*u))
+            .map(|u| u.len())
+    };
+    let number = |r: &str| -> usize {
+        let n = r
+            .find(|c: char| !c.is_ascii_digit() && c != '.')
+            .unwrap_or(r.len());
+        if r[..n].parse::<f64>().is_ok() {
+            n
+        } else {
+            0
+        }
+    };
+    let n = number(&s);
+    if n == 0 {
+        return false;
+    }
+    if n == s.len() {
+        return true;
+    }
+    let mut rest = &s[..];
+    while !rest.is_empty() {
+        let n = number(rest);
+        if n == 0 || rest[..n].contains('.') && rest.len() > n + 2 {
+            return false;
+        }
+        let Some(u) = unit(&rest[n..]) else {
+            return false;
+        };
+        rest = &rest[n + u..];
+    }
+    true
+}
+
+struct Task {
+    line: Range<usize>,
+    name: String,
+    interval: Option<(String, Range<usize>)>,
+    prompt: Option<String>,
+}
+
+fn unquote(v: &str) -> &str {
+    let v = v.trim();
+    let v = v.strip_prefix(['"', '\'']).unwrap_or(v);
+    v.strip_suffix(['"', '\'']).unwrap_or(v)
+}
+
+/// Rules 12–14.
+fn heartbeat(text: &str, diags: &mut Vec<Diagnostic>) {
+    let mut lines = Vec::new();
+    let mut at = 0;
+    for l in text.split('\n') {
+        lines.push((at, l.trim_end_matches('\r')));
+        at += l.len() + 1;
+    }
+    let Some(start) = lines.iter().position(|(_, l)| l.trim() == "tasks:") else {
+        if lines.iter().all(|(_, l)| empty_line(l)) {
+            diags.push(Diagnostic::new(&codes::OPENCLAW_HEARTBEAT_EMPTY, 0..text.len(),
+                "HEARTBEAT.md has only blank lines, headings or empty bullets, so OpenClaw skips every heartbeat run. Add a checklist item or remove the file."));
+        }
+        return;
+    };
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut reading = false;
+    for &(off, raw) in &lines[start + 1..] {
+        let t = raw.trim();
+        let range = off..off + raw.len();
+        if t.is_empty() {
+            continue;
+        }
+        if let Some(v) = t.strip_prefix("- name:") {
+            tasks.push(Task {
+                line: range,
+                name: unquote(v).to_string(),
+                interval: None,
+                prompt: None,
+            });
+            reading = true;
+            continue;
+        }
+        let indented = raw.starts_with([' ', '\t']);
+        if reading && indented {
+            if let Some(v) = t.strip_prefix("interval:") {
+                let vs = off + raw.find("interval:").unwrap_or(0) + "interval:".len();
+                let task = tasks.last_mut().expect("reading implies a task");
+                task.interval = Some((unquote(v).to_string(), vs..off + raw.len()));
+                continue;
+            }
+            if let Some(v) = t.strip_prefix("prompt:") {
+                tasks.last_mut().expect("reading implies a task").prompt =
+                    Some(unquote(v).to_string());
+                continue;
+            }
+        }
+        if reading && (t.starts_with("interval:") || t.starts_with("prompt:")) {
+            let fix_at = off..off;
+            diags.push(
+                Diagnostic::new(&codes::OPENCLAW_HEARTBEAT_TASK, range.clone(),
+                    "Task fields must be indented under their `- name:` line; this one is not read, and it ends the `tasks:` block, so later tasks are lost too.")
+                .fix("Indent the field", fix_at, "  "),
+            );
+        } else if !reading && t.starts_with('-') {
+            continue;
+        }
+        break;
+    }
+    for task in &tasks {
+        let mut missing = Vec::new();
+        if task.name.is_empty() {
+            missing.push("`name`");
+        }
+        if task.interval.as_ref().is_none_or(|(v, _)| v.is_empty()) {
+            missing.push("`interval`");
+        }
+        if task.prompt.as_deref().is_none_or(str::is_empty) {
+            missing.push("`prompt`");
+        }
+        if !missing.is_empty() {
+            diags.push(Diagnostic::new(&codes::OPENCLAW_HEARTBEAT_TASK, task.line.clone(), format!(
+                "This task has no {}; OpenClaw silently drops it. Give it an indented `interval:` and `prompt:` line.",
+                missing.join(" and ")
+            )));
+        }
+        if let Some((v, r)) = &task.interval {
+            if !v.is_empty() && !is_duration(v) {
+                diags.push(Diagnostic::new(&codes::OPENCLAW_HEARTBEAT_INTERVAL, r.clone(), format!(
+                    "`{v}` is not a duration (`30m`, `2h`, `1h30m`, or a number of minutes); the task runs once and never again."
+                )));
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_but_not_placeholders() {
+        let found = |t: &str| {
+            let mut d = Vec::new();
+            secrets(t, &mut d);
+            d.iter()
+                .map(|d| t[d.range.clone()].to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            found("key: ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 ok"),
+            ["ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"]
+        );
+        assert_eq!(found("AKIAIOSFODNN7EXAMPLE"), ["AKIAIOSFODNN7EXAMPLE"]);
+        assert!(found(
+            "export OPENAI_API_KEY=\"sk-...\" and sk-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+        )
+        .is_empty());
+        assert!(found("task-runner risk-assessment-framework-for-teams-2024").is_empty());
+        assert_eq!(found("-----BEGIN OPENSSH PRIVATE KEY-----\nabc").len(), 1);
+    }
+
+    #[test]
+    fn durations() {
+        for ok in ["30m", "2h", "1h30m", "45", "1.5h", "10s", "500ms", "1D"] {
+            assert!(is_duration(ok), "{ok}");
+        }
+        for bad in ["", "soon", "1h 30m", "m", "30 minutes", "h1"] {
+            assert!(!is_duration(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn truncation_range_is_the_cut_middle() {
+        let text = "a".repeat(150);
+        let mut d = Vec::new();
+        let limits = Limits {
+            max_chars: 100,
+            total_max_chars: 1000,
+        };
+        check(Path::new("/nowhere/AGENTS.md"), &text, &limits, &mut d);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].range, 70..130);
+    }
+
+    #[test]
+    fn heartbeat_tasks() {
+        let t = "tasks:\n- name: a\n  interval: 30m\n  prompt: x\n- name: b\ninterval: 1h\n- name: c\n  interval: 1h\n  prompt: y\n";
+        let mut d = Vec::new();
+        heartbeat(t, &mut d);
+        let codes: Vec<&str> = d.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            ["openclaw-heartbeat-task", "openclaw-heartbeat-task"],
+            "{d:#?}"
+        );
+        let mut d = Vec::new();
+        heartbeat("# Heartbeat\n\n- \n```\n", &mut d);
+        assert_eq!(d[0].code, "openclaw-heartbeat-empty");
+        let mut d = Vec::new();
+        heartbeat("#TODO\n", &mut d);
+        assert!(d.is_empty());
+    }
+}

@@ -1,0 +1,209 @@
+//! `forge-ls check`: the server's validation in a terminal or CI. The batch pass is
+//! `forge_analysis::check`; this adds the soul versions of Boternity data directories, the
+//! arguments and the two output formats.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use forge_analysis::check::{check_paths, FileReport};
+use forge_analysis::rules::Profile;
+use forge_syntax::diagnostic::Severity;
+use forge_syntax::text::{LineIndex, PositionEncoding};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+pub struct Options {
+    pub format: Format,
+    pub profile: Profile,
+    pub paths: Vec<PathBuf>,
+}
+
+pub const USAGE: &str =
+    "usage: forge-ls check [--format human|json] [--profile auto|boternity|openclaw|agentskills] PATH...";
+
+/// Parse `check`'s arguments (after the word `check`).
+pub fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut opts = Options {
+        format: Format::Human,
+        profile: Profile::Auto,
+        paths: Vec::new(),
+    };
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let (flag, inline) = match arg.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (arg.as_str(), None),
+        };
+        let mut value = |name: &str| {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or(format!("{name} needs a value"))
+        };
+        match flag {
+            "--format" => {
+                opts.format = match value("--format")?.as_str() {
+                    "human" => Format::Human,
+                    "json" => Format::Json,
+                    other => return Err(format!("unknown format `{other}`: use human or json")),
+                }
+            }
+            "--profile" => {
+                let v = value("--profile")?;
+                opts.profile = Profile::parse(&v).ok_or(format!(
+                    "unknown profile `{v}`: use auto, boternity, openclaw or agentskills"
+                ))?;
+            }
+            "-h" | "--help" => return Err(String::new()),
+            f if f.starts_with('-') && f.len() > 1 => return Err(format!("unknown option `{f}`")),
+            _ => opts.paths.push(PathBuf::from(arg)),
+        }
+    }
+    if opts.paths.is_empty() {
+        return Err("no PATH given".into());
+    }
+    Ok(opts)
+}
+
+/// Run `check`; returns the process exit code.
+pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
+    let batch = check_paths(&opts.paths, opts.profile);
+    for p in &batch.problems {
+        let _ = writeln!(err, "forge-ls: {p}");
+    }
+    let io_problem = !batch.problems.is_empty();
+    let mut reports = batch.reports;
+    // SOUL.md files of a Boternity data directory against its soul versions.
+    for note in forge_store::soul_versions::check_reports(&mut reports) {
+        let _ = writeln!(err, "forge-ls: {note}");
+    }
+    let errors: usize = reports
+        .iter()
+        .map(|r| {
+            r.diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Error)
+                .count()
+        })
+        .sum();
+    let warnings: usize = reports
+        .iter()
+        .map(|r| {
+            r.diagnostics
+                .iter()
+                .filter(|d| d.severity == Severity::Warning)
+                .count()
+        })
+        .sum();
+    let written = match opts.format {
+        Format::Json => write_json(&reports, out),
+        Format::Human => write_human(&reports, out).and_then(|_| {
+            writeln!(
+                out,
+                "{} file{} checked{}: {errors} error{}, {warnings} warning{}",
+                reports.len(),
+                plural(reports.len()),
+                dialect_counts(&reports),
+                plural(errors),
+                plural(warnings)
+            )
+        }),
+    };
+    if written.is_err() {
+        return 2;
+    }
+    if io_problem {
+        2
+    } else if errors > 0 {
+        1
+    } else {
+        0
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+/// ` (3 OpenClaw, 1 Boternity)`: how many files of each dialect; empty when
+/// every file is Boternity's, so a plain Boternity workspace reads as before.
+fn dialect_counts(reports: &[FileReport]) -> String {
+    let mut counts: Vec<(forge_analysis::dialect::Dialect, usize)> = Vec::new();
+    for d in reports.iter().filter_map(|r| r.dialect.as_ref()) {
+        match counts.iter_mut().find(|(k, _)| *k == d.dialect) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((d.dialect, 1)),
+        }
+    }
+    if counts.iter().all(|(d, _)| {
+        matches!(
+            d,
+            forge_analysis::dialect::Dialect::Boternity
+                | forge_analysis::dialect::Dialect::AgentSkills
+        )
+    }) {
+        return String::new();
+    }
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(d, n)| format!("{n} {}", d.label()))
+        .collect();
+    format!(" ({})", parts.join(", "))
+}
+
+fn write_human(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
+    for r in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
+        let index = LineIndex::new(&r.text);
+        for d in &r.diagnostics {
+            let p = index.position(&r.text, d.range.start, PositionEncoding::Utf8);
+            let line_start = index.line_start(p.line as usize);
+            let col = r.text
+                [line_start..forge_syntax::text::floor_char_boundary(&r.text, d.range.start)]
+                .chars()
+                .count()
+                + 1;
+            writeln!(
+                out,
+                "{}:{}:{}: {}[{}]: {}",
+                r.path.display(),
+                p.line + 1,
+                col,
+                d.severity.label(),
+                d.code,
+                d.message
+            )?;
+        }
+    }
+    Ok(())
+}
+
+fn write_json(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
+    let mut all = Vec::new();
+    for r in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
+        let index = LineIndex::new(&r.text);
+        for d in &r.diagnostics {
+            all.push(serde_json::json!({
+                "path": r.path.display().to_string(),
+                "range": crate::lsp::convert::range(index.range(
+                    &r.text,
+                    d.range.clone(),
+                    PositionEncoding::Utf16,
+                )),
+                "severity": d.severity.label(),
+                "code": d.code,
+                "message": d.message,
+                "dialect": r.dialect.as_ref().map(|x| x.dialect.id()),
+            }));
+        }
+    }
+    serde_json::to_writer_pretty(&mut *out, &all)?;
+    writeln!(out)
+}

@@ -1,0 +1,500 @@
+//! The state task's share of the workspace index: it applies scans, watched
+//! file events, reloads and open-document edits to the index, re-runs the
+//! cross-file rules once per batch of messages, and publishes the diagnostics
+//! of every file whose set changed (closed files included).
+//!
+//! Incrementality: an edit replaces one entry (only that file is analysed);
+//! the rules run over the extracted entries of the others, never re-reading or
+//! re-parsing them; only files whose diagnostics differ are published.
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use tokio::sync::{mpsc, oneshot};
+use tower_lsp_server::ls_types::{FileChangeType, Uri};
+use tower_lsp_server::Client;
+
+use super::indexer::{self, LoadJob};
+use super::state::{Msg, Publish, Snapshot};
+use forge_analysis::workspace::index::{self, entry_from_analysis, ScanSpec};
+use forge_analysis::workspace::rules;
+use forge_analysis::FileKind;
+use forge_syntax::diagnostic::Diagnostic;
+
+/// How long a request that needs the index waits for the first scan at most.
+const FIRST_SCAN_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+pub struct Workspace {
+    tx: mpsc::UnboundedSender<Msg>,
+    client: Client,
+    generation: u64,
+    scan_requested: bool,
+    scanning: bool,
+    /// Paths changed by watched events while a scan ran: they win over its result.
+    since_scan: HashSet<PathBuf>,
+    seq: u64,
+    /// The newest load in flight per path; older results are dropped.
+    pending: HashMap<PathBuf, u64>,
+    to_load: Vec<LoadJob>,
+    docs_touched: HashSet<Uri>,
+    /// Files whose entry changed since the last settle.
+    touched: HashSet<PathBuf>,
+    /// Open documents to publish even if their diagnostics did not change (a new version).
+    force: HashSet<PathBuf>,
+    index_changed: bool,
+    /// Some entry changed in what the cross-file rules read (see `rules::same_inputs`).
+    cross_stale: bool,
+    /// Hash of the diagnostics last published per file.
+    published: HashMap<PathBuf, u64>,
+    /// The library the file watchers were registered with (None: not registered).
+    watching: Option<Option<PathBuf>>,
+    /// Whether the first scan finished (or its wait expired): until then the index is empty.
+    first_scan_done: bool,
+    /// Requests that need the index, held until the first scan: the snapshot as of their arrival.
+    waiting: Vec<(Snapshot, oneshot::Sender<Snapshot>)>,
+    /// Parsed ignore files per folder for watched events, dropped after each batch (so an edited
+    /// .gitignore counts from the next event on).
+    ignores: HashMap<PathBuf, Option<Arc<ignore::gitignore::Gitignore>>>,
+}
+
+impl Workspace {
+    pub fn new(tx: mpsc::UnboundedSender<Msg>, client: Client) -> Workspace {
+        Workspace {
+            tx,
+            client,
+            generation: 0,
+            scan_requested: false,
+            scanning: false,
+            since_scan: HashSet::new(),
+            seq: 0,
+            pending: HashMap::new(),
+            to_load: Vec::new(),
+            docs_touched: HashSet::new(),
+            touched: HashSet::new(),
+            force: HashSet::new(),
+            index_changed: false,
+            cross_stale: false,
+            published: HashMap::new(),
+            watching: None,
+            first_scan_done: false,
+            waiting: Vec::new(),
+            ignores: HashMap::new(),
+        }
+    }
+
+    /// Whether the first scan is still to come (the index is still empty). True from the start:
+    /// the scan begins only after `initialized` and the client's answer to
+    /// `workspace/configuration`, and a request can arrive in between.
+    pub fn first_scan_pending(&self) -> bool {
+        !self.first_scan_done
+    }
+
+    /// Holds a request that needs the index until the first scan is in, so a completion asked
+    /// right after opening a file does not come back empty. Its snapshot keeps the documents as
+    /// they were when it arrived; only the index is filled in. The wait is bounded
+    /// ([`FIRST_SCAN_WAIT`]): a huge workspace answers with what is known by then.
+    pub fn defer(&mut self, snapshot: Snapshot, reply: oneshot::Sender<Snapshot>) {
+        if self.waiting.is_empty() {
+            let tx = self.tx.clone();
+            tokio::spawn(async move {
+                tokio::time::sleep(FIRST_SCAN_WAIT).await;
+                let _ = tx.send(Msg::IndexWaitOver);
+            });
+        }
+        self.waiting.push((snapshot, reply));
+    }
+
+    /// Answers the held requests with the index as it is now.
+    fn release_waiting(&mut self, world: &Snapshot) {
+        for (mut snap, reply) in self.waiting.drain(..) {
+            snap.index = world.index.clone();
+            snap.cross = world.cross.clone();
+            let _ = reply.send(snap);
+        }
+    }
+
+    pub fn doc_changed(&mut self, uri: &Uri) {
+        self.docs_touched.insert(uri.clone());
+    }
+
+    /// Publish a file again: its diagnostics depend on more than the index (its soul versions).
+    pub fn refresh(&mut self, path: PathBuf) {
+        self.touch(path);
+    }
+
+    pub fn request_scan(&mut self) {
+        self.scan_requested = true;
+    }
+
+    /// Settings that change what is indexed: rescan, unless the first scan
+    /// (which reads the settings when it starts) has not been asked for yet.
+    pub fn settings_changed(&mut self) {
+        if self.generation > 0 {
+            self.scan_requested = true;
+        }
+    }
+
+    /// Handle the workspace messages; gives back the others.
+    pub fn apply(&mut self, world: &mut Snapshot, msg: Msg) -> Option<Msg> {
+        match msg {
+            Msg::Caps(caps) => world.caps = Arc::new(caps),
+            Msg::Scan => self.request_scan(),
+            Msg::IndexWaitOver => {
+                self.first_scan_done = true;
+                self.release_waiting(world);
+            }
+            Msg::Indexed {
+                generation,
+                entries,
+            } => {
+                if generation == self.generation {
+                    self.indexed(world, entries);
+                }
+            }
+            Msg::Watched(p) => {
+                for change in p.changes {
+                    if let Some(path) = change.uri.to_file_path().map(|p| p.into_owned()) {
+                        self.watched(world, path, change.typ);
+                    }
+                }
+            }
+            Msg::Loaded(results) => {
+                for (path, seq, entry) in results {
+                    if self.pending.get(&path) != Some(&seq) {
+                        continue;
+                    }
+                    self.pending.remove(&path);
+                    if is_open(world, &path) {
+                        continue;
+                    }
+                    let idx = Arc::make_mut(&mut world.index);
+                    match entry {
+                        Some(e) => {
+                            idx.insert(e);
+                        }
+                        None => {
+                            idx.remove(&path);
+                        }
+                    }
+                    self.touch(path);
+                }
+            }
+            other => return Some(other),
+        }
+        None
+    }
+
+    fn touch(&mut self, path: PathBuf) {
+        self.cross_stale = true;
+        self.touch_file_only(path);
+    }
+
+    /// An entry changed, but nothing the cross-file rules read.
+    fn touch_file_only(&mut self, path: PathBuf) {
+        if self.scanning {
+            self.since_scan.insert(path.clone());
+        }
+        self.touched.insert(path);
+        self.index_changed = true;
+    }
+
+    fn indexed(&mut self, world: &mut Snapshot, entries: Vec<index::FileEntry>) {
+        self.scanning = false;
+        self.first_scan_done = true;
+        let old = world.index.clone();
+        let mut new = index::build(entries);
+        // Watched changes and open documents are newer than what the scan read.
+        for p in self.since_scan.drain() {
+            match old.file(&p) {
+                Some(e) => new.insert_arc(e.clone()),
+                None => {
+                    new.remove(&p);
+                }
+            }
+        }
+        for doc in world.docs.values() {
+            if let Some(e) = old.file(&doc.path) {
+                new.insert_arc(e.clone());
+            }
+        }
+        self.touched.extend(old.files().map(|f| f.path.clone()));
+        self.touched.extend(new.files().map(|f| f.path.clone()));
+        world.index = Arc::new(new);
+        self.index_changed = true;
+        self.cross_stale = true;
+    }
+
+    fn watched(&mut self, world: &mut Snapshot, path: PathBuf, typ: FileChangeType) {
+        // The editor's copy wins while a document is open.
+        if is_open(world, &path) {
+            return;
+        }
+        let Some(read_only) = scope(world, &path) else {
+            return;
+        };
+        let kind = FileKind::from_path(&path);
+        // What the scan skipped for .gitignore stays out when it changes later.
+        if typ != FileChangeType::DELETED && !read_only {
+            let root = world.folders.iter().find(|r| path.starts_with(r));
+            if root.is_some_and(|r| index::is_ignored(r, &path, &mut self.ignores)) {
+                return;
+            }
+        }
+        if typ == FileChangeType::DELETED {
+            self.pending.remove(&path);
+            if kind.is_some() {
+                if Arc::make_mut(&mut world.index).remove(&path).is_some() {
+                    self.touch(path);
+                }
+            } else {
+                // A folder: everything under it that is not open goes.
+                let under: Vec<PathBuf> = world
+                    .index
+                    .files()
+                    .filter(|f| f.path.starts_with(&path) && !is_open(world, &f.path))
+                    .map(|f| f.path.clone())
+                    .collect();
+                for p in under {
+                    self.pending.remove(&p);
+                    Arc::make_mut(&mut world.index).remove(&p);
+                    self.touch(p);
+                }
+            }
+            return;
+        }
+        if kind.is_none() {
+            // A folder created or moved in (a skill renamed, a bot copied): editors report the
+            // folder, not the files inside it.
+            if typ == FileChangeType::CREATED && !index::is_skipped(&path) && path.is_dir() {
+                for file in index::discover(&path) {
+                    self.watched(world, file, FileChangeType::CREATED);
+                }
+            }
+            return;
+        }
+        self.seq += 1;
+        self.pending.insert(path.clone(), self.seq);
+        if self.scanning {
+            self.since_scan.insert(path.clone());
+        }
+        self.to_load.push((path, read_only, self.seq));
+    }
+
+    pub fn doc_closed(&mut self, world: &mut Snapshot, uri: &Uri, path: &Path) {
+        self.docs_touched.remove(uri);
+        match scope(world, path) {
+            Some(read_only) if path.exists() => {
+                self.seq += 1;
+                self.pending.insert(path.to_path_buf(), self.seq);
+                self.to_load.push((path.to_path_buf(), read_only, self.seq));
+            }
+            _ => {
+                // Out of the workspace (or gone): settle clears what was published.
+                Arc::make_mut(&mut world.index).remove(path);
+                self.touch(path.to_path_buf());
+            }
+        }
+    }
+
+    /// Bring the index and the cross-file diagnostics up to date; queue publishes.
+    pub fn settle(&mut self, world: &mut Snapshot, dirty: &mut Vec<Publish>) {
+        for uri in std::mem::take(&mut self.docs_touched) {
+            let Some(doc) = world.docs.get(&uri).cloned() else {
+                continue;
+            };
+            let read_only = scope(world, &doc.path).unwrap_or(false);
+            let exists = |p: &Path| p.exists();
+            let entry = entry_from_analysis(
+                &doc.path,
+                doc.kind,
+                doc.text().clone(),
+                doc.analysis(),
+                read_only,
+                &exists,
+            );
+            let old = world.index.file(&doc.path).cloned();
+            let same = old
+                .as_ref()
+                .is_some_and(|old| rules::same_inputs(old, &entry));
+            // Typing above a skill's references only moves them: move its
+            // cross-file diagnostics along instead of re-running the rules.
+            let moved = (!same)
+                .then(|| {
+                    old.as_ref()
+                        .and_then(|old| rules::moved_inputs(old, &entry))
+                })
+                .flatten()
+                .and_then(|m| match world.cross.get(&doc.path) {
+                    None => Some(None),
+                    Some(ds) => m.diagnostics(ds).map(Some),
+                });
+            Arc::make_mut(&mut world.index).insert(entry);
+            self.force.insert(doc.path.clone());
+            match moved {
+                _ if same => self.touch_file_only(doc.path.clone()),
+                Some(cross) => {
+                    if let Some(cross) = cross {
+                        Arc::make_mut(&mut world.cross).insert(doc.path.clone(), cross);
+                    }
+                    tracing::debug!("cross-file diagnostics moved with the edit");
+                    self.touch_file_only(doc.path.clone());
+                }
+                None => self.touch(doc.path.clone()),
+            }
+        }
+        if !self.index_changed {
+            return;
+        }
+        self.index_changed = false;
+        let mut changed: HashSet<PathBuf> = std::mem::take(&mut self.touched);
+        if std::mem::take(&mut self.cross_stale) {
+            let new_cross = rules::check(&world.index);
+            tracing::debug!(
+                "cross-file rules re-run over {} files for {} changed",
+                world.index.len(),
+                changed.len()
+            );
+            for (p, v) in &new_cross {
+                if world.cross.get(p) != Some(v) {
+                    changed.insert(p.clone());
+                }
+            }
+            for p in world.cross.keys() {
+                if !new_cross.contains_key(p) {
+                    changed.insert(p.clone());
+                }
+            }
+            world.cross = Arc::new(new_cross);
+        } else {
+            tracing::debug!("cross-file rules kept for {} changed", changed.len());
+        }
+        let open: HashMap<&Path, (&Uri, &Arc<forge_analysis::document::Document>)> = world
+            .docs
+            .iter()
+            .map(|(u, d)| (d.path.as_path(), (u, d)))
+            .collect();
+        let mut changed: Vec<PathBuf> = changed.into_iter().collect();
+        changed.sort();
+        for p in changed {
+            let forced = self.force.remove(&p);
+            let entry = world.index.file(&p);
+            let mut diags: Vec<Diagnostic> =
+                entry.map(|e| e.diagnostics.clone()).unwrap_or_default();
+            diags.extend(world.cross.get(&p).into_iter().flatten().cloned());
+            if let Some(e) = entry {
+                diags.extend(world.souls.integrity(&p, &e.text));
+            }
+            diags.sort_by_key(|d| (d.range.start, d.range.end));
+            let h = hash(&diags);
+            if let Some((uri, doc)) = open.get(p.as_path()) {
+                if forced || self.published.get(&p) != Some(&h) {
+                    self.published.insert(p.clone(), h);
+                    dirty.push(Publish::Diags {
+                        uri: (*uri).clone(),
+                        text: doc.text().clone(),
+                        diags,
+                        version: Some(doc.version),
+                        enc: world.encoding,
+                    });
+                }
+                continue;
+            }
+            match entry.filter(|e| !e.read_only) {
+                Some(e) => {
+                    let before = self.published.insert(p.clone(), h);
+                    // A clean file never published needs no empty notification.
+                    let unchanged = before == Some(h) || (before.is_none() && diags.is_empty());
+                    if unchanged {
+                        continue;
+                    }
+                    if let Some(uri) = Uri::from_file_path(&p) {
+                        dirty.push(Publish::Diags {
+                            uri,
+                            text: e.text.clone(),
+                            diags,
+                            version: None,
+                            enc: world.encoding,
+                        });
+                    }
+                }
+                None => {
+                    if self.published.remove(&p).is_some() {
+                        if let Some(uri) = Uri::from_file_path(&p) {
+                            dirty.push(Publish::Clear(uri));
+                        }
+                    }
+                }
+            }
+        }
+        self.force.clear();
+        if self.first_scan_done && !self.waiting.is_empty() {
+            self.release_waiting(world);
+        }
+    }
+
+    /// Start the background work the batch asked for.
+    pub fn start_jobs(&mut self, world: &Snapshot) {
+        self.ignores.clear();
+        if self.scan_requested {
+            self.scan_requested = false;
+            self.generation += 1;
+            self.scanning = true;
+            self.since_scan.clear();
+            let spec = scan_spec(world);
+            if world.caps.watch_dynamic && self.watching.as_ref() != Some(&spec.library) {
+                let again = self.watching.is_some();
+                self.watching = Some(spec.library.clone());
+                indexer::spawn_watch(
+                    self.client.clone(),
+                    (*world.caps).clone(),
+                    spec.library.clone(),
+                    again,
+                );
+            }
+            indexer::spawn_scan(
+                self.client.clone(),
+                self.tx.clone(),
+                self.generation,
+                spec,
+                world.caps.work_done_progress,
+            );
+        }
+        let jobs = std::mem::take(&mut self.to_load);
+        indexer::spawn_load(self.tx.clone(), jobs, world.settings.profile);
+    }
+}
+
+pub fn scan_spec(world: &Snapshot) -> ScanSpec {
+    ScanSpec {
+        roots: world.folders.to_vec(),
+        library: index::library_root(world.settings.boternity_data_dir.as_deref()),
+        profile: world.settings.profile,
+    }
+}
+
+fn is_open(world: &Snapshot, path: &Path) -> bool {
+    world.docs.values().any(|d| d.path == path)
+}
+
+/// Whether `path` belongs in the index: Some(read-only) for the library.
+fn scope(world: &Snapshot, path: &Path) -> Option<bool> {
+    for root in world.folders.iter() {
+        if let Ok(rel) = path.strip_prefix(root) {
+            return (!index::is_skipped(rel)).then_some(false);
+        }
+    }
+    let lib = index::library_root(world.settings.boternity_data_dir.as_deref())?;
+    let rel = path.strip_prefix(&lib).ok()?;
+    (!index::is_skipped(rel)).then_some(true)
+}
+
+fn hash(diags: &[Diagnostic]) -> u64 {
+    let mut h = DefaultHasher::new();
+    for d in diags {
+        (d.range.start, d.range.end, d.code, &d.message, d.severity).hash(&mut h);
+    }
+    h.finish()
+}

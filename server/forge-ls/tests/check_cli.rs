@@ -1,0 +1,272 @@
+//! `forge-ls check` as a user or CI runs it: output formats and exit codes.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_forge-ls");
+
+fn check(args: &[&str], cwd: &Path) -> Output {
+    Command::new(BIN)
+        .arg("check")
+        .args(args)
+        .current_dir(cwd)
+        .env("BOTERNITY_DATA_DIR", cwd.join(".no-library"))
+        .output()
+        .expect("run forge-ls check")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8(b.to_vec()).expect("utf-8 output")
+}
+
+fn write(root: &Path, rel: &str, bytes: &[u8]) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, bytes).unwrap();
+}
+
+const CLEAN: &str = "---
+name: clean-skill
+description: Summarises a web page when the user pastes a link.
+license: MIT
+metadata:
+  version: \"1.2.0\"
+  skill-type: tool
+  capabilities: [http_get]
+---
+# Summarise a page
+
+Fetch the page and summarise it in three bullet points.
+";
+
+/// 😀 and CJK before the bad capability; the name matches its folder.
+const BROKEN: &str = "---
+name: broken-skill
+description: 日本語 😀 does things
+metadata:
+  version: \"1.0.0\"
+  skill-type: tool
+  capabilities: [\"😀\", http-get]
+---
+# Body
+
+Text.
+";
+
+fn code(o: &Output) -> i32 {
+    o.status.code().expect("exit code")
+}
+
+#[test]
+fn clean_example_exits_0() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "skills/clean-skill/SKILL.md", CLEAN.as_bytes());
+    let o = check(&["skills"], tmp.path());
+    assert_eq!(code(&o), 0, "{}{}", text(&o.stdout), text(&o.stderr));
+    let out = text(&o.stdout);
+    assert!(
+        out.trim_end()
+            .ends_with("1 file checked: 0 errors, 0 warnings"),
+        "{out}"
+    );
+    assert!(!out.contains("error["), "{out}");
+
+    let o = check(&["--format", "json", "skills"], tmp.path());
+    assert_eq!(code(&o), 0);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let list = v.as_array().expect("a list");
+    assert!(list.iter().all(|d| d["severity"] != "error"), "{v}");
+}
+
+#[test]
+fn errors_exit_1_human() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "broken-skill/SKILL.md", BROKEN.as_bytes());
+    let o = check(&["broken-skill"], tmp.path());
+    assert_eq!(code(&o), 1, "{}{}", text(&o.stdout), text(&o.stderr));
+    let out = text(&o.stdout);
+    // Lines and columns are 1-based, columns in characters: `  capabilities: [` + `"😀", ` = 17 + 5.
+    let path = Path::new("broken-skill").join("SKILL.md");
+    let want_bad = format!("{}:7:18: error[capability-invalid]: ", path.display());
+    let want_http = format!("{}:7:23: error[capability-invalid]: ", path.display());
+    assert!(out.contains(&want_bad), "missing `{want_bad}` in:\n{out}");
+    assert!(out.contains(&want_http), "missing `{want_http}` in:\n{out}");
+    assert!(out.contains("http_get"), "the message names the fix: {out}");
+    assert!(out.contains("1 file checked: 2 errors"), "{out}");
+}
+
+#[test]
+fn errors_exit_1_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "broken-skill/SKILL.md", BROKEN.as_bytes());
+    let o = check(&["--format=json", "broken-skill"], tmp.path());
+    assert_eq!(code(&o), 1);
+    let v: Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let list = v.as_array().expect("a list");
+    for d in list {
+        for key in ["path", "range", "severity", "code", "message"] {
+            assert!(d.get(key).is_some(), "{key} missing in {d}");
+        }
+    }
+    let caps: Vec<&Value> = list
+        .iter()
+        .filter(|d| d["code"] == "capability-invalid")
+        .collect();
+    assert_eq!(caps.len(), 2, "{v}");
+    // Zero-based, UTF-16 columns: `"😀"` is 4 units wide.
+    let (l, c) = (6, 17);
+    assert_eq!(caps[0]["range"]["start"]["line"], l);
+    assert_eq!(caps[0]["range"]["start"]["character"], c);
+    assert_eq!(caps[0]["range"]["end"]["character"], c + 4);
+    assert_eq!(caps[1]["range"]["start"]["character"], c + 6);
+    assert_eq!(caps[1]["range"]["end"]["character"], c + 6 + 8);
+    assert_eq!(caps[1]["severity"], "error");
+    assert!(caps[1]["path"]
+        .as_str()
+        .unwrap()
+        .ends_with("broken-skill/SKILL.md"));
+    assert!(o.stderr.is_empty(), "{}", text(&o.stderr));
+}
+
+#[test]
+fn usage_and_io_problems_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "clean-skill/SKILL.md", CLEAN.as_bytes());
+    let cases: &[&[&str]] = &[
+        &["does-not-exist"],
+        &["clean-skill", "does-not-exist"],
+        &["--format", "xml", "clean-skill"],
+        &["--bogus", "clean-skill"],
+        &["--profile", "nope", "clean-skill"],
+        &["--format"],
+        &[],
+    ];
+    for args in cases {
+        let o = check(args, tmp.path());
+        assert_eq!(code(&o), 2, "check {args:?}: {}", text(&o.stderr));
+        assert!(!o.stderr.is_empty(), "check {args:?} explains itself");
+    }
+    // A missing path is named.
+    let o = check(&["does-not-exist"], tmp.path());
+    assert!(text(&o.stderr).contains("does-not-exist"));
+}
+
+#[test]
+fn unreadable_files_are_reported_and_the_rest_still_checked() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "ws/bin-skill/SKILL.md",
+        b"---\nname: bin\0\x01\x02\xff",
+    );
+    write(
+        tmp.path(),
+        "ws/bot/IDENTITY.md",
+        b"---\ndisplay_name: Caf\xe9\n---\nHello.\n",
+    );
+    // A good skill with one information diagnostic (no `metadata`) shows it was checked.
+    write(
+        tmp.path(),
+        "ws/good-skill/SKILL.md",
+        b"---\nname: good-skill\ndescription: Works.\n---\n# Good\n\nBody.\n",
+    );
+
+    let o = check(&["--format", "json", "ws"], tmp.path());
+    assert_eq!(code(&o), 1, "{}", text(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let list = v.as_array().unwrap();
+    let of = |suffix: &str| -> Vec<&Value> {
+        list.iter()
+            .filter(|d| d["path"].as_str().unwrap().ends_with(suffix))
+            .collect()
+    };
+
+    let bin = of("bin-skill/SKILL.md");
+    assert_eq!(bin.len(), 1, "{v}");
+    assert_eq!(bin[0]["code"], "file-binary");
+    assert_eq!(bin[0]["severity"], "error");
+    // At the NUL: line 1, after `name: bin`.
+    assert_eq!(bin[0]["range"]["start"]["line"], 1);
+    assert_eq!(bin[0]["range"]["start"]["character"], 9);
+
+    // The bot has no SOUL.md, which the cross-file rules also report.
+    let id: Vec<&Value> = of("bot/IDENTITY.md")
+        .into_iter()
+        .filter(|d| d["code"] != "bot-missing-soul")
+        .collect();
+    assert_eq!(id.len(), 1, "{v}");
+    assert_eq!(id[0]["code"], "file-not-utf8");
+    // At the bad byte: line 1, after `display_name: Caf`.
+    assert_eq!(id[0]["range"]["start"]["line"], 1);
+    assert_eq!(id[0]["range"]["start"]["character"], 17);
+
+    let good = of("good-skill/SKILL.md");
+    assert!(good.iter().all(|d| d["severity"] != "error"), "{v}");
+    assert!(
+        good.iter().any(|d| d["code"] == "skill-metadata-missing"),
+        "the good skill was checked: {v}"
+    );
+
+    let o = check(&["ws"], tmp.path());
+    assert_eq!(code(&o), 1);
+    let out = text(&o.stdout);
+    assert!(out.contains("error[file-binary]"), "{out}");
+    assert!(out.contains("error[file-not-utf8]"), "{out}");
+    assert!(out.contains("3 files checked: 2 errors"), "{out}");
+}
+
+/// Copy the repository's `examples/` (a bot and the skills it attaches) into `to`.
+fn copy_examples(to: &Path) {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    for rel in [
+        "bots/luna/IDENTITY.md",
+        "bots/luna/SOUL.md",
+        "bots/luna/USER.md",
+        "bots/luna/skills.toml",
+        "skills/meeting-notes/SKILL.md",
+        "skills/weather-lookup/SKILL.md",
+    ] {
+        write(to, rel, &std::fs::read(examples.join(rel)).unwrap());
+    }
+}
+
+/// Checking one file or one bot folder (a pre-commit hook passing the changed
+/// files) sees the rest of the project: the bot's other files and the skills
+/// its skills.toml attaches are not reported missing, and are not reported on.
+#[test]
+fn one_file_or_folder_is_checked_in_its_project() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_examples(tmp.path());
+    for args in [
+        &["bots/luna/SOUL.md"][..],
+        &["bots/luna/skills.toml"],
+        &["bots/luna"],
+        &["./bots/luna/../luna/skills.toml"],
+    ] {
+        let o = check(args, tmp.path());
+        let out = text(&o.stdout);
+        assert_eq!(code(&o), 0, "{args:?}: {out}{}", text(&o.stderr));
+        assert!(
+            !out.contains("error[") && !out.contains("warning["),
+            "{args:?}: {out}"
+        );
+    }
+    let o = check(&["bots/luna"], tmp.path());
+    assert!(text(&o.stdout).contains("4 files checked: 0 errors, 0 warnings"));
+
+    // A skill that really is missing is still reported, in the file given only.
+    let toml = tmp.path().join("bots/luna/skills.toml");
+    let mut t = std::fs::read_to_string(&toml).unwrap();
+    t.push_str("\n[skills.chart-maker]\nskill_name = \"chart-maker\"\n");
+    std::fs::write(&toml, t).unwrap();
+    let o = check(&["bots/luna/skills.toml"], tmp.path());
+    let out = text(&o.stdout);
+    assert_eq!(code(&o), 1, "{out}");
+    assert!(
+        out.contains("error[skills-toml-unknown-skill]: No skill named `chart-maker`"),
+        "{out}"
+    );
+    assert!(out.contains("1 file checked: 1 error, 0 warnings"), "{out}");
+}
