@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 echo "== cargo fmt / clippy"
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
+echo "== docs links"; python3 tests/docs/check-links.py
 
 echo "== cargo test"
 cargo test --locked --workspace
