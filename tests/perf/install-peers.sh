@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Install the peers the end-to-end benchmark (server/benches/e2e.rs) compares
+# Install the peers the end-to-end benchmark (server/forge-ls/benches/e2e.rs) compares
 # forge-ls with, under target/peers (nothing outside the worktree):
 #
 #   agnix       cargo install --locked agnix-cli agnix-lsp  -> target/peers/bin/{agnix,agnix-lsp}

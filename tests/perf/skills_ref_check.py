@@ -4,7 +4,7 @@
 
 skills-ref's CLI (`agentskills validate DIR`) takes one skill per process; a
 workspace check through it would mostly time interpreter start-ups, so the
-benchmark (server/benches/e2e.rs) calls the same `validate` function for each
+benchmark (server/forge-ls/benches/e2e.rs) calls the same `validate` function for each
 folder holding a SKILL.md instead: the fastest way skills-ref can check a
 workspace. Exit status 1 when any skill has problems, like the CLI.
 """
