@@ -104,6 +104,14 @@ pub struct Batch {
 /// then runs the cross-file rules over them, the rest of each one's project (as the server sees
 /// its workspace folder) and the installed skill library.
 pub fn check_paths(paths: &[PathBuf], profile: Profile) -> Batch {
+    let library = crate::workspace::index::library_root(None);
+    check_paths_in(paths, profile, library.as_deref())
+}
+
+/// [`check_paths`] against the skill library at `library` (the `skills/` folder of a data
+/// directory; `None`: no library) instead of the one the environment names, so tests and fixtures
+/// never read the developer's own library.
+pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path>) -> Batch {
     let mut reports = Vec::new();
     let mut entries = Vec::new();
     let mut problems = Vec::new();
@@ -131,15 +139,8 @@ pub fn check_paths(paths: &[PathBuf], profile: Profile) -> Batch {
             }
         }
     }
-    let library = crate::workspace::index::library_root(None);
     let context = context_paths(paths, &reports);
-    crate::workspace::cross_check_entries(
-        &mut reports,
-        entries,
-        &context,
-        profile,
-        library.as_deref(),
-    );
+    crate::workspace::cross_check_entries(&mut reports, entries, &context, profile, library);
     Batch { reports, problems }
 }
 

@@ -3,9 +3,9 @@
 //! arguments and the two output formats.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
-use forge_analysis::check::{check_paths, FileReport};
+use forge_analysis::check::{check_paths_in, Batch, FileReport};
 use forge_analysis::rules::Profile;
 use forge_syntax::diagnostic::Severity;
 use forge_syntax::text::{LineIndex, PositionEncoding};
@@ -69,16 +69,26 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
     Ok(opts)
 }
 
+/// `check`'s whole pass, without the output: every file under `paths` analysed, the cross-file
+/// rules against the skill library at `library` (`None`: no library), then the SOUL.md files of
+/// Boternity data directories against their soul versions. Returns the batch and the notes about
+/// data directories whose database could not be read.
+pub fn batch(paths: &[PathBuf], profile: Profile, library: Option<&Path>) -> (Batch, Vec<String>) {
+    let mut batch = check_paths_in(paths, profile, library);
+    let notes = forge_store::soul_versions::check_reports(&mut batch.reports);
+    (batch, notes)
+}
+
 /// Run `check`; returns the process exit code.
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
-    let batch = check_paths(&opts.paths, opts.profile);
+    let library = forge_analysis::workspace::index::library_root(None);
+    let (batch, notes) = batch(&opts.paths, opts.profile, library.as_deref());
     for p in &batch.problems {
         let _ = writeln!(err, "forge-ls: {p}");
     }
     let io_problem = !batch.problems.is_empty();
-    let mut reports = batch.reports;
-    // SOUL.md files of a Boternity data directory against its soul versions.
-    for note in forge_store::soul_versions::check_reports(&mut reports) {
+    let reports = batch.reports;
+    for note in notes {
         let _ = writeln!(err, "forge-ls: {note}");
     }
     let errors: usize = reports
