@@ -2,19 +2,37 @@
 //!
 //! Every code of `codes::ALL` has a folder holding at least one `bad*` and one
 //! `good*` case, each a small file tree as it would sit in a workspace
-//! (`skills/<name>/SKILL.md`, `bots/<slug>/IDENTITY.md`, ...). For each case,
-//! every bot and skill file under it is checked with `check::check_file`:
+//! (`skills/<name>/SKILL.md`, `bots/<slug>/IDENTITY.md`, ...). A code missing
+//! from the folders, or a folder without a code, fails the test. Each case is
+//! checked the way the server and `check` see it:
+//!
+//! - a per-file code's case: every bot and skill file under it with
+//!   `check::check_file`, one file at a time;
+//! - a cross-file code's case (`codes::CROSS_FILE`): the whole case as a
+//!   workspace, through `check`'s batch pass (`forge_ls::check::batch`: every
+//!   file, the cross-file rules, the soul versions of a Boternity data
+//!   directory). The case is copied to a temporary folder first; three entries
+//!   of it are the harness's and not copied: a `library/` folder is the skill
+//!   library (`library/<name>/SKILL.md`, read-only, never reported on; without
+//!   one there is no library), and a `soul-versions/<slug>/<n>.md` tree becomes
+//!   the `boternity.db` of the copy, version `n` of bot `slug` holding that
+//!   text (the copy is then a data directory).
+//!
+//! Then:
 //!
 //! - a `bad*` case must report its code; when an `expect.json` sits beside it,
 //!   the case's diagnostics (all codes, all files) must be exactly that list of
 //!   `{file, code, line, character, end_line, end_character, severity}`
-//!   (zero-based, UTF-16 columns, as `check --format json` prints them);
+//!   (zero-based, UTF-16 columns, as `check --format json` prints them); every
+//!   bad case of a cross-file code has one;
 //! - every quick fix offered for the case's code is applied, one at a time, and
-//!   must make that diagnostic go away without adding an error;
+//!   must make that diagnostic go away without adding an error (for a
+//!   cross-file code, the workspace is checked again with the fixed file);
 //! - a `good*` case must not report its code, nor any error or warning.
 //!
 //! `FORGE_BLESS=1 cargo test -p forge-ls --test rules_fixtures` rewrites the
-//! existing `expect.json` files from what the rules report now: review the diff.
+//! `expect.json` files from what the rules report now (and writes the missing
+//! ones of cross-file bad cases): review the diff.
 //!
 //! A `profile` file in a case (`agentskills`) selects the profile; the default
 //! is `boternity`. Two more tests keep `docs/diagnostics.md` and the fixture
@@ -22,6 +40,9 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
+
+use forge_store::boternity_db::{DB_FILE, SCHEMA};
+use forge_store::soul_versions::sha256_hex;
 
 use forge_analysis::check::{self, check_file};
 use forge_analysis::rules::Profile;
@@ -130,23 +151,204 @@ fn profile_of(case: &Path) -> Profile {
     }
 }
 
-/// Cross-file codes need a whole workspace; `tests/workspace.rs` drives them over
-/// `tests/fixtures/workspaces/`, so they have no per-file fixture folder here.
-const CROSS_FILE: &[&str] = &[
-    "skill-unknown-reference",
-    "skill-inheritance-cycle",
-    "skill-inheritance-depth",
-    "skill-dependency-version",
-    "skill-dependency-cycle",
-    "skill-conflict-attached",
-    "skill-duplicate-name",
-    "bot-missing-identity",
-    "bot-missing-soul",
-    "skills-toml-unknown-skill",
-    "skills-toml-mismatch",
-    "link-missing-file",
-    "soul-integrity",
-];
+/// Entries of a cross-file case that are the harness's, not the workspace's.
+const HARNESS_ENTRIES: &[&str] = &["expect.json", "profile", "library", "soul-versions"];
+
+/// A cross-file case copied to a temporary folder, ready for `check`'s batch pass.
+struct Workspace {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    /// The case's `library/`, passed as the skill library.
+    library: Option<PathBuf>,
+    profile: Profile,
+}
+
+fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let name = e.file_name();
+        if skip.iter().any(|s| name == *s) {
+            continue;
+        }
+        let target = to.join(&name);
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &target, &[]);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+fn workspace_of(case: &Path) -> Workspace {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap().join("ws");
+    copy_tree(case, &root, HARNESS_ENTRIES);
+    let versions = case.join("soul-versions");
+    if versions.is_dir() {
+        make_boternity_db(&root, &versions);
+    }
+    let library = Some(case.join("library")).filter(|l| l.is_dir());
+    Workspace {
+        _tmp: tmp,
+        root,
+        library,
+        profile: profile_of(case),
+    }
+}
+
+/// `boternity.db` in `root` with Boternity's schema: one bot per folder of `versions`, its soul
+/// versions the files `<n>.md` in it (hashes computed here), the highest one current.
+fn make_boternity_db(root: &Path, versions: &Path) {
+    let c = rusqlite::Connection::open(root.join(DB_FILE)).unwrap();
+    c.execute_batch(SCHEMA).unwrap();
+    let mut bots: Vec<PathBuf> = std::fs::read_dir(versions)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    bots.sort();
+    for (b, dir) in bots.iter().enumerate() {
+        let slug = dir.file_name().unwrap().to_str().unwrap();
+        let mut texts: Vec<(i64, String)> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                let n = p
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .and_then(|s| s.parse().ok())
+                    .unwrap_or_else(|| panic!("{}: soul versions are <n>.md", p.display()));
+                (n, std::fs::read_to_string(&p).unwrap())
+            })
+            .collect();
+        texts.sort();
+        let id = format!("bot-{b}");
+        let at = "2026-02-10T09:00:00+00:00";
+        c.execute(
+            "INSERT INTO bots (id, slug, name, version_count, created_at, updated_at)
+             VALUES (?1, ?2, ?2, ?3, ?4, ?4)",
+            rusqlite::params![id, slug, texts.len() as i64, at],
+        )
+        .unwrap();
+        for (n, text) in &texts {
+            c.execute(
+                "INSERT INTO soul_versions (id, bot_id, content, hash, version, message, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, NULL, ?6)",
+                rusqlite::params![
+                    format!("{id}-soul-{n}"),
+                    id,
+                    text,
+                    sha256_hex(text.as_bytes()),
+                    n,
+                    at
+                ],
+            )
+            .unwrap();
+        }
+    }
+}
+
+/// `check`'s batch pass over the workspace: every file's diagnostics, the cross-file ones included.
+fn check_workspace(ws: &Workspace) -> Vec<Checked> {
+    let (batch, notes) = forge_ls::check::batch(
+        std::slice::from_ref(&ws.root),
+        ws.profile,
+        ws.library.as_deref(),
+    );
+    assert!(
+        batch.problems.is_empty() && notes.is_empty(),
+        "{}: {:?} {notes:?}",
+        ws.root.display(),
+        batch.problems
+    );
+    assert!(
+        !batch.reports.is_empty(),
+        "{}: no bot or skill file",
+        ws.root.display()
+    );
+    batch
+        .reports
+        .into_iter()
+        .map(|r| Checked {
+            rel: r
+                .path
+                .strip_prefix(&ws.root)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/"),
+            path: r.path,
+            text: r.text,
+            diagnostics: r.diagnostics,
+        })
+        .collect()
+}
+
+/// A case's diagnostics as the server and `check` see them: per file for a per-file code, the
+/// whole workspace through the batch pass for a cross-file one.
+fn check_for(code: &str, case: &Path) -> Vec<Checked> {
+    if codes::is_cross_file(code) {
+        check_workspace(&workspace_of(case))
+    } else {
+        check_case(case, profile_of(case))
+    }
+}
+
+/// Cross-file fixes: each fix of `code` applied on its own to a fresh copy of the case, the
+/// workspace checked again; the fixed file must have fewer `code` diagnostics and no file a new
+/// error. Returns how many fixes ran.
+fn check_workspace_fixes(case: &Path, files: &[Checked], code: &str) -> usize {
+    let errors = |files: &[Checked]| -> BTreeSet<(String, &'static str)> {
+        files
+            .iter()
+            .flat_map(|f| {
+                f.diagnostics
+                    .iter()
+                    .filter(|d| d.severity == Severity::Error)
+                    .map(|d| (f.rel.clone(), d.code))
+            })
+            .collect()
+    };
+    let count = |files: &[Checked], rel: &str| {
+        files
+            .iter()
+            .filter(|f| f.rel == rel)
+            .flat_map(|f| &f.diagnostics)
+            .filter(|d| d.code == code)
+            .count()
+    };
+    let errors_before = errors(files);
+    let mut applied = 0;
+    for f in files {
+        let before = count(files, &f.rel);
+        for d in f.diagnostics.iter().filter(|d| d.code == code) {
+            for fix in &d.fixes {
+                let ws = workspace_of(case);
+                let fixed = fix.apply(&f.text);
+                std::fs::write(ws.root.join(&f.rel), &fixed).unwrap();
+                let after = check_workspace(&ws);
+                let remaining = count(&after, &f.rel);
+                assert!(
+                    remaining < before,
+                    "{}: fix `{}` leaves {remaining} `{code}` in {} (was {before}):\n{fixed}",
+                    case.display(),
+                    fix.title,
+                    f.rel
+                );
+                let new_errors: Vec<_> =
+                    errors(&after).difference(&errors_before).cloned().collect();
+                assert!(
+                    new_errors.is_empty(),
+                    "{}: fix `{}` introduces errors {new_errors:?}:{}",
+                    case.display(),
+                    fix.title,
+                    describe(&after)
+                );
+                applied += 1;
+            }
+        }
+    }
+    applied
+}
 
 fn cases(code: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let dir = fixtures().join(code);
@@ -212,7 +414,8 @@ fn check_fixes(case: &Path, f: &Checked, code: &str, profile: Profile) -> usize 
 
 fn run_bad(code: &str, case: &Path) -> usize {
     let profile = profile_of(case);
-    let files = check_case(case, profile);
+    let cross_file = codes::is_cross_file(code);
+    let files = check_for(code, case);
     assert!(
         files
             .iter()
@@ -222,10 +425,15 @@ fn run_bad(code: &str, case: &Path) -> usize {
         describe(&files)
     );
     let expect = case.join("expect.json");
-    if expect.exists() && std::env::var_os("FORGE_BLESS").is_some() {
+    if (expect.exists() || cross_file) && std::env::var_os("FORGE_BLESS").is_some() {
         let got = serde_json::to_string_pretty(&as_json(&files)).unwrap();
         std::fs::write(&expect, got + "\n").unwrap();
     }
+    assert!(
+        expect.exists() || !cross_file,
+        "{}: a bad case of a cross-file code needs an expect.json (FORGE_BLESS=1 writes it)",
+        case.display()
+    );
     if expect.exists() {
         let want: Value = serde_json::from_str(&std::fs::read_to_string(&expect).unwrap())
             .unwrap_or_else(|e| panic!("{}: {e}", expect.display()));
@@ -238,6 +446,19 @@ fn run_bad(code: &str, case: &Path) -> usize {
             serde_json::to_string_pretty(&got).unwrap()
         );
     }
+    if cross_file {
+        // The code really needs the workspace: no file of the case has it on its own.
+        let alone = check_case(case, profile);
+        assert!(
+            alone
+                .iter()
+                .all(|f| f.diagnostics.iter().all(|d| d.code != code)),
+            "{}: `{code}` is reported for a file alone; it is no cross-file code:{}",
+            case.display(),
+            describe(&alone)
+        );
+        return check_workspace_fixes(case, &files, code);
+    }
     files
         .iter()
         .map(|f| check_fixes(case, f, code, profile))
@@ -245,7 +466,7 @@ fn run_bad(code: &str, case: &Path) -> usize {
 }
 
 fn run_good(code: &str, case: &Path) {
-    let files = check_case(case, profile_of(case));
+    let files = check_for(code, case);
     let bad: Vec<&Diagnostic> = files
         .iter()
         .flat_map(|f| &f.diagnostics)
@@ -262,7 +483,7 @@ fn run_good(code: &str, case: &Path) {
 #[test]
 fn every_code_has_bad_and_good_cases() {
     let mut fixes = 0;
-    for code in codes::ALL.iter().filter(|c| !CROSS_FILE.contains(&c.id)) {
+    for code in codes::ALL {
         let (bad, good) = cases(code.id);
         assert!(!bad.is_empty(), "{}: no bad case", code.id);
         assert!(!good.is_empty(), "{}: no good case", code.id);
@@ -276,7 +497,7 @@ fn every_code_has_bad_and_good_cases() {
             fixes += run_bad(code.id, case);
         }
     }
-    assert!(fixes >= 15, "only {fixes} quick fixes exercised");
+    assert!(fixes >= 45, "only {fixes} quick fixes exercised");
 }
 
 /// The one code whose bad case is made here rather than kept on disk.
@@ -296,11 +517,7 @@ fn file_too_large_is_reported_without_reading_the_file() {
 
 #[test]
 fn fixture_folders_match_the_code_table() {
-    let table: BTreeSet<&str> = codes::ALL
-        .iter()
-        .map(|c| c.id)
-        .filter(|id| !CROSS_FILE.contains(id))
-        .collect();
+    let table: BTreeSet<&str> = codes::ALL.iter().map(|c| c.id).collect();
     let folders: BTreeSet<String> = std::fs::read_dir(fixtures())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())

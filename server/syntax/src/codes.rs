@@ -142,6 +142,29 @@ codes! {
     CLAUDE_MODEL_UNKNOWN = "claude-model-unknown", Warning, "A `model` that is neither a Claude Code alias nor a Claude model id.";
 }
 
+/// The codes only the cross-file pass reports (the workspace index, a Boternity install's soul
+/// versions): a file analysed alone never has them; the server and `check` add them once every file
+/// is read. Their fixtures are whole workspaces, checked through that pass.
+pub static CROSS_FILE: &[&Code] = &[
+    &SKILL_UNKNOWN_REFERENCE,
+    &SKILL_INHERITANCE_CYCLE,
+    &SKILL_INHERITANCE_DEPTH,
+    &SKILL_DEPENDENCY_VERSION,
+    &SKILL_DEPENDENCY_CYCLE,
+    &SKILL_CONFLICT_ATTACHED,
+    &SKILL_DUPLICATE_NAME,
+    &BOT_MISSING_IDENTITY,
+    &BOT_MISSING_SOUL,
+    &SKILLS_TOML_UNKNOWN_SKILL,
+    &SKILLS_TOML_MISMATCH,
+    &LINK_MISSING_FILE,
+    &SOUL_INTEGRITY,
+];
+
+pub fn is_cross_file(id: &str) -> bool {
+    CROSS_FILE.iter().any(|c| c.id == id)
+}
+
 pub fn lookup(id: &str) -> Option<&'static Code> {
     ALL.iter().copied().find(|c| c.id == id)
 }
