@@ -366,8 +366,8 @@ pub struct BuilderContext {
 }
 
 impl BuilderContext {
-    /// No workspace skills or memories, and a fixed clock: what tests start from.
-    #[cfg(test)]
+    /// No workspace skills or memories, and a fixed clock: what tests start from (the unit tests
+    /// here and the flow fixtures of `tests/flows.rs`).
     pub fn fixed() -> BuilderContext {
         BuilderContext {
             now: "2026-01-01T00:00:00.000000Z".into(),
