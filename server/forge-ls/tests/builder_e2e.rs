@@ -4,18 +4,17 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use serde_json::{json, Value};
 
 mod support;
-use support::editor::{apply_edit, apply_text_edits, path_of, uri, workspace, Lsp};
-use support::BIN;
+use support::editor::{apply_edit, apply_text_edits, path_of, uri, workspace};
+use support::{outcome, Client, BIN};
 
 /// Picks answers until the session is ready: `pick` chooses per question (None → option 0).
 fn run_to_ready(
-    lsp: &mut Lsp,
+    lsp: &mut Client,
     mut turn: Value,
     sid: &str,
     pick: &mut dyn FnMut(&Value) -> Option<Value>,
@@ -38,7 +37,7 @@ fn run_to_ready(
 }
 
 /// The session `sid` has an answer to question `question`.
-fn assert_answered(lsp: &mut Lsp, sid: &str, question: &str) {
+fn assert_answered(lsp: &mut Client, sid: &str, question: &str) {
     let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
     let answered = s["answers"]
         .as_array()
@@ -64,7 +63,7 @@ fn check_clean(path: &Path) {
 }
 
 /// A whole new bot named `name`, assembled; returns its folder.
-fn build_bot(lsp: &mut Lsp, name: &str) -> PathBuf {
+fn build_bot(lsp: &mut Client, name: &str) -> PathBuf {
     let r = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": "A friendly assistant that helps me plan healthy meals"}),
@@ -92,7 +91,7 @@ fn build_bot(lsp: &mut Lsp, name: &str) -> PathBuf {
 #[test]
 fn bot_session_from_start_to_assemble() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let r = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": "A friendly assistant that helps me plan healthy meals"}),
@@ -190,7 +189,7 @@ fn bot_session_from_start_to_assemble() {
 #[test]
 fn skill_session_creates_a_valid_skill() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let r = lsp.ok(
         "forge.builder.start",
         json!({"mode": "skill", "description": "Summarise long PDF reports into five bullet points"}),
@@ -215,7 +214,7 @@ fn skill_session_creates_a_valid_skill() {
 #[test]
 fn a_session_survives_kill_9() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let r = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": "Helps me learn Spanish"}),
@@ -229,9 +228,8 @@ fn a_session_survives_kill_9() {
         "forge.builder.answer",
         json!({"session_id": sid, "answer": {"option": 0}}),
     );
-    lsp.child.kill().unwrap(); // SIGKILL: no shutdown, no flush
-    let _ = lsp.child.wait();
-    let mut again = Lsp::start(&root);
+    lsp.kill(); // SIGKILL: no shutdown, no flush
+    let mut again = Client::editor(&root);
     let s = again.ok("forge.builder.session", json!({"session_id": sid}));
     assert_eq!(s["answers"].as_array().unwrap().len(), 2, "{s}");
     assert_eq!(s["turn"], last["turn"]);
@@ -262,7 +260,7 @@ fn read_all(bot: &Path) -> HashMap<String, String> {
 #[test]
 fn reconfigure_changes_only_the_answer_changed() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let bot = build_bot(&mut lsp, "Nova");
     let before = read_all(&bot);
     let r = lsp.ok(
@@ -305,8 +303,8 @@ fn reconfigure_changes_only_the_answer_changed() {
     lsp.stop();
 }
 
-fn code_actions(lsp: &mut Lsp, path: &Path) -> Vec<Value> {
-    let r = lsp.request(
+fn code_actions(lsp: &mut Client, path: &Path) -> Vec<Value> {
+    let r = lsp.round_trip(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": uri(path)}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
     );
@@ -316,13 +314,13 @@ fn code_actions(lsp: &mut Lsp, path: &Path) -> Vec<Value> {
 #[test]
 fn pending_question_as_code_action_is_applied_and_recorded() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let bot = build_bot(&mut lsp, "Iris");
     let r = lsp.ok("forge.builder.reconfigure", json!({"uri": uri(&bot)}));
     let sid = r["session_id"].as_str().unwrap().to_string();
     assert_eq!(r["turn"]["action"], "ask_question");
     let identity = bot.join("IDENTITY.md");
-    lsp.open(&identity);
+    lsp.open_file(&identity);
     let actions: Vec<Value> = code_actions(&mut lsp, &identity)
         .into_iter()
         .filter(|a| a["kind"] == "refactor.rewrite")
@@ -351,7 +349,7 @@ fn pending_question_as_code_action_is_applied_and_recorded() {
     assert_ne!(before, after, "the edit wrote the answer");
     let label = a["title"].as_str().unwrap().rsplit("→ ").next().unwrap();
     assert!(after.contains(label), "{after} should hold {label}");
-    let lens = lsp.request(
+    let lens = lsp.round_trip(
         "textDocument/codeLens",
         json!({"textDocument": {"uri": uri(&identity)}}),
     );
@@ -375,7 +373,7 @@ fn pending_question_as_code_action_is_applied_and_recorded() {
     )
     .unwrap();
     let soul = hand.join("SOUL.md");
-    lsp.open(&soul);
+    lsp.open_file(&soul);
     let offers: Vec<Value> = code_actions(&mut lsp, &soul)
         .into_iter()
         .filter(|a| a["kind"] == "refactor.rewrite")
@@ -390,7 +388,7 @@ fn pending_question_as_code_action_is_applied_and_recorded() {
         std::fs::read_to_string(&soul).unwrap(),
         "---\nname: Hand\ntone: calm\n---\n\n# Hand\n\n## Purpose\n\nHelps with gardening.\n"
     );
-    let lens = lsp.request(
+    let lens = lsp.round_trip(
         "textDocument/codeLens",
         json!({"textDocument": {"uri": uri(&soul)}}),
     );
@@ -407,7 +405,7 @@ fn pending_question_as_code_action_is_applied_and_recorded() {
 #[test]
 fn concurrent_commands_on_two_sessions() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let a = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": "Helps me cook"}),
@@ -440,7 +438,7 @@ fn concurrent_commands_on_two_sessions() {
         ));
     }
     for id in ids {
-        let r = lsp.wait(id);
+        let r = lsp.response(id);
         assert!(r.get("error").is_none(), "{r}");
     }
     for sid in [&a, &b] {
@@ -453,14 +451,14 @@ fn concurrent_commands_on_two_sessions() {
 #[test]
 fn a_rejected_edit_keeps_the_draft() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let r = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": "Tracks my running"}),
     );
     let sid = r["session_id"].as_str().unwrap().to_string();
     run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |_| None);
-    lsp.reject_edits.store(true, Ordering::SeqCst);
+    lsp.reject_edits(true);
     let e = lsp
         .exec("forge.builder.assemble", json!({"session_id": sid}))
         .unwrap_err();
@@ -474,7 +472,7 @@ fn a_rejected_edit_keeps_the_draft() {
         lsp.ok("forge.builder.drafts", json!({}))[0]["session_id"],
         sid
     );
-    lsp.reject_edits.store(false, Ordering::SeqCst);
+    lsp.reject_edits(false);
     lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
     assert!(root.join("bots").is_dir());
     lsp.stop();
@@ -483,7 +481,7 @@ fn a_rejected_edit_keeps_the_draft() {
 #[test]
 fn a_locked_database_is_a_clear_error_and_loses_no_turn() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let r = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": "Reads me the news"}),
@@ -522,7 +520,7 @@ fn a_locked_database_is_a_clear_error_and_loses_no_turn() {
 #[test]
 fn bad_input_is_refused_clearly() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let invalid_params = |e: &Value| assert_eq!(e["code"], -32602, "{e}");
     // Arguments.
     invalid_params(&lsp.exec("forge.builder.start", json!({})).unwrap_err());
@@ -549,7 +547,7 @@ fn bad_input_is_refused_clearly() {
             .contains("`description` is empty"),
         "{e}"
     );
-    let r = lsp.request(
+    let r = lsp.round_trip(
         "workspace/executeCommand",
         json!({"command": "forge.builder.answer", "arguments": [42]}),
     );
@@ -696,7 +694,7 @@ fn a_corrupt_database_is_moved_aside_and_the_user_told() {
     let (_dir, root) = workspace();
     std::fs::create_dir_all(root.join(".forge")).unwrap();
     std::fs::write(root.join(".forge/drafts.db"), vec![0xAB; 8192]).unwrap();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let r = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": "Keeps my notes"}),
@@ -704,7 +702,7 @@ fn a_corrupt_database_is_moved_aside_and_the_user_told() {
     assert!(r["session_id"].is_string());
     // Notifications and responses travel on separate queues inside the server: wait a little.
     let told = (0..50).any(|_| {
-        let seen = lsp.seen.lock().unwrap().iter().any(|m| {
+        let seen = lsp.server_messages().iter().any(|m| {
             m["method"] == "window/showMessage"
                 && m["params"]["message"]
                     .as_str()
@@ -731,7 +729,7 @@ fn a_corrupt_database_is_moved_aside_and_the_user_told() {
 #[test]
 fn reconfigure_after_a_code_action_assembles_without_rewriting_it() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let bot = build_bot(&mut lsp, "Echo");
     let r = lsp.ok(
         "forge.builder.reconfigure",
@@ -739,7 +737,7 @@ fn reconfigure_after_a_code_action_assembles_without_rewriting_it() {
     );
     let sid = r["session_id"].as_str().unwrap().to_string();
     let identity = bot.join("IDENTITY.md");
-    lsp.open(&identity);
+    lsp.open_file(&identity);
     let actions = code_actions(&mut lsp, &identity);
     let a = actions
         .iter()
@@ -784,7 +782,7 @@ fn an_unusable_drafts_location_is_a_clear_error() {
     // A file where the `.forge` directory should be: the store cannot be created (this works as
     // root too, where permission bits would not stop the server).
     std::fs::write(root.join(".forge"), "not a directory").unwrap();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let e = lsp
         .exec(
             "forge.builder.start",
@@ -806,7 +804,7 @@ fn an_unusable_drafts_location_is_a_clear_error() {
 #[test]
 fn a_question_whose_file_is_missing_is_offered_in_soul_md() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let bot = root.join("bots/fern");
     std::fs::create_dir_all(&bot).unwrap();
     std::fs::write(
@@ -830,7 +828,7 @@ fn a_question_whose_file_is_missing_is_offered_in_soul_md() {
             .clone();
     }
     assert_eq!(turn["phase"], "skills", "{turn}");
-    lsp.open(&soul);
+    lsp.open_file(&soul);
     let actions: Vec<Value> = code_actions(&mut lsp, &soul)
         .into_iter()
         .filter(|a| a["title"].as_str().unwrap().starts_with("Forge · Skills: "))
@@ -850,18 +848,18 @@ fn a_question_whose_file_is_missing_is_offered_in_soul_md() {
 #[test]
 fn a_cancelled_assemble_still_finishes_consistently() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let r = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": "Tracks my reading list"}),
     );
     let sid = r["session_id"].as_str().unwrap().to_string();
     run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |_| None);
-    lsp.slow_edits.store(true, Ordering::SeqCst);
+    lsp.slow_edits(true);
     let id = lsp.send_exec("forge.builder.assemble", json!({"session_id": sid}));
     std::thread::sleep(Duration::from_millis(100));
     lsp.notify("$/cancelRequest", json!({"id": id}));
-    let r = lsp.wait(id);
+    let r = lsp.response(id);
     assert_eq!(r["error"]["code"], -32800, "{r}");
     // The command ran to its end: the bot is written once and the draft is gone, so a retry
     // cannot write a second copy.
@@ -884,7 +882,7 @@ fn a_cancelled_assemble_still_finishes_consistently() {
 #[test]
 fn a_changed_drafts_path_moves_the_builder_to_the_new_database() {
     let (dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let first = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": "Keeps my notes"}),
@@ -931,7 +929,7 @@ fn integrity(root: &Path) -> String {
         .unwrap()
 }
 
-fn draft_ids(lsp: &mut Lsp) -> Vec<String> {
+fn draft_ids(lsp: &mut Client) -> Vec<String> {
     lsp.ok("forge.builder.drafts", json!({}))
         .as_array()
         .unwrap()
@@ -943,7 +941,7 @@ fn draft_ids(lsp: &mut Lsp) -> Vec<String> {
 #[test]
 fn kill_9_during_draft_writes_never_loses_a_committed_turn() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let mut acknowledged: Vec<String> = Vec::new();
     for round in 0..6 {
         // Several draft writes in flight; only some acknowledged before SIGKILL.
@@ -956,13 +954,12 @@ fn kill_9_during_draft_writes_never_loses_a_committed_turn() {
             })
             .collect();
         for id in &ids[..round % 3 + 1] {
-            let r = Lsp::result(lsp.wait(*id)).expect("start");
+            let r = outcome(lsp.response(*id)).expect("start");
             acknowledged.push(r["session_id"].as_str().unwrap().to_string());
         }
-        lsp.child.kill().unwrap();
-        let _ = lsp.child.wait();
+        lsp.kill();
         assert_eq!(integrity(&root), "ok", "round {round}");
-        lsp = Lsp::start(&root);
+        lsp = Client::editor(&root);
         let drafts = draft_ids(&mut lsp);
         for sid in &acknowledged {
             assert!(
@@ -980,9 +977,9 @@ fn kill_9_during_draft_writes_never_loses_a_committed_turn() {
 #[test]
 fn two_servers_on_one_workspace_share_the_drafts() {
     let (_dir, root) = workspace();
-    let mut a = Lsp::start(&root);
-    let mut b = Lsp::start(&root);
-    let start = |lsp: &mut Lsp, what: &str| {
+    let mut a = Client::editor(&root);
+    let mut b = Client::editor(&root);
+    let start = |lsp: &mut Client, what: &str| {
         lsp.ok(
             "forge.builder.start",
             json!({"mode": "bot", "description": what}),
@@ -1018,7 +1015,7 @@ fn two_servers_on_one_workspace_share_the_drafts() {
     }
     for (which, id) in pending {
         let lsp = if which == 0 { &mut a } else { &mut b };
-        let r = lsp.wait(id);
+        let r = lsp.response(id);
         assert!(r.get("error").is_none(), "{r}");
     }
     for lsp in [&mut a, &mut b] {
@@ -1046,7 +1043,7 @@ fn two_servers_on_one_workspace_share_the_drafts() {
 #[test]
 fn bot_files_moved_or_deleted_under_a_reconfigure_session() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let bot = build_bot(&mut lsp, "Nova");
     let r = lsp.ok(
         "forge.builder.reconfigure",
@@ -1115,7 +1112,7 @@ fn tmpfs(dir: &Path, size: &str) -> Option<Mounted> {
     ok.then(|| Mounted(dir.to_path_buf()))
 }
 
-fn answers_of(lsp: &mut Lsp, sid: &str) -> usize {
+fn answers_of(lsp: &mut Client, sid: &str) -> usize {
     lsp.ok("forge.builder.session", json!({"session_id": sid}))["answers"]
         .as_array()
         .unwrap()
@@ -1133,7 +1130,7 @@ fn a_full_or_read_only_drafts_disk_is_a_clear_error_and_loses_nothing() {
         eprintln!("skipped: mounting a tmpfs needs CAP_SYS_ADMIN");
         return;
     };
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let sid = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": "Keeps the disk busy"}),
@@ -1183,7 +1180,7 @@ fn a_full_or_read_only_drafts_disk_is_a_clear_error_and_loses_nothing() {
     // (A file system with a database open for writing cannot be remounted read-only.)
     lsp.stop();
     remount("remount,ro");
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let e = lsp
         .exec(
             "forge.builder.answer",
@@ -1194,7 +1191,7 @@ fn a_full_or_read_only_drafts_disk_is_a_clear_error_and_loses_nothing() {
     assert!(msg.contains("drafts") && msg.contains("read"), "{msg}");
     lsp.stop();
     remount("remount,rw");
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     assert_eq!(answers_of(&mut lsp, &sid), 2);
     lsp.ok(
         "forge.builder.answer",
@@ -1212,7 +1209,7 @@ fn writes_through_symlinks_out_of_the_workspace_are_refused() {
     // `skills/` and `bots/` themselves lead out of the workspace.
     std::os::unix::fs::symlink(outside.path(), root.join("skills")).unwrap();
     std::os::unix::fs::symlink(outside.path(), root.join("bots")).unwrap();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let e = lsp
         .exec(
             "forge.skill.create",
@@ -1238,8 +1235,8 @@ fn writes_through_symlinks_out_of_the_workspace_are_refused() {
 }
 
 /// `textDocument/completion` at `pos` in `path` (UTF-8 columns).
-fn completions(lsp: &mut Lsp, path: &Path, line: u32, character: u32) -> Vec<Value> {
-    let r = lsp.request(
+fn completions(lsp: &mut Client, path: &Path, line: u32, character: u32) -> Vec<Value> {
+    let r = lsp.round_trip(
         "textDocument/completion",
         json!({"textDocument": {"uri": uri(path)}, "position": {"line": line, "character": character}}),
     );
@@ -1261,7 +1258,7 @@ fn accept(path: &Path, item: &Value) {
 #[test]
 fn builder_answers_complete_at_the_field_or_section_they_fill() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let bot = root.join("bots/moss");
     std::fs::create_dir_all(&bot).unwrap();
     let identity = bot.join("IDENTITY.md");
@@ -1270,8 +1267,8 @@ fn builder_answers_complete_at_the_field_or_section_they_fill() {
     let soul_text =
         "---\nname: Moss\ntone: calm\n---\n\n# Moss\n\n## Purpose\n\nHelps with gardening.\n\n## Bou";
     std::fs::write(&soul, soul_text).unwrap();
-    lsp.open(&identity);
-    lsp.open(&soul);
+    lsp.open_file(&identity);
+    lsp.open_file(&soul);
 
     // Typing a heading: the boundaries answers come first, and accepting one replaces `## Bou`.
     let items = completions(&mut lsp, &soul, 12, 6);
@@ -1313,8 +1310,8 @@ fn builder_answers_complete_at_the_field_or_section_they_fill() {
     check_clean(&bot);
 
     // Elsewhere (the body of a finished section) no builder answer is offered.
-    lsp.close(&soul);
-    lsp.open(&soul);
+    lsp.close_file(&soul);
+    lsp.open_file(&soul);
     let items = completions(&mut lsp, &soul, 9, 3);
     assert!(
         items
@@ -1340,8 +1337,8 @@ fn builder_answers_complete_at_the_field_or_section_they_fill() {
         .unwrap()
         .replace("display_name: Moss\n", "display_name: Moss\ncat\n");
     std::fs::write(&identity, id).unwrap();
-    lsp.close(&identity);
-    lsp.open(&identity);
+    lsp.close_file(&identity);
+    lsp.open_file(&identity);
     let items = completions(&mut lsp, &identity, 2, 3);
     let category = items
         .iter()
@@ -1365,7 +1362,7 @@ fn builder_answers_complete_at_the_field_or_section_they_fill() {
 #[test]
 fn pipelined_answers_on_one_session_apply_in_arrival_order() {
     let (_dir, root) = workspace();
-    let mut lsp = Lsp::start(&root);
+    let mut lsp = Client::editor(&root);
     let sid = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": "Helps me cook"}),
@@ -1386,7 +1383,7 @@ fn pipelined_answers_on_one_session_apply_in_arrival_order() {
         ));
     }
     for id in ids {
-        let r = lsp.wait(id);
+        let r = lsp.response(id);
         assert!(r.get("error").is_none(), "{r}");
     }
     let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));

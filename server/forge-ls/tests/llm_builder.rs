@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 mod support;
-use support::editor::{uri, workspace, Lsp, Options};
+use support::editor::{uri, workspace, Options};
 use support::model_server::{anthropic_reply, openai_reply, Recorded, Reply, TestServer};
+use support::Client;
 
 const KEY: &str = "sk-test-SECRET-7f3a9c";
 
@@ -120,8 +121,8 @@ fn settings(wire: Wire, base_url: &str, timeout_secs: u64) -> Value {
     }})
 }
 
-fn editor(root: &Path, wire: Wire, server: &TestServer, timeout_secs: u64) -> Lsp {
-    Lsp::start_with(
+fn editor(root: &Path, wire: Wire, server: &TestServer, timeout_secs: u64) -> Client {
+    Client::editor_with(
         root,
         Options {
             settings: settings(wire, &server.url(), timeout_secs),
@@ -170,7 +171,7 @@ fn ready_config() -> Value {
 
 const DESCRIPTION: &str = "A bot that reviews pull requests";
 
-fn start(lsp: &mut Lsp) -> (String, Value) {
+fn start(lsp: &mut Client) -> (String, Value) {
     let r = lsp.ok(
         "forge.builder.start",
         json!({"mode": "bot", "description": DESCRIPTION}),
@@ -181,11 +182,11 @@ fn start(lsp: &mut Lsp) -> (String, Value) {
     )
 }
 
-fn session(lsp: &mut Lsp, sid: &str) -> Value {
+fn session(lsp: &mut Client, sid: &str) -> Value {
     lsp.ok("forge.builder.session", json!({"session_id": sid}))
 }
 
-fn answer(lsp: &mut Lsp, sid: &str, answer: Value) -> Result<Value, Value> {
+fn answer(lsp: &mut Client, sid: &str, answer: Value) -> Result<Value, Value> {
     lsp.exec(
         "forge.builder.answer",
         json!({"session_id": sid, "answer": answer}),
@@ -193,10 +194,8 @@ fn answer(lsp: &mut Lsp, sid: &str, answer: Value) -> Result<Value, Value> {
 }
 
 /// `window/showMessage` texts of `kind` (1 error, 2 warning).
-fn messages(lsp: &Lsp, kind: i64) -> Vec<String> {
-    lsp.seen
-        .lock()
-        .unwrap()
+fn messages(lsp: &Client, kind: i64) -> Vec<String> {
+    lsp.server_messages()
         .iter()
         .filter(|m| m["method"] == "window/showMessage" && m["params"]["type"] == kind)
         .map(|m| {
@@ -210,7 +209,7 @@ fn messages(lsp: &Lsp, kind: i64) -> Vec<String> {
 
 /// Waits for a `window/showMessage` of `kind` that contains every one of `parts`: notifications
 /// and responses travel separately, so a message may arrive just after the command's response.
-fn expect_message(lsp: &Lsp, kind: i64, parts: &[&str]) {
+fn expect_message(lsp: &Client, kind: i64, parts: &[&str]) {
     wait_until(&format!("a message containing {parts:?}"), || {
         messages(lsp, kind)
             .iter()
@@ -219,7 +218,7 @@ fn expect_message(lsp: &Lsp, kind: i64, parts: &[&str]) {
 }
 
 /// Waits for a `$/progress` report that contains every one of `parts`.
-fn expect_report(lsp: &Lsp, parts: &[&str]) {
+fn expect_report(lsp: &Client, parts: &[&str]) {
     wait_until(&format!("a progress report containing {parts:?}"), || {
         progress(lsp).iter().any(|v| {
             v["kind"] == "report"
@@ -231,8 +230,8 @@ fn expect_report(lsp: &Lsp, parts: &[&str]) {
 }
 
 /// The `$/progress` values of the builder's model calls (not the indexer's), in order.
-fn progress(lsp: &Lsp) -> Vec<Value> {
-    let seen = lsp.seen.lock().unwrap();
+fn progress(lsp: &Client) -> Vec<Value> {
+    let seen = lsp.server_messages();
     let all: Vec<&Value> = seen
         .iter()
         .filter(|m| m["method"] == "$/progress")
@@ -288,7 +287,7 @@ fn whole_session(wire: Wire) {
         _ => wire.turn(ready_config()),
     });
     let log = root.join("forge-ls.log");
-    let mut lsp = Lsp::start_with(
+    let mut lsp = Client::editor_with(
         &root,
         Options {
             settings: settings(wire, &server.url(), 5),
@@ -394,9 +393,7 @@ fn whole_session(wire: Wire) {
     assert!(text.contains("temperature: 0.2"), "{text}");
 
     let all: String = lsp
-        .seen
-        .lock()
-        .unwrap()
+        .server_messages()
         .iter()
         .map(|m| m.to_string())
         .collect();
@@ -424,7 +421,7 @@ fn openai_drives_a_whole_bot_session() {
 struct Started {
     _dir: tempfile::TempDir,
     server: TestServer,
-    lsp: Lsp,
+    lsp: Client,
     sid: String,
     before: Value,
 }
@@ -607,7 +604,7 @@ fn cancelling_the_command_aborts_the_request_and_keeps_the_draft() {
     // The connection can only close early if it is aborted.
     let (mut s, id) = answer_while_the_model_hangs();
     s.lsp.notify("$/cancelRequest", json!({"id": id}));
-    let r = s.lsp.wait(id);
+    let r = s.lsp.response(id);
     assert_eq!(r["error"]["code"], -32800, "{r}");
     // The HTTP connection is dropped, not left to finish in the background.
     wait_until("the connection to close", || {
@@ -625,7 +622,7 @@ fn cancelling_the_command_aborts_the_request_and_keeps_the_draft() {
 fn a_missing_key_names_the_variable() {
     let (_dir, root) = workspace();
     let server = TestServer::spawn(|_| Wire::Anthropic.turn(first_question()));
-    let mut lsp = Lsp::start_with(
+    let mut lsp = Client::editor_with(
         &root,
         Options {
             settings: settings(Wire::Anthropic, &server.url(), 5),
@@ -720,7 +717,7 @@ fn a_skill_that_stays_invalid_is_installed_only_when_confirmed() {
     let (_dir, root) = workspace();
     let wire = Wire::OpenAi;
     let server = TestServer::spawn(move |_| skill_reply(wire, &skill_md("PDF Summary")));
-    let mut lsp = Lsp::start_with(
+    let mut lsp = Client::editor_with(
         &root,
         Options {
             settings: settings(wire, &server.url(), 5),
@@ -881,11 +878,11 @@ fn editing_goes_on_while_the_model_hangs() {
     )
     .unwrap();
     let published = s.lsp.seen("textDocument/publishDiagnostics");
-    s.lsp.open(&skill);
+    s.lsp.open_file(&skill);
     wait_until("diagnostics for the edited file", || {
         s.lsp.seen("textDocument/publishDiagnostics") > published
     });
-    let symbols = s.lsp.request(
+    let symbols = s.lsp.round_trip(
         "textDocument/documentSymbol",
         json!({"textDocument": {"uri": uri(&skill)}}),
     );
@@ -895,7 +892,7 @@ fn editing_goes_on_while_the_model_hangs() {
     );
     assert_eq!(s.server.requests().len(), 2, "the model is still thinking");
     s.lsp.notify("$/cancelRequest", json!({"id": id}));
-    assert_eq!(s.lsp.wait(id)["error"]["code"], -32800);
+    assert_eq!(s.lsp.response(id)["error"]["code"], -32800);
     assert_eq!(session(&mut s.lsp, &s.sid), s.before);
     s.lsp.stop();
 }

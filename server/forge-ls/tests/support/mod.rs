@@ -1,9 +1,10 @@
-//! A small LSP client for end-to-end tests: spawns the real `forge-ls` binary,
-//! speaks `Content-Length` framed JSON-RPC over its stdin/stdout, and routes
-//! what comes back (responses by id, notifications into a log) so tests can
-//! wait on conditions, each with a timeout that fails the test with a clear
-//! message. Server→client requests are answered at once so the server never
-//! blocks on us.
+//! The one LSP client of the tests and the end-to-end benchmark: spawns the real `forge-ls`
+//! binary (or any language server), speaks `Content-Length` framed JSON-RPC over its stdin/stdout,
+//! and routes what comes back (responses by id, notifications into a log, the newest diagnostics
+//! per document) so tests can wait on conditions, each with a timeout that fails the test with a
+//! clear message. Server→client requests are answered at once so the server never blocks on us:
+//! as a plain client does (`Client::spawn*`), or as an editor does (`Client::editor*`, in
+//! `editor.rs`: workspace edits applied to disk, the test's settings and choices).
 
 #![allow(dead_code)] // Each test binary uses a different subset.
 
@@ -11,6 +12,7 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::sync::atomic::AtomicBool;
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::thread;
@@ -40,27 +42,71 @@ pub struct Inbox {
     pub garbage: Vec<String>,
     /// Error responses with a `null` id (to messages the server could not read), in arrival order.
     pub null_id_responses: Vec<Value>,
+    /// The params of the newest `publishDiagnostics` per document URI.
+    pub latest: HashMap<String, Value>,
 }
 
-struct Shared {
+/// How the client answers the server's requests.
+pub(crate) enum Answers {
+    /// As a plain client: configuration unset, edits refused (see [`answer`]).
+    Plain,
+    /// As an editor (`editor.rs`).
+    Editor(editor::Editor),
+}
+
+/// What the test sends to the writer thread.
+enum Out {
+    Bytes(Vec<u8>),
+    /// Everything queued before it is written: say so.
+    Written(mpsc::Sender<()>),
+    /// Close the server's stdin.
+    Close,
+}
+
+/// Whether the reader thread goes on reading.
+#[derive(Default)]
+struct Gate {
+    /// Stop reading once the response to this request is in.
+    after: Option<i64>,
+    stopped: bool,
+}
+
+pub(crate) struct Shared {
     inbox: Mutex<Inbox>,
     changed: Condvar,
-    /// To the writer thread, which owns the server's stdin; `None` closes it.
-    out: Mutex<mpsc::Sender<Option<Vec<u8>>>>,
+    /// To the writer thread, which owns the server's stdin.
+    out: Mutex<mpsc::Sender<Out>>,
     stderr: Mutex<String>,
     /// Server→client requests of these methods are recorded but never answered.
     unanswered: Mutex<Vec<String>>,
+    answers: Answers,
+    /// `workspace/applyEdit` is refused (editor).
+    pub(crate) reject_edits: AtomicBool,
+    /// `workspace/applyEdit` is answered only after a pause, to cancel a command while it waits
+    /// (editor).
+    pub(crate) slow_edits: AtomicBool,
+    gate: Mutex<Gate>,
+    gate_changed: Condvar,
 }
 
 /// Writes in order on its own thread, so neither the test nor the reader
 /// thread ever blocks on a full pipe.
-fn writer_loop(mut stdin: ChildStdin, rx: mpsc::Receiver<Option<Vec<u8>>>) {
-    while let Ok(Some(bytes)) = rx.recv() {
-        if stdin.write_all(&bytes).and_then(|_| stdin.flush()).is_err() {
-            return;
+fn writer_loop(mut stdin: ChildStdin, rx: mpsc::Receiver<Out>) {
+    while let Ok(out) = rx.recv() {
+        match out {
+            Out::Bytes(bytes) => {
+                if stdin.write_all(&bytes).and_then(|_| stdin.flush()).is_err() {
+                    // The acknowledgements still queued are dropped: their waiters hear it.
+                    return;
+                }
+            }
+            Out::Written(done) => {
+                let _ = done.send(());
+            }
+            Out::Close => return,
         }
     }
-    // `None` or every sender gone: dropping `stdin` closes the pipe.
+    // Closed, or every sender gone: dropping `stdin` closes the pipe.
 }
 
 pub struct Client {
@@ -73,9 +119,13 @@ pub struct Client {
 
 /// Encode one message as a framed JSON-RPC payload.
 pub fn frame(msg: &Value) -> Vec<u8> {
-    let body = serde_json::to_vec(msg).expect("serializable message");
+    frame_bytes(&serde_json::to_vec(msg).expect("serializable message"))
+}
+
+/// Frame any bytes as a message body (valid JSON or not).
+pub fn frame_bytes(body: &[u8]) -> Vec<u8> {
     let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    out.extend_from_slice(&body);
+    out.extend_from_slice(body);
     out
 }
 
@@ -103,6 +153,20 @@ pub fn read_frame(r: &mut impl BufRead) -> std::io::Result<Option<Vec<u8>>> {
     let mut body = vec![0; len.unwrap_or(0)];
     r.read_exact(&mut body)?;
     Ok(Some(body))
+}
+
+/// Read one framed message and parse it; `None` at end of file or on a frame that is no JSON.
+pub fn read_message(r: &mut impl BufRead) -> Option<Value> {
+    let body = read_frame(r).ok()??;
+    serde_json::from_slice(&body).ok()
+}
+
+/// A response as `Ok(result)` or `Err(error)`.
+pub fn outcome(response: Value) -> Result<Value, Value> {
+    match response.get("error") {
+        Some(e) => Err(e.clone()),
+        None => Ok(response["result"].clone()),
+    }
 }
 
 impl Client {
@@ -133,13 +197,20 @@ impl Client {
     }
 
     /// Spawn any language server over stdio (the benchmark also drives peers).
-    pub fn spawn_command(mut cmd: Command) -> Client {
-        cmd.stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
+    pub fn spawn_command(cmd: Command) -> Client {
+        Client::launch(cmd, Answers::Plain, true)
+    }
+
+    /// Spawn `cmd` with piped stdin and stdout (and stderr, kept in memory, when
+    /// `capture_stderr`; else as `cmd` has it), answering the server's requests by `answers`.
+    pub(crate) fn launch(mut cmd: Command, answers: Answers, capture_stderr: bool) -> Client {
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped());
+        if capture_stderr {
+            cmd.stderr(Stdio::piped());
+        }
         let mut child = cmd.spawn().expect("spawn the language server");
         let stdout = child.stdout.take().expect("stdout piped");
-        let stderr = child.stderr.take().expect("stderr piped");
+        let stderr = child.stderr.take();
         let stdin = child.stdin.take().expect("stdin piped");
         let (tx, rx) = mpsc::channel();
         thread::spawn(move || writer_loop(stdin, rx));
@@ -149,17 +220,24 @@ impl Client {
             out: Mutex::new(tx),
             stderr: Mutex::new(String::new()),
             unanswered: Mutex::new(Vec::new()),
+            answers,
+            reject_edits: AtomicBool::new(false),
+            slow_edits: AtomicBool::new(false),
+            gate: Mutex::new(Gate::default()),
+            gate_changed: Condvar::new(),
         });
         let s = shared.clone();
-        let stderr_reader = thread::spawn(move || {
-            let mut r = BufReader::new(stderr);
-            let mut line = String::new();
-            while r.read_line(&mut line).is_ok_and(|n| n > 0) {
-                if let Ok(mut buf) = s.stderr.lock() {
-                    buf.push_str(&line);
+        let stderr_reader = stderr.map(|stderr| {
+            thread::spawn(move || {
+                let mut r = BufReader::new(stderr);
+                let mut line = String::new();
+                while r.read_line(&mut line).is_ok_and(|n| n > 0) {
+                    if let Ok(mut buf) = s.stderr.lock() {
+                        buf.push_str(&line);
+                    }
+                    line.clear();
                 }
-                line.clear();
-            }
+            })
         });
         let s = shared.clone();
         let reader = thread::spawn(move || reader_loop(BufReader::new(stdout), &s));
@@ -168,7 +246,7 @@ impl Client {
             shared,
             next_id: 1,
             reader: Some(reader),
-            stderr_reader: Some(stderr_reader),
+            stderr_reader,
         }
     }
 
@@ -180,14 +258,17 @@ impl Client {
     }
 
     pub fn initialize(&mut self, capabilities: Value) -> Value {
-        let id = self.request(
-            "initialize",
-            json!({
-                "processId": std::process::id(),
-                "rootUri": null,
-                "capabilities": capabilities,
-            }),
-        );
+        self.initialize_with(json!({
+            "processId": std::process::id(),
+            "rootUri": null,
+            "capabilities": capabilities,
+        }))
+    }
+
+    /// `initialize` with these params (failing the test on an error), then `initialized`;
+    /// returns the initialize result.
+    pub fn initialize_with(&mut self, params: Value) -> Value {
+        let id = self.request("initialize", params);
         let result = self.result(id);
         self.notify("initialized", json!({}));
         result
@@ -222,7 +303,7 @@ impl Client {
             .out
             .lock()
             .expect("writer lock")
-            .send(Some(bytes));
+            .send(Out::Bytes(bytes));
     }
 
     pub fn send(&self, msg: &Value) {
@@ -231,7 +312,41 @@ impl Client {
 
     /// Close the server's stdin once everything queued so far is written.
     pub fn close_stdin(&self) {
-        let _ = self.shared.out.lock().expect("writer lock").send(None);
+        let _ = self
+            .shared
+            .out
+            .lock()
+            .expect("writer lock")
+            .send(Out::Close);
+    }
+
+    /// Whether everything queued so far reached the server's stdin within `timeout` (false when
+    /// a write failed or blocked that long: the server stopped reading).
+    pub fn wait_written(&self, timeout: Duration) -> bool {
+        let (tx, rx) = mpsc::channel();
+        let _ = self
+            .shared
+            .out
+            .lock()
+            .expect("writer lock")
+            .send(Out::Written(tx));
+        rx.recv_timeout(timeout).is_ok()
+    }
+
+    /// Send a request whose response is the last thing read from the server until
+    /// [`Client::resume_reading`]: whatever it sends next stays in the pipe, as with a client
+    /// that stops reading. Returns the request's id.
+    pub fn request_then_stop_reading(&mut self, method: &str, params: Value) -> i64 {
+        self.shared.gate.lock().expect("gate lock").after = Some(self.next_id);
+        self.request(method, params)
+    }
+
+    /// Read the server's output again.
+    pub fn resume_reading(&self) {
+        let mut gate = self.shared.gate.lock().expect("gate lock");
+        gate.after = None;
+        gate.stopped = false;
+        self.shared.gate_changed.notify_all();
     }
 
     /// Send a request without waiting; returns its id.
@@ -261,8 +376,34 @@ impl Client {
         &self,
         what: &str,
         timeout: Duration,
-        mut f: impl FnMut(&Inbox) -> Option<T>,
+        f: impl FnMut(&Inbox) -> Option<T>,
     ) -> T {
+        match self.try_wait_for(timeout, f) {
+            Some(v) => v,
+            None => {
+                let last: Vec<String> = self.with_inbox(|inbox| {
+                    inbox
+                        .notifications
+                        .iter()
+                        .rev()
+                        .take(5)
+                        .map(|n| truncate(&n.to_string(), 400))
+                        .collect()
+                });
+                panic!(
+                    "timed out after {timeout:?} waiting for {what}\nlast notifications (newest first): {last:#?}\nstderr tail:\n{}",
+                    self.stderr_tail()
+                );
+            }
+        }
+    }
+
+    /// [`Client::wait_for`] that returns `None` after `timeout` instead of failing.
+    pub fn try_wait_for<T>(
+        &self,
+        timeout: Duration,
+        mut f: impl FnMut(&Inbox) -> Option<T>,
+    ) -> Option<T> {
         let deadline = Instant::now() + timeout;
         let mut inbox = self.lock();
         loop {
@@ -272,22 +413,11 @@ impl Client {
                 inbox.garbage
             );
             if let Some(v) = f(&inbox) {
-                return v;
+                return Some(v);
             }
             let now = Instant::now();
             if now >= deadline {
-                let last: Vec<String> = inbox
-                    .notifications
-                    .iter()
-                    .rev()
-                    .take(5)
-                    .map(|n| truncate(&n.to_string(), 400))
-                    .collect();
-                drop(inbox);
-                panic!(
-                    "timed out after {timeout:?} waiting for {what}\nlast notifications (newest first): {last:#?}\nstderr tail:\n{}",
-                    self.stderr_tail()
-                );
+                return None;
             }
             inbox = self
                 .shared
@@ -340,6 +470,12 @@ impl Client {
         self.result(id)
     }
 
+    /// Send a request and wait for its whole response (`result` or `error`).
+    pub fn round_trip(&mut self, method: &str, params: Value) -> Value {
+        let id = self.request(method, params);
+        self.response(id)
+    }
+
     /// The `error` of request `id`; fails the test on a successful response.
     pub fn error(&self, id: i64) -> Value {
         let r = self.response(id);
@@ -390,6 +526,51 @@ impl Client {
             p["version"].as_i64() == Some(version)
         });
         p["diagnostics"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// The newest diagnostics of every document that has any published, by URI.
+    pub fn diagnostics_map(&self) -> HashMap<String, Vec<Value>> {
+        self.with_inbox(diagnostics_by_uri)
+    }
+
+    /// Wait until `pred` holds for the newest diagnostics per URI; returns them.
+    pub fn wait_diagnostics(
+        &self,
+        what: &str,
+        pred: impl Fn(&HashMap<String, Vec<Value>>) -> bool,
+    ) -> HashMap<String, Vec<Value>> {
+        let got = self.try_wait_for(TIMEOUT, |inbox| {
+            let all = diagnostics_by_uri(inbox);
+            pred(&all).then_some(all)
+        });
+        got.unwrap_or_else(|| {
+            panic!(
+                "timed out waiting for {what}: {:#?}",
+                self.diagnostics_map()
+            )
+        })
+    }
+
+    /// Every server→client request, then every notification, each in arrival order.
+    pub fn server_messages(&self) -> Vec<Value> {
+        self.with_inbox(|i| {
+            i.server_requests
+                .iter()
+                .chain(&i.notifications)
+                .cloned()
+                .collect()
+        })
+    }
+
+    /// How many server→client requests and notifications of `method` arrived so far.
+    pub fn seen(&self, method: &str) -> usize {
+        self.with_inbox(|i| {
+            i.server_requests
+                .iter()
+                .chain(&i.notifications)
+                .filter(|m| m["method"] == method)
+                .count()
+        })
     }
 
     /// How many `publishDiagnostics` for `uri` arrived so far.
@@ -453,6 +634,21 @@ impl Client {
         (status, self.stderr_after_exit())
     }
 
+    /// `shutdown` (its answer waited for, an error tolerated) then `exit`; fails the test when the
+    /// server has not exited within the usual timeout.
+    pub fn stop(mut self) {
+        let id = self.request("shutdown", Value::Null);
+        let _ = self.response(id);
+        self.notify("exit", Value::Null);
+        self.wait_exit(TIMEOUT);
+    }
+
+    /// SIGKILL: no shutdown, no flush; returns once the process is gone.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("kill the server");
+        let _ = self.child.wait();
+    }
+
     /// Wait for the process to exit, failing the test after `timeout`.
     pub fn wait_exit(&mut self, timeout: Duration) -> ExitStatus {
         let deadline = Instant::now() + timeout;
@@ -489,6 +685,8 @@ impl Drop for Client {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+        // A reader held by `request_then_stop_reading` must see the end of the output.
+        self.resume_reading();
         if let Some(r) = self.reader.take() {
             let _ = r.join();
         }
@@ -501,12 +699,18 @@ fn is_publish_for(n: &Value, uri: &str) -> bool {
 
 /// The params of the newest `publishDiagnostics` for `uri`.
 pub fn latest_diagnostics<'a>(inbox: &'a Inbox, uri: &str) -> Option<&'a Value> {
+    inbox.latest.get(uri)
+}
+
+fn diagnostics_by_uri(inbox: &Inbox) -> HashMap<String, Vec<Value>> {
     inbox
-        .notifications
+        .latest
         .iter()
-        .rev()
-        .find(|n| is_publish_for(n, uri))
-        .map(|n| &n["params"])
+        .map(|(uri, p)| {
+            let d = p["diagnostics"].as_array().cloned().unwrap_or_default();
+            (uri.clone(), d)
+        })
+        .collect()
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -538,46 +742,77 @@ fn answer(req: &Value) -> Value {
 fn reader_loop(mut r: BufReader<std::process::ChildStdout>, s: &Shared) {
     loop {
         let incoming = read_frame(&mut r);
-        let mut inbox = s.inbox.lock().expect("inbox lock");
-        match incoming {
+        let msg = match incoming {
             Ok(Some(body)) => match serde_json::from_slice::<Value>(&body) {
-                Ok(msg) => {
-                    let has_method = msg.get("method").is_some();
-                    match msg.get("id").cloned() {
-                        Some(_) if has_method => {
-                            let method = msg["method"].as_str().unwrap_or_default();
-                            let silent = s
-                                .unanswered
-                                .lock()
-                                .expect("unanswered lock")
-                                .iter()
-                                .any(|m| m == method);
-                            if !silent {
-                                let reply = answer(&msg);
-                                let _ =
-                                    s.out.lock().expect("writer lock").send(Some(frame(&reply)));
-                            }
-                            inbox.server_requests.push(msg);
-                        }
-                        Some(Value::Null) => inbox.null_id_responses.push(msg),
-                        Some(id) => {
-                            let id = id.as_i64().unwrap_or(-1);
-                            inbox.responses.insert(id, msg);
-                        }
-                        None => inbox.notifications.push(msg),
-                    }
+                Ok(msg) => msg,
+                Err(e) => {
+                    let mut inbox = s.inbox.lock().expect("inbox lock");
+                    inbox
+                        .garbage
+                        .push(format!("{e}: {}", String::from_utf8_lossy(&body)));
+                    s.changed.notify_all();
+                    continue;
                 }
-                Err(e) => inbox
-                    .garbage
-                    .push(format!("{e}: {}", String::from_utf8_lossy(&body))),
             },
             Ok(None) | Err(_) => {
-                inbox.eof = true;
+                s.inbox.lock().expect("inbox lock").eof = true;
                 s.changed.notify_all();
                 return;
             }
+        };
+        let has_method = msg.get("method").is_some();
+        let id = msg.get("id").cloned();
+        if id.is_some() && has_method {
+            // Answered before it is recorded, outside the inbox lock: an editor's answer may
+            // write files or wait.
+            let method = msg["method"].as_str().unwrap_or_default();
+            let silent = s
+                .unanswered
+                .lock()
+                .expect("unanswered lock")
+                .iter()
+                .any(|m| m == method);
+            if !silent {
+                let reply = match &s.answers {
+                    Answers::Plain => answer(&msg),
+                    Answers::Editor(e) => e.answer(&msg, s),
+                };
+                let _ = s
+                    .out
+                    .lock()
+                    .expect("writer lock")
+                    .send(Out::Bytes(frame(&reply)));
+            }
         }
+        let mut inbox = s.inbox.lock().expect("inbox lock");
+        let mut response = None;
+        match id {
+            Some(_) if has_method => inbox.server_requests.push(msg),
+            Some(Value::Null) => inbox.null_id_responses.push(msg),
+            Some(id) => {
+                let id = id.as_i64().unwrap_or(-1);
+                inbox.responses.insert(id, msg);
+                response = Some(id);
+            }
+            None => {
+                if msg["method"] == "textDocument/publishDiagnostics" {
+                    if let Some(uri) = msg["params"]["uri"].as_str() {
+                        inbox.latest.insert(uri.to_string(), msg["params"].clone());
+                    }
+                }
+                inbox.notifications.push(msg);
+            }
+        }
+        drop(inbox);
         s.changed.notify_all();
+        // A client that stops reading after this response (`request_then_stop_reading`).
+        let mut gate = s.gate.lock().expect("gate lock");
+        if response.is_some() && gate.after == response {
+            gate.stopped = true;
+        }
+        while gate.stopped {
+            gate = s.gate_changed.wait(gate).expect("gate lock");
+        }
     }
 }
 
