@@ -221,29 +221,24 @@ fn make_workspace(skills: usize, doc_sizes: &[usize]) -> Workspace {
 }
 
 fn initialize(c: &mut Client, root: &Path) {
-    let id = c.request(
-        "initialize",
-        json!({
-            "processId": std::process::id(),
-            "rootUri": uri(root),
-            "workspaceFolders": [{"uri": uri(root), "name": "bench"}],
-            "capabilities": {
-                "window": {"workDoneProgress": true},
-                "workspace": {
-                    "didChangeWatchedFiles": {"dynamicRegistration": true},
-                    "workspaceFolders": true,
-                    "configuration": true,
-                    "workspaceEdit": {"documentChanges": true}
-                },
-                "textDocument": {
-                    "completion": {"completionItem": {"snippetSupport": true}},
-                    "publishDiagnostics": {"versionSupport": true}
-                }
+    c.initialize_with(json!({
+        "processId": std::process::id(),
+        "rootUri": uri(root),
+        "workspaceFolders": [{"uri": uri(root), "name": "bench"}],
+        "capabilities": {
+            "window": {"workDoneProgress": true},
+            "workspace": {
+                "didChangeWatchedFiles": {"dynamicRegistration": true},
+                "workspaceFolders": true,
+                "configuration": true,
+                "workspaceEdit": {"documentChanges": true}
+            },
+            "textDocument": {
+                "completion": {"completionItem": {"snippetSupport": true}},
+                "publishDiagnostics": {"versionSupport": true}
             }
-        }),
-    );
-    c.result(id);
-    c.notify("initialized", json!({}));
+        }
+    }));
 }
 
 fn read(p: &Path) -> String {

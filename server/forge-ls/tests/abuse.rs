@@ -5,13 +5,8 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
-use std::process::{Command, Stdio};
-use std::sync::mpsc;
-use std::thread;
-
 use serde_json::{json, Value};
-use support::{frame, range, Client, BIN, TIMEOUT};
+use support::{frame_bytes, range, Client, TIMEOUT};
 
 const SKILL: &str = "---\nname: abuse\ndescription: Checks what bad clients do.\n---\n# Start\n";
 
@@ -61,12 +56,6 @@ fn refusal(c: &Client, bytes: &[u8], n: usize) -> i64 {
     r["error"]["code"].as_i64().expect("error code")
 }
 
-fn body_frame(body: &[u8]) -> Vec<u8> {
-    let mut out = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
-    out.extend_from_slice(body);
-    out
-}
-
 fn shut_down_cleanly(c: Client) {
     let (status, stderr) = c.shutdown_and_exit_with_stderr();
     assert!(status.success(), "{stderr}");
@@ -77,27 +66,30 @@ fn shut_down_cleanly(c: Client) {
 fn malformed_messages_are_refused_and_the_session_goes_on() {
     let (mut c, _) = Client::initialized(json!({}));
     // Not JSON, not UTF-8, empty: -32700 with a null id (JSON-RPC 2.0 §5.1).
-    assert_eq!(refusal(&c, &body_frame(b"{oops"), 1), -32700);
+    assert_eq!(refusal(&c, &frame_bytes(b"{oops"), 1), -32700);
     still_serves(&mut c, "bad-json");
-    assert_eq!(refusal(&c, &body_frame(b"{\"a\":\"\xff\xfe\"}"), 2), -32700);
-    assert_eq!(refusal(&c, &body_frame(b""), 3), -32700);
+    assert_eq!(
+        refusal(&c, &frame_bytes(b"{\"a\":\"\xff\xfe\"}"), 2),
+        -32700
+    );
+    assert_eq!(refusal(&c, &frame_bytes(b""), 3), -32700);
     // Bytes that are no frame at all, and a length that is no number: skipped to the next header.
     // (Where garbage ends is only known at the next header, so the refusal comes then.)
     let next = br#"{"jsonrpc":"2.0","method":"$/progress","params":{}}"#;
     let mut bytes = b"hello there\r\n\r\n".to_vec();
-    bytes.extend(body_frame(next));
+    bytes.extend(frame_bytes(next));
     assert_eq!(refusal(&c, &bytes, 4), -32700);
     let mut bytes = b"Content-Length: lots\r\n\r\n{}\r\n".to_vec();
-    bytes.extend(body_frame(next));
+    bytes.extend(frame_bytes(next));
     assert_eq!(refusal(&c, &bytes, 5), -32700);
     still_serves(&mut c, "garbage");
     // JSON, but no JSON-RPC message: -32600.
-    assert_eq!(refusal(&c, &body_frame(b"[1, 2, 3]"), 6), -32600);
-    assert_eq!(refusal(&c, &body_frame(b"42"), 7), -32600);
+    assert_eq!(refusal(&c, &frame_bytes(b"[1, 2, 3]"), 6), -32600);
+    assert_eq!(refusal(&c, &frame_bytes(b"42"), 7), -32600);
     assert_eq!(
         refusal(
             &c,
-            &body_frame(br#"{"jsonrpc":"2.0","id":{},"method":"x"}"#),
+            &frame_bytes(br#"{"jsonrpc":"2.0","id":{},"method":"x"}"#),
             8
         ),
         -32600
@@ -111,7 +103,7 @@ fn malformed_messages_are_refused_and_the_session_goes_on() {
         (902, r#"{"jsonrpc":"2.0","id":902,"method":7}"#),
         (903, r#"{"id":903,"method":"textDocument/hover"}"#),
     ] {
-        c.write_raw(body_frame(body.as_bytes()));
+        c.write_raw(frame_bytes(body.as_bytes()));
         assert_eq!(c.error(id)["code"], -32600, "{body}");
     }
     // Well-formed JSON-RPC with the wrong parameter types: the method says so.
@@ -278,128 +270,96 @@ fn noisy(i: usize, v: usize) -> String {
     t
 }
 
-/// Read one framed message from a raw pipe.
-fn read_message(r: &mut impl BufRead) -> Option<Value> {
-    let body = support::read_frame(r).ok()??;
-    serde_json::from_slice(&body).ok()
-}
-
 #[test]
 fn a_client_that_stops_reading_does_not_stop_the_server_reading() {
-    let mut child = Command::new(BIN)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .env(
-            "BOTERNITY_DATA_DIR",
-            std::env::temp_dir().join("forge-ls-e2e-none"),
-        )
-        .spawn()
-        .expect("spawn forge-ls");
-    let mut stdin = child.stdin.take().expect("stdin");
-    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    let mut c = Client::spawn();
     // Nothing may be sent before the answer to `initialize`; after it, we stop reading.
-    stdin
-        .write_all(&frame(&json!({"jsonrpc": "2.0", "id": 0, "method": "initialize",
-                                   "params": {"processId": null, "rootUri": null, "capabilities": {}}})))
-        .expect("initialize");
-    let init = read_message(&mut stdout).expect("initialize result");
-    assert!(init.get("result").is_some(), "{init}");
+    let id = c.request_then_stop_reading(
+        "initialize",
+        json!({"processId": null, "rootUri": null, "capabilities": {}}),
+    );
+    c.result(id);
     const DOCS: usize = 150;
     const ROUNDS: usize = 4;
     const REQUESTS: usize = 300;
-    const LAST: i64 = 100_000;
     // Far more output than a pipe holds (64 KiB): ~1 KB per publish, plus the responses.
-    let (done_tx, done_rx) = mpsc::channel();
-    let writer = thread::spawn(move || {
-        let mut send = |v: Value| stdin.write_all(&frame(&v)).is_ok();
-        send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-        for v in 1..=ROUNDS {
-            for i in 0..DOCS {
-                let uri = skill_uri(&format!("flood-{i}"));
-                let method = if v == 1 {
-                    "textDocument/didOpen"
-                } else {
-                    "textDocument/didChange"
-                };
-                let params = if v == 1 {
-                    json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": v, "text": noisy(i, v)}})
-                } else {
-                    json!({"textDocument": {"uri": uri, "version": v}, "contentChanges": [{"text": noisy(i, v)}]})
-                };
-                send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    c.notify("initialized", json!({}));
+    for v in 1..=ROUNDS {
+        for i in 0..DOCS {
+            let uri = skill_uri(&format!("flood-{i}"));
+            if v == 1 {
+                c.open(&uri, v as i64, &noisy(i, v));
+            } else {
+                c.change(&uri, v as i64, json!([{"text": noisy(i, v)}]));
             }
-        }
-        for id in 1..=REQUESTS {
-            send(
-                json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/documentSymbol",
-                        "params": {"textDocument": {"uri": skill_uri(&format!("flood-{}", id % DOCS))}}}),
-            );
-        }
-        let ok = send(json!({"jsonrpc": "2.0", "id": LAST, "method": "shutdown"}));
-        let _ = done_tx.send(ok);
-        stdin
-    });
-    // The deadline only bounds a deadlock: every write above must get through while nobody reads.
-    let wrote = done_rx.recv_timeout(TIMEOUT);
-    assert_eq!(
-        wrote,
-        Ok(true),
-        "the server stopped reading its input while its output was not read"
-    );
-    let mut stdin = writer.join().expect("writer thread");
-
-    // Now read everything: each request answered, each document's newest diagnostics there.
-    let mut r = stdout;
-    let mut answered = std::collections::HashSet::from([0]);
-    let mut latest: std::collections::HashMap<String, i64> = Default::default();
-    let (tx, rx) = mpsc::channel();
-    let reader = thread::spawn(move || {
-        while let Some(msg) = read_message(&mut r) {
-            if tx.send(msg).is_err() {
-                break;
-            }
-        }
-    });
-    while !(answered.contains(&LAST)
-        && latest.len() == DOCS
-        && latest.values().all(|v| *v == ROUNDS as i64))
-    {
-        let msg = rx.recv_timeout(TIMEOUT).unwrap_or_else(|_| {
-            panic!(
-                "stalled: {} answers, {} documents with diagnostics, {:?} behind",
-                answered.len(),
-                latest.len(),
-                latest.values().filter(|v| **v != ROUNDS as i64).count()
-            )
-        });
-        if msg.get("method").is_some() && msg.get("id").is_some() {
-            // A server→client request (configuration, registration): answer it.
-            let reply = json!({"jsonrpc": "2.0", "id": msg["id"], "result": null});
-            stdin.write_all(&frame(&reply)).expect("answer");
-        } else if let Some(id) = msg["id"].as_i64() {
-            assert!(msg.get("error").is_none(), "{msg}");
-            answered.insert(id);
-        } else if msg["method"] == "textDocument/publishDiagnostics" {
-            let uri = msg["params"]["uri"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string();
-            latest.insert(uri, msg["params"]["version"].as_i64().unwrap_or(-1));
         }
     }
-    assert_eq!(
-        answered.len(),
-        REQUESTS + 2,
-        "initialize, every request, shutdown"
+    let mut ids = Vec::new();
+    for n in 1..=REQUESTS {
+        let uri = skill_uri(&format!("flood-{}", n % DOCS));
+        ids.push(c.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": uri}}),
+        ));
+    }
+    let last = c.request("shutdown", Value::Null);
+    ids.push(last);
+    // The deadline only bounds a deadlock: every write above must get through while nobody reads.
+    assert!(
+        c.wait_written(TIMEOUT),
+        "the server stopped reading its input while its output was not read"
     );
-    stdin
-        .write_all(&frame(&json!({"jsonrpc": "2.0", "method": "exit"})))
-        .expect("exit");
-    drop(stdin);
-    let status = child.wait().expect("wait");
+    assert!(
+        c.with_inbox(|i| i.notifications.is_empty() && i.responses.is_empty()),
+        "the client read on after the answer to initialize"
+    );
+
+    // Now read everything: each request answered, each document's newest diagnostics there.
+    c.resume_reading();
+    let progress = |i: &support::Inbox| {
+        let answered = ids.iter().filter(|id| i.responses.contains_key(id)).count();
+        let documents = (0..DOCS)
+            .filter(|d| support::latest_diagnostics(i, &skill_uri(&format!("flood-{d}"))).is_some())
+            .count();
+        let behind = (0..DOCS)
+            .filter(|d| {
+                support::latest_diagnostics(i, &skill_uri(&format!("flood-{d}")))
+                    .is_some_and(|p| p["version"].as_i64() != Some(ROUNDS as i64))
+            })
+            .count();
+        (answered, documents, behind)
+    };
+    // Stalled means nothing new for TIMEOUT, however long the whole takes.
+    let mut seen = (0, 0, 0);
+    loop {
+        let (answered, documents, behind) = seen;
+        if answered == ids.len() && documents == DOCS && behind == 0 {
+            break;
+        }
+        seen = c.wait_for(
+            &format!(
+                "more output (stalled: {answered} answers, {documents} documents with diagnostics, {behind} behind)"
+            ),
+            TIMEOUT,
+            |i| Some(progress(i)).filter(|p| *p != seen),
+        );
+    }
+    c.with_inbox(|i| {
+        for id in &ids {
+            let r = &i.responses[id];
+            assert!(r.get("error").is_none(), "{r}");
+        }
+        // The answer to `initialize` was taken out above.
+        assert_eq!(
+            i.responses.len() + 1,
+            REQUESTS + 2,
+            "initialize, every request, shutdown"
+        );
+    });
+    c.notify("exit", Value::Null);
+    c.close_stdin();
+    let status = c.wait_exit(TIMEOUT);
     assert!(status.success());
-    let _ = reader.join();
 }
 
 #[test]
@@ -417,13 +377,8 @@ fn the_api_key_reaches_no_draft_log_or_message() {
         ],
     );
     let root_uri = support::uri(&root);
-    let id = c.request(
-        "initialize",
-        json!({"processId": null, "rootUri": root_uri,
-               "workspaceFolders": [{"uri": root_uri, "name": "ws"}], "capabilities": {}}),
-    );
-    c.result(id);
-    c.notify("initialized", json!({}));
+    c.initialize_with(json!({"processId": null, "rootUri": root_uri,
+               "workspaceFolders": [{"uri": root_uri, "name": "ws"}], "capabilities": {}}));
     let exec = |c: &mut Client, command: &str, arg: Value| {
         c.call(
             "workspace/executeCommand",

@@ -20,13 +20,8 @@ fn start(root: &Path) -> Client {
         .env("BOTERNITY_DATA_DIR", root.join(".none"))
         .env("FORGE_LS_LOG", "forge_ls=debug,forge_analysis=debug");
     let mut c = Client::spawn_command(cmd);
-    let id = c.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(root),
-               "capabilities": {"window": {"workDoneProgress": true}}}),
-    );
-    c.result(id);
-    c.notify("initialized", json!({}));
+    c.initialize_with(json!({"processId": null, "rootUri": uri(root),
+                             "capabilities": {"window": {"workDoneProgress": true}}}));
     c
 }
 

@@ -819,13 +819,8 @@ fn a_client_that_never_accepts_the_progress_token_still_gets_an_index() {
     .unwrap();
     let mut c = Client::spawn_with(&[], Some(&root));
     c.never_answer("window/workDoneProgress/create");
-    let id = c.request(
-        "initialize",
-        json!({"processId": null, "rootUri": uri(&root),
-               "capabilities": {"window": {"workDoneProgress": true}}}),
-    );
-    c.result(id);
-    c.notify("initialized", json!({}));
+    c.initialize_with(json!({"processId": null, "rootUri": uri(&root),
+                             "capabilities": {"window": {"workDoneProgress": true}}}));
     // Waits for the first scan (at most 5 s), which must not wait for the token.
     let found = c.call("workspace/symbol", json!({"query": "pdf"}));
     let names: Vec<&str> = found

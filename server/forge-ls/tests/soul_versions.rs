@@ -64,17 +64,13 @@ fn start(root: &Path, options: Value) -> Client {
 
 fn start_with(root: &Path, options: Value, capabilities: Value) -> Client {
     let mut c = Client::spawn();
-    let id = c.request(
-        "initialize",
-        json!({
-            "processId": null,
-            "rootUri": uri(root),
-            "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
-            "capabilities": capabilities,
-            "initializationOptions": options,
-        }),
-    );
-    let init = c.result(id);
+    let init = c.initialize_with(json!({
+        "processId": null,
+        "rootUri": uri(root),
+        "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
+        "capabilities": capabilities,
+        "initializationOptions": options,
+    }));
     let advertised = &init["capabilities"]["executeCommandProvider"]["commands"];
     for name in [
         "forge.soul.history",
@@ -87,7 +83,6 @@ fn start_with(root: &Path, options: Value, capabilities: Value) -> Client {
             "{name} not advertised"
         );
     }
-    c.notify("initialized", json!({}));
     c
 }
 

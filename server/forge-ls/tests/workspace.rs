@@ -2,14 +2,14 @@
 //! `tests/fixtures/workspaces/`, checked through the pure functions and end to
 //! end through the real binary over stdio.
 
-use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+
+mod support;
+use support::{uri, Client};
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -18,175 +18,27 @@ fn fixtures() -> PathBuf {
         .expect("fixtures exist")
 }
 
-fn uri(p: &Path) -> String {
-    format!("file://{}", p.display())
+/// The server on the workspace folder `root`, with `data_dir` as its Boternity data directory,
+/// initialized with `caps`.
+fn start(root: &Path, data_dir: &Path, caps: Value) -> Client {
+    start_with(root, data_dir, caps, Value::Null)
 }
 
-/// A minimal LSP client over the binary's stdio.
-struct Lsp {
-    child: Child,
-    stdin: ChildStdin,
-    rx: mpsc::Receiver<Value>,
-    next_id: i64,
-    /// Notifications seen so far, in order (diagnostics are kept in `diags`).
-    notes: Vec<Value>,
-    /// The latest diagnostics per URI.
-    diags: HashMap<String, Vec<Value>>,
-}
-
-impl Lsp {
-    fn start(root: &Path, data_dir: &Path, caps: Value) -> Lsp {
-        Lsp::start_with(root, data_dir, caps, Value::Null)
-    }
-
-    fn start_with(root: &Path, data_dir: &Path, caps: Value, options: Value) -> Lsp {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_forge-ls"))
-            .env("BOTERNITY_DATA_DIR", data_dir)
-            .env("FORGE_LS_LOG", "warn")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn forge-ls");
-        let stdin = child.stdin.take().unwrap();
-        let stdout = child.stdout.take().unwrap();
-        let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            let mut r = BufReader::new(stdout);
-            loop {
-                let mut len = 0usize;
-                loop {
-                    let mut line = String::new();
-                    if r.read_line(&mut line).unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let line = line.trim_end();
-                    if line.is_empty() {
-                        break;
-                    }
-                    if let Some(v) = line.strip_prefix("Content-Length: ") {
-                        len = v.parse().unwrap();
-                    }
-                }
-                let mut buf = vec![0; len];
-                if r.read_exact(&mut buf).is_err() {
-                    return;
-                }
-                if tx.send(serde_json::from_slice(&buf).unwrap()).is_err() {
-                    return;
-                }
-            }
-        });
-        let mut lsp = Lsp {
-            child,
-            stdin,
-            rx,
-            next_id: 0,
-            notes: Vec::new(),
-            diags: HashMap::new(),
-        };
-        lsp.request(
-            "initialize",
-            json!({
-                "processId": null,
-                "rootUri": uri(root),
-                "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
-                "capabilities": caps,
-                "initializationOptions": options,
-            }),
-        );
-        lsp.notify("initialized", json!({}));
-        lsp
-    }
-
-    fn send(&mut self, v: Value) {
-        let body = v.to_string();
-        write!(self.stdin, "Content-Length: {}\r\n\r\n{body}", body.len()).unwrap();
-        self.stdin.flush().unwrap();
-    }
-
-    fn notify(&mut self, method: &str, params: Value) {
-        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
-    }
-
-    /// Handle one incoming message: answer server requests, keep notifications.
-    fn pump(&mut self, timeout: Duration) -> Option<Value> {
-        let msg = self.rx.recv_timeout(timeout).ok()?;
-        if msg.get("method").is_some() && msg.get("id").is_some() {
-            let result = match msg["method"].as_str() {
-                Some("workspace/configuration") => json!([null]),
-                _ => Value::Null,
-            };
-            self.send(json!({"jsonrpc": "2.0", "id": msg["id"], "result": result}));
-            self.notes.push(msg);
-            return None;
-        }
-        if msg["method"] == "textDocument/publishDiagnostics" {
-            self.diags.insert(
-                msg["params"]["uri"].as_str().unwrap().to_string(),
-                msg["params"]["diagnostics"].as_array().unwrap().clone(),
-            );
-            return None;
-        }
-        if msg.get("method").is_some() {
-            self.notes.push(msg);
-            return None;
-        }
-        Some(msg)
-    }
-
-    fn request(&mut self, method: &str, params: Value) -> Value {
-        self.next_id += 1;
-        let id = self.next_id;
-        self.send(json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Some(resp) = self.pump(Duration::from_millis(100)) {
-                if resp["id"] == json!(id) {
-                    assert!(resp.get("error").is_none(), "{method}: {resp}");
-                    return resp["result"].clone();
-                }
-            }
-        }
-        panic!("no answer to {method}");
-    }
-
-    /// Pump until `pred` holds for the latest diagnostics per URI.
-    fn wait_diagnostics(
-        &mut self,
-        what: &str,
-        pred: impl Fn(&HashMap<String, Vec<Value>>) -> bool,
-    ) -> HashMap<String, Vec<Value>> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if pred(&self.diags) {
-                return self.diags.clone();
-            }
-            let diags = &self.diags;
-            assert!(
-                Instant::now() < deadline,
-                "timed out waiting for {what}: {diags:#?}"
-            );
-            self.pump(Duration::from_millis(50));
-        }
-    }
-
-    fn diagnostics(&self) -> HashMap<String, Vec<Value>> {
-        self.diags.clone()
-    }
-
-    fn stop(mut self) {
-        self.request("shutdown", Value::Null);
-        self.notify("exit", Value::Null);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        let _ = self.child.kill();
-    }
+fn start_with(root: &Path, data_dir: &Path, caps: Value, options: Value) -> Client {
+    let data = data_dir.to_str().expect("utf-8 data dir");
+    let mut c = Client::spawn_with_env(
+        &[],
+        None,
+        &[("BOTERNITY_DATA_DIR", data), ("FORGE_LS_LOG", "warn")],
+    );
+    c.initialize_with(json!({
+        "processId": null,
+        "rootUri": uri(root),
+        "workspaceFolders": [{"uri": uri(root), "name": "ws"}],
+        "capabilities": caps,
+        "initializationOptions": options,
+    }));
+    c
 }
 
 fn codes(diags: &[Value]) -> Vec<String> {
@@ -232,7 +84,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn closed_files_get_cross_file_diagnostics_and_fixing_the_cause_clears_them() {
     let tmp = copy_fixture("cycle");
     let root = tmp.path().canonicalize().unwrap();
-    let mut lsp = Lsp::start(&root, &root.join("no-data"), full_caps());
+    let lsp = start(&root, &root.join("no-data"), full_caps());
     let members = ["alpha", "beta", "gamma"].map(|n| uri(&root.join(n).join("SKILL.md")));
     lsp.wait_diagnostics("the cycle on every member", |d| {
         members.iter().all(|m| {
@@ -241,21 +93,19 @@ fn closed_files_get_cross_file_diagnostics_and_fixing_the_cause_clears_them() {
         })
     });
     // Progress was reported around the scan.
-    let kinds: Vec<&str> = lsp
-        .notes
+    let notes = lsp.server_messages();
+    let kinds: Vec<&str> = notes
         .iter()
         .filter(|n| n["method"] == "$/progress")
         .filter_map(|n| n["params"]["value"]["kind"].as_str())
         .collect();
     assert_eq!(kinds.first(), Some(&"begin"));
     assert_eq!(kinds.last(), Some(&"end"));
-    assert!(lsp
-        .notes
+    assert!(notes
         .iter()
         .any(|n| n["method"] == "window/workDoneProgress/create"));
     // File watchers were registered dynamically, for the five file names and Boternity's database.
-    let reg = lsp
-        .notes
+    let reg = notes
         .iter()
         .find(|n| n["method"] == "client/registerCapability")
         .expect("a registration");
@@ -302,7 +152,7 @@ fn closed_files_get_cross_file_diagnostics_and_fixing_the_cause_clears_them() {
 fn an_open_document_wins_over_the_disk_and_edits_update_other_files() {
     let tmp = copy_fixture("missing-dependency");
     let root = tmp.path().canonicalize().unwrap();
-    let mut lsp = Lsp::start(&root, &root.join("no-data"), full_caps());
+    let mut lsp = start(&root, &root.join("no-data"), full_caps());
     let writer = uri(&root.join("report-writer/SKILL.md"));
     lsp.wait_diagnostics("the missing dependency", |d| {
         d.get(&writer)
@@ -324,7 +174,7 @@ fn an_open_document_wins_over_the_disk_and_edits_update_other_files() {
         "workspace/didChangeWatchedFiles",
         json!({"changes": [{"uri": uri(&tools), "type": 2}]}),
     );
-    let hover = lsp.request("workspace/symbol", json!({"query": "table"}));
+    let hover = lsp.call("workspace/symbol", json!({"query": "table"}));
     let names: Vec<&str> = hover
         .as_array()
         .unwrap()
@@ -555,14 +405,14 @@ fn rename_url_tools(caps: Value) {
     let tmp = copy_fixture("bot-three-skills");
     let root = tmp.path().canonicalize().unwrap();
     let before = tree(&root);
-    let mut lsp = Lsp::start(&root, &root.join("no-data"), caps);
+    let mut lsp = start(&root, &root.join("no-data"), caps);
     let summarizer = root.join("skills/page-summarizer/SKILL.md");
     let text = std::fs::read_to_string(&summarizer).unwrap();
     // Wait for the index: a definition request answers once it is in.
     let at = pos_of(&text, "url-tools@", 2);
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
-        let def = lsp.request(
+        let def = lsp.call(
             "textDocument/definition",
             json!({"textDocument": {"uri": uri(&summarizer)}, "position": at}),
         );
@@ -576,18 +426,18 @@ fn rename_url_tools(caps: Value) {
         assert!(Instant::now() < deadline, "never indexed");
         std::thread::sleep(Duration::from_millis(50));
     }
-    let refs = lsp.request(
+    let refs = lsp.call(
         "textDocument/references",
         json!({"textDocument": {"uri": uri(&summarizer)}, "position": at, "context": {"includeDeclaration": true}}),
     );
     // url-tools' name, the dependency, and skills.toml's key and skill_name.
     assert_eq!(refs.as_array().unwrap().len(), 4, "{refs:#}");
-    let prep = lsp.request(
+    let prep = lsp.call(
         "textDocument/prepareRename",
         json!({"textDocument": {"uri": uri(&summarizer)}, "position": at}),
     );
     assert_eq!(prep["placeholder"], "url-tools");
-    let edit = lsp.request(
+    let edit = lsp.call(
         "textDocument/rename",
         json!({"textDocument": {"uri": uri(&summarizer)}, "position": at, "newName": "link-tools"}),
     );
@@ -625,7 +475,7 @@ fn library_from_the_setting_resolves_read_only_with_hover_and_completion() {
     let root = tmp.path().canonicalize().unwrap();
     let data = fixtures().join("library-data");
     let child_env_data = root.join("no-data");
-    let mut lsp = Lsp::start_with(
+    let mut lsp = start_with(
         &root,
         &child_env_data,
         full_caps(),
@@ -638,7 +488,7 @@ fn library_from_the_setting_resolves_read_only_with_hover_and_completion() {
     let at = pos_of(&text, "installed-helper@", 3);
     let deadline = Instant::now() + Duration::from_secs(30);
     let hover = loop {
-        let h = lsp.request(
+        let h = lsp.call(
             "textDocument/hover",
             json!({"textDocument": {"uri": uri(&local)}, "position": at}),
         );
@@ -650,26 +500,18 @@ fn library_from_the_setting_resolves_read_only_with_hover_and_completion() {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(hover.contains("2.1.0"), "{hover}");
-    let diags = lsp.diagnostics();
+    let diags = lsp.diagnostics_map();
     assert!(
         diags.get(&uri(&local)).is_none_or(|d| d.is_empty()),
         "{diags:#?}"
     );
     assert!(diags.get(&toml).is_none_or(|d| d.is_empty()), "{diags:#?}");
     // The library skill cannot be renamed.
-    lsp.send(
-        json!({"jsonrpc": "2.0", "id": 999, "method": "textDocument/prepareRename",
-        "params": {"textDocument": {"uri": uri(&local)}, "position": at}}),
+    let id = lsp.request(
+        "textDocument/prepareRename",
+        json!({"textDocument": {"uri": uri(&local)}, "position": at}),
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let resp = loop {
-        if let Some(r) = lsp.pump(Duration::from_millis(100)) {
-            if r["id"] == 999 {
-                break r;
-            }
-        }
-        assert!(Instant::now() < deadline);
-    };
+    let resp = lsp.response_within(id, Duration::from_secs(10));
     assert!(resp["error"]["message"]
         .as_str()
         .unwrap()
@@ -680,13 +522,13 @@ fn library_from_the_setting_resolves_read_only_with_hover_and_completion() {
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri(&local), "languageId": "markdown", "version": 1, "text": edited}}),
     );
-    let c = lsp.request(
+    let c = lsp.call(
         "textDocument/completion",
         json!({"textDocument": {"uri": uri(&local)}, "position": pos_of(&edited, "[inst]", 5)}),
     );
     let items = c["items"].as_array().unwrap();
     assert_eq!(items[0]["label"], "installed-helper", "{c:#}");
-    let resolved = lsp.request("completionItem/resolve", items[0].clone());
+    let resolved = lsp.call("completionItem/resolve", items[0].clone());
     assert!(resolved["documentation"]["value"]
         .as_str()
         .unwrap()
@@ -698,7 +540,7 @@ fn library_from_the_setting_resolves_read_only_with_hover_and_completion() {
 fn thousands_of_watched_events_at_once_keep_the_server_responsive() {
     let tmp = copy_fixture("missing-dependency");
     let root = tmp.path().canonicalize().unwrap();
-    let mut lsp = Lsp::start(&root, &root.join("no-data"), full_caps());
+    let mut lsp = start(&root, &root.join("no-data"), full_caps());
     let writer = uri(&root.join("report-writer/SKILL.md"));
     lsp.wait_diagnostics("the initial scan", |d| d.contains_key(&writer));
     // A `git checkout`: 2000 skills appear, one of them the missing dependency.
@@ -726,13 +568,13 @@ fn thousands_of_watched_events_at_once_keep_the_server_responsive() {
         json!({ "changes": changes }),
     );
     let started = Instant::now();
-    let syms = lsp.request("workspace/symbol", json!({"query": "report"}));
+    let syms = lsp.call("workspace/symbol", json!({"query": "report"}));
     assert!(started.elapsed() < Duration::from_secs(5));
     assert!(syms.is_array());
     lsp.wait_diagnostics("the dependency resolved", |d| {
         d.get(&writer).is_some_and(|v| v.is_empty())
     });
-    let all = lsp.request("workspace/symbol", json!({"query": "gen-"}));
+    let all = lsp.call("workspace/symbol", json!({"query": "gen-"}));
     assert_eq!(all.as_array().unwrap().len(), 256, "capped list");
     lsp.stop();
 }
@@ -741,7 +583,7 @@ fn thousands_of_watched_events_at_once_keep_the_server_responsive() {
 fn changing_the_data_dir_setting_reindexes_the_library() {
     let tmp = copy_fixture("uses-library");
     let root = tmp.path().canonicalize().unwrap();
-    let mut lsp = Lsp::start(&root, &root.join("no-data"), full_caps());
+    let lsp = start(&root, &root.join("no-data"), full_caps());
     let local = uri(&root.join("skills/local-skill/SKILL.md"));
     let toml = uri(&root.join("bots/solo/skills.toml"));
     lsp.wait_diagnostics("unresolved library references", |d| {
@@ -803,7 +645,7 @@ fn workspace_folders_added_and_removed_are_indexed_and_forgotten() {
     let empty = tempfile::tempdir().unwrap();
     let tmp = copy_fixture("cycle");
     let root = tmp.path().canonicalize().unwrap();
-    let mut lsp = Lsp::start(
+    let lsp = start(
         &empty.path().canonicalize().unwrap(),
         &root.join("no-data"),
         full_caps(),
@@ -855,12 +697,12 @@ fn a_request_right_after_start_waits_for_the_first_scan() {
     let toml_path = bot.join("skills.toml");
     let toml = "[skills.pdf]\nskill_name = \"pd\"\n";
     std::fs::write(&toml_path, toml).unwrap();
-    let mut lsp = Lsp::start(&root, &root.join("no-data"), full_caps());
+    let mut lsp = start(&root, &root.join("no-data"), full_caps());
     lsp.notify(
         "textDocument/didOpen",
         json!({"textDocument": {"uri": uri(&toml_path), "languageId": "toml", "version": 1, "text": toml}}),
     );
-    let r = lsp.request(
+    let r = lsp.call(
         "textDocument/completion",
         json!({"textDocument": {"uri": uri(&toml_path)}, "position": {"line": 1, "character": 16}}),
     );
@@ -880,7 +722,7 @@ fn a_request_right_after_start_waits_for_the_first_scan() {
         .unwrap()
         .clone();
     assert!(item.get("documentation").is_none(), "{item}");
-    let resolved = lsp.request("completionItem/resolve", item);
+    let resolved = lsp.call("completionItem/resolve", item);
     let doc = resolved["documentation"]["value"].as_str().unwrap_or("");
     assert!(doc.contains("Extract text from PDF files"), "{resolved}");
     lsp.stop();
@@ -894,7 +736,7 @@ fn a_request_right_after_start_waits_for_the_first_scan() {
 fn a_skill_folder_deleted_or_moved_in_updates_the_index() {
     let tmp = copy_fixture("bot-three-skills");
     let root = tmp.path().canonicalize().unwrap();
-    let mut lsp = Lsp::start(&root, &root.join("no-data"), full_caps());
+    let lsp = start(&root, &root.join("no-data"), full_caps());
     let toml = root.join("bots/quill/skills.toml");
     let text = std::fs::read_to_string(&toml).unwrap();
     lsp.notify(
@@ -906,8 +748,8 @@ fn a_skill_folder_deleted_or_moved_in_updates_the_index() {
         d.get(&toml_uri).is_some_and(|v| v.is_empty())
     });
     // The folder watcher is registered for creations and deletions only.
-    let reg = lsp
-        .notes
+    let notes = lsp.server_messages();
+    let reg = notes
         .iter()
         .find(|n| n["method"] == "client/registerCapability")
         .expect("a registration");
