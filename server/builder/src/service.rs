@@ -12,8 +12,8 @@ use std::path::{Component, Path, PathBuf};
 use crate::settings::Settings;
 use crate::{
     load_bot, memory_entry, render_bot_except, render_skill, skill_from_description, slugify,
-    start, start_reconfigure, unique_slug, update_bot_files, Answer, BotTexts, BuilderContext,
-    BuilderError, BuilderTurn, Mode, Session, SkillConfig, WorkspaceSkill,
+    start, start_reconfigure, unique_slug, update_bot_files, Answer, BotChanges, BotTexts,
+    BuilderContext, BuilderError, BuilderTurn, Mode, Session, SkillConfig, WorkspaceSkill,
 };
 use forge_analysis::rules::Profile;
 use forge_analysis::workspace::index::Index;
@@ -397,24 +397,7 @@ pub fn plan_assemble(
                 )));
             }
             let changes = update_bot_files(&texts, origin, &config, &exists)?;
-            let files = [
-                ("IDENTITY.md", &texts.identity, changes.identity),
-                ("SOUL.md", &texts.soul, changes.soul),
-                ("USER.md", &texts.user, changes.user),
-                ("skills.toml", &texts.skills_toml, changes.skills_toml),
-            ];
-            for (name, old, new) in files {
-                if let Some(new) = new.filter(|n| Some(n) != old.as_ref()) {
-                    writes.push(FileWrite {
-                        path: bot_folder.join(name),
-                        old: old.clone(),
-                        new,
-                    });
-                }
-            }
-            for (name, text) in changes.new_skills {
-                writes.push(new_skill_write(folders, &bot_folder, &name, text, read)?);
-            }
+            writes = bot_writes(folders, &bot_folder, &texts, changes, read)?;
             let slug = bot_folder
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned());
@@ -463,6 +446,37 @@ pub fn plan_assemble(
         files,
         memory,
     })
+}
+
+/// The writes of `changes` to the bot in `folder` (whose files read `texts`): only the files
+/// whose text changes, IDENTITY, SOUL, USER, skills.toml first, then new SKILL.md files.
+pub fn bot_writes(
+    folders: &[PathBuf],
+    folder: &Path,
+    texts: &BotTexts,
+    changes: BotChanges,
+    read: &dyn Fn(&Path) -> Result<Option<String>>,
+) -> Result<Vec<FileWrite>> {
+    let mut writes = Vec::new();
+    let files = [
+        ("IDENTITY.md", &texts.identity, changes.identity),
+        ("SOUL.md", &texts.soul, changes.soul),
+        ("USER.md", &texts.user, changes.user),
+        ("skills.toml", &texts.skills_toml, changes.skills_toml),
+    ];
+    for (name, old, new) in files {
+        if let Some(new) = new.filter(|n| Some(n) != old.as_ref()) {
+            writes.push(FileWrite {
+                path: folder.join(name),
+                old: old.clone(),
+                new,
+            });
+        }
+    }
+    for (name, text) in changes.new_skills {
+        writes.push(new_skill_write(folders, folder, &name, text, read)?);
+    }
+    Ok(writes)
 }
 
 fn new_skill_write(

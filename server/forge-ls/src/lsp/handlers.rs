@@ -61,7 +61,7 @@ pub async fn handle(
     params: Value,
     snap: Snapshot,
     shared: Arc<Shared>,
-    turn: Option<super::commands::Turn>,
+    turn: Option<forge_builder::drafts::Turn>,
 ) -> Result<Value> {
     match method {
         "textDocument/codeAction" => {

@@ -176,7 +176,7 @@ pub fn spawn_scan(
             progress
                 && matches!(
                     tokio::time::timeout(
-                        super::agent::PROGRESS_CREATE_TIMEOUT,
+                        super::host::PROGRESS_CREATE_TIMEOUT,
                         client.create_work_done_progress(token.clone()),
                     )
                     .await,

@@ -3,10 +3,10 @@
 //! computed on the state as of the messages received before them (`router`).
 //! Conversions between analysis types and LSP types live in `convert`.
 
-mod agent;
 mod commands;
 pub mod convert;
 mod handlers;
+mod host;
 mod indexer;
 mod intel;
 mod router;

@@ -82,7 +82,8 @@ impl LanguageServer for Backend {
         });
         self.shared
             .commands
-            .set_client_capabilities(params.capabilities.clone());
+            .abilities
+            .set(params.capabilities.clone());
         let caps = ClientCaps::from(&params.capabilities);
         let _ = self.caps.set(caps.clone());
         let _ = self.shared.tx.send(Msg::Caps(caps));
