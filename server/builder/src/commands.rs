@@ -557,3 +557,168 @@ fn with_draft(plan: SkillPlan, d: SkillDraft) -> SkillPlan {
         None => plan,
     }
 }
+
+/// A host without an editor: no progress, messages to the log, no one to ask, files written
+/// straight to disk (each one only if it still has the text the plan was computed from, so a
+/// concurrent change is never overwritten). For `forge-ls` surfaces without a client file
+/// system, the benchmarks and tests.
+pub struct DiskHost;
+
+impl Host for DiskHost {
+    fn progress(&self, _: &str) -> Option<Progress> {
+        None
+    }
+
+    fn warn(&self, message: String) -> BoxFuture<'_, ()> {
+        tracing::warn!("{message}");
+        Box::pin(async {})
+    }
+
+    fn error(&self, message: String) -> BoxFuture<'_, ()> {
+        tracing::error!("{message}");
+        Box::pin(async {})
+    }
+
+    fn confirm(&self, _: String, _: &'static str, _: &'static str) -> BoxFuture<'_, bool> {
+        Box::pin(async { false })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        writes: &'a [FileWrite],
+        _: &'a str,
+    ) -> BoxFuture<'a, std::result::Result<(), ServiceError>> {
+        Box::pin(async move {
+            for w in writes {
+                if svc::read_optional(&w.path)? != w.old {
+                    return Err(ServiceError::Conflict(format!(
+                        "{} changed since the plan was made; nothing more was written and the draft is kept",
+                        w.path.display()
+                    )));
+                }
+            }
+            for w in writes {
+                let io = |e: std::io::Error| {
+                    ServiceError::Conflict(format!("cannot write {}: {e}", w.path.display()))
+                };
+                if let Some(parent) = w.path.parent() {
+                    std::fs::create_dir_all(parent).map_err(io)?;
+                }
+                std::fs::write(&w.path, &w.new).map_err(io)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::BuilderTurn;
+    use forge_analysis::rules::Profile;
+    use forge_analysis::{analyze, FileKind};
+    use serde_json::json;
+
+    fn workspace() -> (tempfile::TempDir, View) {
+        let dir = tempfile::tempdir().unwrap();
+        let view = View {
+            folders: Arc::new(vec![dir.path().canonicalize().unwrap()]),
+            settings: Arc::new(Settings::default()),
+            index: Arc::new(Index::new()),
+            read: Arc::new(svc::read_optional),
+        };
+        (dir, view)
+    }
+
+    fn answer_of(s: &Session) -> Answer {
+        let a = match s.turn {
+            BuilderTurn::ShowPreview { .. } => json!({"confirm": true}),
+            _ => json!({"option": 0}),
+        };
+        Answer::from_json(&a).unwrap()
+    }
+
+    #[tokio::test]
+    async fn answers_are_saved_and_errors_leave_the_session() {
+        let (_dir, view) = workspace();
+        let (drafts, host, cancel) = (Drafts::default(), DiskHost, CancellationToken::new());
+        let about = "helps me write essays".to_string();
+        let s = start(&drafts, &view, &host, &cancel, Mode::Bot, about, None)
+            .await
+            .unwrap();
+        let bad = Answer::from_json(&json!({"option": 99})).unwrap();
+        let err = answer(&drafts, &view, &host, &cancel, s.session_id.clone(), bad)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, CommandError::Service(ServiceError::Invalid(_))),
+            "{err:?}"
+        );
+        let stored = session(&drafts, &view, &host, s.session_id.clone()).await;
+        assert_eq!(stored.unwrap(), s);
+        let a = answer_of(&s);
+        let next = answer(&drafts, &view, &host, &cancel, s.session_id.clone(), a)
+            .await
+            .unwrap();
+        let stored = session(&drafts, &view, &host, s.session_id.clone()).await;
+        assert_eq!(stored.unwrap(), next);
+        assert!(matches!(
+            session(&drafts, &view, &host, "nope".into()).await,
+            Err(CommandError::Service(ServiceError::NotFound(_)))
+        ));
+    }
+
+    #[tokio::test]
+    async fn assemble_writes_valid_files_with_a_unique_slug_and_drops_the_draft() {
+        let (_dir, view) = workspace();
+        let (drafts, host, cancel) = (Drafts::default(), DiskHost, CancellationToken::new());
+        let about = "helps me write essays".to_string();
+        let mut s = start(&drafts, &view, &host, &cancel, Mode::Bot, about, None)
+            .await
+            .unwrap();
+        for _ in 0..40 {
+            if s.is_ready() {
+                break;
+            }
+            let a = answer_of(&s);
+            s = answer(&drafts, &view, &host, &cancel, s.session_id.clone(), a)
+                .await
+                .unwrap();
+        }
+        assert!(s.is_ready());
+        let slug = crate::slugify(&s.full_config().unwrap().name).unwrap();
+        std::fs::create_dir_all(view.folders[0].join("bots").join(&slug)).unwrap();
+        let plan = assemble(&drafts, &view, &host, s.session_id.clone(), None)
+            .await
+            .unwrap();
+        assert!(plan.bot_folder.ends_with(format!("{slug}-2")));
+        for w in &plan.writes {
+            let on_disk = std::fs::read_to_string(&w.path).unwrap();
+            assert_eq!(on_disk, w.new, "{} written", w.path.display());
+            let kind = FileKind::from_path(&w.path).unwrap();
+            let a = analyze(kind, &w.path, &w.new, Profile::Boternity);
+            assert!(
+                a.diagnostics.iter().all(|d| d.severity != Severity::Error),
+                "{}: {:?}",
+                w.path.display(),
+                a.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+            );
+        }
+        let list = list(&drafts, &view, &host).await.unwrap();
+        assert!(list.iter().all(|d| d.session_id != s.session_id));
+    }
+
+    #[tokio::test]
+    async fn the_disk_host_never_overwrites_a_file_that_changed_since_the_plan() {
+        let (_dir, view) = workspace();
+        let path = view.folders[0].join("SOUL.md");
+        std::fs::write(&path, "mine\n").unwrap();
+        let writes = [FileWrite {
+            path: path.clone(),
+            old: Some("what the plan saw\n".into()),
+            new: "new\n".into(),
+        }];
+        assert!(DiskHost.apply(&writes, "test").await.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");
+    }
+}

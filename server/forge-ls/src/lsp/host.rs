@@ -158,7 +158,7 @@ impl Host for LspHost<'_> {
                     "{label} needs to create files, but this editor does not support creating files through workspace edits (workspace.workspaceEdit.resourceOperations: create)"
                 )));
             }
-            let edit = super::commands::workspace_edit(writes, self.encoding)?;
+            let edit = super::convert::file_writes_edit(writes, self.encoding)?;
             let client = self
                 .client
                 .ok_or_else(|| ServiceError::Conflict("no client to apply the edit".into()))?;
