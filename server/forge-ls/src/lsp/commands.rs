@@ -14,8 +14,8 @@ use tower_lsp_server::ls_types::{ExecuteCommandParams, ShowDocumentParams, Uri};
 
 use super::convert;
 use super::host::{ClientAbilities, LspHost};
-use super::router::Shared;
-use super::state::Snapshot;
+use super::shared::Shared;
+use super::shared::Snapshot;
 use forge_analysis::document::Document;
 use forge_builder::commands::{self as cmds, CommandError, SkillRequest, View};
 use forge_builder::drafts::{Drafts, Turn};

@@ -14,8 +14,8 @@ use tower_lsp_server::ls_types::{
 
 use super::convert;
 use super::intel;
-use super::router::Shared;
-use super::state::Snapshot;
+use super::shared::Shared;
+use super::shared::Snapshot;
 use forge_analysis::document::Document;
 use forge_syntax::text::PositionEncoding;
 

@@ -12,6 +12,7 @@ mod intel;
 mod questions;
 mod router;
 mod server;
+mod shared;
 mod souls;
 mod state;
 mod stop;
@@ -24,7 +25,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tower_lsp_server::{LspService, Server};
 
-pub use state::Snapshot;
+pub use shared::Snapshot;
 
 /// Serve LSP over stdin/stdout until `exit`; exit code 0 after `shutdown`, 1 without.
 pub fn run_stdio() -> ExitCode {
@@ -41,7 +42,7 @@ pub fn run_stdio() -> ExitCode {
     };
     let shared = runtime.block_on(async {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let shared = Arc::new(router::Shared::new(tx));
+        let shared = Arc::new(shared::Shared::new(tx));
         let for_init = shared.clone();
         let (service, socket) = LspService::new(move |client| {
             state::spawn(rx, for_init.tx.clone(), client.clone());

@@ -13,8 +13,8 @@ use tower_lsp_server::ls_types::{
 
 use super::commands::view;
 use super::convert;
-use super::router::Shared;
-use super::state::Snapshot;
+use super::shared::Shared;
+use super::shared::Snapshot;
 use forge_analysis::document::Document;
 use forge_builder::offers::{self, Lens, Offer, OpenFile};
 

@@ -10,8 +10,8 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::indexer::ClientCaps;
-use super::router::Shared;
-use super::state::Msg;
+use super::shared::Msg;
+use super::shared::Shared;
 use forge_syntax::text::PositionEncoding;
 
 pub struct Backend {
