@@ -279,7 +279,7 @@ async fn publish_loop(mut rx: mpsc::UnboundedReceiver<Publish>, client: Client) 
                             client.publish_diagnostics(uri, diags, version).await
                         }
                         Err(e) => {
-                            tracing::error!("analysis failed: {e}");
+                            tracing::error!("converting diagnostics failed: {e}");
                             client
                                 .log_message(MessageType::ERROR, "forge-ls hit an internal error while analysing a file; please report it.")
                                 .await;
