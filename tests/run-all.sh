@@ -10,6 +10,16 @@ cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 echo "== docs links"; python3 tests/docs/check-links.py
 
+echo "== layering: analysis sees no LSP, async runtime, SQLite or HTTP; the builder no LSP"
+layer() { # crate, forbidden dependency names
+  local found
+  found=$(cargo tree --locked -p "$1" -e normal --prefix none | awk '{print $1}' | grep -xE "$2" | sort -u || true)
+  if [ -n "$found" ]; then echo "$1 depends on: $found" >&2; exit 1; fi
+}
+layer forge-syntax 'tower-lsp-server|ls-types|tokio|rusqlite|reqwest'
+layer forge-analysis 'tower-lsp-server|ls-types|tokio|rusqlite|reqwest'
+layer forge-builder 'tower-lsp-server|ls-types'
+
 echo "== cargo test"
 cargo test --locked --workspace
 

@@ -147,6 +147,30 @@ pub static MODELS: &[(&str, &str, &str)] = &[
     ("openai_compatible", "o3-mini", "OpenAI o3-mini."),
 ];
 
+/// The models Boternity's web dropdown offers (spec §3.4), default first: what the builder offers
+/// for `model`. Each is an entry of [`MODELS`] (a test checks), whose text describes it.
+pub static BUILDER_MODELS: &[&str] = &[
+    "claude-sonnet-4-20250514",
+    "claude-opus-4-20250514",
+    "claude-haiku-3-5-20241022",
+    "gpt-4o",
+    "gpt-4o-mini",
+];
+
+/// The [`MODELS`] entry of a model id: `(provider, doc)`.
+pub fn model(id: &str) -> Option<(&'static str, &'static str)> {
+    MODELS
+        .iter()
+        .find(|(_, m, _)| *m == id)
+        .map(|(p, _, d)| (*p, *d))
+}
+
+/// `temperature`: the range Boternity's web UI allows (spec §3.4; its template says 0.0–1.0).
+pub const TEMPERATURE: std::ops::RangeInclusive<f64> = 0.0..=2.0;
+
+/// `max_tokens`: a positive 32-bit number (Boternity stores an `i32` and wraps anything larger).
+pub const MAX_TOKENS: std::ops::RangeInclusive<i64> = 1..=i32::MAX as i64;
+
 /// Output-token limit Boternity infers from a model name (spec §3.4).
 pub fn max_output_tokens(model: &str) -> u32 {
     if model.contains("opus") {
@@ -311,6 +335,14 @@ pub fn suggest<'a>(candidates: impl IntoIterator<Item = &'a str>, wrong: &str) -
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn every_builder_model_is_a_known_model() {
+        for m in BUILDER_MODELS {
+            assert!(model(m).is_some(), "{m} is not in MODELS");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -2,35 +2,11 @@
 
 use super::types::{Capability, PurposeCategory};
 
-/// Model Boternity uses as the default everywhere.
-pub const DEFAULT_MODEL: &str = "claude-sonnet-4-20250514";
+/// Model Boternity uses as the default everywhere (the first of its dropdown).
+pub const DEFAULT_MODEL: &str = forge_analysis::schema::BUILDER_MODELS[0];
 /// Boternity's fallback when a builder soul has no boundaries.
 pub const DEFAULT_BOUNDARIES: &str =
     "Be helpful within your defined purpose. Decline requests outside your expertise area.";
-
-/// Models offered by Boternity's web dropdown (§3.4), default first.
-pub const KNOWN_MODELS: &[(&str, &str)] = &[
-    (
-        DEFAULT_MODEL,
-        "Balanced quality and speed; Boternity's default",
-    ),
-    (
-        "claude-opus-4-20250514",
-        "Most capable; slower and more expensive",
-    ),
-    (
-        "claude-haiku-3-5-20241022",
-        "Fast and cheap; best for simple tasks",
-    ),
-    (
-        "gpt-4o",
-        "OpenAI model; needs an OpenAI-compatible provider",
-    ),
-    (
-        "gpt-4o-mini",
-        "Small OpenAI model; needs an OpenAI-compatible provider",
-    ),
-];
 
 /// Keyword groups in classifier order; the first group with a substring match wins.
 const CLASSIFIER: &[(&[&str], PurposeCategory)] = &[

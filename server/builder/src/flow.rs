@@ -5,11 +5,12 @@
 use super::answer::{clean_line, clean_text};
 use super::defaults::{
     all_defaults, classify_purpose, smart_defaults, suggest_capabilities,
-    suggested_skill_description, DEFAULT_BOUNDARIES, KNOWN_MODELS,
+    suggested_skill_description, DEFAULT_BOUNDARIES,
 };
 use super::slug::{skill_name, slugify};
 use super::types::*;
 use super::{BuilderError, Mode};
+use forge_analysis::schema;
 use serde::{Deserialize, Serialize};
 
 /// The config field a question fills.
@@ -366,8 +367,8 @@ pub struct BuilderContext {
 }
 
 impl BuilderContext {
-    /// No workspace skills or memories, and a fixed clock: what tests start from (the unit tests
-    /// here and the flow fixtures of `tests/flows.rs`).
+    /// No workspace skills or memories, and a fixed clock: what tests start from.
+    #[cfg(test)]
     pub fn fixed() -> BuilderContext {
         BuilderContext {
             now: "2026-01-01T00:00:00.000000Z".into(),
@@ -679,15 +680,8 @@ pub fn options_for(spec: &QuestionSpec, input: &OptionInput) -> Vec<Choice> {
         }
         Field::Category => {
             let mine = input.category.bot_category();
-            let cats = [
-                ("assistant", "General helper for everyday tasks"),
-                ("creative", "Writing, art and other creative work"),
-                ("research", "Finding, analysing and summarising information"),
-                (
-                    "utility",
-                    "Focused tools: converters, reminders, coding helpers",
-                ),
-            ];
+            let cats: Vec<(&str, &str)> =
+                schema::CATEGORIES.iter().map(|v| (v.name, v.doc)).collect();
             for (id, d) in cats.iter().filter(|(id, _)| *id == mine) {
                 o.push(
                     id,
@@ -775,8 +769,9 @@ pub fn options_for(spec: &QuestionSpec, input: &OptionInput) -> Vec<Choice> {
                     );
                 }
             }
-            for (m, d) in KNOWN_MODELS {
-                o.push(m, m, Some(d.to_string()), FieldValue::Text(m.to_string()));
+            for m in schema::BUILDER_MODELS {
+                let doc = schema::model(m).map(|(_, d)| d.to_string());
+                o.push(m, m, doc, FieldValue::Text(m.to_string()));
             }
         }
         Field::Temperature => {
@@ -919,7 +914,16 @@ pub fn options_for(spec: &QuestionSpec, input: &OptionInput) -> Vec<Choice> {
             } else {
                 [prompt, tool]
             };
-            for (i, (id, label, d, t)) in order.into_iter().enumerate() {
+            // A tool skill without capabilities cannot do anything (`skill-tool-no-capabilities`):
+            // once none were chosen, only a prompt skill is offered.
+            let no_caps = input
+                .skill
+                .and_then(|s| s.capabilities.as_ref())
+                .is_some_and(Vec::is_empty);
+            let order = order
+                .into_iter()
+                .filter(|(_, _, _, t)| !(no_caps && *t == SkillType::Tool));
+            for (i, (id, label, d, t)) in order.enumerate() {
                 let d = if i == 0 {
                     format!("{d} (recommended)")
                 } else {
@@ -948,12 +952,16 @@ pub fn options_for(spec: &QuestionSpec, input: &OptionInput) -> Vec<Choice> {
                     FieldValue::Capabilities(caps),
                 );
             }
-            o.push(
-                "none",
-                "No capabilities",
-                Some("Pure prompt skills need none".into()),
-                FieldValue::Capabilities(vec![]),
-            );
+            // A tool skill needs at least one (`skill-tool-no-capabilities`).
+            let tool = input.skill.and_then(|s| s.skill_type) == Some(SkillType::Tool);
+            if !tool {
+                o.push(
+                    "none",
+                    "No capabilities",
+                    Some("Pure prompt skills need none".into()),
+                    FieldValue::Capabilities(vec![]),
+                );
+            }
             for c in Capability::ALL {
                 o.push(
                     c.as_str(),
@@ -1093,7 +1101,7 @@ pub fn parse_free_text(
         Field::Temperature => {
             let t = clean_line(raw)?;
             match t.parse::<f64>() {
-                Ok(v) if v.is_finite() && (0.0..=2.0).contains(&v) => FieldValue::Number(v),
+                Ok(v) if v.is_finite() && schema::TEMPERATURE.contains(&v) => FieldValue::Number(v),
                 _ => {
                     return Err(invalid(format!(
                         "temperature must be a number from 0 to 2, got '{t}'"
@@ -1104,10 +1112,11 @@ pub fn parse_free_text(
         Field::MaxTokens => {
             let t = clean_line(raw)?;
             match t.replace(['_', ','], "").parse::<u32>() {
-                Ok(v) if (1..=200_000).contains(&v) => FieldValue::Count(v),
+                Ok(v) if schema::MAX_TOKENS.contains(&i64::from(v)) => FieldValue::Count(v),
                 _ => {
                     return Err(invalid(format!(
-                        "max tokens must be a whole number from 1 to 200000, got '{t}'"
+                        "max tokens must be a whole number from 1 to {}, got '{t}'",
+                        schema::MAX_TOKENS.end()
                     )))
                 }
             }

@@ -5,10 +5,13 @@
 
 pub mod agent;
 pub mod answer;
+pub mod commands;
 pub mod defaults;
+pub mod drafts;
 pub mod engine;
 pub mod flow;
 pub mod memory;
+pub mod offers;
 pub mod reconfigure;
 pub mod render;
 pub mod service;

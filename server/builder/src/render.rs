@@ -358,7 +358,7 @@ pub(crate) mod tests {
     fn identity_for_every_offered_model_passes_the_rules() {
         use forge_analysis::{analyze, FileKind};
         use forge_syntax::diagnostic::Severity;
-        for (model, _) in crate::defaults::KNOWN_MODELS {
+        for model in forge_analysis::schema::BUILDER_MODELS {
             let mut c = sample();
             c.model_config.model = model.to_string();
             let text = render_bot(&c).identity_md;

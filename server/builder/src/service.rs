@@ -12,7 +12,7 @@ use std::path::{Component, Path, PathBuf};
 use crate::settings::Settings;
 use crate::{
     load_bot, memory_entry, render_bot_except, render_skill, skill_from_description, slugify,
-    start, start_reconfigure, unique_slug, update_bot_files, Answer, BotTexts, BuilderContext,
+    start_reconfigure, unique_slug, update_bot_files, BotChanges, BotTexts, BuilderContext,
     BuilderError, BuilderTurn, Mode, Session, SkillConfig, WorkspaceSkill,
 };
 use forge_analysis::rules::Profile;
@@ -239,12 +239,8 @@ pub fn workspace_skills_indexed(index: &Index, folders: &[PathBuf]) -> Option<Ve
     )
 }
 
-/// The outside inputs of a session: workspace skills and the memories of its purpose category.
-pub fn context(store: &DraftStore, folders: &[PathBuf], description: &str) -> BuilderContext {
-    context_with(store, workspace_skills(folders), description)
-}
-
-/// [`context`] with the workspace skills already listed (the server caches the walk).
+/// The outside inputs of a session: the workspace skills (listed by the caller, who caches the
+/// walk) and the memories of its purpose category.
 pub fn context_with(
     store: &DraftStore,
     workspace_skills: Vec<WorkspaceSkill>,
@@ -259,19 +255,6 @@ pub fn context_with(
     }
 }
 
-/// `forge.builder.start`: a new session, saved before it is returned.
-pub fn start_session(
-    store: &DraftStore,
-    ctx: &BuilderContext,
-    mode: Mode,
-    description: &str,
-    folder: Option<String>,
-) -> Result<Session> {
-    let mut s = start(mode, description, ctx);
-    s.target_folder = folder;
-    Ok(store.save(&s)?)
-}
-
 /// Loads a session or says clearly that there is none.
 pub fn load_session(store: &DraftStore, session_id: &str) -> Result<Session> {
     store.load(session_id)?.ok_or_else(|| {
@@ -281,30 +264,8 @@ pub fn load_session(store: &DraftStore, session_id: &str) -> Result<Session> {
     })
 }
 
-/// `forge.builder.answer`: the next session, saved; on any error the stored session is unchanged.
-pub fn answer_session(
-    store: &DraftStore,
-    ctx: &BuilderContext,
-    session_id: &str,
-    answer: &serde_json::Value,
-) -> Result<Session> {
-    let ans = Answer::from_json(answer)?;
-    let s = load_session(store, session_id)?;
-    let next = crate::answer(&s, ans, ctx)?;
-    Ok(store.save(&next)?)
-}
-
-/// `forge.builder.reconfigure`: a session loaded from the bot in `folder`, bound to it.
-pub fn reconfigure_session(
-    store: &DraftStore,
-    ctx: &BuilderContext,
-    folder: &Path,
-    texts: &BotTexts,
-) -> Result<Session> {
-    Ok(store.save(&reconfigure_draft(ctx, folder, texts)?)?)
-}
-
-/// [`reconfigure_session`] without saving (the LLM agent saves once the model has answered).
+/// `forge.builder.reconfigure`: a session loaded from the bot in `folder`, bound to it, not yet
+/// saved (the turn source gives it its first turn, then it is saved).
 pub fn reconfigure_draft(ctx: &BuilderContext, folder: &Path, texts: &BotTexts) -> Result<Session> {
     if texts.identity.is_none() && texts.soul.is_none() {
         return Err(ServiceError::Invalid(format!(
@@ -397,24 +358,7 @@ pub fn plan_assemble(
                 )));
             }
             let changes = update_bot_files(&texts, origin, &config, &exists)?;
-            let files = [
-                ("IDENTITY.md", &texts.identity, changes.identity),
-                ("SOUL.md", &texts.soul, changes.soul),
-                ("USER.md", &texts.user, changes.user),
-                ("skills.toml", &texts.skills_toml, changes.skills_toml),
-            ];
-            for (name, old, new) in files {
-                if let Some(new) = new.filter(|n| Some(n) != old.as_ref()) {
-                    writes.push(FileWrite {
-                        path: bot_folder.join(name),
-                        old: old.clone(),
-                        new,
-                    });
-                }
-            }
-            for (name, text) in changes.new_skills {
-                writes.push(new_skill_write(folders, &bot_folder, &name, text, read)?);
-            }
+            writes = bot_writes(folders, &bot_folder, &texts, changes, read)?;
             let slug = bot_folder
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned());
@@ -463,6 +407,37 @@ pub fn plan_assemble(
         files,
         memory,
     })
+}
+
+/// The writes of `changes` to the bot in `folder` (whose files read `texts`): only the files
+/// whose text changes, IDENTITY, SOUL, USER, skills.toml first, then new SKILL.md files.
+pub fn bot_writes(
+    folders: &[PathBuf],
+    folder: &Path,
+    texts: &BotTexts,
+    changes: BotChanges,
+    read: &dyn Fn(&Path) -> Result<Option<String>>,
+) -> Result<Vec<FileWrite>> {
+    let mut writes = Vec::new();
+    let files = [
+        ("IDENTITY.md", &texts.identity, changes.identity),
+        ("SOUL.md", &texts.soul, changes.soul),
+        ("USER.md", &texts.user, changes.user),
+        ("skills.toml", &texts.skills_toml, changes.skills_toml),
+    ];
+    for (name, old, new) in files {
+        if let Some(new) = new.filter(|n| Some(n) != old.as_ref()) {
+            writes.push(FileWrite {
+                path: folder.join(name),
+                old: old.clone(),
+                new,
+            });
+        }
+    }
+    for (name, text) in changes.new_skills {
+        writes.push(new_skill_write(folders, folder, &name, text, read)?);
+    }
+    Ok(writes)
 }
 
 fn new_skill_write(
@@ -694,7 +669,6 @@ pub fn validate_skills(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn workspace() -> (tempfile::TempDir, Vec<PathBuf>) {
         let dir = tempfile::tempdir().unwrap();
@@ -733,60 +707,6 @@ mod tests {
             inside_workspace(&folders, &root.join("inner/SOUL.md")).unwrap(),
             real
         );
-    }
-
-    #[test]
-    fn answers_are_saved_and_errors_leave_the_session() {
-        let (_dir, folders) = workspace();
-        let store = DraftStore::open(drafts_path(&folders, &Settings::default()).unwrap()).unwrap();
-        let ctx = context(&store, &folders, "helps me write essays");
-        let s = start_session(&store, &ctx, Mode::Bot, "helps me write essays", None).unwrap();
-        let err = answer_session(&store, &ctx, &s.session_id, &json!({"option": 99})).unwrap_err();
-        assert!(matches!(err, ServiceError::Invalid(_)), "{err:?}");
-        assert_eq!(load_session(&store, &s.session_id).unwrap(), s);
-        let next = answer_session(&store, &ctx, &s.session_id, &json!({"option": 0})).unwrap();
-        assert_eq!(load_session(&store, &s.session_id).unwrap(), next);
-        assert!(matches!(
-            load_session(&store, "nope"),
-            Err(ServiceError::NotFound(_))
-        ));
-    }
-
-    #[test]
-    fn assemble_plans_valid_files_with_a_unique_slug() {
-        let (_dir, folders) = workspace();
-        let store = DraftStore::open(drafts_path(&folders, &Settings::default()).unwrap()).unwrap();
-        let ctx = context(&store, &folders, "helps me write essays");
-        let mut s = start_session(&store, &ctx, Mode::Bot, "helps me write essays", None).unwrap();
-        for _ in 0..40 {
-            if s.is_ready() {
-                break;
-            }
-            let a = match s.turn {
-                BuilderTurn::ShowPreview { .. } => json!({"confirm": true}),
-                _ => json!({"option": 0}),
-            };
-            s = answer_session(&store, &ctx, &s.session_id, &a).unwrap();
-        }
-        assert!(s.is_ready());
-        std::fs::create_dir_all(
-            folders[0]
-                .join("bots")
-                .join(slugify(&s.full_config().unwrap().name).unwrap()),
-        )
-        .unwrap();
-        let plan = plan_assemble(&s, &folders, &Settings::default(), None, &disk).unwrap();
-        assert!(plan.bot_folder.to_string_lossy().ends_with("-2"));
-        for w in &plan.writes {
-            let kind = FileKind::from_path(&w.path).unwrap();
-            let a = analyze(kind, &w.path, &w.new, Profile::Boternity);
-            assert!(
-                a.diagnostics.iter().all(|d| d.severity != Severity::Error),
-                "{}: {:?}",
-                w.path.display(),
-                a.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
-            );
-        }
     }
 
     #[test]

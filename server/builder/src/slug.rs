@@ -39,38 +39,16 @@ pub fn unique_slug(base: &str, exists: impl Fn(&str) -> bool) -> Result<String, 
     )))
 }
 
-/// A name valid for SKILL.md (`^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$`, at most 64 chars as the Agent Skills
-/// spec asks): ASCII only, so accents are dropped rather than kept as in bot slugs.
+/// A valid SKILL.md name made of `name`: the validator's own rule
+/// ([`forge_analysis::rules::skill::slug`]), so accents are dropped rather than kept as in bot slugs.
 pub fn skill_name(name: &str) -> Result<String, BuilderError> {
-    let mut out = String::new();
-    for c in name.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            out.push(c);
-        } else if !out.ends_with('-') {
-            out.push('-');
-        }
-    }
-    let mut slug = out.trim_matches('-').to_string();
-    if slug.len() > 64 {
-        slug.truncate(64);
-        slug = slug.trim_end_matches('-').to_string();
-    }
+    let slug = forge_analysis::rules::skill::slug(name);
     if slug.is_empty() {
         return Err(BuilderError::InvalidName(
             "skill name must contain at least one ASCII letter or digit".into(),
         ));
     }
     Ok(slug)
-}
-
-/// Whether `s` already is a valid skill name.
-pub fn is_valid_skill_name(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && !s.starts_with('-')
-        && !s.ends_with('-')
-        && s.bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 #[cfg(test)]
@@ -118,9 +96,12 @@ mod tests {
     fn skill_names_are_capped_and_valid() {
         let long = "word ".repeat(40);
         let n = skill_name(&long).unwrap();
-        assert!(n.len() <= 64 && is_valid_skill_name(&n), "{n}");
-        assert!(!is_valid_skill_name("Bad"));
-        assert!(!is_valid_skill_name("-x"));
+        assert!(
+            n.len() <= 64 && forge_analysis::rules::skill::is_valid_name(&n),
+            "{n}"
+        );
+        assert!(!forge_analysis::rules::skill::is_valid_name("Bad"));
+        assert!(!forge_analysis::rules::skill::is_valid_name("-x"));
     }
 
     proptest! {
@@ -133,7 +114,7 @@ mod tests {
                 prop_assert!(slug.chars().all(|c| c == '-' || c.is_alphanumeric()));
             }
             if let Ok(n) = skill_name(&s) {
-                prop_assert!(is_valid_skill_name(&n));
+                prop_assert!(forge_analysis::rules::skill::is_valid_name(&n));
             }
         }
     }

@@ -1,6 +1,8 @@
 //! Builder flows as data: one folder per scenario under `tests/fixtures/builder/<scenario>/`,
-//! driven through the builder's plain functions (`forge_builder::service` over a real
-//! `DraftStore` on a temporary file, the engine behind it), not through LSP.
+//! driven through the builder commands the server runs (`forge_builder::commands`, each holding
+//! its session's turn as the server does) with a real drafts database on a temporary file and the
+//! files written to disk (`DiskHost`), not through LSP. No model is set, so the turns are the
+//! offline engine's.
 //!
 //! A scenario folder holds:
 //!
@@ -22,20 +24,25 @@
 //!
 //! `after/` and `transcript.md` are snapshots: `FORGE_BLESS=1 cargo test -p forge-builder --test
 //! flows` rewrites them from what the builder does now (review the diff). Neither holds a
-//! timestamp or a session id: the clock is `BuilderContext::fixed()`'s and ids are never written.
-//! Besides the snapshots, every scenario checks that the draft is gone once the files are
-//! written, that an assembled bot is remembered, and that no file written has an error.
+//! timestamp or a session id: a session keeps its own in the drafts database, which is no part
+//! of the snapshots. Besides the snapshots, every scenario checks that each answer is saved, that
+//! the draft is gone once the files are written, that an assembled bot is remembered, and that
+//! no file written has an error.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
-use forge_builder::service::{self, FileWrite};
+use forge_analysis::workspace::index::Index;
+use forge_builder::commands::{self as cmds, DiskHost, SkillRequest, View};
+use forge_builder::drafts::Drafts;
+use forge_builder::service::{self as svc, FileWrite};
 use forge_builder::settings::Settings;
-use forge_builder::{BuilderContext, BuilderTurn, Mode, Session};
-use forge_store::drafts::DraftStore;
+use forge_builder::{Answer, BuilderTurn, MemoryEntry, Mode, Session};
 use forge_syntax::diagnostic::Severity;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
 
 fn scenarios_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/builder")
@@ -67,13 +74,15 @@ fn default_command() -> String {
     "forge.builder.start".into()
 }
 
-/// The workspace of one run: a temporary folder holding a copy of `before/`.
+/// The workspace of one run (a temporary folder holding a copy of `before/`) and the server's
+/// handles on it.
 struct Run {
     _tmp: tempfile::TempDir,
     root: PathBuf,
-    folders: Vec<PathBuf>,
-    settings: Settings,
-    store: DraftStore,
+    view: View,
+    drafts: Drafts,
+    host: DiskHost,
+    cancel: CancellationToken,
     transcript: String,
 }
 
@@ -118,10 +127,6 @@ fn tree(root: &Path) -> BTreeMap<String, String> {
     out
 }
 
-fn disk(p: &Path) -> service::Result<Option<String>> {
-    service::read_optional(p)
-}
-
 impl Run {
     fn new(scenario: &Path) -> Run {
         let tmp = tempfile::tempdir().unwrap();
@@ -131,26 +136,41 @@ impl Run {
         if before.is_dir() {
             copy_tree(&before, &root);
         }
-        let folders = vec![root.clone()];
-        let settings = Settings::default();
-        let store = DraftStore::open(service::drafts_path(&folders, &settings).unwrap()).unwrap();
+        let view = View {
+            folders: Arc::new(vec![root.clone()]),
+            settings: Arc::new(Settings::default()),
+            // No index yet: the workspace's skills are listed by walking it.
+            index: Arc::new(Index::new()),
+            read: Arc::new(svc::read_optional),
+        };
         Run {
             _tmp: tmp,
             root,
-            folders,
-            settings,
-            store,
+            view,
+            drafts: Drafts::default(),
+            host: DiskHost,
+            cancel: CancellationToken::new(),
             transcript: String::new(),
         }
     }
 
-    /// What the server gives the engine: the workspace's skills and the memories of the
-    /// description's purpose, with the fixed clock.
-    fn context(&self, about: &str) -> BuilderContext {
-        BuilderContext {
-            now: BuilderContext::fixed().now,
-            ..service::context(&self.store, &self.folders, about)
-        }
+    /// The stored session, as `forge.builder.session` reads it.
+    async fn stored(&self, id: &str) -> cmds::Result<Session> {
+        cmds::session(&self.drafts, &self.view, &self.host, id.to_string()).await
+    }
+
+    /// The memories the builder recalls for a bot about `about`.
+    async fn memory(&self, about: &str) -> Vec<MemoryEntry> {
+        let about = about.to_string();
+        let path = svc::drafts_path(&self.view.folders, &self.view.settings);
+        let opened = self
+            .drafts
+            .run(path, false, move |store| {
+                Ok(svc::context_with(store, Vec::new(), &about).memory)
+            })
+            .await
+            .unwrap();
+        opened.value.unwrap_or_default()
     }
 
     fn path(&self, rel: &str) -> PathBuf {
@@ -218,14 +238,9 @@ impl Run {
         self.note(label);
     }
 
-    /// Writes a plan as the client would apply it, checking each file still holds what the plan
-    /// read; the lines name each file with what happened to it.
-    fn write(&mut self, writes: &[FileWrite]) {
+    /// Notes what a plan wrote, each file with what happened to it.
+    fn written(&mut self, writes: &[FileWrite]) {
         for w in writes {
-            let now = disk(&w.path).unwrap();
-            assert_eq!(now, w.old, "{}: changed under the plan", w.path.display());
-            std::fs::create_dir_all(w.path.parent().unwrap()).unwrap();
-            std::fs::write(&w.path, &w.new).unwrap();
             let what = if w.old.is_some() {
                 "updated"
             } else {
@@ -236,12 +251,21 @@ impl Run {
         }
     }
 
-    /// The files written have no error, the cross-file ones included: the whole workspace is
-    /// checked (the settings' profile, no skill library), as `check` would.
+    /// The files written are on disk and have no error, the cross-file ones included: the whole
+    /// workspace is checked (the settings' profile, no skill library), as `check` would.
     fn assert_valid(&self, writes: &[FileWrite]) {
+        for w in writes {
+            let now = svc::read_optional(&w.path).unwrap();
+            assert_eq!(
+                now.as_ref(),
+                Some(&w.new),
+                "{}: not written",
+                w.path.display()
+            );
+        }
         let batch = forge_analysis::check::check_paths_in(
             std::slice::from_ref(&self.root),
-            self.settings.profile,
+            self.view.settings.profile,
             None,
         );
         let written = |p: &Path| writes.iter().any(|w| w.path == p);
@@ -263,12 +287,13 @@ impl Run {
 }
 
 /// Plays one scenario; returns the workspace afterwards and the transcript.
-fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
+async fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
     let script: Script =
         serde_json::from_str(&std::fs::read_to_string(scenario.join("answers.json")).unwrap())
             .unwrap_or_else(|e| panic!("{}/answers.json: {e}", scenario.display()));
     let mut run = Run::new(scenario);
     let description = script.description.clone().unwrap_or_default();
+    let bot = script.bot.as_deref().map(|b| run.path(b));
 
     if script.command == "forge.skill.create" {
         assert!(
@@ -277,34 +302,41 @@ fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
         );
         run.note(format!(
             "forge.skill.create {}",
-            serde_json::json!({"description": description, "name": script.name, "bot": script.bot})
+            json!({"description": description, "name": script.name, "bot": script.bot})
         ));
-        let bot = script.bot.as_deref().map(|b| run.path(b));
-        let plan = service::plan_skill(
-            None,
-            Some(&description),
-            script.name.as_deref(),
-            bot.as_deref(),
-            &run.folders,
-            &run.settings,
-            &disk,
-        )
-        .unwrap_or_else(|e| panic!("{}: forge.skill.create: {e}", scenario.display()));
-        run.write(&plan.writes);
+        let req = SkillRequest {
+            session_id: None,
+            description: Some(description),
+            name: script.name.clone(),
+            bot,
+            confirm: None,
+        };
+        let plan = cmds::create_skill(&run.drafts, &run.view, &run.host, &run.cancel, req)
+            .await
+            .unwrap_or_else(|e| panic!("{}: forge.skill.create: {e}", scenario.display()));
+        run.written(&plan.writes);
         run.assert_valid(&plan.writes);
         return (tree(&run.root), run.transcript);
     }
 
-    let (mut session, ctx) = match script.command.as_str() {
+    let mut session = match script.command.as_str() {
         "forge.builder.start" => {
             let mode = script.mode.expect("forge.builder.start needs a mode");
             run.note(format!(
                 "forge.builder.start {}",
-                serde_json::json!({"mode": mode, "description": description})
+                json!({"mode": mode, "description": description})
             ));
-            let ctx = run.context(&description);
-            let s = service::start_session(&run.store, &ctx, mode, &description, None).unwrap();
-            (s, ctx)
+            cmds::start(
+                &run.drafts,
+                &run.view,
+                &run.host,
+                &run.cancel,
+                mode,
+                description.clone(),
+                None,
+            )
+            .await
+            .unwrap()
         }
         "forge.builder.reconfigure" => {
             let rel = script
@@ -312,14 +344,10 @@ fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
                 .as_deref()
                 .expect("forge.builder.reconfigure needs a bot");
             run.note(format!("forge.builder.reconfigure {{\"uri\": \"{rel}\"}}"));
-            let folder =
-                service::inside_workspace(&run.folders, &service::bot_folder_of(&run.path(rel)))
-                    .unwrap();
-            let texts = service::bot_texts(&folder, &disk).unwrap();
-            // As the server does: the bot's soul is what its options are about.
-            let ctx = run.context(texts.soul.as_deref().unwrap_or_default());
-            let s = service::reconfigure_session(&run.store, &ctx, &folder, &texts).unwrap();
-            (s, ctx)
+            let path = bot.clone().unwrap();
+            cmds::reconfigure(&run.drafts, &run.view, &run.host, &run.cancel, &path)
+                .await
+                .unwrap()
         }
         other => panic!("{}: unknown command `{other}`", scenario.display()),
     };
@@ -327,16 +355,30 @@ fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
     for (i, answer) in script.answers.iter().enumerate() {
         run.show(i + 1, &session);
         run.note(format!("   > {answer}"));
-        session = service::answer_session(&run.store, &ctx, &id, answer).unwrap_or_else(|e| {
-            panic!(
-                "{}: answer {} ({answer}) refused: {e}\n{}",
+        let refused = |e: &dyn std::fmt::Display, transcript: &str| {
+            format!(
+                "{}: answer {} ({answer}) refused: {e}\n{transcript}",
                 scenario.display(),
-                i + 1,
-                run.transcript
+                i + 1
             )
-        });
+        };
+        let parsed = Answer::from_json(answer)
+            .unwrap_or_else(|e| panic!("{}", refused(&e, &run.transcript)));
+        // As the server does: the command holds its session's turn from load to save.
+        let turn = run.drafts.queue(&id).take().await;
+        let next = cmds::answer(
+            &run.drafts,
+            &run.view,
+            &run.host,
+            &run.cancel,
+            id.clone(),
+            parsed,
+        )
+        .await;
+        drop(turn);
+        session = next.unwrap_or_else(|e| panic!("{}", refused(&e, &run.transcript)));
         assert_eq!(
-            service::load_session(&run.store, &id).unwrap(),
+            run.stored(&id).await.unwrap(),
             session,
             "the answer is saved"
         );
@@ -352,42 +394,44 @@ fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
     match session.mode {
         Mode::Bot => {
             run.note("forge.builder.assemble");
-            let plan =
-                service::plan_assemble(&session, &run.folders, &run.settings, None, &disk).unwrap();
-            run.write(&plan.writes);
+            let turn = run.drafts.queue(&id).take().await;
+            let plan = cmds::assemble(&run.drafts, &run.view, &run.host, id.clone(), None)
+                .await
+                .unwrap();
+            drop(turn);
+            run.written(&plan.writes);
             run.assert_valid(&plan.writes);
-            service::finish(&run.store, &id, Some(&plan.memory)).unwrap();
-            let remembered = run.context(&session.description).memory;
+            let slug = plan.bot_folder.file_name().and_then(|n| n.to_str());
+            let remembered = run.memory(&session.description).await;
             assert!(
-                remembered.iter().any(|m| m.bot_slug.as_deref()
-                    == plan.bot_folder.file_name().and_then(|n| n.to_str())),
+                remembered.iter().any(|m| m.bot_slug.as_deref() == slug),
                 "{}: the assembled bot is not remembered: {remembered:?}",
                 scenario.display()
             );
         }
         Mode::Skill => {
-            let bot = script.bot.as_deref().map(|b| run.path(b));
             run.note(format!(
                 "forge.skill.create {}",
-                serde_json::json!({"session_id": "…", "bot": script.bot})
+                json!({"session_id": "…", "bot": script.bot})
             ));
-            let plan = service::plan_skill(
-                Some(&session),
-                None,
-                None,
-                bot.as_deref(),
-                &run.folders,
-                &run.settings,
-                &disk,
-            )
-            .unwrap();
-            run.write(&plan.writes);
+            let req = SkillRequest {
+                session_id: Some(id.clone()),
+                description: None,
+                name: None,
+                bot,
+                confirm: None,
+            };
+            let turn = run.drafts.queue(&id).take().await;
+            let plan = cmds::create_skill(&run.drafts, &run.view, &run.host, &run.cancel, req)
+                .await
+                .unwrap();
+            drop(turn);
+            run.written(&plan.writes);
             run.assert_valid(&plan.writes);
-            service::finish(&run.store, &id, None).unwrap();
         }
     }
     assert!(
-        service::load_session(&run.store, &id).is_err(),
+        run.stored(&id).await.is_err(),
         "{}: the draft outlives the assemble",
         scenario.display()
     );
@@ -438,12 +482,12 @@ fn scenarios() -> Vec<PathBuf> {
     out
 }
 
-#[test]
-fn every_scenario_assembles_its_after_snapshot() {
+#[tokio::test]
+async fn every_scenario_assembles_its_after_snapshot() {
     let mut failures = Vec::new();
     for scenario in scenarios() {
         let name = scenario.file_name().unwrap().to_string_lossy().into_owned();
-        let (got, transcript) = play(&scenario);
+        let (got, transcript) = play(&scenario).await;
         let after = scenario.join("after");
         let transcript_path = scenario.join("transcript.md");
         let transcript = format!("# {name}\n\n{transcript}");

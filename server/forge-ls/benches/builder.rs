@@ -1,16 +1,22 @@
 //! Builder timings, in process: `answer` including its durable SQLite write (load, engine step,
 //! save in a WAL transaction), and `assemble` of a bot with five new skills (plan, the files
-//! written to disk as the editor would, memory recorded and the draft deleted).
+//! written to disk as the editor would, memory recorded and the draft deleted), through the same
+//! functions the server's commands call.
 //!
 //! `cargo bench -p forge-ls --bench builder`
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use forge_analysis::workspace::index::Index;
+use forge_builder::commands::{self as cmds, DiskHost, View};
+use forge_builder::drafts::Drafts;
 use forge_builder::service as svc;
 use forge_builder::settings::Settings;
-use forge_builder::{BuilderTurn, Mode};
+use forge_builder::{Answer, BuilderContext, BuilderTurn, Mode};
 use forge_store::drafts::DraftStore;
 use serde_json::json;
+use tokio_util::sync::CancellationToken;
 
 fn stats(name: &str, mut samples: Vec<Duration>) {
     samples.sort();
@@ -27,19 +33,44 @@ fn stats(name: &str, mut samples: Vec<Duration>) {
 const SKILLS: &str = "meal-plan, grocery-list, recipe-search, nutrition-facts, pantry-tracker";
 
 fn main() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    rt.block_on(run());
+}
+
+/// The commands the server runs (`forge_builder::commands`), with the files written to disk
+/// instead of through an editor.
+async fn run() {
     let dir = tempfile::tempdir().expect("tempdir");
     let folders = vec![dir.path().canonicalize().expect("canonical tempdir")];
-    let settings = Settings::default();
-    let store =
-        DraftStore::open(svc::drafts_path(&folders, &settings).expect("path")).expect("store");
+    let view = View {
+        folders: Arc::new(folders.clone()),
+        settings: Arc::new(Settings::default()),
+        index: Arc::new(Index::new()),
+        read: Arc::new(svc::read_optional),
+    };
+    let drafts = Drafts::default();
+    let host = DiskHost;
+    let cancel = CancellationToken::new();
     let description = "A friendly assistant that helps me plan healthy meals";
-    let ctx = svc::context(&store, &folders, description);
 
     // answer: whole sessions, every turn timed.
     let mut answers = Vec::new();
     let mut ready = None;
     while answers.len() < 300 {
-        let mut s = svc::start_session(&store, &ctx, Mode::Bot, description, None).expect("start");
+        let mut s = cmds::start(
+            &drafts,
+            &view,
+            &host,
+            &cancel,
+            Mode::Bot,
+            description.into(),
+            None,
+        )
+        .await
+        .expect("start");
         while !s.is_ready() {
             let a = match &s.turn {
                 BuilderTurn::ShowPreview { .. } => json!({"confirm": true}),
@@ -48,8 +79,11 @@ fn main() {
                 }
                 _ => json!({"option": 0}),
             };
+            let a = Answer::from_json(&a).expect("answer shape");
             let t = Instant::now();
-            s = svc::answer_session(&store, &ctx, &s.session_id, &a).expect("answer");
+            s = cmds::answer(&drafts, &view, &host, &cancel, s.session_id.clone(), a)
+                .await
+                .expect("answer");
             answers.push(t.elapsed());
         }
         ready = Some(s);
@@ -57,6 +91,7 @@ fn main() {
     stats("answer (engine + durable SQLite save)", answers);
 
     // The same turns without the store, to show what the durable write costs.
+    let ctx = BuilderContext::default();
     let mut engine = Vec::new();
     while engine.len() < 300 {
         let mut s = forge_builder::start(Mode::Bot, description, &ctx);
@@ -65,7 +100,7 @@ fn main() {
                 BuilderTurn::ShowPreview { .. } => json!({"confirm": true}),
                 _ => json!({"option": 0}),
             };
-            let a = forge_builder::Answer::from_json(&a).expect("answer shape");
+            let a = Answer::from_json(&a).expect("answer shape");
             let t = Instant::now();
             s = forge_builder::answer(&s, a, &ctx).expect("answer");
             engine.push(t.elapsed());
@@ -77,18 +112,16 @@ fn main() {
     let s = ready.expect("a ready session");
     let skills = s.full_config().expect("config").skills.len();
     assert_eq!(skills, 5, "the bench bot should have five skills");
-    let disk = |p: &std::path::Path| svc::read_optional(p);
+    let store = DraftStore::open(svc::drafts_path(&view.folders, &view.settings).expect("path"))
+        .expect("store");
     let mut assembles = Vec::new();
     let mut written = 0;
     for _ in 0..30 {
         store.save(&s).expect("re-save the draft");
         let t = Instant::now();
-        let plan = svc::plan_assemble(&s, &folders, &settings, None, &disk).expect("plan");
-        for w in &plan.writes {
-            std::fs::create_dir_all(w.path.parent().expect("parent")).expect("mkdir");
-            std::fs::write(&w.path, &w.new).expect("write");
-        }
-        svc::finish(&store, &s.session_id, Some(&plan.memory)).expect("finish");
+        let plan = cmds::assemble(&drafts, &view, &host, s.session_id.clone(), None)
+            .await
+            .expect("assemble");
         assembles.push(t.elapsed());
         written = plan.writes.len();
         std::fs::remove_dir_all(&plan.bot_folder).expect("clean up");

@@ -129,7 +129,7 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> V
     if let Some(f) = lines::get(&fields, "temperature") {
         match f.value.parse::<f64>() {
             Err(_) => diags.push(number_invalid(f, "a number such as 0.7", "0.7")),
-            Ok(t) if !(0.0..=2.0).contains(&t) => diags.push(Diagnostic::new(&codes::IDENTITY_NUMBER_RANGE, f.value_range.clone(), format!(
+            Ok(t) if !schema::TEMPERATURE.contains(&t) => diags.push(Diagnostic::new(&codes::IDENTITY_NUMBER_RANGE, f.value_range.clone(), format!(
                 "temperature {t} is outside 0–2, the range Boternity's web UI allows; providers reject it."
             ))),
             Ok(_) => {}
@@ -138,7 +138,7 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> V
     if let Some(f) = lines::get(&fields, "max_tokens") {
         match f.value.parse::<i64>() {
             Err(_) => diags.push(number_invalid(f, "a whole number such as 4096", "4096")),
-            Ok(n) if n < 1 || n > i64::from(i32::MAX) => diags.push(
+            Ok(n) if !schema::MAX_TOKENS.contains(&n) => diags.push(
                 Diagnostic::new(&codes::IDENTITY_NUMBER_RANGE, f.value_range.clone(), format!(
                     "max_tokens {n} is not a positive 32-bit number; Boternity would wrap it into a huge value. Use e.g. 4096."
                 ))

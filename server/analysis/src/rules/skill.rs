@@ -277,7 +277,9 @@ fn check_name(
     }
 }
 
-/// Lowercase, hyphens for everything else, no leading/trailing/double hyphens.
+/// A valid skill name made of `s` (the quick fixes' and the builder's one rule): lowercase ASCII
+/// letters and digits, hyphens for everything else, no leading, trailing or double hyphens, at most
+/// [`NAME_MAX`] characters. Empty when `s` has no ASCII letter or digit.
 pub fn slug(s: &str) -> String {
     let mut out = String::new();
     for c in s.chars().flat_map(char::to_lowercase) {
@@ -287,10 +289,22 @@ pub fn slug(s: &str) -> String {
             out.push('-');
         }
     }
+    out.truncate(NAME_MAX);
     while out.ends_with('-') {
         out.pop();
     }
     out
+}
+
+/// Whether `s` is a skill name Boternity loads (what [`slug`] makes).
+pub fn is_valid_name(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= NAME_MAX
+        && !s.starts_with('-')
+        && !s.ends_with('-')
+        && !s.contains("--")
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn check_description(fm: &Frontmatter, root: &Node, diags: &mut Vec<Diagnostic>) {
@@ -559,5 +573,8 @@ mod tests {
     fn slugs() {
         assert_eq!(slug("My Skill!"), "my-skill");
         assert_eq!(slug("--a--b--"), "a-b");
+        let long = slug(&"ab-".repeat(40));
+        assert!(long.len() <= NAME_MAX && is_valid_name(&long), "{long}");
+        assert!(!is_valid_name("a--b") && !is_valid_name("Bad") && !is_valid_name("-x"));
     }
 }

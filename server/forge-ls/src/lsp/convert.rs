@@ -9,10 +9,14 @@ use tower_lsp_server::ls_types::{
 };
 
 use forge_analysis::document::Document;
+use forge_builder::service::{FileWrite, ServiceError};
 use forge_syntax::codes;
 use forge_syntax::diagnostic::{Diagnostic, Edit, Severity};
 use forge_syntax::text::{LineCol, LineColRange, LineIndex, PositionEncoding};
-use tower_lsp_server::ls_types::{Position, Range};
+use tower_lsp_server::ls_types::{
+    CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges, OneOf,
+    OptionalVersionedTextDocumentIdentifier, Position, Range, ResourceOp, TextDocumentEdit,
+};
 
 pub fn position(p: LineCol) -> Position {
     Position::new(p.line, p.character)
@@ -92,5 +96,120 @@ pub fn workspace_edit(
         changes: Some(changes),
         document_changes: None,
         change_annotations: None,
+    }
+}
+
+// ---------- builder file changes ----------
+
+/// Creates go first (`CreateFile`, then the text); existing files get one minimal range edit
+/// against the text the plan was computed from.
+pub fn file_writes_edit(
+    writes: &[FileWrite],
+    enc: PositionEncoding,
+) -> std::result::Result<WorkspaceEdit, ServiceError> {
+    let mut ops = Vec::new();
+    for w in writes {
+        let uri = Uri::from_file_path(&w.path).ok_or_else(|| {
+            ServiceError::Conflict(format!("cannot make a URI of {}", w.path.display()))
+        })?;
+        let edit = match &w.old {
+            None => {
+                ops.push(DocumentChangeOperation::Op(ResourceOp::Create(
+                    CreateFile {
+                        uri: uri.clone(),
+                        options: Some(CreateFileOptions {
+                            overwrite: Some(false),
+                            ignore_if_exists: Some(false),
+                        }),
+                        annotation_id: None,
+                    },
+                )));
+                TextEdit {
+                    range: Range::default(),
+                    new_text: w.new.clone(),
+                }
+            }
+            Some(old) => minimal_edit(old, &w.new, enc),
+        };
+        ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
+            text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },
+            edits: vec![OneOf::Left(edit)],
+        }));
+    }
+    Ok(WorkspaceEdit {
+        changes: None,
+        document_changes: Some(DocumentChanges::Operations(ops)),
+        change_annotations: None,
+    })
+}
+
+/// One edit replacing only the differing middle of `old` (common prefix and suffix kept), so the
+/// editor's undo, cursor and folding are disturbed as little as possible.
+pub fn minimal_edit(old: &str, new: &str, enc: PositionEncoding) -> TextEdit {
+    let (a, b) = (old.as_bytes(), new.as_bytes());
+    let mut pre = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    while pre > 0 && (!old.is_char_boundary(pre) || !new.is_char_boundary(pre)) {
+        pre -= 1;
+    }
+    // Never split a CRLF: positions between \r and \n do not exist for the client.
+    if pre > 0 && a[pre - 1] == b'\r' {
+        pre -= 1;
+    }
+    let max_suf = a.len().min(b.len()) - pre;
+    let mut suf = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(max_suf)
+        .take_while(|(x, y)| x == y)
+        .count();
+    while suf > 0 && (!old.is_char_boundary(a.len() - suf) || !new.is_char_boundary(b.len() - suf))
+    {
+        suf -= 1;
+    }
+    if suf > 0 && a[a.len() - suf] == b'\n' && a.len() - suf > 0 && a[a.len() - suf - 1] == b'\r' {
+        suf -= 1;
+    }
+    let index = LineIndex::new(old);
+    TextEdit {
+        range: range(index.range(old, pre..a.len() - suf, enc)),
+        new_text: new[pre..b.len() - suf].to_string(),
+    }
+}
+
+#[cfg(test)]
+mod edit_tests {
+    use super::*;
+
+    fn apply_text(old: &str, e: &TextEdit, enc: PositionEncoding) -> String {
+        let index = LineIndex::new(old);
+        let off = |p| index.offset(old, line_col(p), enc);
+        let (s, t) = (off(e.range.start), off(e.range.end));
+        format!("{}{}{}", &old[..s], e.new_text, &old[t..])
+    }
+
+    #[test]
+    fn minimal_edits_round_trip() {
+        let cases = [
+            ("a\r\nb\r\nc", "a\r\nB\r\nc"),
+            ("tone: warm\n", "tone: calm\n"),
+            ("héllo wörld", "héllo wörld!"),
+            ("x\ry\rz", "x\rY\rz"),
+            ("same", "same"),
+            ("", "new"),
+            ("old\r\n", "old\n"),
+        ];
+        for enc in [PositionEncoding::Utf8, PositionEncoding::Utf16] {
+            for (a, b) in cases {
+                let e = minimal_edit(a, b, enc);
+                assert_eq!(apply_text(a, &e, enc), b, "{a:?} → {b:?}");
+            }
+        }
+        let e = minimal_edit(
+            "tone: warm\nrest\n",
+            "tone: calm\nrest\n",
+            PositionEncoding::Utf8,
+        );
+        assert_eq!(e.new_text, "cal"); // "warm" → "calm" share only the final "m"
     }
 }

@@ -14,8 +14,8 @@ use tower_lsp_server::ls_types::{
 
 use super::convert;
 use super::intel;
-use super::router::Shared;
-use super::state::Snapshot;
+use super::shared::Shared;
+use super::shared::Snapshot;
 use forge_analysis::document::Document;
 use forge_syntax::text::PositionEncoding;
 
@@ -61,13 +61,13 @@ pub async fn handle(
     params: Value,
     snap: Snapshot,
     shared: Arc<Shared>,
-    turn: Option<super::commands::Turn>,
+    turn: Option<forge_builder::drafts::Turn>,
 ) -> Result<Value> {
     match method {
         "textDocument/codeAction" => {
             let p: CodeActionParams = parse(params)?;
             // Builder questions (§5) come after the quick fixes.
-            let builder = super::commands::code_actions(&snap, &shared, &p).await;
+            let builder = super::questions::code_actions(&snap, &shared, &p).await;
             to_json(code_actions(&snap, p).map(|mut v| {
                 v.extend(builder);
                 v
@@ -75,14 +75,14 @@ pub async fn handle(
         }
         "workspace/executeCommand" => super::commands::execute(params, snap, shared, turn).await,
         "textDocument/codeLens" => {
-            super::commands::code_lenses(&snap, &shared, parse(params)?).await
+            super::questions::code_lenses(&snap, &shared, parse(params)?).await
         }
         "textDocument/documentSymbol" => to_json(document_symbols(&snap, parse(params)?)),
         "textDocument/foldingRange" => to_json(folding_ranges(&snap, parse(params)?)),
         "textDocument/completion" => {
             let p: CompletionParams = parse(params)?;
             // Builder answers for this spot (§5) come first, then the schema's completions.
-            let builder = super::commands::question_completions(&snap, &shared, &p).await;
+            let builder = super::questions::question_completions(&snap, &shared, &p).await;
             let mut list = match intel::completion(&snap, p) {
                 Some(CompletionResponse::List(l)) => l,
                 Some(CompletionResponse::Array(items)) => CompletionList {

@@ -11,7 +11,7 @@ use tower_lsp_server::ls_types::notification::Progress;
 use tower_lsp_server::ls_types::*;
 use tower_lsp_server::Client;
 
-use super::state::Msg;
+use super::shared::Msg;
 use forge_analysis::rules::Profile;
 use forge_analysis::workspace::index::{self, FileEntry, ScanSpec};
 
@@ -176,7 +176,7 @@ pub fn spawn_scan(
             progress
                 && matches!(
                     tokio::time::timeout(
-                        super::agent::PROGRESS_CREATE_TIMEOUT,
+                        super::host::PROGRESS_CREATE_TIMEOUT,
                         client.create_work_done_progress(token.clone()),
                     )
                     .await,

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 
-use super::state::Snapshot;
+use super::shared::Snapshot;
 use forge_analysis::workspace::complete::{self, ItemKind};
 use forge_analysis::workspace::{hover, navigate};
 use forge_analysis::FileKind;

@@ -3,14 +3,16 @@
 //! computed on the state as of the messages received before them (`router`).
 //! Conversions between analysis types and LSP types live in `convert`.
 
-mod agent;
 mod commands;
 pub mod convert;
 mod handlers;
+mod host;
 mod indexer;
 mod intel;
+mod questions;
 mod router;
 mod server;
+mod shared;
 mod souls;
 mod state;
 mod stop;
@@ -23,7 +25,7 @@ use std::sync::Arc;
 use tokio_util::sync::CancellationToken;
 use tower_lsp_server::{LspService, Server};
 
-pub use state::Snapshot;
+pub use shared::Snapshot;
 
 /// Serve LSP over stdin/stdout until `exit`; exit code 0 after `shutdown`, 1 without.
 pub fn run_stdio() -> ExitCode {
@@ -40,7 +42,7 @@ pub fn run_stdio() -> ExitCode {
     };
     let shared = runtime.block_on(async {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let shared = Arc::new(router::Shared::new(tx));
+        let shared = Arc::new(shared::Shared::new(tx));
         let for_init = shared.clone();
         let (service, socket) = LspService::new(move |client| {
             state::spawn(rx, for_init.tx.clone(), client.clone());

@@ -8,69 +8,23 @@
 //! request is then computed on that snapshot, concurrently with others.
 //! Lifecycle messages (`initialize`, `shutdown`, `exit`) go to tower-lsp.
 
-use std::collections::HashMap;
 use std::panic::AssertUnwindSafe;
-use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use futures::future::BoxFuture;
 use futures::FutureExt;
 use serde_json::Value;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use tower::Service;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
-use tower_lsp_server::Client;
 
 use super::handlers;
-use super::state::Msg;
+use super::shared::{Msg, Shared, RUNNING, SHUT_DOWN, UNINITIALIZED};
 
-const UNINITIALIZED: u8 = 0;
-const RUNNING: u8 = 1;
-const SHUT_DOWN: u8 = 2;
-
-/// Requests slower than this are logged at `info` (the rest at `debug`).
 const SLOW_REQUEST: std::time::Duration = std::time::Duration::from_millis(250);
-
-/// State shared by the router, the lifecycle handlers and `run_stdio`.
-pub struct Shared {
-    pub tx: mpsc::UnboundedSender<Msg>,
-    pub client: OnceLock<Client>,
-    lifecycle: AtomicU8,
-    cancels: Mutex<HashMap<Id, CancellationToken>>,
-    /// The builder commands' drafts store, session locks and client capabilities.
-    pub commands: super::commands::CommandState,
-}
-
-impl Shared {
-    pub fn new(tx: mpsc::UnboundedSender<Msg>) -> Shared {
-        Shared {
-            tx,
-            client: OnceLock::new(),
-            lifecycle: AtomicU8::new(UNINITIALIZED),
-            cancels: Mutex::new(HashMap::new()),
-            commands: Default::default(),
-        }
-    }
-
-    pub fn set_running(&self) {
-        self.lifecycle.store(RUNNING, Ordering::SeqCst);
-    }
-
-    pub fn set_shut_down(&self) {
-        self.lifecycle.store(SHUT_DOWN, Ordering::SeqCst);
-    }
-
-    pub fn shutdown_requested(&self) -> bool {
-        self.lifecycle.load(Ordering::SeqCst) == SHUT_DOWN
-    }
-
-    fn send(&self, msg: Msg) {
-        // The state task only stops when the process does.
-        let _ = self.tx.send(msg);
-    }
-}
 
 pub struct Router<S> {
     inner: S,

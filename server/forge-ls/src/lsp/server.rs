@@ -10,8 +10,8 @@ use tower_lsp_server::ls_types::*;
 use tower_lsp_server::{Client, LanguageServer};
 
 use super::indexer::ClientCaps;
-use super::router::Shared;
-use super::state::Msg;
+use super::shared::Msg;
+use super::shared::Shared;
 use forge_syntax::text::PositionEncoding;
 
 pub struct Backend {
@@ -82,7 +82,8 @@ impl LanguageServer for Backend {
         });
         self.shared
             .commands
-            .set_client_capabilities(params.capabilities.clone());
+            .abilities
+            .set(params.capabilities.clone());
         let caps = ClientCaps::from(&params.capabilities);
         let _ = self.caps.set(caps.clone());
         let _ = self.shared.tx.send(Msg::Caps(caps));

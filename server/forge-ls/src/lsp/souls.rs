@@ -21,8 +21,8 @@ use tower_lsp_server::ls_types::{
 };
 use tower_lsp_server::Client;
 
-use super::router::Shared;
-use super::state::{Msg, Snapshot};
+use super::shared::Shared;
+use super::shared::{Msg, Snapshot};
 use super::workspace::Workspace;
 use forge_analysis::FileKind;
 use forge_store::boternity_db::{self, DbError, DB_FILE};

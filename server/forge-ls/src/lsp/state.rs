@@ -8,96 +8,19 @@ use std::panic::AssertUnwindSafe;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde_json::Value;
-use tokio::sync::{mpsc, oneshot};
-use tower_lsp_server::ls_types::{
-    DidChangeTextDocumentParams, DidChangeWatchedFilesParams, DidChangeWorkspaceFoldersParams,
-    DidCloseTextDocumentParams, DidOpenTextDocumentParams, MessageType, Uri,
-};
+use tokio::sync::mpsc;
+use tower_lsp_server::ls_types::{MessageType, Uri};
 use tower_lsp_server::Client;
 
 use forge_analysis::document::Document;
-use forge_analysis::workspace::index::{FileEntry, Index};
-use forge_analysis::workspace::rules::PerFile;
 use forge_analysis::FileKind;
 use forge_builder::settings::Settings;
 use forge_syntax::diagnostic::Diagnostic;
 use forge_syntax::text::PositionEncoding;
 
 use super::convert;
-use super::indexer::ClientCaps;
+use super::shared::{Msg, Snapshot};
 use super::workspace::Workspace;
-
-pub enum Msg {
-    Init {
-        encoding: PositionEncoding,
-        folders: Vec<PathBuf>,
-        settings: Value,
-    },
-    Open(DidOpenTextDocumentParams),
-    Change(DidChangeTextDocumentParams),
-    Close(DidCloseTextDocumentParams),
-    Settings(Value),
-    /// A request's view of the world; `true` when its answer depends on the workspace index (it
-    /// then waits for the first scan, see [`Workspace::defer`]).
-    Snapshot(oneshot::Sender<Snapshot>, bool),
-    /// The wait of deferred requests for the first scan is over: answer them with what is known.
-    IndexWaitOver,
-    /// The client's capabilities, from `initialize`.
-    Caps(ClientCaps),
-    /// `initialized`: index the workspace.
-    Scan,
-    /// A scan finished (stale generations are dropped).
-    Indexed {
-        generation: u64,
-        entries: Vec<FileEntry>,
-    },
-    Watched(DidChangeWatchedFilesParams),
-    /// Files reloaded from disk: path, load sequence number, entry (None: gone).
-    Loaded(Vec<(PathBuf, u64, Option<FileEntry>)>),
-    Folders(DidChangeWorkspaceFoldersParams),
-    /// Soul versions read from Boternity databases (`full`: every followed data directory).
-    Souls {
-        seq: u64,
-        full: bool,
-        ledger: forge_store::soul_versions::Ledger,
-    },
-    /// Re-read one data directory's database (after a save).
-    SoulsRefresh(PathBuf),
-}
-
-/// An immutable view of the world at one point in the message order.
-#[derive(Clone, Default)]
-pub struct Snapshot {
-    pub encoding: PositionEncoding,
-    pub settings: Arc<Settings>,
-    pub folders: Arc<Vec<PathBuf>>,
-    pub docs: Arc<HashMap<Uri, Arc<Document>>>,
-    pub caps: Arc<ClientCaps>,
-    /// Every bot and skill file; open documents' text wins over the disk.
-    pub index: Arc<Index>,
-    /// Cross-file diagnostics of the index, per file.
-    pub cross: Arc<PerFile>,
-    /// The global skill library (read-only), if any.
-    pub library: Option<Arc<PathBuf>>,
-    /// Soul versions of the Boternity data directories in the workspace.
-    pub souls: Arc<forge_store::soul_versions::Ledger>,
-    /// What was last said about bad settings: the same settings sent again say nothing more.
-    pub settings_warnings: Arc<Vec<String>>,
-}
-
-impl Snapshot {
-    pub fn doc(&self, uri: &Uri) -> Option<&Arc<Document>> {
-        self.docs.get(uri)
-    }
-}
-
-impl Snapshot {
-    /// The text of `path` as the server sees it: the open document, else the index.
-    pub fn text_of(&self, path: &std::path::Path) -> Option<Arc<str>> {
-        self.index.file(path).map(|f| f.text.clone())
-    }
-}
 
 pub(super) enum Publish {
     /// Diagnostics for a file: its text (to place them), the list, the open document's version.
@@ -356,7 +279,7 @@ async fn publish_loop(mut rx: mpsc::UnboundedReceiver<Publish>, client: Client) 
                             client.publish_diagnostics(uri, diags, version).await
                         }
                         Err(e) => {
-                            tracing::error!("analysis failed: {e}");
+                            tracing::error!("converting diagnostics failed: {e}");
                             client
                                 .log_message(MessageType::ERROR, "forge-ls hit an internal error while analysing a file; please report it.")
                                 .await;

@@ -18,7 +18,8 @@ use tower_lsp_server::ls_types::{FileChangeType, Uri};
 use tower_lsp_server::Client;
 
 use super::indexer::{self, LoadJob};
-use super::state::{Msg, Publish, Snapshot};
+use super::shared::{Msg, Snapshot};
+use super::state::Publish;
 use forge_analysis::workspace::index::{self, entry_from_analysis, ScanSpec};
 use forge_analysis::workspace::rules;
 use forge_analysis::FileKind;

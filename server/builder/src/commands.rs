@@ -1,0 +1,724 @@
+//! Every builder command from start to end, as one plain async function each, shared by every
+//! surface: a [`Drafts`] handle, a read-only [`View`] of the workspace as of the command's arrival,
+//! a [`Host`] (what only the surface can do: show progress and messages, ask the user, apply file
+//! changes through the editor) and a cancellation token. The turn source is chosen from
+//! `forge.llm.*`: offline (the engine) or the model ([`crate::agent`]).
+//!
+//! Each step loads what it needs, asks the turn source with no lock on the drafts database held,
+//! and saves only a complete result: a failure or a cancellation leaves the draft as it was.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use tokio_util::sync::CancellationToken;
+
+use forge_analysis::workspace::index::Index;
+use forge_llm::{client_from_settings, AttemptInfo, LlmError, RetryPolicy};
+use forge_store::drafts::{DraftStore, DraftSummary};
+use forge_syntax::diagnostic::Severity;
+
+use crate::agent::skill::{draft_skill, Drafted, SkillDraft};
+use crate::agent::{bot_problems, AgentContext, AgentError, Model, Offline, Outcome, TurnSource};
+use crate::drafts::Drafts;
+use crate::service::{self as svc, AssemblePlan, FileWrite, ServiceError, SkillPlan, SkillReport};
+use crate::settings::Settings;
+use crate::{Answer, BuilderContext, Mode, Session};
+
+/// Reads a file as the surface sees it: an open editor's text wins over the disk.
+pub type Reader = Arc<dyn Fn(&Path) -> svc::Result<Option<String>> + Send + Sync>;
+
+/// The workspace as a command sees it.
+#[derive(Clone)]
+pub struct View {
+    pub folders: Arc<Vec<PathBuf>>,
+    pub settings: Arc<Settings>,
+    pub index: Arc<Index>,
+    pub read: Reader,
+}
+
+/// A progress report for one model call: `report` for each message (the first one starts it),
+/// `done` ends it.
+pub struct Progress {
+    pub report: Arc<dyn Fn(String) + Send + Sync>,
+    pub done: BoxFuture<'static, ()>,
+}
+
+impl Progress {
+    /// Ends the report once every clone of `report` is gone (the model holds one).
+    pub async fn finish(self) {
+        let Progress { report, done } = self;
+        drop(report);
+        done.await;
+    }
+}
+
+/// What only the surface can do.
+pub trait Host: Send + Sync {
+    /// A progress reporter titled `title`, or `None` when the surface shows none.
+    fn progress(&self, title: &str) -> Option<Progress>;
+    /// Shows a warning (a model fallback, a recovered database).
+    fn warn(&self, message: String) -> BoxFuture<'_, ()>;
+    /// Shows an error the user should see even when the surface only logs command errors.
+    fn error(&self, message: String) -> BoxFuture<'_, ()>;
+    /// Asks a yes/no question; `false` when it cannot be asked.
+    fn confirm(&self, question: String, yes: &'static str, no: &'static str)
+        -> BoxFuture<'_, bool>;
+    /// Writes the files (through the editor, so it can refuse); `label` names the command.
+    fn apply<'a>(
+        &'a self,
+        writes: &'a [FileWrite],
+        label: &'a str,
+    ) -> BoxFuture<'a, std::result::Result<(), ServiceError>>;
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+    /// The model could not be asked; the message says what to do (already shown to the user).
+    #[error("{0}")]
+    Model(String),
+    /// The client cancelled the command; nothing was saved.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+pub type Result<T> = std::result::Result<T, CommandError>;
+
+/// Action titles of the "install anyway?" question for a SKILL.md that still has errors.
+const INSTALL_ANYWAY: &str = "Install anyway";
+const DO_NOT_INSTALL: &str = "Cancel";
+
+fn attempt_message(model: &str, a: &AttemptInfo) -> String {
+    match &a.reason {
+        None => format!("asking {model}…"),
+        Some(why) => format!(
+            "asking {model} again after {why} (attempt {} of {}, waiting {:.1} s)…",
+            a.attempt,
+            a.max_attempts,
+            a.wait.as_secs_f64()
+        ),
+    }
+}
+
+fn model_failed(e: &LlmError, consequence: &str) -> CommandError {
+    if e.is_cancelled() {
+        return CommandError::Cancelled;
+    }
+    CommandError::Model(format!("{e}; {consequence}"))
+}
+
+/// The model agent when `forge.llm.provider` names one, with its progress reporter.
+fn model(view: &View, host: &dyn Host, title: &str) -> Result<Option<(Model, Option<Progress>)>> {
+    let client = client_from_settings(&view.settings.llm, RetryPolicy::default())
+        .map_err(|e| model_failed(&e, "nothing was changed"))?;
+    let Some(client) = client else {
+        return Ok(None);
+    };
+    let name = client.model().to_string();
+    let progress = host.progress(title);
+    let report = progress.as_ref().map(|p| p.report.clone());
+    // The first attempt starts the report (its message says what is asked); retries follow.
+    let progress_fn = move |a: &AttemptInfo| {
+        if let Some(r) = &report {
+            r(attempt_message(&name, a));
+        }
+    };
+    Ok(Some((
+        Model {
+            client,
+            progress: Box::new(progress_fn),
+        },
+        progress,
+    )))
+}
+
+/// Runs `f` on the drafts store, creating it if needed; its opening warning is shown.
+async fn store_op<T: Send + 'static>(
+    drafts: &Drafts,
+    view: &View,
+    host: &dyn Host,
+    f: impl FnOnce(&DraftStore) -> svc::Result<T> + Send + 'static,
+) -> svc::Result<T> {
+    let opened = drafts
+        .run(svc::drafts_path(&view.folders, &view.settings), true, f)
+        .await?;
+    if let Some(w) = opened.warning {
+        host.warn(w).await;
+    }
+    opened
+        .value
+        .ok_or_else(|| ServiceError::Storage("the drafts database is not open".into()))
+}
+
+/// The error of a failed step; a model failure is also shown, since clients often log command
+/// errors without showing them.
+async fn agent_error(host: &dyn Host, e: AgentError) -> CommandError {
+    match e {
+        AgentError::Answer(b) => ServiceError::Invalid(b.to_string()).into(),
+        AgentError::Model(l) if l.is_cancelled() => CommandError::Cancelled,
+        AgentError::Model(_) => {
+            let message = e.to_string();
+            host.error(message.clone()).await;
+            CommandError::Model(message)
+        }
+    }
+}
+
+/// The turn source of the settings and its progress report.
+struct Source {
+    model: Option<Model>,
+    progress: Option<Progress>,
+}
+
+impl Source {
+    fn new(view: &View, host: &dyn Host) -> Result<Source> {
+        let (model, progress) = match model(view, host, "Forge")? {
+            Some((m, p)) => (Some(m), p),
+            None => (None, None),
+        };
+        Ok(Source { model, progress })
+    }
+
+    fn get(&self) -> &dyn TurnSource {
+        match &self.model {
+            Some(m) => m,
+            None => &Offline,
+        }
+    }
+
+    /// Ends the progress report (before the command's result goes out).
+    async fn finish(self) {
+        drop(self.model);
+        if let Some(p) = self.progress {
+            p.finish().await;
+        }
+    }
+}
+
+async fn save(drafts: &Drafts, view: &View, host: &dyn Host, out: Outcome) -> Result<Session> {
+    let s = out.session;
+    let saved = store_op(drafts, view, host, move |store| Ok(store.save(&s)?)).await?;
+    drafts.note_saved(&saved);
+    if let Some(w) = out.warning {
+        host.warn(w).await;
+    }
+    Ok(saved)
+}
+
+/// Saves the outcome of a first turn. A model failure falls back to the offline first turn with
+/// a warning: nothing was saved yet, and the offline flow is always there.
+async fn save_first(
+    drafts: &Drafts,
+    view: &View,
+    host: &dyn Host,
+    fresh: Session,
+    out: std::result::Result<Outcome, AgentError>,
+) -> Result<Session> {
+    let out = match out {
+        Ok(o) => o,
+        Err(AgentError::Model(e)) if !e.is_cancelled() => Outcome {
+            session: fresh,
+            warning: Some(format!(
+                "{e}. forge-ls asks its own questions for this session instead."
+            )),
+        },
+        Err(e) => return Err(agent_error(host, e).await),
+    };
+    save(drafts, view, host, out).await
+}
+
+/// The outside inputs of a session (workspace skills, memories of its category) and, for a bound
+/// bot, its current problems for the model.
+fn agent_context(
+    store: &DraftStore,
+    drafts_skills: &(impl Fn(&[PathBuf], &Index) -> Vec<crate::WorkspaceSkill> + ?Sized),
+    view: &View,
+    about: &str,
+    bot: Option<(&Path, &crate::BotTexts)>,
+) -> AgentContext {
+    let builder: BuilderContext =
+        svc::context_with(store, drafts_skills(&view.folders, &view.index), about);
+    AgentContext {
+        builder,
+        diagnostics: bot
+            .map(|(f, t)| bot_problems(f, t, view.settings.profile))
+            .unwrap_or_default(),
+    }
+}
+
+/// `forge.builder.start`: a new session (its first turn from the turn source), saved.
+pub async fn start(
+    drafts: &Drafts,
+    view: &View,
+    host: &dyn Host,
+    cancel: &CancellationToken,
+    mode: Mode,
+    description: String,
+    folder: Option<PathBuf>,
+) -> Result<Session> {
+    let folder = match folder {
+        Some(f) => Some(svc::inside_workspace(&view.folders, &f)?),
+        None => None,
+    };
+    let v = view.clone();
+    let skills = drafts.skills_lister();
+    let (fresh, ctx) = store_op(drafts, view, host, move |store| {
+        let ctx = agent_context(store, &skills, &v, &description, None);
+        let mut s = crate::start(mode, &description, &ctx.builder);
+        s.target_folder = folder.map(|f| f.to_string_lossy().into_owned());
+        Ok((s, ctx))
+    })
+    .await?;
+    let src = Source::new(view, host)?;
+    let out = src.get().first_turn(&fresh, &ctx, cancel).await;
+    src.finish().await;
+    save_first(drafts, view, host, fresh, out).await
+}
+
+/// `forge.builder.reconfigure` of the bot holding `path` (a file of it, or its folder).
+pub async fn reconfigure(
+    drafts: &Drafts,
+    view: &View,
+    host: &dyn Host,
+    cancel: &CancellationToken,
+    path: &Path,
+) -> Result<Session> {
+    let folder = svc::inside_workspace(&view.folders, &svc::bot_folder_of(path))?;
+    let v = view.clone();
+    let skills = drafts.skills_lister();
+    let (fresh, ctx) = store_op(drafts, view, host, move |store| {
+        let texts = svc::bot_texts(&folder, &*v.read)?;
+        let about = texts.soul.clone().unwrap_or_default();
+        let ctx = agent_context(store, &skills, &v, &about, Some((&folder, &texts)));
+        let draft = svc::reconfigure_draft(&ctx.builder, &folder, &texts)?;
+        Ok((draft, ctx))
+    })
+    .await?;
+    let src = Source::new(view, host)?;
+    let out = src.get().first_turn(&fresh, &ctx, cancel).await;
+    src.finish().await;
+    save_first(drafts, view, host, fresh, out).await
+}
+
+/// `forge.builder.answer`: the next turn, saved. The caller holds the session's turn.
+pub async fn answer(
+    drafts: &Drafts,
+    view: &View,
+    host: &dyn Host,
+    cancel: &CancellationToken,
+    session_id: String,
+    answer: Answer,
+) -> Result<Session> {
+    let v = view.clone();
+    let skills = drafts.skills_lister();
+    let (current, ctx) = store_op(drafts, view, host, move |store| {
+        let current = svc::load_session(store, &session_id)?;
+        let bot = current.bound_folder.as_ref().map(PathBuf::from);
+        let texts = bot.as_ref().and_then(|f| svc::bot_texts(f, &*v.read).ok());
+        let bot = bot.as_deref().zip(texts.as_ref());
+        let ctx = agent_context(store, &skills, &v, &current.description, bot);
+        Ok((current, ctx))
+    })
+    .await?;
+    let src = Source::new(view, host)?;
+    let out = src.get().answer(&current, answer, &ctx, cancel).await;
+    src.finish().await;
+    match out {
+        Ok(o) => save(drafts, view, host, o).await,
+        Err(e) => Err(agent_error(host, e).await),
+    }
+}
+
+/// `forge.builder.session`: the stored session.
+pub async fn session(
+    drafts: &Drafts,
+    view: &View,
+    host: &dyn Host,
+    session_id: String,
+) -> Result<Session> {
+    Ok(store_op(drafts, view, host, move |s| {
+        svc::load_session(s, &session_id)
+    })
+    .await?)
+}
+
+/// `forge.builder.drafts`: every draft, newest first.
+pub async fn list(drafts: &Drafts, view: &View, host: &dyn Host) -> Result<Vec<DraftSummary>> {
+    Ok(store_op(drafts, view, host, |s| Ok(s.list()?)).await?)
+}
+
+/// `forge.builder.delete`: whether there was such a draft.
+pub async fn delete(
+    drafts: &Drafts,
+    view: &View,
+    host: &dyn Host,
+    session_id: String,
+) -> Result<bool> {
+    let key = session_id.clone();
+    let deleted = store_op(drafts, view, host, move |s| Ok(s.delete(&key)?)).await?;
+    drafts.note_deleted(&session_id);
+    Ok(deleted)
+}
+
+/// `forge.builder.assemble`: the bot's files written through the host, then the draft dropped
+/// (its choices kept as memory). The caller holds the session's turn.
+pub async fn assemble(
+    drafts: &Drafts,
+    view: &View,
+    host: &dyn Host,
+    session_id: String,
+    folder: Option<PathBuf>,
+) -> Result<AssemblePlan> {
+    let key = session_id.clone();
+    let session = store_op(drafts, view, host, move |s| svc::load_session(s, &key)).await?;
+    let v = view.clone();
+    let plan = tokio::task::spawn_blocking(move || {
+        svc::plan_assemble(
+            &session,
+            &v.folders,
+            &v.settings,
+            folder.as_deref(),
+            &*v.read,
+        )
+    })
+    .await
+    .map_err(|_| ServiceError::Storage("the assemble task failed".into()))??;
+    host.apply(&plan.writes, "assemble").await?;
+    let memory = plan.memory.clone();
+    let key = session_id.clone();
+    store_op(drafts, view, host, move |s| {
+        svc::finish(s, &key, Some(&memory))
+    })
+    .await?;
+    drafts.note_deleted(&session_id);
+    Ok(plan)
+}
+
+/// What `forge.skill.create` is asked for.
+pub struct SkillRequest {
+    pub session_id: Option<String>,
+    pub description: Option<String>,
+    pub name: Option<String>,
+    pub bot: Option<PathBuf>,
+    /// Install a model's draft that still has errors (`None`: ask the user).
+    pub confirm: Option<bool>,
+}
+
+/// `forge.skill.create`: the skill written (by the model when one is set, else the template),
+/// validated, placed and attached; a finished skill session is dropped.
+pub async fn create_skill(
+    drafts: &Drafts,
+    view: &View,
+    host: &dyn Host,
+    cancel: &CancellationToken,
+    req: SkillRequest,
+) -> Result<SkillPlan> {
+    if req.session_id.is_none() && req.description.is_none() {
+        return Err(ServiceError::Invalid(
+            "forge.skill.create needs {session_id} or {description, name?, bot?}".into(),
+        )
+        .into());
+    }
+    if req.session_id.is_none()
+        && req
+            .description
+            .as_deref()
+            .is_some_and(|d| d.trim().is_empty())
+    {
+        return Err(ServiceError::Invalid(
+            "forge.skill.create: `description` is empty; say in a sentence what the skill does and when to use it".into(),
+        )
+        .into());
+    }
+    let session = match req.session_id.clone() {
+        Some(i) => Some(store_op(drafts, view, host, move |s| svc::load_session(s, &i)).await?),
+        None => None,
+    };
+    let v = view.clone();
+    let (description, name, bot) = (req.description, req.name, req.bot);
+    let plan = tokio::task::spawn_blocking(move || {
+        svc::plan_skill(
+            session.as_ref(),
+            description.as_deref(),
+            name.as_deref(),
+            bot.as_deref(),
+            &v.folders,
+            &v.settings,
+            &*v.read,
+        )
+    })
+    .await
+    .map_err(|_| ServiceError::Storage("the skill task failed".into()))??;
+    let plan = drafted(view, host, cancel, plan, req.confirm).await?;
+    host.apply(&plan.writes, "skill.create").await?;
+    if let Some(i) = req.session_id {
+        let key = i.clone();
+        store_op(drafts, view, host, move |s| svc::finish(s, &key, None)).await?;
+        drafts.note_deleted(&i);
+    }
+    Ok(plan)
+}
+
+/// `forge.skill.validate`: one SKILL.md (or its folder) or every one in the workspace.
+pub async fn validate_skills(view: &View, target: Option<PathBuf>) -> Result<Vec<SkillReport>> {
+    let v = view.clone();
+    let read = view.read.clone();
+    tokio::task::spawn_blocking(move || {
+        svc::validate_skills(target.as_deref(), &v.folders, v.settings.profile, &|p| {
+            read(p).ok().flatten()
+        })
+    })
+    .await
+    .map_err(|_| ServiceError::Storage("the validate task failed".into()))?
+    .map_err(Into::into)
+}
+
+/// With a provider, the model writes the SKILL.md of `plan`. A draft that still has errors after
+/// the repair round is installed only when confirmed: by `confirm`, else by the user's answer.
+async fn drafted(
+    view: &View,
+    host: &dyn Host,
+    cancel: &CancellationToken,
+    plan: SkillPlan,
+    confirm: Option<bool>,
+) -> Result<SkillPlan> {
+    let Some((m, progress)) = model(view, host, "Forge: drafting a skill")? else {
+        return Ok(plan);
+    };
+    let drafted = draft_skill(&m, &plan.skill, &plan.path, view.settings.profile, cancel).await;
+    drop(m);
+    if let Some(p) = progress {
+        p.finish().await;
+    }
+    let drafted = match drafted {
+        Ok(d) => d,
+        Err(e) => {
+            let error = model_failed(&e, "nothing was installed: try again, or set forge.llm.provider to \"none\" to install forge-ls's own template");
+            if let CommandError::Model(m) = &error {
+                host.error(m.clone()).await;
+            }
+            return Err(error);
+        }
+    };
+    match drafted {
+        Drafted::Valid(d) => Ok(with_draft(plan, d)),
+        Drafted::Unusable(problem) => {
+            host.warn(format!(
+                "The model did not write a usable SKILL.md for `{}`, even after a repair request ({problem}); forge-ls installed its own template instead.",
+                plan.skill.name
+            ))
+            .await;
+            Ok(plan)
+        }
+        Drafted::Invalid(d) => {
+            let errors: Vec<String> = d
+                .diagnostics
+                .iter()
+                .filter(|x| x.severity == Severity::Error)
+                .map(|x| x.message.clone())
+                .collect();
+            let summary = format!(
+                "The SKILL.md the model wrote for `{}` still has {} error(s) after a repair request: {}",
+                plan.skill.name,
+                errors.len(),
+                errors.join("; ")
+            );
+            let install = match confirm {
+                Some(c) => c,
+                None => {
+                    host.confirm(
+                        format!("{summary}. Install it anyway?"),
+                        INSTALL_ANYWAY,
+                        DO_NOT_INSTALL,
+                    )
+                    .await
+                }
+            };
+            if install {
+                Ok(with_draft(plan, d))
+            } else {
+                Err(ServiceError::Conflict(format!(
+                    "{summary}. Nothing was installed: run forge.skill.create again (with \"confirm\": true to install it as it is)."
+                ))
+                .into())
+            }
+        }
+    }
+}
+
+/// The plan with the model's SKILL.md (and a WASM skill's source).
+fn with_draft(plan: SkillPlan, d: SkillDraft) -> SkillPlan {
+    let plan = plan.with_text(d.text, d.diagnostics);
+    match d.source_code {
+        Some(code) => plan.with_source(code),
+        None => plan,
+    }
+}
+
+/// A host without an editor: no progress, messages to the log, no one to ask, files written
+/// straight to disk (each one only if it still has the text the plan was computed from, so a
+/// concurrent change is never overwritten). For `forge-ls` surfaces without a client file
+/// system, the benchmarks and tests.
+pub struct DiskHost;
+
+impl Host for DiskHost {
+    fn progress(&self, _: &str) -> Option<Progress> {
+        None
+    }
+
+    fn warn(&self, message: String) -> BoxFuture<'_, ()> {
+        tracing::warn!("{message}");
+        Box::pin(async {})
+    }
+
+    fn error(&self, message: String) -> BoxFuture<'_, ()> {
+        tracing::error!("{message}");
+        Box::pin(async {})
+    }
+
+    fn confirm(&self, _: String, _: &'static str, _: &'static str) -> BoxFuture<'_, bool> {
+        Box::pin(async { false })
+    }
+
+    fn apply<'a>(
+        &'a self,
+        writes: &'a [FileWrite],
+        _: &'a str,
+    ) -> BoxFuture<'a, std::result::Result<(), ServiceError>> {
+        Box::pin(async move {
+            for w in writes {
+                if svc::read_optional(&w.path)? != w.old {
+                    return Err(ServiceError::Conflict(format!(
+                        "{} changed since the plan was made; nothing more was written and the draft is kept",
+                        w.path.display()
+                    )));
+                }
+            }
+            for w in writes {
+                let io = |e: std::io::Error| {
+                    ServiceError::Conflict(format!("cannot write {}: {e}", w.path.display()))
+                };
+                if let Some(parent) = w.path.parent() {
+                    std::fs::create_dir_all(parent).map_err(io)?;
+                }
+                std::fs::write(&w.path, &w.new).map_err(io)?;
+            }
+            Ok(())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::BuilderTurn;
+    use forge_analysis::rules::Profile;
+    use forge_analysis::{analyze, FileKind};
+    use serde_json::json;
+
+    fn workspace() -> (tempfile::TempDir, View) {
+        let dir = tempfile::tempdir().unwrap();
+        let view = View {
+            folders: Arc::new(vec![dir.path().canonicalize().unwrap()]),
+            settings: Arc::new(Settings::default()),
+            index: Arc::new(Index::new()),
+            read: Arc::new(svc::read_optional),
+        };
+        (dir, view)
+    }
+
+    fn answer_of(s: &Session) -> Answer {
+        let a = match s.turn {
+            BuilderTurn::ShowPreview { .. } => json!({"confirm": true}),
+            _ => json!({"option": 0}),
+        };
+        Answer::from_json(&a).unwrap()
+    }
+
+    #[tokio::test]
+    async fn answers_are_saved_and_errors_leave_the_session() {
+        let (_dir, view) = workspace();
+        let (drafts, host, cancel) = (Drafts::default(), DiskHost, CancellationToken::new());
+        let about = "helps me write essays".to_string();
+        let s = start(&drafts, &view, &host, &cancel, Mode::Bot, about, None)
+            .await
+            .unwrap();
+        let bad = Answer::from_json(&json!({"option": 99})).unwrap();
+        let err = answer(&drafts, &view, &host, &cancel, s.session_id.clone(), bad)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, CommandError::Service(ServiceError::Invalid(_))),
+            "{err:?}"
+        );
+        let stored = session(&drafts, &view, &host, s.session_id.clone()).await;
+        assert_eq!(stored.unwrap(), s);
+        let a = answer_of(&s);
+        let next = answer(&drafts, &view, &host, &cancel, s.session_id.clone(), a)
+            .await
+            .unwrap();
+        let stored = session(&drafts, &view, &host, s.session_id.clone()).await;
+        assert_eq!(stored.unwrap(), next);
+        assert!(matches!(
+            session(&drafts, &view, &host, "nope".into()).await,
+            Err(CommandError::Service(ServiceError::NotFound(_)))
+        ));
+    }
+
+    #[tokio::test]
+    async fn assemble_writes_valid_files_with_a_unique_slug_and_drops_the_draft() {
+        let (_dir, view) = workspace();
+        let (drafts, host, cancel) = (Drafts::default(), DiskHost, CancellationToken::new());
+        let about = "helps me write essays".to_string();
+        let mut s = start(&drafts, &view, &host, &cancel, Mode::Bot, about, None)
+            .await
+            .unwrap();
+        for _ in 0..40 {
+            if s.is_ready() {
+                break;
+            }
+            let a = answer_of(&s);
+            s = answer(&drafts, &view, &host, &cancel, s.session_id.clone(), a)
+                .await
+                .unwrap();
+        }
+        assert!(s.is_ready());
+        let slug = crate::slugify(&s.full_config().unwrap().name).unwrap();
+        std::fs::create_dir_all(view.folders[0].join("bots").join(&slug)).unwrap();
+        let plan = assemble(&drafts, &view, &host, s.session_id.clone(), None)
+            .await
+            .unwrap();
+        assert!(plan.bot_folder.ends_with(format!("{slug}-2")));
+        for w in &plan.writes {
+            let on_disk = std::fs::read_to_string(&w.path).unwrap();
+            assert_eq!(on_disk, w.new, "{} written", w.path.display());
+            let kind = FileKind::from_path(&w.path).unwrap();
+            let a = analyze(kind, &w.path, &w.new, Profile::Boternity);
+            assert!(
+                a.diagnostics.iter().all(|d| d.severity != Severity::Error),
+                "{}: {:?}",
+                w.path.display(),
+                a.diagnostics.iter().map(|d| &d.message).collect::<Vec<_>>()
+            );
+        }
+        let list = list(&drafts, &view, &host).await.unwrap();
+        assert!(list.iter().all(|d| d.session_id != s.session_id));
+    }
+
+    #[tokio::test]
+    async fn the_disk_host_never_overwrites_a_file_that_changed_since_the_plan() {
+        let (_dir, view) = workspace();
+        let path = view.folders[0].join("SOUL.md");
+        std::fs::write(&path, "mine\n").unwrap();
+        let writes = [FileWrite {
+            path: path.clone(),
+            old: Some("what the plan saw\n".into()),
+            new: "new\n".into(),
+        }];
+        assert!(DiskHost.apply(&writes, "test").await.is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");
+    }
+}

@@ -1,0 +1,332 @@
+//! Which builder question appears where in a bot's files (interface §5): its answers as edits of
+//! the files they fill, offered as code actions (anywhere in the file) and as completions (at the
+//! spot the answer goes), and the one lens at the top of a bot file. Surfaces convert these to
+//! their own types; nothing here knows LSP.
+
+use std::path::Path;
+
+use forge_analysis::FileKind;
+
+use crate::commands::View;
+use crate::drafts::Drafts;
+use crate::flow::{options_for, OptionInput};
+use crate::service::{self as svc, FileWrite};
+use crate::{
+    load_bot, spot, write_answer, BotTexts, BuilderContext, BuilderTurn, FieldValue, FileTarget,
+    QuestionSpec, Session, WorkspaceSkill,
+};
+
+/// A bot file open in the editor.
+pub struct OpenFile<'a> {
+    pub path: &'a Path,
+    pub kind: FileKind,
+    pub text: &'a str,
+}
+
+/// One answer to a builder question, ready to be offered in a file.
+#[derive(Debug, Clone)]
+pub struct Offer {
+    /// "Forge · Personality: What tone should Luna use?"
+    pub question: String,
+    /// The option's label.
+    pub label: String,
+    pub writes: Vec<FileWrite>,
+    /// The bound session and option this answer records, if there is a session.
+    pub records: Option<(String, usize)>,
+}
+
+impl Offer {
+    pub fn title(&self) -> String {
+        format!("{} → {}", self.question, self.label)
+    }
+}
+
+/// The lens at the top of a bot file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lens {
+    /// The pending turn of the session bound to the bot; opening it shows the session.
+    Session { title: String, session_id: String },
+    /// The bot's unanswered questions, without a session; opening it starts a reconfigure.
+    Unanswered { title: String, count: usize },
+}
+
+/// Whether the builder offers anything in files of this kind.
+pub fn is_bot_file(kind: FileKind) -> bool {
+    matches!(
+        kind,
+        FileKind::Identity | FileKind::Soul | FileKind::User | FileKind::SkillsToml
+    )
+}
+
+/// The bot file a target lives in.
+fn target_file(t: &FileTarget) -> Option<&'static str> {
+    match t {
+        FileTarget::Identity(_) => Some("IDENTITY.md"),
+        FileTarget::SoulFrontmatter(_) | FileTarget::SoulSection(_) => Some("SOUL.md"),
+        FileTarget::UserIntro | FileTarget::UserSection(_) => Some("USER.md"),
+        FileTarget::SkillsToml => Some("skills.toml"),
+        FileTarget::SkillFrontmatter(_) | FileTarget::SkillBody => None,
+    }
+}
+
+/// The session bound to `folder`, if any (without creating a drafts database).
+pub async fn bound_session(drafts: &Drafts, view: &View, folder: &Path) -> Option<Session> {
+    let folder = folder.canonicalize().ok()?;
+    let path = svc::drafts_path(&view.folders, &view.settings);
+    // Opening the store fills the bound-folder index, so open (read-only intent) before looking.
+    drafts.run(path.clone(), false, |_| Ok(())).await.ok()?;
+    let id = drafts.bound_to(&folder)?;
+    drafts
+        .run(path, false, move |s| Ok(s.load::<Session>(&id)?))
+        .await
+        .ok()?
+        .value
+        .flatten()
+}
+
+/// The offers for the bot file `file`: the bound session's pending question (edit + recording),
+/// else every unanswered question whose answer lives in this file (edit only). With `at`, only
+/// the questions whose answer goes at that byte offset (completion); a half-typed key or heading
+/// there is replaced by the answer. `can_create`: whether the surface can create files (an offer
+/// that would create one is skipped otherwise).
+pub async fn offers(
+    drafts: &Drafts,
+    view: &View,
+    file: &OpenFile<'_>,
+    at: Option<usize>,
+    can_create: bool,
+) -> Vec<Offer> {
+    // Edits are only offered for bots inside the workspace, like every other builder write.
+    let Some(folder) = file
+        .path
+        .parent()
+        .filter(|f| svc::inside_workspace(&view.folders, f).is_ok())
+        // The edits name the files as the editor opened them (not the canonical path).
+        .map(Path::to_path_buf)
+    else {
+        return Vec::new();
+    };
+    let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    let Ok(texts) = svc::bot_texts(&folder, &*view.read) else {
+        return Vec::new();
+    };
+    let spot = match (at, file.kind) {
+        (None, _) => None,
+        (Some(o), FileKind::SkillsToml) => match spot::toml_spot(file.text, o) {
+            Some(s) => Some(s),
+            None => return Vec::new(),
+        },
+        (Some(o), _) => Some(spot::markdown_spot(file.text, o)),
+    };
+    // The texts with the cursor's half-typed line taken out, for answers that replace it.
+    let without_line = at.map(|o| {
+        let text = file.text;
+        let o = forge_syntax::text::floor_char_boundary(text, o);
+        let start = text[..o].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[o..].find('\n').map_or(text.len(), |i| o + i + 1);
+        let mut t = texts.clone();
+        let cut = format!("{}{}", &text[..start], &text[end..]);
+        match file.kind {
+            FileKind::Identity => t.identity = Some(cut),
+            FileKind::Soul => t.soul = Some(cut),
+            FileKind::User => t.user = Some(cut),
+            _ => t.skills_toml = Some(cut),
+        }
+        t
+    });
+    let loaded = load_bot(
+        texts.identity.as_deref(),
+        texts.soul.as_deref(),
+        texts.user.as_deref(),
+        texts.skills_toml.as_deref(),
+    );
+    let bot_name = loaded.config.name.clone().unwrap_or_default();
+    let present = |f: &str| match f {
+        "IDENTITY.md" => texts.identity.is_some(),
+        "SOUL.md" => texts.soul.is_some(),
+        "USER.md" => texts.user.is_some(),
+        "skills.toml" => texts.skills_toml.is_some(),
+        _ => false,
+    };
+    // Which texts a question's answer is computed on, or None when it is not offered here. A
+    // question is offered in the files its answer goes to; when none of them exists yet (a bot
+    // without skills.toml asked about skills), SOUL.md hosts its code actions, so it is never
+    // unreachable.
+    let base = |q: &QuestionSpec| -> Option<&BotTexts> {
+        let mut files = q.targets.iter().filter_map(target_file);
+        let in_file = files.clone().any(|f| f == name);
+        match &spot {
+            None => (in_file || (name == "SOUL.md" && !files.any(present))).then_some(&texts),
+            Some(spot) => {
+                let t = q
+                    .targets
+                    .iter()
+                    .find(|t| target_file(t) == Some(name) && spot.fits(t))?;
+                if spot.replaces_line(t) {
+                    without_line.as_ref()
+                } else {
+                    Some(&texts)
+                }
+            }
+        }
+    };
+    let mut out = Vec::new();
+    let mut push =
+        |question: String, label: String, texts: &BotTexts, field, value: &FieldValue, records| {
+            let Ok(ch) = write_answer(texts, &bot_name, field, value, &|_| false) else {
+                return;
+            };
+            let Ok(writes) = svc::bot_writes(&view.folders, &folder, texts, ch, &*view.read) else {
+                return;
+            };
+            // A file the edit would create needs the surface to create files; skip rather than
+            // offer a dud.
+            if writes.is_empty() || (writes.iter().any(|w| w.old.is_none()) && !can_create) {
+                return;
+            }
+            out.push(Offer {
+                question,
+                label,
+                writes,
+                records,
+            });
+        };
+    if let Some(s) = bound_session(drafts, view, &folder).await {
+        let (
+            Some(q),
+            BuilderTurn::AskQuestion {
+                phase,
+                question,
+                options,
+                ..
+            },
+        ) = (s.pending_question(), &s.turn)
+        else {
+            return out;
+        };
+        let Some(texts) = base(q) else {
+            return out;
+        };
+        for (i, value) in s.pending.choices.iter().enumerate() {
+            let label = options
+                .get(i)
+                .map(|o| o.label.clone())
+                .unwrap_or_else(|| value.display());
+            let question = format!("Forge · {}: {question}", phase.short_label());
+            let records = Some((s.session_id.clone(), i));
+            push(question, label, texts, q.field, value, records);
+        }
+        return out;
+    }
+    let about = loaded
+        .config
+        .description
+        .clone()
+        .or_else(|| loaded.config.purpose.clone())
+        .unwrap_or_default();
+    let category = crate::classify_purpose(&about);
+    let asked: Vec<_> = loaded
+        .unanswered()
+        .into_iter()
+        .filter_map(|q| Some((q, base(q)?)))
+        .collect();
+    // Most spots answer no question: skip listing the workspace's skills for them.
+    if asked.is_empty() {
+        return out;
+    }
+    let ctx = offer_context(drafts, view, &about).await;
+    for (q, texts) in asked {
+        let choices = options_for(
+            q,
+            &OptionInput {
+                description: &about,
+                category: &category,
+                config: &loaded.config,
+                skill: None,
+                ctx: &ctx,
+            },
+        );
+        let text = q.text_for(
+            Some(&bot_name)
+                .filter(|n| !n.is_empty())
+                .map(String::as_str),
+        );
+        for c in choices {
+            let question = format!("Forge · {}: {text}", q.phase.short_label());
+            push(question, c.option.label, texts, q.field, &c.value, None);
+        }
+    }
+    out
+}
+
+/// What the options of a question asked without a session draw on: the indexed skills and, when
+/// a drafts database already exists, the builder's memory (never created just for this).
+async fn offer_context(drafts: &Drafts, view: &View, about: &str) -> BuilderContext {
+    let mut skills: Vec<WorkspaceSkill> = view
+        .index
+        .skills()
+        .map(|(_, s)| WorkspaceSkill {
+            name: s.name.clone(),
+            description: s.description.clone().unwrap_or_default(),
+        })
+        .collect();
+    skills.sort_by(|a, b| a.name.cmp(&b.name));
+    skills.dedup_by(|a, b| a.name == b.name);
+    let about = about.to_string();
+    let with_memory = skills.clone();
+    let path = svc::drafts_path(&view.folders, &view.settings);
+    drafts
+        .run(path, false, move |s| {
+            Ok(svc::context_with(s, with_memory, &about))
+        })
+        .await
+        .ok()
+        .and_then(|o| o.value)
+        .unwrap_or(BuilderContext {
+            workspace_skills: skills,
+            ..BuilderContext::default()
+        })
+}
+
+/// The lens at the top of the bot file at `path`: the bound session's pending turn, else the
+/// bot's unanswered questions.
+pub async fn lens(drafts: &Drafts, view: &View, path: &Path) -> Option<Lens> {
+    let folder = path.parent()?;
+    if let Some(s) = bound_session(drafts, view, folder).await {
+        let title = match &s.turn {
+            BuilderTurn::AskQuestion {
+                phase, question, ..
+            } => format!(
+                "Forge · {}: {question} (answers offered as code actions)",
+                phase.short_label()
+            ),
+            BuilderTurn::ShowPreview { .. } => "Forge · Review: confirm the changes".into(),
+            BuilderTurn::ReadyToAssemble { .. } => {
+                "Forge · ready: run forge.builder.assemble to write the changes".into()
+            }
+            BuilderTurn::Clarify { message } => format!("Forge · {message}"),
+        };
+        return Some(Lens::Session {
+            title,
+            session_id: s.session_id,
+        });
+    }
+    let texts = svc::bot_texts(folder, &*view.read).ok()?;
+    let unanswered = load_bot(
+        texts.identity.as_deref(),
+        texts.soul.as_deref(),
+        texts.user.as_deref(),
+        texts.skills_toml.as_deref(),
+    )
+    .unanswered();
+    let q = unanswered.first()?;
+    Some(Lens::Unanswered {
+        title: format!(
+            "Forge · {} unanswered builder question{} ({} …)",
+            unanswered.len(),
+            if unanswered.len() == 1 { "" } else { "s" },
+            q.text_for(None)
+        ),
+        count: unanswered.len(),
+    })
+}
