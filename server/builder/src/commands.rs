@@ -259,16 +259,36 @@ pub async fn start(
     description: String,
     folder: Option<PathBuf>,
 ) -> Result<Session> {
-    let folder = match folder {
-        Some(f) => Some(svc::inside_workspace(&view.folders, &f)?),
-        None => None,
+    let folder = match (folder, mode) {
+        (Some(f), _) => Some(svc::inside_workspace(&view.folders, &f)?),
+        // The ritual is about a workspace: the first folder unless one is named.
+        (None, Mode::OpenclawWorkspace) => Some(svc::inside_workspace(
+            &view.folders,
+            svc::primary_folder(&view.folders)?,
+        )?),
+        (None, _) => None,
     };
     let v = view.clone();
     let skills = drafts.skills_lister();
     let (fresh, ctx) = store_op(drafts, view, host, move |store| {
         let ctx = agent_context(store, &skills, &v, &description, None);
         let mut s = crate::start(mode, &description, &ctx.builder);
-        s.target_folder = folder.map(|f| f.to_string_lossy().into_owned());
+        let folder = folder.map(|f| f.to_string_lossy().into_owned());
+        if mode == Mode::OpenclawWorkspace {
+            // Bound from the start: its questions appear in that workspace's files, each
+            // offering what the files already say first.
+            let texts = crate::openclaw::WorkspaceTexts::read(
+                Path::new(folder.as_deref().unwrap_or_default()),
+                &*v.read,
+            )?;
+            s = crate::engine::start_workspace(
+                &description,
+                crate::openclaw::current(&texts),
+                &ctx.builder,
+            );
+            s.bound_folder = folder.clone();
+        }
+        s.target_folder = folder;
         Ok((s, ctx))
     })
     .await?;
@@ -390,7 +410,7 @@ pub async fn assemble(
     let memory = plan.memory.clone();
     let key = session_id.clone();
     store_op(drafts, view, host, move |s| {
-        svc::finish(s, &key, Some(&memory))
+        svc::finish(s, &key, memory.as_ref())
     })
     .await?;
     drafts.note_deleted(&session_id);
@@ -601,10 +621,15 @@ impl Host for DiskHost {
                 let io = |e: std::io::Error| {
                     ServiceError::Conflict(format!("cannot write {}: {e}", w.path.display()))
                 };
-                if let Some(parent) = w.path.parent() {
-                    std::fs::create_dir_all(parent).map_err(io)?;
+                match &w.new {
+                    Some(text) => {
+                        if let Some(parent) = w.path.parent() {
+                            std::fs::create_dir_all(parent).map_err(io)?;
+                        }
+                        std::fs::write(&w.path, text).map_err(io)?;
+                    }
+                    None => std::fs::remove_file(&w.path).map_err(io)?,
                 }
-                std::fs::write(&w.path, &w.new).map_err(io)?;
             }
             Ok(())
         })
@@ -694,9 +719,14 @@ mod tests {
         assert!(plan.bot_folder.ends_with(format!("{slug}-2")));
         for w in &plan.writes {
             let on_disk = std::fs::read_to_string(&w.path).unwrap();
-            assert_eq!(on_disk, w.new, "{} written", w.path.display());
+            assert_eq!(
+                Some(&on_disk),
+                w.new.as_ref(),
+                "{} written",
+                w.path.display()
+            );
             let kind = FileKind::from_path(&w.path).unwrap();
-            let a = analyze(kind, &w.path, &w.new, Profile::Boternity);
+            let a = analyze(kind, &w.path, &on_disk, Profile::Boternity);
             assert!(
                 a.diagnostics.iter().all(|d| d.severity != Severity::Error),
                 "{}: {:?}",
@@ -716,7 +746,7 @@ mod tests {
         let writes = [FileWrite {
             path: path.clone(),
             old: Some("what the plan saw\n".into()),
-            new: "new\n".into(),
+            new: Some("new\n".into()),
         }];
         assert!(DiskHost.apply(&writes, "test").await.is_err());
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "mine\n");

@@ -53,6 +53,13 @@ pub struct Session {
     /// Skill mode only.
     #[serde(default)]
     pub skill: Option<PartialSkillConfig>,
+    /// OpenClaw workspace mode only.
+    #[serde(default)]
+    pub workspace: Option<WorkspaceConfig>,
+    /// OpenClaw workspace mode: what the files said when the session began (the base that
+    /// `workspace` is recomputed from, as `origin` is for a reconfigured bot).
+    #[serde(default)]
+    pub workspace_origin: Option<WorkspaceConfig>,
     pub answers: Vec<RecordedAnswer>,
     pub phase_history: Vec<BuilderPhase>,
     pub pending: Pending,
@@ -131,6 +138,7 @@ impl Session {
         match self.mode {
             Mode::Bot => self.config.name.clone(),
             Mode::Skill => self.skill.as_ref().and_then(|s| s.name.clone()),
+            Mode::OpenclawWorkspace => self.workspace.as_ref().and_then(|w| w.name.clone()),
         }
     }
 }
@@ -162,6 +170,8 @@ pub fn start(mode: Mode, description: &str, ctx: &BuilderContext) -> Session {
         conversation: Vec::new(),
         config: PartialBuilderConfig::default(),
         skill: (mode == Mode::Skill).then(PartialSkillConfig::default),
+        workspace: (mode == Mode::OpenclawWorkspace).then(WorkspaceConfig::default),
+        workspace_origin: None,
         answers: Vec::new(),
         phase_history: Vec::new(),
         pending: Pending {
@@ -176,6 +186,20 @@ pub fn start(mode: Mode, description: &str, ctx: &BuilderContext) -> Session {
         created_at: now.clone(),
         updated_at: now,
     };
+    advance(&mut s, ctx);
+    s
+}
+
+/// Starts OpenClaw's first-run ritual over a workspace whose files already say `current` (each
+/// question then offers "Keep: …" first, and assemble leaves unanswered lines alone).
+pub fn start_workspace(
+    description: &str,
+    current: WorkspaceConfig,
+    ctx: &BuilderContext,
+) -> Session {
+    let mut s = start(Mode::OpenclawWorkspace, description, ctx);
+    s.workspace = Some(current.clone());
+    s.workspace_origin = Some(current);
     advance(&mut s, ctx);
     s
 }
@@ -376,6 +400,7 @@ pub fn choices_for(
             category: &category,
             config: &session.config,
             skill: session.skill.as_ref(),
+            workspace: session.workspace.as_ref(),
             ctx,
         },
     )
@@ -410,14 +435,23 @@ fn recompute(s: &mut Session) -> Result<(), BuilderError> {
         .map(PartialBuilderConfig::from_config)
         .unwrap_or_default();
     let mut skill = PartialSkillConfig::default();
+    let mut workspace = s.workspace_origin.clone().unwrap_or_default();
     for a in &s.answers {
         let spec = question(&a.question_id)
             .ok_or_else(|| BuilderError::UnknownQuestion(a.question_id.clone()))?;
-        apply_value(spec.field, &a.value, &mut config, &mut skill)?;
+        apply_value(
+            spec.field,
+            &a.value,
+            &mut config,
+            &mut skill,
+            &mut workspace,
+        )?;
     }
     s.config = config;
-    if s.mode == Mode::Skill {
-        s.skill = Some(skill);
+    match s.mode {
+        Mode::Skill => s.skill = Some(skill),
+        Mode::OpenclawWorkspace => s.workspace = Some(workspace),
+        Mode::Bot => {}
     }
     Ok(())
 }
@@ -439,12 +473,15 @@ fn clarify_message(mode: Mode) -> String {
     match mode {
         Mode::Bot => "Tell me what your bot should do, in a sentence or two.".into(),
         Mode::Skill => "Tell me what the skill should do, in a sentence or two.".into(),
+        // Never asked: the ritual needs no description.
+        Mode::OpenclawWorkspace => "Tell me about the agent you want.".into(),
     }
 }
 
 /// Moves to the next unanswered question, or to the review preview.
 fn advance(s: &mut Session, ctx: &BuilderContext) {
-    if s.description.is_empty() {
+    // The ritual starts from "Who am I? Who are you?", not from a description.
+    if s.description.is_empty() && s.mode != Mode::OpenclawWorkspace {
         s.turn = BuilderTurn::Clarify {
             message: clarify_message(s.mode),
         };
@@ -536,6 +573,22 @@ fn preview_turn(s: &Session) -> BuilderTurn {
                 phase: BuilderPhase::Review,
             }
         }
+        Mode::OpenclawWorkspace => {
+            let w = s.workspace.clone().unwrap_or_default();
+            let identity: Vec<String> = [&w.emoji, &w.creature, &w.vibe]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect();
+            BuilderPreview {
+                name: w.name.clone(),
+                description: (!identity.is_empty()).then(|| identity.join(" · ")),
+                personality_summary: w.values.as_ref().map(|v| v.join("; ")),
+                model: None,
+                skills: vec![],
+                phase: BuilderPhase::Review,
+            }
+        }
     };
     BuilderTurn::ShowPreview {
         phase: BuilderPhase::Review,
@@ -548,7 +601,41 @@ fn ready_turn(s: &Session) -> Result<BuilderTurn, BuilderError> {
         Mode::Bot => Ok(BuilderTurn::ReadyToAssemble {
             config: s.full_config()?,
             skill: None,
+            workspace: None,
         }),
+        Mode::OpenclawWorkspace => {
+            let w = s.workspace.clone().unwrap_or_default();
+            // Mirrored into a bot-shaped config for clients that only read `config`, as in skill
+            // mode; assemble writes `workspace`.
+            let d = smart_defaults(&s.category());
+            let name = w.name.clone().unwrap_or_else(|| "Assistant".into());
+            let config = BuilderConfig {
+                description: w
+                    .creature
+                    .clone()
+                    .unwrap_or_else(|| "An OpenClaw agent".into()),
+                category: "assistant".into(),
+                tags: vec![],
+                personality: PersonalityConfig {
+                    tone: w.vibe.clone().unwrap_or_else(|| d.tone.into()),
+                    traits: vec![],
+                    purpose: w.values.clone().unwrap_or_default().join("; "),
+                    boundaries: w.boundaries.as_ref().map(|b| b.join("; ")),
+                },
+                model_config: ModelConfig {
+                    model: d.model.into(),
+                    temperature: d.temperature,
+                    max_tokens: d.max_tokens,
+                },
+                skills: vec![],
+                name,
+            };
+            Ok(BuilderTurn::ReadyToAssemble {
+                config,
+                skill: None,
+                workspace: Some(w),
+            })
+        }
         Mode::Skill => {
             let skill = s.full_skill()?;
             // Mirror the skill into a bot-shaped config, as Boternity's web client expects (§13.12).
@@ -578,6 +665,7 @@ fn ready_turn(s: &Session) -> Result<BuilderTurn, BuilderError> {
             Ok(BuilderTurn::ReadyToAssemble {
                 config,
                 skill: Some(skill),
+                workspace: None,
             })
         }
     }
@@ -644,7 +732,7 @@ mod tests {
         );
         let done = answer(&s, Answer::Confirm(true), &ctx()).unwrap();
         match &done.turn {
-            BuilderTurn::ReadyToAssemble { config, skill } => {
+            BuilderTurn::ReadyToAssemble { config, skill, .. } => {
                 assert!(skill.is_none());
                 assert_eq!(config.name, "Luna");
                 assert_eq!(config.category, "utility");
@@ -779,6 +867,7 @@ mod tests {
             BuilderTurn::ReadyToAssemble {
                 config,
                 skill: Some(sk),
+                ..
             } => {
                 assert_eq!(sk.name, "page-summarizer");
                 assert_eq!(sk.skill_type, SkillType::Tool);

@@ -34,6 +34,16 @@ pub enum Field {
     Capabilities,
     TrustTier,
     SkillBody,
+    /// OpenClaw workspace mode (the `BOOTSTRAP.md` ritual).
+    AgentName,
+    Creature,
+    Vibe,
+    Emoji,
+    UserName,
+    CallThem,
+    Timezone,
+    Values,
+    AgentBoundaries,
 }
 
 /// Where an answer is written. Keys are the literal frontmatter keys (`metadata.` prefix for nested
@@ -50,6 +60,12 @@ pub enum FileTarget {
     SkillsToml,
     SkillFrontmatter(&'static str),
     SkillBody,
+    /// An OpenClaw `- **Label:** value` line of the workspace's IDENTITY.md.
+    OpenclawIdentity(&'static str),
+    /// The same kind of line in the workspace's USER.md.
+    OpenclawUser(&'static str),
+    /// A `##` section of the workspace's SOUL.md, one bullet per item.
+    OpenclawSoul(&'static str),
 }
 
 /// How a question's options are derived.
@@ -68,6 +84,8 @@ pub enum OptionSource {
     MemoryDefaultsAndWorkspaceSkills,
     /// The §7.9 keyword heuristic on the skill's description.
     CapabilityHeuristic,
+    /// Suggestions in the spirit of OpenClaw's templates, or read off this machine (its time zone).
+    Suggestions,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,6 +104,7 @@ pub struct QuestionSpec {
 
 use BuilderPhase::{Basics, Model as ModelPhase, Personality, Skills as SkillsPhase};
 use FileTarget as T;
+use Mode::OpenclawWorkspace as Openclaw;
 
 /// Every builder question, in asking order per mode.
 pub static QUESTIONS: &[QuestionSpec] = &[
@@ -259,6 +278,99 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         allow_free_text: true,
         targets: &[T::SkillBody],
     },
+    // OpenClaw's first-run ritual, in the order BOOTSTRAP.md asks it: who the agent is, who the
+    // user is, then SOUL.md (openclaw/openclaw@0afa47d5:docs/reference/templates/BOOTSTRAP.md).
+    QuestionSpec {
+        id: "oc_name",
+        mode: Openclaw,
+        phase: Basics,
+        field: Field::AgentName,
+        text: "What should your agent be called?",
+        options: OptionSource::Suggestions,
+        allow_free_text: true,
+        targets: &[T::OpenclawIdentity("Name")],
+    },
+    QuestionSpec {
+        id: "oc_creature",
+        mode: Openclaw,
+        phase: Basics,
+        field: Field::Creature,
+        text: "What kind of creature is {name}? (an AI assistant is fine, or something weirder)",
+        options: OptionSource::Suggestions,
+        allow_free_text: true,
+        targets: &[T::OpenclawIdentity("Creature")],
+    },
+    QuestionSpec {
+        id: "oc_vibe",
+        mode: Openclaw,
+        phase: Basics,
+        field: Field::Vibe,
+        text: "What is {name}'s vibe?",
+        options: OptionSource::Suggestions,
+        allow_free_text: true,
+        targets: &[T::OpenclawIdentity("Vibe")],
+    },
+    QuestionSpec {
+        id: "oc_emoji",
+        mode: Openclaw,
+        phase: Basics,
+        field: Field::Emoji,
+        text: "Which emoji is {name}'s signature?",
+        options: OptionSource::Suggestions,
+        allow_free_text: true,
+        targets: &[T::OpenclawIdentity("Emoji")],
+    },
+    QuestionSpec {
+        id: "oc_user_name",
+        mode: Openclaw,
+        phase: Basics,
+        field: Field::UserName,
+        text: "What is your name?",
+        options: OptionSource::Suggestions,
+        allow_free_text: true,
+        targets: &[T::OpenclawUser("Name")],
+    },
+    QuestionSpec {
+        id: "oc_call_them",
+        mode: Openclaw,
+        phase: Basics,
+        field: Field::CallThem,
+        text: "What should {name} call you?",
+        options: OptionSource::FromDescription,
+        allow_free_text: true,
+        targets: &[T::OpenclawUser("What to call them")],
+    },
+    QuestionSpec {
+        id: "oc_timezone",
+        mode: Openclaw,
+        phase: Basics,
+        field: Field::Timezone,
+        text: "Which time zone are you in?",
+        options: OptionSource::Suggestions,
+        allow_free_text: true,
+        targets: &[T::OpenclawUser("Timezone")],
+    },
+    QuestionSpec {
+        id: "oc_values",
+        mode: Openclaw,
+        phase: Personality,
+        field: Field::Values,
+        text:
+            "What matters to you, and how should {name} behave? (free text: a comma-separated list)",
+        options: OptionSource::Suggestions,
+        allow_free_text: true,
+        targets: &[T::OpenclawSoul("Core Truths")],
+    },
+    QuestionSpec {
+        id: "oc_boundaries",
+        mode: Openclaw,
+        phase: Personality,
+        field: Field::AgentBoundaries,
+        text: "Which boundaries should {name} keep? (free text: a comma-separated list)",
+        options: OptionSource::Suggestions,
+        allow_free_text: true,
+        targets: &[T::OpenclawSoul("Boundaries")],
+    },
 ];
 
 /// The questions of one mode, in asking order.
@@ -283,6 +395,7 @@ impl QuestionSpec {
         let fallback = match self.mode {
             Mode::Bot => "your bot",
             Mode::Skill => "the skill",
+            Mode::OpenclawWorkspace => "your agent",
         };
         let name = name
             .map(str::trim)
@@ -383,6 +496,8 @@ pub struct OptionInput<'a> {
     pub category: &'a PurposeCategory,
     pub config: &'a PartialBuilderConfig,
     pub skill: Option<&'a PartialSkillConfig>,
+    /// OpenClaw workspace mode only.
+    pub workspace: Option<&'a WorkspaceConfig>,
     pub ctx: &'a BuilderContext,
 }
 
@@ -590,8 +705,13 @@ pub fn current_value(
     field: Field,
     config: &PartialBuilderConfig,
     skill: Option<&PartialSkillConfig>,
+    workspace: Option<&WorkspaceConfig>,
 ) -> Option<FieldValue> {
     let text = |o: &Option<String>| o.clone().map(FieldValue::Text);
+    let ws_text = |f: fn(&WorkspaceConfig) -> &Option<String>| workspace.and_then(|w| text(f(w)));
+    let ws_list = |f: fn(&WorkspaceConfig) -> &Option<Vec<String>>| {
+        workspace.and_then(|w| f(w).clone()).map(FieldValue::List)
+    };
     match field {
         Field::Name => text(&config.name),
         Field::Description => text(&config.description),
@@ -615,6 +735,15 @@ pub fn current_value(
             .map(FieldValue::Capabilities),
         Field::TrustTier => skill.and_then(|s| s.trust_tier).map(FieldValue::TrustTier),
         Field::SkillBody => skill.and_then(|s| text(&s.body)),
+        Field::AgentName => ws_text(|w| &w.name),
+        Field::Creature => ws_text(|w| &w.creature),
+        Field::Vibe => ws_text(|w| &w.vibe),
+        Field::Emoji => ws_text(|w| &w.emoji),
+        Field::UserName => ws_text(|w| &w.user_name),
+        Field::CallThem => ws_text(|w| &w.call_them),
+        Field::Timezone => ws_text(|w| &w.timezone),
+        Field::Values => ws_list(|w| &w.values),
+        Field::AgentBoundaries => ws_list(|w| &w.boundaries),
     }
 }
 
@@ -624,7 +753,7 @@ pub fn options_for(spec: &QuestionSpec, input: &OptionInput) -> Vec<Choice> {
     let mut o = Options(Vec::new());
     let defaults = smart_defaults(input.category);
     let cat_name = category_label(input.category);
-    if let Some(current) = current_value(spec.field, input.config, input.skill) {
+    if let Some(current) = current_value(spec.field, input.config, input.skill, input.workspace) {
         let show = match &current {
             FieldValue::Text(s) if s.is_empty() => None,
             FieldValue::List(v) if v.is_empty() => None,
@@ -1003,8 +1132,145 @@ pub fn options_for(spec: &QuestionSpec, input: &OptionInput) -> Vec<Choice> {
                 );
             }
         }
+        Field::AgentName => {
+            let from_desc = (!desc.is_empty()).then(|| name_suggestions(desc, input.category));
+            for n in from_desc.into_iter().flatten() {
+                o.push(&n.to_lowercase(), &n, None, FieldValue::Text(n.clone()));
+            }
+            for (n, d) in AGENT_NAMES {
+                o.push(
+                    &n.to_lowercase(),
+                    n,
+                    Some(d.to_string()),
+                    FieldValue::Text(n.to_string()),
+                );
+            }
+        }
+        Field::Creature | Field::Vibe | Field::Emoji => {
+            let table = match spec.field {
+                Field::Creature => CREATURES,
+                Field::Vibe => VIBES,
+                _ => EMOJIS,
+            };
+            for (i, (v, d)) in table.iter().enumerate() {
+                o.push(
+                    &format!("s{i}"),
+                    v,
+                    Some(d.to_string()),
+                    FieldValue::Text(v.to_string()),
+                );
+            }
+        }
+        Field::UserName => {}
+        Field::CallThem => {
+            // The user's own name, and its first word.
+            if let Some(n) = input.workspace.and_then(|w| w.user_name.as_deref()) {
+                let first = n.split_whitespace().next().unwrap_or(n);
+                o.push(
+                    "first",
+                    first,
+                    Some("Your first name".into()),
+                    FieldValue::Text(first.into()),
+                );
+                o.push(
+                    "full",
+                    n,
+                    Some("Your full name".into()),
+                    FieldValue::Text(n.into()),
+                );
+            }
+        }
+        Field::Timezone => {
+            if let Some(z) = local_timezone() {
+                o.push(
+                    "local",
+                    &z,
+                    Some("This computer's time zone".into()),
+                    FieldValue::Text(z.clone()),
+                );
+            }
+            o.push("utc", "UTC", None, FieldValue::Text("UTC".into()));
+        }
+        Field::Values | Field::AgentBoundaries => {
+            let list = if spec.field == Field::Values {
+                CORE_TRUTHS
+            } else {
+                AGENT_BOUNDARIES
+            };
+            let items: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+            o.push(
+                "recommended",
+                &items.join(", "),
+                Some("The compact example of OpenClaw's BOOTSTRAP.md".into()),
+                FieldValue::List(items),
+            );
+        }
     }
     o.0
+}
+
+// Suggestions for the ritual's questions, in the words of OpenClaw's templates where they have
+// some (openclaw/openclaw@0afa47d5:docs/reference/templates/BOOTSTRAP.md; IDENTITY.md's
+// placeholders, spec openclaw-formats §2.3).
+const AGENT_NAMES: &[(&str, &str)] = &[
+    ("Clawd", "OpenClaw's own agent"),
+    ("Quill", "Short and bookish"),
+    ("Nova", "Bright and new"),
+    ("Pip", "Small and quick"),
+];
+const CREATURES: &[(&str, &str)] = &[
+    ("AI assistant", "\"AI assistant is fine\" (BOOTSTRAP.md)"),
+    ("robot", "From IDENTITY.md's prompt"),
+    ("familiar", "From IDENTITY.md's prompt"),
+    ("ghost in the machine", "From IDENTITY.md's prompt"),
+];
+const VIBES: &[(&str, &str)] = &[
+    ("warm", "Friendly and encouraging"),
+    ("sharp", "Direct and precise"),
+    ("calm", "Unhurried and steady"),
+    ("casual", "Relaxed, like a friend"),
+    ("formal", "Polite and professional"),
+    ("snarky", "Dry wit, still helpful"),
+];
+const EMOJIS: &[(&str, &str)] = &[
+    ("🦞", "OpenClaw's lobster"),
+    ("🤖", "Robot"),
+    ("🦉", "Owl"),
+    ("✨", "Sparkles"),
+    ("🐙", "Octopus"),
+];
+const CORE_TRUTHS: &[&str] = &[
+    "No filler — just help",
+    "Have opinions, disagree when warranted",
+    "Try to figure it out before asking",
+    "Bold internally, careful externally",
+];
+const AGENT_BOUNDARIES: &[&str] = &[
+    "Private stays private",
+    "Ask before external actions",
+    "Never send half-built replies to messaging",
+];
+
+/// This machine's IANA time zone: `$TZ`, else the zone `/etc/localtime` links to, else
+/// `/etc/timezone` (Debian).
+fn local_timezone() -> Option<String> {
+    let valid = |z: &str| {
+        let z = z.trim().trim_start_matches(':');
+        (!z.is_empty() && z.len() <= 64 && !z.starts_with('/') && !z.contains(char::is_whitespace))
+            .then(|| z.to_string())
+    };
+    if let Some(z) = std::env::var("TZ").ok().and_then(|z| valid(&z)) {
+        return Some(z);
+    }
+    if let Ok(target) = std::fs::read_link("/etc/localtime") {
+        let t = target.to_string_lossy();
+        if let Some(z) = t.split("zoneinfo/").nth(1).and_then(valid) {
+            return Some(z);
+        }
+    }
+    std::fs::read_to_string("/etc/timezone")
+        .ok()
+        .and_then(|z| valid(&z))
 }
 
 fn skill_text(input: &OptionInput) -> String {
@@ -1161,6 +1427,49 @@ pub fn parse_free_text(
             FieldValue::Capabilities(caps)
         }
         Field::SkillType | Field::TrustTier => return Err(BuilderError::FreeTextNotAllowed),
+        Field::AgentName => {
+            let n = clean_line(raw)?;
+            let len = n.chars().count();
+            if len > forge_analysis::rules::openclaw_identity::NAME_MAX {
+                return Err(invalid(format!(
+                    "OpenClaw shows at most {} characters of a name; this one has {len}",
+                    forge_analysis::rules::openclaw_identity::NAME_MAX
+                )));
+            }
+            FieldValue::Text(n)
+        }
+        Field::Creature | Field::Vibe | Field::UserName | Field::CallThem => {
+            FieldValue::Text(clean_line(raw)?)
+        }
+        Field::Emoji => {
+            let e = clean_line(raw)?;
+            let max = forge_analysis::rules::openclaw_identity::EMOJI_MAX;
+            if e.chars().count() > max || e.is_ascii() {
+                return Err(invalid(format!(
+                    "OpenClaw only uses an emoji of at most {max} characters that is not plain ASCII, got '{e}'"
+                )));
+            }
+            FieldValue::Text(e)
+        }
+        Field::Timezone => {
+            let z = clean_line(raw)?;
+            if z.contains(char::is_whitespace) || z.len() > 64 {
+                return Err(invalid(format!(
+                    "a time zone is one word such as Europe/Berlin or UTC, got '{z}'"
+                )));
+            }
+            FieldValue::Text(z)
+        }
+        Field::Values | Field::AgentBoundaries => {
+            let mut items = Vec::new();
+            for t in split_list(&clean_text(raw)?) {
+                items.push(clean_line(&t)?);
+            }
+            if items.len() > 20 {
+                return Err(invalid("at most 20 items, please".into()));
+            }
+            FieldValue::List(items)
+        }
     })
 }
 
@@ -1171,6 +1480,7 @@ pub fn apply_value(
     value: &FieldValue,
     config: &mut PartialBuilderConfig,
     skill: &mut PartialSkillConfig,
+    ws: &mut WorkspaceConfig,
 ) -> Result<(), BuilderError> {
     let mismatch = || {
         BuilderError::InvalidValue(format!(
@@ -1196,6 +1506,15 @@ pub fn apply_value(
         (Field::Capabilities, FieldValue::Capabilities(v)) => skill.capabilities = Some(v.clone()),
         (Field::TrustTier, FieldValue::TrustTier(t)) => skill.trust_tier = Some(*t),
         (Field::SkillBody, FieldValue::Text(s)) => skill.body = Some(s.clone()),
+        (Field::AgentName, FieldValue::Text(s)) => ws.name = Some(s.clone()),
+        (Field::Creature, FieldValue::Text(s)) => ws.creature = Some(s.clone()),
+        (Field::Vibe, FieldValue::Text(s)) => ws.vibe = Some(s.clone()),
+        (Field::Emoji, FieldValue::Text(s)) => ws.emoji = Some(s.clone()),
+        (Field::UserName, FieldValue::Text(s)) => ws.user_name = Some(s.clone()),
+        (Field::CallThem, FieldValue::Text(s)) => ws.call_them = Some(s.clone()),
+        (Field::Timezone, FieldValue::Text(s)) => ws.timezone = Some(s.clone()),
+        (Field::Values, FieldValue::List(v)) => ws.values = Some(v.clone()),
+        (Field::AgentBoundaries, FieldValue::List(v)) => ws.boundaries = Some(v.clone()),
         _ => return Err(mismatch()),
     }
     Ok(())
@@ -1351,6 +1670,7 @@ mod tests {
             category: cat,
             config: cfg,
             skill: None,
+            workspace: None,
             ctx,
         }
     }
@@ -1545,6 +1865,7 @@ mod tests {
             category: &cat,
             config: &cfg,
             skill: Some(&skill),
+            workspace: None,
             ctx: &ctx,
         };
         let caps = options_for(question("capabilities").unwrap(), &inp);

@@ -12,6 +12,7 @@ pub mod engine;
 pub mod flow;
 pub mod memory;
 pub mod offers;
+pub mod openclaw;
 pub mod reconfigure;
 pub mod render;
 pub mod service;
@@ -48,6 +49,9 @@ use serde::{Deserialize, Serialize};
 pub enum Mode {
     Bot,
     Skill,
+    /// OpenClaw's first-run ritual over a workspace's IDENTITY.md, USER.md and SOUL.md.
+    #[serde(rename = "openclaw-workspace")]
+    OpenclawWorkspace,
 }
 
 impl Mode {
@@ -55,7 +59,15 @@ impl Mode {
         match self {
             Mode::Bot => "bot",
             Mode::Skill => "skill",
+            Mode::OpenclawWorkspace => "openclaw-workspace",
         }
+    }
+
+    /// The mode `forge.builder.start` names (its `mode` argument).
+    pub fn parse(s: &str) -> Option<Mode> {
+        [Mode::Bot, Mode::Skill, Mode::OpenclawWorkspace]
+            .into_iter()
+            .find(|m| m.as_str() == s)
     }
 }
 

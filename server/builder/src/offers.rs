@@ -48,6 +48,13 @@ pub enum Lens {
     Session { title: String, session_id: String },
     /// The bot's unanswered questions, without a session; opening it starts a reconfigure.
     Unanswered { title: String, count: usize },
+    /// An OpenClaw workspace whose first-run ritual is not done (`BOOTSTRAP.md` is there, or a
+    /// question is unanswered); opening it starts the ritual over `folder`.
+    Ritual {
+        title: String,
+        count: usize,
+        folder: std::path::PathBuf,
+    },
 }
 
 /// Whether the builder offers anything in files of this kind.
@@ -66,7 +73,14 @@ fn target_file(t: &FileTarget) -> Option<&'static str> {
         FileTarget::UserIntro | FileTarget::UserSection(_) => Some("USER.md"),
         FileTarget::SkillsToml => Some("skills.toml"),
         FileTarget::SkillFrontmatter(_) | FileTarget::SkillBody => None,
+        t => crate::openclaw::target_file(t),
     }
+}
+
+/// Whether `file` is a file of an OpenClaw workspace (its questions are the first-run ritual's).
+fn is_openclaw(view: &View, file: &OpenFile<'_>) -> bool {
+    let d = forge_analysis::dialect::detect(file.kind, file.path, file.text, view.settings.profile);
+    d.dialect == forge_analysis::dialect::Dialect::OpenClaw
 }
 
 /// The session bound to `folder`, if any (without creating a drafts database).
@@ -106,6 +120,9 @@ pub async fn offers(
     else {
         return Vec::new();
     };
+    if is_openclaw(view, file) {
+        return openclaw_offers(drafts, view, file, &folder, at, can_create).await;
+    }
     let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     let Ok(texts) = svc::bot_texts(&folder, &*view.read) else {
         return Vec::new();
@@ -243,6 +260,7 @@ pub async fn offers(
                 category: &category,
                 config: &loaded.config,
                 skill: None,
+                workspace: None,
                 ctx: &ctx,
             },
         );
@@ -254,6 +272,117 @@ pub async fn offers(
         for c in choices {
             let question = format!("Forge · {}: {text}", q.phase.short_label());
             push(question, c.option.label, texts, q.field, &c.value, None);
+        }
+    }
+    out
+}
+
+/// The target of an OpenClaw question at byte `at` of `file`: the `Label:` line under the cursor
+/// (IDENTITY.md, USER.md) or the SOUL.md section it is in.
+fn openclaw_target_at(file: &OpenFile<'_>, q: &QuestionSpec, at: usize) -> Option<FileTarget> {
+    let name = file.path.file_name()?.to_str()?;
+    let t = *q.targets.first()?;
+    if crate::openclaw::target_file(&t) != Some(name) {
+        return None;
+    }
+    let fits = match t {
+        FileTarget::OpenclawIdentity(l) | FileTarget::OpenclawUser(l) => {
+            forge_analysis::rules::openclaw_identity::label_lines(file.text)
+                .iter()
+                .any(|x| x.line.start <= at && at <= x.line.end && x.label.eq_ignore_ascii_case(l))
+        }
+        FileTarget::OpenclawSoul(h) => {
+            spot::markdown_spot(file.text, at).fits(&FileTarget::SoulSection(h))
+        }
+        _ => false,
+    };
+    fits.then_some(t)
+}
+
+/// The offers in a file of an OpenClaw workspace: the bound ritual's pending question (edit +
+/// recording) where its answer goes, else every question the files leave unanswered (edit only).
+async fn openclaw_offers(
+    drafts: &Drafts,
+    view: &View,
+    file: &OpenFile<'_>,
+    folder: &Path,
+    at: Option<usize>,
+    can_create: bool,
+) -> Vec<Offer> {
+    use crate::openclaw::{answer_writes, current, value_at, WorkspaceTexts};
+    let Ok(texts) = WorkspaceTexts::read(folder, &*view.read) else {
+        return Vec::new();
+    };
+    let name = file.path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    // Where this question's answer is offered: its target, in this file, under the cursor.
+    let place = |q: &QuestionSpec| -> Option<FileTarget> {
+        match at {
+            Some(o) => openclaw_target_at(file, q, o),
+            None => {
+                let t = *q.targets.first()?;
+                (crate::openclaw::target_file(&t) == Some(name)).then_some(t)
+            }
+        }
+    };
+    let mut out = Vec::new();
+    let mut push = |question: String, label: String, t: &FileTarget, v: &FieldValue, records| {
+        let writes = answer_writes(folder, &texts, t, v);
+        if writes.is_empty() || (writes.iter().any(|w| w.old.is_none()) && !can_create) {
+            return;
+        }
+        out.push(Offer {
+            question,
+            label,
+            writes,
+            records,
+        });
+    };
+    if let Some(s) = bound_session(drafts, view, folder).await {
+        if let (
+            Some(q),
+            BuilderTurn::AskQuestion {
+                phase,
+                question,
+                options,
+                ..
+            },
+        ) = (s.pending_question(), &s.turn)
+        {
+            if let Some(t) = place(q) {
+                for (i, value) in s.pending.choices.iter().enumerate() {
+                    let label = options
+                        .get(i)
+                        .map_or_else(|| value.display(), |o| o.label.clone());
+                    let title = format!("Forge · {}: {question}", phase.short_label());
+                    push(title, label, &t, value, Some((s.session_id.clone(), i)));
+                }
+            }
+        }
+        return out;
+    }
+    let ws = current(&texts);
+    let ctx = BuilderContext::default();
+    let category = crate::classify_purpose("");
+    for q in crate::flow::questions(crate::Mode::OpenclawWorkspace) {
+        let Some(t) = place(q) else { continue };
+        if value_at(&texts, &t).is_some() {
+            continue;
+        }
+        let choices = options_for(
+            q,
+            &OptionInput {
+                description: "",
+                category: &category,
+                config: &Default::default(),
+                skill: None,
+                workspace: Some(&ws),
+                ctx: &ctx,
+            },
+        );
+        let text = q.text_for(ws.name.as_deref());
+        for c in choices {
+            let title = format!("Forge · {}: {text}", q.phase.short_label());
+            push(title, c.option.label, &t, &c.value, None);
         }
     }
     out
@@ -290,7 +419,8 @@ async fn offer_context(drafts: &Drafts, view: &View, about: &str) -> BuilderCont
 
 /// The lens at the top of the bot file at `path`: the bound session's pending turn, else the
 /// bot's unanswered questions.
-pub async fn lens(drafts: &Drafts, view: &View, path: &Path) -> Option<Lens> {
+pub async fn lens(drafts: &Drafts, view: &View, file: &OpenFile<'_>) -> Option<Lens> {
+    let path = file.path;
     let folder = path.parent()?;
     if let Some(s) = bound_session(drafts, view, folder).await {
         let title = match &s.turn {
@@ -309,6 +439,35 @@ pub async fn lens(drafts: &Drafts, view: &View, path: &Path) -> Option<Lens> {
         return Some(Lens::Session {
             title,
             session_id: s.session_id,
+        });
+    }
+    if is_openclaw(view, file) {
+        let texts = crate::openclaw::WorkspaceTexts::read(folder, &*view.read).ok()?;
+        let open: Vec<_> = crate::flow::questions(crate::Mode::OpenclawWorkspace)
+            .filter(|q| {
+                q.targets
+                    .first()
+                    .is_some_and(|t| crate::openclaw::value_at(&texts, t).is_none())
+            })
+            .collect();
+        if open.is_empty() && texts.bootstrap.is_none() {
+            return None;
+        }
+        let title = if open.is_empty() {
+            "Forge · first-run ritual: every question is answered; finish it to delete BOOTSTRAP.md"
+                .into()
+        } else {
+            format!(
+                "Forge · first-run ritual: {} question{} unanswered ({} …)",
+                open.len(),
+                if open.len() == 1 { "" } else { "s" },
+                open[0].text_for(None)
+            )
+        };
+        return Some(Lens::Ritual {
+            title,
+            count: open.len(),
+            folder: folder.to_path_buf(),
         });
     }
     let texts = svc::bot_texts(folder, &*view.read).ok()?;

@@ -107,7 +107,7 @@ fn content(line: &str) -> &str {
     line.trim_end_matches(['\n', '\r'])
 }
 
-fn eol_of(text: &str) -> &'static str {
+pub(crate) fn eol_of(text: &str) -> &'static str {
     if text.contains("\r\n") {
         "\r\n"
     } else {
@@ -302,7 +302,7 @@ fn section_level(ls: &[&str]) -> usize {
 }
 
 /// Replaces the content of a section (heading kept), or appends the section when missing.
-fn section_set(text: &str, title: &str, body: &str) -> String {
+pub(crate) fn section_set(text: &str, title: &str, body: &str) -> String {
     let ls = lines(text);
     let eol = eol_of(text);
     let body = body.trim().replace('\n', eol);

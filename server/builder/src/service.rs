@@ -53,12 +53,13 @@ pub type Result<T> = std::result::Result<T, ServiceError>;
 /// How many past sessions of the same purpose feed the defaults offered first.
 const MEMORY_LIMIT: usize = 5;
 
-/// One file the plan writes: `old` is its current text (`None`: the file is created).
+/// One file the plan writes: `old` is its current text (`None`: the file is created), `new` its
+/// text afterwards (`None`: the file is deleted).
 #[derive(Debug, Clone, PartialEq)]
 pub struct FileWrite {
     pub path: PathBuf,
     pub old: Option<String>,
-    pub new: String,
+    pub new: Option<String>,
 }
 
 /// What `assemble` will write and what to do once it is written.
@@ -70,7 +71,8 @@ pub struct AssemblePlan {
     pub soul: PathBuf,
     /// Every file of the bot the plan touched or created (the `files` result).
     pub files: Vec<PathBuf>,
-    pub memory: crate::MemoryEntry,
+    /// The builder memory to record once written (bot sessions).
+    pub memory: Option<crate::MemoryEntry>,
 }
 
 /// The first workspace folder: the home of the drafts database and of new bots and skills.
@@ -336,10 +338,14 @@ pub fn plan_assemble(
     read: &dyn Fn(&Path) -> Result<Option<String>>,
 ) -> Result<AssemblePlan> {
     ready_session(session)?;
-    if session.mode != Mode::Bot {
-        return Err(ServiceError::Invalid(
-            "this is a skill session: install it with forge.skill.create {session_id}".into(),
-        ));
+    match session.mode {
+        Mode::Bot => {}
+        Mode::Skill => {
+            return Err(ServiceError::Invalid(
+                "this is a skill session: install it with forge.skill.create {session_id}".into(),
+            ))
+        }
+        Mode::OpenclawWorkspace => return crate::openclaw::plan_assemble(session, folders, read),
     }
     let config = session.full_config()?;
     let skills = workspace_skills(folders);
@@ -379,7 +385,7 @@ pub fn plan_assemble(
                 writes.push(FileWrite {
                     path: bot_folder.join(name),
                     old: None,
-                    new: text,
+                    new: Some(text),
                 })
             };
             add("IDENTITY.md", files.identity_md);
@@ -405,7 +411,7 @@ pub fn plan_assemble(
         bot_folder,
         soul,
         files,
-        memory,
+        memory: Some(memory),
     })
 }
 
@@ -430,7 +436,7 @@ pub fn bot_writes(
             writes.push(FileWrite {
                 path: folder.join(name),
                 old: old.clone(),
-                new,
+                new: Some(new),
             });
         }
     }
@@ -455,7 +461,7 @@ fn new_skill_write(
     Ok(FileWrite {
         path,
         old,
-        new: text,
+        new: Some(text),
     })
 }
 
@@ -534,7 +540,7 @@ pub fn plan_skill(
     let mut writes = vec![FileWrite {
         path: path.clone(),
         old: None,
-        new: text.clone(),
+        new: Some(text.clone()),
     }];
     if let Some(f) = &bot_folder {
         let toml_path = f.join("skills.toml");
@@ -543,7 +549,7 @@ pub fn plan_skill(
             writes.push(FileWrite {
                 path: toml_path,
                 old,
-                new,
+                new: Some(new),
             });
         }
     }
@@ -560,7 +566,7 @@ impl SkillPlan {
     /// The plan with another SKILL.md text (the model's draft) and its diagnostics.
     pub fn with_text(mut self, text: String, diagnostics: Vec<Diagnostic>) -> SkillPlan {
         if let Some(w) = self.writes.iter_mut().find(|w| w.path == self.path) {
-            w.new = text.clone();
+            w.new = Some(text.clone());
         }
         self.text = text;
         self.diagnostics = diagnostics;
@@ -574,7 +580,7 @@ impl SkillPlan {
             self.writes.push(FileWrite {
                 path: dir.join("src").join("lib.rs"),
                 old: None,
-                new: code,
+                new: Some(code),
             });
         }
         self

@@ -219,6 +219,10 @@ pub enum BuilderTurn {
         /// ignore it and read `config` (whose single skill request mirrors it).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         skill: Option<SkillConfig>,
+        /// forge-ls extension, present only in OpenClaw workspace mode: the lines assemble writes.
+        /// `config` mirrors it bot-shaped, as in skill mode.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        workspace: Option<WorkspaceConfig>,
     },
     Clarify {
         message: String,
@@ -352,6 +356,40 @@ pub struct PartialSkillConfig {
     pub body: Option<String>,
 }
 
+/// OpenClaw workspace mode's answers: what the first-run ritual of `BOOTSTRAP.md` asks
+/// (openclaw/openclaw@0afa47d5:docs/reference/templates/BOOTSTRAP.md, "The Conversation" and
+/// "After You Know Who You Are"). Every field is optional: an unanswered one leaves its line alone.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct WorkspaceConfig {
+    /// IDENTITY.md `- **Name:**`.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// IDENTITY.md `- **Creature:**`.
+    #[serde(default)]
+    pub creature: Option<String>,
+    /// IDENTITY.md `- **Vibe:**`.
+    #[serde(default)]
+    pub vibe: Option<String>,
+    /// IDENTITY.md `- **Emoji:**`.
+    #[serde(default)]
+    pub emoji: Option<String>,
+    /// USER.md `- **Name:**`.
+    #[serde(default)]
+    pub user_name: Option<String>,
+    /// USER.md `- **What to call them:**`.
+    #[serde(default)]
+    pub call_them: Option<String>,
+    /// USER.md `- **Timezone:**`.
+    #[serde(default)]
+    pub timezone: Option<String>,
+    /// SOUL.md `## Core Truths`, one bullet each.
+    #[serde(default)]
+    pub values: Option<Vec<String>>,
+    /// SOUL.md `## Boundaries`, one bullet each.
+    #[serde(default)]
+    pub boundaries: Option<Vec<String>>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -443,6 +481,7 @@ mod tests {
         let v = serde_json::to_value(BuilderTurn::ReadyToAssemble {
             config: cfg,
             skill: None,
+            workspace: None,
         })
         .unwrap();
         assert_eq!(v["action"], "ready_to_assemble");

@@ -9,7 +9,7 @@
 //! - `answers.json`, what the user does:
 //!   - `command`: how the flow begins, as the LSP command would: `forge.builder.start` (the
 //!     default), `forge.builder.reconfigure` or `forge.skill.create` (without a session);
-//!   - `mode` (`bot` or `skill`) and `description`: `forge.builder.start`'s arguments, or
+//!   - `mode` (`bot`, `skill` or `openclaw-workspace`) and `description`: `forge.builder.start`'s arguments, or
 //!     `forge.skill.create`'s `description`;
 //!   - `bot`: the bot folder (relative to the workspace) that `forge.builder.reconfigure`'s `uri`
 //!     points into, or `forge.skill.create`'s `bot` (the skill is attached to it);
@@ -241,10 +241,10 @@ impl Run {
     /// Notes what a plan wrote, each file with what happened to it.
     fn written(&mut self, writes: &[FileWrite]) {
         for w in writes {
-            let what = if w.old.is_some() {
-                "updated"
-            } else {
-                "created"
+            let what = match (&w.old, &w.new) {
+                (_, None) => "deleted",
+                (Some(_), _) => "updated",
+                (None, _) => "created",
             };
             let line = format!("- {what} {}", self.rel(&w.path));
             self.note(line);
@@ -256,12 +256,7 @@ impl Run {
     fn assert_valid(&self, writes: &[FileWrite]) {
         for w in writes {
             let now = svc::read_optional(&w.path).unwrap();
-            assert_eq!(
-                now.as_ref(),
-                Some(&w.new),
-                "{}: not written",
-                w.path.display()
-            );
+            assert_eq!(now, w.new, "{}: not written", w.path.display());
         }
         let batch = forge_analysis::check::check_paths_in(
             std::slice::from_ref(&self.root),
@@ -408,6 +403,16 @@ async fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
                 "{}: the assembled bot is not remembered: {remembered:?}",
                 scenario.display()
             );
+        }
+        Mode::OpenclawWorkspace => {
+            run.note("forge.builder.assemble");
+            let turn = run.drafts.queue(&id).take().await;
+            let plan = cmds::assemble(&run.drafts, &run.view, &run.host, id.clone(), None)
+                .await
+                .unwrap();
+            drop(turn);
+            run.written(&plan.writes);
+            run.assert_valid(&plan.writes);
         }
         Mode::Skill => {
             run.note(format!(

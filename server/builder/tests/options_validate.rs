@@ -1,6 +1,6 @@
-//! Every option of every builder question, written into a bot or skill and analysed by the
-//! validator: what the builder offers must never be what the validator rejects (no errors, no
-//! warnings). Options depend on the description (its category), memory and workspace skills, so
+//! Every option of every builder question, written into a bot, a skill or an OpenClaw workspace
+//! and analysed by the validator: what the builder offers must never be what the validator
+//! rejects (no errors, no warnings). Options depend on the description (its category), memory and workspace skills, so
 //! the walk covers every purpose category with memory and skills present.
 
 use std::path::{Path, PathBuf};
@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use forge_analysis::rules::Profile;
 use forge_analysis::{analyze, FileKind};
 use forge_builder::flow::{apply_value, complete_config, complete_skill, options_for, OptionInput};
+use forge_builder::openclaw;
 use forge_builder::{
     answer, render_bot, render_skill, start, Answer, BuilderContext, BuilderTurn, MemoryEntry,
     Mode, PurposeCategory, Session, WorkspaceSkill, QUESTIONS,
@@ -56,8 +57,12 @@ fn finished(mode: Mode, description: &str, ctx: &BuilderContext) -> Session {
         if s.is_ready() {
             return s;
         }
-        let a = match s.turn {
+        let a = match &s.turn {
             BuilderTurn::ShowPreview { .. } => Answer::Confirm(true),
+            // A question with nothing to offer (the user's own name) takes free text.
+            BuilderTurn::AskQuestion { options, .. } if options.is_empty() => {
+                Answer::Text("Ada Lovelace".into())
+            }
             _ => Answer::Option(0),
         };
         s = answer(&s, a, ctx).expect("the first option is accepted");
@@ -66,14 +71,26 @@ fn finished(mode: Mode, description: &str, ctx: &BuilderContext) -> Session {
 }
 
 /// Errors and warnings of `text` as the file at `path`.
-fn problems(path: &Path, text: &str) -> Vec<String> {
+fn problems(path: &Path, text: &str, profile: Profile) -> Vec<String> {
     let kind = FileKind::from_path(path).expect("a bot or skill file");
-    analyze(kind, path, text, Profile::Boternity)
+    analyze(kind, path, text, profile)
         .diagnostics
         .into_iter()
         .filter(|d| matches!(d.severity, Severity::Error | Severity::Warning))
         .map(|d| format!("{}: {}", d.code, d.message))
         .collect()
+}
+
+fn openclaw_templates() -> openclaw::WorkspaceTexts {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/builder/openclaw-bootstrap/before");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).ok();
+    openclaw::WorkspaceTexts {
+        identity: read("IDENTITY.md"),
+        user: read("USER.md"),
+        soul: read("SOUL.md"),
+        bootstrap: read("BOOTSTRAP.md"),
+    }
 }
 
 #[test]
@@ -83,7 +100,7 @@ fn every_option_of_every_question_validates() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for description in DESCRIPTIONS {
-        for mode in [Mode::Bot, Mode::Skill] {
+        for mode in [Mode::Bot, Mode::Skill, Mode::OpenclawWorkspace] {
             let s = finished(mode, description, &ctx);
             let category = s
                 .purpose_category
@@ -95,12 +112,14 @@ fn every_option_of_every_question_validates() {
                     category: &category,
                     config: &s.config,
                     skill: s.skill.as_ref(),
+                    workspace: s.workspace.as_ref(),
                     ctx: &ctx,
                 };
                 for c in options_for(q, &input) {
                     let mut config = s.config.clone();
                     let mut skill = s.skill.clone().unwrap_or_default();
-                    apply_value(q.field, &c.value, &mut config, &mut skill)
+                    let mut ws = s.workspace.clone().unwrap_or_default();
+                    apply_value(q.field, &c.value, &mut config, &mut skill, &mut ws)
                         .expect("an option fits its own field");
                     let files: Vec<(PathBuf, String)> = match mode {
                         Mode::Bot => {
@@ -123,10 +142,30 @@ fn every_option_of_every_question_validates() {
                             let path = PathBuf::from("/w/skills").join(&full.name).join("SKILL.md");
                             vec![(path, render_skill(&full))]
                         }
+                        Mode::OpenclawWorkspace => {
+                            // Written into OpenClaw's own templates, as the ritual finds them.
+                            let mut texts = openclaw_templates();
+                            for t in q.targets {
+                                texts = openclaw::write(&texts, t, &c.value);
+                            }
+                            let ws_dir = PathBuf::from("/w/openclaw");
+                            [
+                                ("IDENTITY.md", texts.identity),
+                                ("USER.md", texts.user),
+                                ("SOUL.md", texts.soul),
+                            ]
+                            .into_iter()
+                            .map(|(f, t)| (ws_dir.join(f), t.unwrap_or_default()))
+                            .collect()
+                        }
+                    };
+                    let profile = match mode {
+                        Mode::OpenclawWorkspace => Profile::Openclaw,
+                        _ => Profile::Boternity,
                     };
                     for (path, text) in files {
                         checked += 1;
-                        let p = problems(&path, &text);
+                        let p = problems(&path, &text, profile);
                         if !p.is_empty() {
                             failures.push(format!(
                                 "{description:?} / {} / option {:?} → {}: {p:?}",

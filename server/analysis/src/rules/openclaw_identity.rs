@@ -115,6 +115,23 @@ pub fn labels(text: &str) -> Vec<Label> {
         .collect()
 }
 
+/// Every line of the `Label: value` shape, whatever its label and value (empty and placeholder
+/// values included): what a writer needs to find the line a label is on.
+pub fn label_lines(text: &str) -> Vec<Label> {
+    lines(text)
+        .iter()
+        .filter_map(|l| {
+            let (label, value, value_range) = parse_line(l)?;
+            Some(Label {
+                label,
+                value,
+                line: l.range.clone(),
+                value_range,
+            })
+        })
+        .collect()
+}
+
 pub fn check(path: &Path, text: &str, diags: &mut Vec<Diagnostic>) {
     let all = lines(text);
     let found = labels(text);

@@ -295,6 +295,7 @@ pub fn accept(reply: Value, s: &Session) -> Result<BuilderTurn, String> {
             Ok(BuilderTurn::ReadyToAssemble {
                 config,
                 skill: None,
+                workspace: None,
             })
         }
         preview @ BuilderTurn::ShowPreview { .. } => Ok(preview),

@@ -232,15 +232,12 @@ async fn dispatch(
     let id = |command| required(&arg, "session_id", command).map(str::to_string);
     match cmd {
         "forge.builder.start" => {
-            let mode = match required(&arg, "mode", cmd)? {
-                "bot" => Mode::Bot,
-                "skill" => Mode::Skill,
-                other => {
-                    return Err(invalid(format!(
-                        "`mode` must be \"bot\" or \"skill\", not `{other}`"
-                    )))
-                }
-            };
+            let mode = required(&arg, "mode", cmd)?;
+            let mode = Mode::parse(mode).ok_or_else(|| {
+                invalid(format!(
+                    "`mode` must be \"bot\", \"skill\" or \"openclaw-workspace\", not `{mode}`"
+                ))
+            })?;
             let description = str_arg(&arg, "description")?.unwrap_or("").to_string();
             let folder = optional_path(&arg, "folder")?;
             let s = cmds::start(drafts, &view, host, cancel, mode, description, folder)
@@ -298,12 +295,20 @@ async fn dispatch(
                 // Opening the file is a courtesy: the bot is written whatever the editor answers.
                 let _ = tokio::time::timeout(SHOW_DOCUMENT_TIMEOUT, show).await;
             }
-            let files = plan
-                .files
-                .iter()
-                .map(|p| uri_of(p).map(|u| u.to_string()))
-                .collect::<Result<Vec<_>>>()?;
-            Ok(json!({ "files": files }))
+            let uris = |paths: &mut dyn Iterator<Item = &PathBuf>| {
+                paths
+                    .map(|p| uri_of(p).map(|u| u.to_string()))
+                    .collect::<Result<Vec<_>>>()
+            };
+            let files = uris(&mut plan.files.iter())?;
+            let deleted = uris(
+                &mut plan
+                    .writes
+                    .iter()
+                    .filter(|w| w.new.is_none())
+                    .map(|w| &w.path),
+            )?;
+            Ok(json!({ "files": files, "deleted": deleted }))
         }
         "forge.builder.reconfigure" => {
             let path = path_arg(required(&arg, "uri", cmd)?, "uri")?;

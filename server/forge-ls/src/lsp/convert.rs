@@ -14,8 +14,9 @@ use forge_syntax::codes;
 use forge_syntax::diagnostic::{Diagnostic, Edit, Severity};
 use forge_syntax::text::{LineCol, LineColRange, LineIndex, PositionEncoding};
 use tower_lsp_server::ls_types::{
-    CreateFile, CreateFileOptions, DocumentChangeOperation, DocumentChanges, OneOf,
-    OptionalVersionedTextDocumentIdentifier, Position, Range, ResourceOp, TextDocumentEdit,
+    CreateFile, CreateFileOptions, DeleteFile, DeleteFileOptions, DocumentChangeOperation,
+    DocumentChanges, OneOf, OptionalVersionedTextDocumentIdentifier, Position, Range, ResourceOp,
+    TextDocumentEdit,
 };
 
 pub fn position(p: LineCol) -> Position {
@@ -112,6 +113,19 @@ pub fn file_writes_edit(
         let uri = Uri::from_file_path(&w.path).ok_or_else(|| {
             ServiceError::Conflict(format!("cannot make a URI of {}", w.path.display()))
         })?;
+        let Some(new) = &w.new else {
+            ops.push(DocumentChangeOperation::Op(ResourceOp::Delete(
+                DeleteFile {
+                    uri,
+                    options: Some(DeleteFileOptions {
+                        recursive: Some(false),
+                        ignore_if_not_exists: Some(true),
+                    }),
+                    annotation_id: None,
+                },
+            )));
+            continue;
+        };
         let edit = match &w.old {
             None => {
                 ops.push(DocumentChangeOperation::Op(ResourceOp::Create(
@@ -126,10 +140,10 @@ pub fn file_writes_edit(
                 )));
                 TextEdit {
                     range: Range::default(),
-                    new_text: w.new.clone(),
+                    new_text: new.clone(),
                 }
             }
-            Some(old) => minimal_edit(old, &w.new, enc),
+            Some(old) => minimal_edit(old, new, enc),
         };
         ops.push(DocumentChangeOperation::Edit(TextDocumentEdit {
             text_document: OptionalVersionedTextDocumentIdentifier { uri, version: None },

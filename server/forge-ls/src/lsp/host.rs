@@ -42,12 +42,21 @@ impl ClientAbilities {
 
     /// Whether workspace edits may create files.
     pub fn create_files(&self) -> bool {
+        self.resource_op(ResourceOperationKind::Create)
+    }
+
+    /// Whether workspace edits may delete files.
+    pub fn delete_files(&self) -> bool {
+        self.resource_op(ResourceOperationKind::Delete)
+    }
+
+    fn resource_op(&self, kind: ResourceOperationKind) -> bool {
         self.caps
             .get()
             .and_then(|c| c.workspace.as_ref())
             .and_then(|w| w.workspace_edit.as_ref())
             .and_then(|e| e.resource_operations.as_ref())
-            .is_some_and(|ops| ops.contains(&ResourceOperationKind::Create))
+            .is_some_and(|ops| ops.contains(&kind))
     }
 }
 
@@ -158,12 +167,21 @@ impl Host for LspHost<'_> {
                     "{label} needs to create files, but this editor does not support creating files through workspace edits (workspace.workspaceEdit.resourceOperations: create)"
                 )));
             }
-            let edit = super::convert::file_writes_edit(writes, self.encoding)?;
+            // An editor that cannot delete files gets the rest as an edit; the deletions are
+            // done on disk once it applied that, and only of files still as the plan saw them.
+            let on_disk = !self.abilities.delete_files();
+            let (deletes, edits): (Vec<FileWrite>, Vec<FileWrite>) = writes
+                .iter()
+                .cloned()
+                .partition(|w| w.new.is_none() && on_disk);
+            let edit = super::convert::file_writes_edit(&edits, self.encoding)?;
             let client = self
                 .client
                 .ok_or_else(|| ServiceError::Conflict("no client to apply the edit".into()))?;
             match client.apply_edit(edit).await {
-                Ok(r) if r.applied => Ok(()),
+                Ok(r) if r.applied => forge_builder::commands::DiskHost
+                    .apply(&deletes, label)
+                    .await,
                 Ok(r) => Err(ServiceError::Conflict(format!(
                     "the editor did not apply the {label} edit{}; nothing was written and the draft is kept",
                     r.failure_reason

@@ -75,7 +75,7 @@ pub async fn question_completions(
             if w.path != doc.path {
                 return None;
             }
-            let e = forge_syntax::text::cursor_edit(text, &w.new, at);
+            let e = forge_syntax::text::cursor_edit(text, w.new.as_deref()?, at);
             let (main, new_text) = e.main;
             let typed = &text[main.start..at.max(main.start)];
             Some(CompletionItem {
@@ -153,7 +153,12 @@ pub async fn code_lenses(snap: &Snapshot, shared: &Shared, p: CodeLensParams) ->
     let Some(doc) = bot_file(snap, &p.text_document.uri) else {
         return Ok(Value::Null);
     };
-    let lens = offers::lens(&shared.commands.drafts, &view(snap), &doc.path).await;
+    let file = OpenFile {
+        path: &doc.path,
+        kind: doc.kind,
+        text: doc.text(),
+    };
+    let lens = offers::lens(&shared.commands.drafts, &view(snap), &file).await;
     let command = lens.map(|l| match l {
         Lens::Session { title, session_id } => Command {
             title,
@@ -164,6 +169,13 @@ pub async fn code_lenses(snap: &Snapshot, shared: &Shared, p: CodeLensParams) ->
             title,
             command: "forge.builder.reconfigure".into(),
             arguments: Some(vec![json!({"uri": p.text_document.uri.to_string()})]),
+        },
+        Lens::Ritual { title, folder, .. } => Command {
+            title,
+            command: "forge.builder.start".into(),
+            arguments: Some(vec![
+                json!({"mode": forge_builder::Mode::OpenclawWorkspace.as_str(), "folder": folder}),
+            ]),
         },
     });
     let mut lenses: Vec<CodeLens> = command
