@@ -1391,3 +1391,124 @@ fn pipelined_answers_on_one_session_apply_in_arrival_order() {
     assert_eq!(s["answers"].as_array().unwrap().len(), 7, "{s}");
     lsp.stop();
 }
+
+/// OpenClaw's first-run ritual through the editor: started on a freshly seeded workspace, each
+/// question answered by applying its code action in the file it fills (and recording it), the
+/// user's name typed, then assembled: the answers sit on the label lines and in SOUL.md's
+/// sections, the user's own lines survive, BOOTSTRAP.md is deleted and `check` finds no error.
+#[test]
+fn openclaw_bootstrap_through_code_actions() {
+    let (_dir, root) = workspace();
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/builder/openclaw-bootstrap/before");
+    for f in std::fs::read_dir(&seed).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), root.join(f.file_name())).unwrap();
+    }
+    let mut lsp = Client::editor(&root);
+    for f in ["IDENTITY.md", "USER.md", "SOUL.md"] {
+        lsp.open_file(&root.join(f));
+    }
+    // Before any session, the lens offers to start the ritual.
+    let lens = lsp.round_trip(
+        "textDocument/codeLens",
+        json!({"textDocument": {"uri": uri(&root.join("IDENTITY.md"))}}),
+    );
+    let cmd = &lens["result"][0]["command"];
+    assert_eq!(cmd["command"], "forge.builder.start", "{lens}");
+    assert_eq!(cmd["arguments"][0]["mode"], "openclaw-workspace");
+    let r = lsp.ok("forge.builder.start", cmd["arguments"][0].clone());
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let mut turn = r["turn"].clone();
+    let mut by_action = 0;
+    for _ in 0..20 {
+        if turn["action"] != "ask_question" {
+            break;
+        }
+        let s = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+        let question = s["question_id"].as_str().unwrap().to_string();
+        let file = match question.as_str() {
+            "oc_user_name" | "oc_call_them" | "oc_timezone" => "USER.md",
+            "oc_values" | "oc_boundaries" => "SOUL.md",
+            _ => "IDENTITY.md",
+        };
+        let path = root.join(file);
+        lsp.close_file(&path);
+        lsp.open_file(&path);
+        let actions: Vec<Value> = code_actions(&mut lsp, &path)
+            .into_iter()
+            .filter(|a| a["kind"] == "refactor.rewrite")
+            .collect();
+        if question == "oc_user_name" {
+            assert!(
+                actions.is_empty(),
+                "nothing to offer for a name: {actions:?}"
+            );
+            let r = lsp.ok(
+                "forge.builder.answer",
+                json!({"session_id": sid, "answer": {"text": "Ada Lovelace"}}),
+            );
+            turn = r["turn"].clone();
+            continue;
+        }
+        // The offers in the other files are not this question's.
+        let other = if file == "IDENTITY.md" {
+            "USER.md"
+        } else {
+            "IDENTITY.md"
+        };
+        assert!(code_actions(&mut lsp, &root.join(other))
+            .iter()
+            .all(|a| a["kind"] != "refactor.rewrite"));
+        let a = actions
+            .first()
+            .unwrap_or_else(|| panic!("no action for {question}"));
+        assert!(a["title"].as_str().unwrap().starts_with("Forge · "), "{a}");
+        apply_edit(&a["edit"]).unwrap();
+        let r = lsp.ok("forge.builder.answer", a["command"]["arguments"][0].clone());
+        turn = r["turn"].clone();
+        by_action += 1;
+    }
+    assert_eq!(
+        by_action, 8,
+        "every question but the name answered in its file"
+    );
+    assert_eq!(turn["action"], "show_preview", "{turn}");
+    let r = lsp.ok(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"confirm": true}}),
+    );
+    assert_eq!(r["turn"]["action"], "ready_to_assemble");
+    assert_eq!(r["turn"]["workspace"]["user_name"], "Ada Lovelace");
+    let done = lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
+    assert_eq!(done["deleted"], json!([uri(&root.join("BOOTSTRAP.md"))]));
+    assert!(!root.join("BOOTSTRAP.md").exists());
+    let identity = std::fs::read_to_string(root.join("IDENTITY.md")).unwrap();
+    assert!(
+        identity.contains("- **Name:** Clawd\n- **Creature:** AI assistant\n"),
+        "{identity}"
+    );
+    assert!(
+        identity.contains("This isn't just metadata."),
+        "the user's lines stay"
+    );
+    let user = std::fs::read_to_string(root.join("USER.md")).unwrap();
+    assert!(
+        user.contains("- **Name:** Ada Lovelace\n- **What to call them:** Ada\n"),
+        "{user}"
+    );
+    assert!(
+        user.contains("- **Notes:** Prefers short answers."),
+        "{user}"
+    );
+    let soul = std::fs::read_to_string(root.join("SOUL.md")).unwrap();
+    assert!(soul.contains("## Core Truths\n\n- No filler"), "{soul}");
+    assert!(soul.contains("## Continuity"), "{soul}");
+    assert!(
+        lsp.exec("forge.builder.session", json!({"session_id": sid}))
+            .is_err(),
+        "the draft is gone"
+    );
+    check_clean(&root);
+    lsp.stop();
+}

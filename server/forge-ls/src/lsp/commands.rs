@@ -267,6 +267,7 @@ async fn dispatch(
                 "description": s.description,
                 "answers": to_json(s.answer_summaries())?,
                 "turn": to_json(&s.turn)?,
+                "question_id": s.pending.question_id,
                 "conversation": to_json(&s.conversation)?,
                 "bound_folder": s.bound_folder,
             }))

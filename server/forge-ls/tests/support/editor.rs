@@ -100,6 +100,18 @@ pub fn apply_edit(edit: &Value) -> Result<(), String> {
                     std::fs::create_dir_all(p.parent().unwrap()).map_err(|e| e.to_string())?;
                     std::fs::write(&p, "").map_err(|e| e.to_string())?;
                 }
+                Some("delete") => {
+                    let p = path_of(op["uri"].as_str().unwrap());
+                    match std::fs::remove_file(&p) {
+                        Err(e)
+                            if !(e.kind() == std::io::ErrorKind::NotFound
+                                && op["options"]["ignoreIfNotExists"] == json!(true)) =>
+                        {
+                            return Err(format!("cannot delete {}: {e}", p.display()))
+                        }
+                        _ => {}
+                    }
+                }
                 Some(other) => return Err(format!("unexpected resource operation {other}")),
                 None => {
                     let p = path_of(op["textDocument"]["uri"].as_str().unwrap());
