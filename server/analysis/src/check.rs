@@ -19,8 +19,7 @@ pub struct FileReport {
     pub dialect: Option<crate::dialect::Detection>,
 }
 
-/// Every bot and skill file under `root` (honouring .gitignore; skipping
-/// node_modules, target and .git).
+/// Every bot and skill file under `root`, as [`forge_syntax::files::walker`] finds them.
 pub fn discover(root: &Path) -> Vec<PathBuf> {
     let mut found: Vec<PathBuf> = walk(root, |p| FileKind::detect(p).map(|_| ()))
         .into_iter()
@@ -39,13 +38,7 @@ fn walk<R: Send>(root: &Path, visit: impl Fn(&Path) -> Option<R> + Sync) -> Vec<
             .into_iter()
             .collect();
     }
-    let mut walker = ignore::WalkBuilder::new(root);
-    walker.hidden(false).follow_links(false).filter_entry(|e| {
-        !matches!(
-            e.file_name().to_str(),
-            Some("node_modules" | "target" | ".git")
-        )
-    });
+    let walker = forge_syntax::files::walker(root);
     forge_syntax::files::walk(&walker, usize::MAX, |p| {
         FileKind::detect(p).and_then(|_| visit(p))
     })

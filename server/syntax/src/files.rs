@@ -75,6 +75,55 @@ pub fn from_bytes(bytes: Vec<u8>) -> Content {
     }
 }
 
+/// Folders no walk enters: tool and package caches, version control, virtual environments and
+/// forge-ls's own drafts. Never where bots and skills are written, often huge.
+pub const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    "target",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    "__pycache__",
+    ".cache",
+    ".forge",
+];
+
+/// Whether any folder of `path` is one no walk enters.
+pub fn is_skipped(path: &Path) -> bool {
+    path.components()
+        .any(|c| matches!(c.as_os_str().to_str(), Some(n) if SKIPPED_DIRS.contains(&n)))
+}
+
+/// The one policy for which files a folder holds, shared by `check`, the server's index and the
+/// builder's skill listing, so the terminal and the editor never disagree about which files exist:
+///
+/// - hidden files and folders are walked (`.claude/skills/` is where Claude Code keeps skills);
+/// - [`SKIPPED_DIRS`] are not entered;
+/// - `.gitignore`, `.ignore` and `.git/info/exclude` are honoured, inside a Git repository or not;
+/// - symbolic links are followed when what they point to lies inside `root` (a skill folder linked
+///   from elsewhere in the project); links out of `root`, broken links and loops are skipped, so a
+///   hostile archive cannot point a walk at the rest of the disk.
+pub fn walker(root: &Path) -> WalkBuilder {
+    let inside = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
+    let mut builder = WalkBuilder::new(root);
+    builder
+        .hidden(false)
+        .follow_links(true)
+        .require_git(false)
+        .filter_entry(move |e| {
+            if matches!(e.file_name().to_str(), Some(n) if SKIPPED_DIRS.contains(&n)) {
+                return false;
+            }
+            !e.path_is_symlink()
+                || e.path()
+                    .canonicalize()
+                    .is_ok_and(|target| target.starts_with(&inside))
+        });
+    builder
+}
+
 /// The files of the walk `builder` describes, each with what `visit` makes of
 /// it (those it returns `None` for are left out), unsorted; and whether the
 /// walk stopped after visiting `limit` entries. The walk runs on every core,

@@ -534,27 +534,10 @@ fn expand_home(s: &str) -> String {
     }
 }
 
-/// Folders never worth walking.
-const SKIP_DIRS: &[&str] = &[
-    "node_modules",
-    "target",
-    ".git",
-    ".hg",
-    ".svn",
-    ".venv",
-    "venv",
-    "__pycache__",
-    ".cache",
-    ".forge",
-];
-
 /// Above this many directory entries a root is not a bot workspace; stop walking it.
 pub const MAX_WALK_ENTRIES: usize = 2_000_000;
 
-pub fn is_skipped(path: &Path) -> bool {
-    path.components()
-        .any(|c| matches!(c.as_os_str().to_str(), Some(n) if SKIP_DIRS.contains(&n)))
-}
+pub use forge_syntax::files::is_skipped;
 
 /// Whether `path` (under `root`) is excluded by the ignore files the scan honours: `.gitignore`
 /// and `.ignore` in `root` and every folder down to the file, and `root/.git/info/exclude`. The
@@ -600,9 +583,9 @@ pub fn is_ignored(
     false
 }
 
-/// Every bot and skill file under `root`, honouring .gitignore. Symlinks are
-/// followed (a linked skill folder is common) and the walker detects loops.
-/// The home directory itself is never walked: only its `.boternity`.
+/// Every bot and skill file under `root`, as [`forge_syntax::files::walker`] finds them (the
+/// policy `check` and the builder share). The home directory itself is never walked as a
+/// workspace folder: only its `.boternity`.
 pub fn discover(root: &Path) -> Vec<PathBuf> {
     if root.is_file() {
         return FileKind::from_path(root)
@@ -616,12 +599,7 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
         );
         return Vec::new();
     }
-    let mut walker = ignore::WalkBuilder::new(root);
-    walker
-        .hidden(false)
-        .follow_links(true)
-        .require_git(false)
-        .filter_entry(|e| !matches!(e.file_name().to_str(), Some(n) if SKIP_DIRS.contains(&n)));
+    let walker = forge_syntax::files::walker(root);
     let (found, stopped) = forge_syntax::files::walk(&walker, MAX_WALK_ENTRIES, |p| {
         FileKind::from_path(p).map(|_| ())
     });
