@@ -1311,12 +1311,23 @@ fn category_label(c: &PurposeCategory) -> String {
 fn split_list(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for item in text.split([',', '\n', ';']) {
-        let item = item.trim().trim_start_matches(['-', '*']).trim();
+        let item = unquote(item.trim().trim_start_matches(['-', '*']).trim());
         if !item.is_empty() && !out.iter().any(|x| x == item) {
             out.push(item.to_string());
         }
     }
     out
+}
+
+/// An item without the quotes a person put around it (`"patient"` → `patient`): Boternity reads a
+/// SOUL.md trait's quotes as part of it.
+fn unquote(item: &str) -> &str {
+    for (open, close) in [('"', '"'), ('\'', '\''), ('“', '”'), ('‘', '’')] {
+        if let Some(inner) = item.strip_prefix(open).and_then(|i| i.strip_suffix(close)) {
+            return inner.trim();
+        }
+    }
+    item
 }
 
 /// Parses and sanitises a free-text answer for a field.
@@ -1658,6 +1669,24 @@ pub fn classify(description: &str) -> PurposeCategory {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn quoted_list_items_lose_their_quotes() {
+        let v = parse_free_text(
+            Field::Traits,
+            "\"patient\", 'kind', “warm”, plain",
+            &BuilderContext::default(),
+        );
+        assert_eq!(
+            v.unwrap(),
+            FieldValue::List(vec![
+                "patient".into(),
+                "kind".into(),
+                "warm".into(),
+                "plain".into()
+            ])
+        );
+    }
 
     fn input<'a>(
         desc: &'a str,

@@ -7,8 +7,9 @@
 use super::defaults::{classify_purpose, provider_for_model};
 use super::flow::{complete_config, questions, Field, FieldValue, QuestionSpec};
 use super::render::{
-    boundaries_text, format_float, one_line, personality_paragraph, render_skill,
-    skill_from_request, skill_table, user_bullets, user_intro,
+    boundaries_text, format_float, legacy_personality_paragraph, legacy_user_bullets,
+    legacy_user_intro_prefix, one_line, personality_paragraph, render_skill, skill_from_request,
+    skill_table, user_bullets, user_intro, user_intro_prefix,
 };
 use super::types::*;
 use super::{BuilderError, Mode};
@@ -410,8 +411,11 @@ pub fn load_bot(
     if let Some(u) = user {
         if let Some(intro) = user_intro_get(u) {
             let name = c.name.clone().unwrap_or_default();
-            let generated = format!("{} is here to help you with: ", one_line(&name));
-            c.description = Some(intro.strip_prefix(&generated).unwrap_or(&intro).to_string());
+            let generated = [user_intro_prefix(&name), legacy_user_intro_prefix(&name)];
+            let bare = generated
+                .iter()
+                .find_map(|p| intro.strip_prefix(p.as_str()));
+            c.description = Some(bare.unwrap_or(&intro).to_string());
         }
     }
     if let Some(t) = skills_toml {
@@ -502,8 +506,11 @@ pub fn update_bot_files(
     }
     if one_line(&op.tone) != one_line(&np.tone) || op.traits != np.traits {
         // Regenerate the personality paragraph only if it is still the generated one.
-        let old_para = personality_paragraph(&op.tone, &op.traits);
-        if section_get(&soul, "Personality").as_deref() == Some(old_para.as_str()) {
+        let generated = [
+            personality_paragraph(&op.tone, &op.traits),
+            legacy_personality_paragraph(&op.tone, &op.traits),
+        ];
+        if section_get(&soul, "Personality").is_some_and(|p| generated.contains(&p)) {
             soul = section_set(
                 &soul,
                 "Personality",
@@ -532,11 +539,22 @@ pub fn update_bot_files(
             );
         }
         if name_changed || one_line(&original.description) != one_line(&new.description) {
-            u = replace_line(&u, &user_intro(original), &user_intro(new));
+            let legacy = format!(
+                "{}{}",
+                legacy_user_intro_prefix(&original.name),
+                one_line(&original.description)
+            );
+            for was in [user_intro(original), legacy] {
+                u = replace_line(&u, &was, &user_intro(new));
+            }
         }
-        // Each generated bullet (tone, traits, tokens, purpose, …) that the user left as it was.
+        // Each generated bullet (tone, traits, tokens, purpose, …) that the user left as it was,
+        // in today's wording or an earlier one.
         let now = user_bullets(new);
-        for (slot, was) in user_bullets(original) {
+        let was_lines = user_bullets(original)
+            .into_iter()
+            .chain(legacy_user_bullets(original));
+        for (slot, was) in was_lines {
             if let Some((_, line)) = now.iter().find(|(s, _)| *s == slot) {
                 u = replace_line(&u, &was, line);
             }
@@ -960,11 +978,42 @@ mod tests {
         );
         assert!(ch.soul.unwrap().contains("name: Quill Two\n"));
         let u = ch.user.unwrap();
-        assert!(u.starts_with("# User Context for Quill Two\n\nQuill Two is here to help you with: Proofread essays and cover letters\n"));
+        assert!(u.starts_with(
+            "# User Context for Quill Two\n\nAbout Quill Two: Proofread essays and cover letters\n"
+        ));
         assert!(
             u.contains("## Preferences\n\n- Talk to me in a calm"),
             "rest kept"
         );
+    }
+
+    #[test]
+    fn text_in_the_wording_of_earlier_versions_is_still_regenerated() {
+        let mut orig = sample();
+        orig.personality.tone = "adaptive".into();
+        let mut t = texts(&orig);
+        // As forge-ls wrote these files before: "a adaptive", "I value a Quill that is …".
+        let legacy = legacy_personality_paragraph(&orig.personality.tone, &orig.personality.traits);
+        let now = personality_paragraph(&orig.personality.tone, &orig.personality.traits);
+        t.soul = t.soul.map(|s| s.replace(&now, &legacy));
+        for ((_, old), (_, new)) in legacy_user_bullets(&orig).iter().zip(user_bullets(&orig)) {
+            if let Some(u) = &t.user {
+                t.user = Some(u.replace(&new, old));
+            }
+        }
+        assert!(t
+            .user
+            .as_deref()
+            .unwrap()
+            .contains("- Talk to me in a adaptive tone."));
+        let mut new = orig.clone();
+        new.personality.tone = "warm".into();
+        let ch = update_bot_files(&t, &orig, &new, &|_| false).unwrap();
+        let soul = ch.soul.expect("SOUL.md changes");
+        assert!(soul.contains("You embody a warm personality"), "{soul}");
+        let u = ch.user.expect("USER.md changes");
+        assert!(u.contains("- Talk to me in a warm tone.\n"), "{u}");
+        assert!(!u.contains("adaptive"), "{u}");
     }
 
     #[test]

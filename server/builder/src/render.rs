@@ -64,18 +64,52 @@ pub fn render_identity(c: &BuilderConfig) -> String {
     )
 }
 
+/// `a` or `an` before `word`, by how English speakers say its first sound: "an adaptive", "a warm",
+/// "a unique", "an honest".
+pub fn article(word: &str) -> &'static str {
+    let w = word.trim_start().to_lowercase();
+    const AN_EXCEPT: &[&str] = &[
+        "uni", "use", "usu", "ute", "eu", "one", "once", "ubiq", "uran",
+    ];
+    const SILENT_H: &[&str] = &["honest", "honour", "honor", "hour", "heir"];
+    let vowel = w.starts_with(['a', 'e', 'i', 'o', 'u']);
+    if (vowel && !AN_EXCEPT.iter().any(|p| w.starts_with(p)))
+        || SILENT_H.iter().any(|p| w.starts_with(p))
+    {
+        "an"
+    } else {
+        "a"
+    }
+}
+
+/// `a, b and c`.
+fn joined(items: &[String]) -> String {
+    let items: Vec<String> = items.iter().map(|t| one_line(t)).collect();
+    match items.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+        _ => items.join(""),
+    }
+}
+
 /// The generated `# Personality` paragraph (also used by reconfigure to tell generated text from
 /// user-edited text).
 pub fn personality_paragraph(tone: &str, traits: &[String]) -> String {
     let tone = one_line(tone);
+    let a = article(&tone);
     if traits.is_empty() {
-        format!("You embody a {tone} personality. You adapt to each conversation while staying true to who you are.")
+        format!("You embody {a} {tone} personality. You adapt to each conversation while staying true to who you are.")
     } else {
         format!(
-            "You embody a {tone} personality with these core traits: {}. You adapt to each conversation while staying true to who you are.",
+            "You embody {a} {tone} personality with these core traits: {}. You adapt to each conversation while staying true to who you are.",
             traits.iter().map(|t| one_line(t)).collect::<Vec<_>>().join(", ")
         )
     }
+}
+
+/// The paragraph as earlier versions wrote it ("a" whatever the tone), still recognised as
+/// generated so that reconfigure keeps it in step.
+pub fn legacy_personality_paragraph(tone: &str, traits: &[String]) -> String {
+    personality_paragraph(tone, traits).replacen("You embody an ", "You embody a ", 1)
 }
 
 pub fn traits_block(traits: &[String]) -> String {
@@ -105,13 +139,19 @@ pub fn render_soul(c: &BuilderConfig) -> String {
     )
 }
 
-/// The intro paragraph of USER.md.
+/// The intro paragraph of USER.md: what the bot does, as one sentence (Boternity's builder
+/// template states the config's description there).
 pub fn user_intro(c: &BuilderConfig) -> String {
-    format!(
-        "{} is here to help you with: {}",
-        one_line(&c.name),
-        one_line(&c.description)
-    )
+    // Verbatim (no full stop added): reconfigure reads the description back from this line.
+    format!("{}{}", user_intro_prefix(&c.name), one_line(&c.description))
+}
+
+/// What [`user_intro`] puts before the description, and what earlier versions put there.
+pub fn user_intro_prefix(name: &str) -> String {
+    format!("About {}: ", one_line(name))
+}
+pub fn legacy_user_intro_prefix(name: &str) -> String {
+    format!("{} is here to help you with: ", one_line(name))
 }
 
 /// The generated bullet lines of USER.md, each with the slot it fills
@@ -120,21 +160,15 @@ pub fn user_intro(c: &BuilderConfig) -> String {
 pub fn user_bullets(c: &BuilderConfig) -> Vec<(&'static str, String)> {
     let name = one_line(&c.name);
     let p = &c.personality;
+    let tone = one_line(&p.tone);
     let mut out = vec![(
         "tone",
-        format!("- Talk to me in a {} tone.", one_line(&p.tone)),
+        format!("- Talk to me in {} {tone} tone.", article(&tone)),
     )];
     if !p.traits.is_empty() {
         out.push((
             "traits",
-            format!(
-                "- I value a {name} that is {}.",
-                p.traits
-                    .iter()
-                    .map(|t| one_line(t))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+            format!("- I value {name} being {}.", joined(&p.traits)),
         ));
     }
     out.push((
@@ -144,10 +178,13 @@ pub fn user_bullets(c: &BuilderConfig) -> Vec<(&'static str, String)> {
             c.model_config.max_tokens
         ),
     ));
-    out.push((
-        "purpose",
-        format!("- What I need from {name}: {}", one_line(&p.purpose)),
-    ));
+    // The intro already says what the bot does: the purpose only when it says more.
+    if !one_line(&p.purpose).eq_ignore_ascii_case(&one_line(&c.description)) {
+        out.push((
+            "purpose",
+            format!("- What I need from {name}: {}", one_line(&p.purpose)),
+        ));
+    }
     out.push((
         "boundaries",
         format!(
@@ -168,6 +205,29 @@ pub fn user_bullets(c: &BuilderConfig) -> Vec<(&'static str, String)> {
             ),
         ));
     }
+    out
+}
+
+/// The bullets as earlier versions wrote them, by slot, so reconfigure still recognises them as
+/// generated (and rewrites them) rather than as the user's own lines.
+pub fn legacy_user_bullets(c: &BuilderConfig) -> Vec<(&'static str, String)> {
+    let name = one_line(&c.name);
+    let p = &c.personality;
+    let mut out = vec![(
+        "tone",
+        format!("- Talk to me in a {} tone.", one_line(&p.tone)),
+    )];
+    if !p.traits.is_empty() {
+        let list: Vec<String> = p.traits.iter().map(|t| one_line(t)).collect();
+        out.push((
+            "traits",
+            format!("- I value a {name} that is {}.", list.join(", ")),
+        ));
+    }
+    out.push((
+        "purpose",
+        format!("- What I need from {name}: {}", one_line(&p.purpose)),
+    ));
     out
 }
 
@@ -325,6 +385,42 @@ pub fn render_bot_except(c: &BuilderConfig, is_existing: &dyn Fn(&str) -> bool) 
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    #[test]
+    fn generated_text_reads_as_english() {
+        for (w, a) in [
+            ("adaptive", "an"),
+            ("warm", "a"),
+            ("unique", "a"),
+            ("honest", "an"),
+            ("upbeat", "an"),
+            ("European", "a"),
+            ("one-line", "a"),
+        ] {
+            assert_eq!(article(w), a, "{w}");
+        }
+        let mut c = sample();
+        c.personality.tone = "adaptive".into();
+        c.personality.traits = vec!["patient".into(), "precise".into(), "kind".into()];
+        c.personality.purpose = c.description.clone();
+        assert!(render_soul(&c).contains("You embody an adaptive personality"));
+        let user = render_user(&c);
+        assert!(
+            user.contains("About Quill: Help students proofread essays\n"),
+            "{user}"
+        );
+        assert!(user.contains("- Talk to me in an adaptive tone."), "{user}");
+        assert!(
+            user.contains("- I value Quill being patient, precise and kind."),
+            "{user}"
+        );
+        // The intro says what the bot does; the purpose is not said again in the same words.
+        assert_eq!(
+            user.matches("Help students proofread essays").count(),
+            1,
+            "{user}"
+        );
+    }
 
     pub(crate) fn sample() -> BuilderConfig {
         BuilderConfig {
