@@ -387,7 +387,7 @@ async fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
     );
 
     match session.mode {
-        Mode::Bot => {
+        Mode::Bot | Mode::OpenclawWorkspace => {
             run.note("forge.builder.assemble");
             let turn = run.drafts.queue(&id).take().await;
             let plan = cmds::assemble(&run.drafts, &run.view, &run.host, id.clone(), None)
@@ -396,23 +396,16 @@ async fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
             drop(turn);
             run.written(&plan.writes);
             run.assert_valid(&plan.writes);
-            let slug = plan.bot_folder.file_name().and_then(|n| n.to_str());
-            let remembered = run.memory(&session.description).await;
-            assert!(
-                remembered.iter().any(|m| m.bot_slug.as_deref() == slug),
-                "{}: the assembled bot is not remembered: {remembered:?}",
-                scenario.display()
-            );
-        }
-        Mode::OpenclawWorkspace => {
-            run.note("forge.builder.assemble");
-            let turn = run.drafts.queue(&id).take().await;
-            let plan = cmds::assemble(&run.drafts, &run.view, &run.host, id.clone(), None)
-                .await
-                .unwrap();
-            drop(turn);
-            run.written(&plan.writes);
-            run.assert_valid(&plan.writes);
+            // Builder memory is about bots (§7.10); the ritual records none.
+            if session.mode == Mode::Bot {
+                let slug = plan.bot_folder.file_name().and_then(|n| n.to_str());
+                let remembered = run.memory(&session.description).await;
+                assert!(
+                    remembered.iter().any(|m| m.bot_slug.as_deref() == slug),
+                    "{}: the assembled bot is not remembered: {remembered:?}",
+                    scenario.display()
+                );
+            }
         }
         Mode::Skill => {
             run.note(format!(

@@ -1,4 +1,4 @@
--- :ForgeNewBot, :ForgeNewSkill, :ForgeResume, :ForgeDeleteDraft, :ForgeReconfigure, :ForgeValidate, :ForgeAssemble
+-- :ForgeNewBot, :ForgeNewSkill, :ForgeBootstrap, :ForgeResume, :ForgeDeleteDraft, :ForgeReconfigure, :ForgeValidate, :ForgeAssemble
 local async = require("forge.async")
 local flow = require("forge.flow")
 
@@ -77,7 +77,8 @@ end
 
 function M.new(mode, description, on_done)
   async.run(function()
-    if not description or vim.trim(description) == "" then
+    -- OpenClaw's first-run ritual needs no description: it starts with "Who am I?".
+    if mode ~= "openclaw-workspace" and (not description or vim.trim(description) == "") then
       description = async.input({ prompt = mode == "bot" and "Describe the bot you want: " or "Describe the skill: " })
       if not description or vim.trim(description) == "" then
         return nil
@@ -96,7 +97,7 @@ function M.new(mode, description, on_done)
       end
     end
     local folder = workspace_folder()
-    local first = exec("forge.builder.start", { mode = mode, description = vim.trim(description), folder = folder })
+    local first = exec("forge.builder.start", { mode = mode, description = vim.trim(description or ""), folder = folder })
     local outcome = flow.run(exec, first, { mode = mode, folder = folder, bot = bot, fresh = true })
     report(outcome)
     return outcome
@@ -220,6 +221,9 @@ function M.create()
   cmd("ForgeNewSkill", function(a)
     M.new("skill", a.args)
   end, { nargs = "*", desc = "Forge: build a new skill" })
+  cmd("ForgeBootstrap", function()
+    M.new("openclaw-workspace")
+  end, { desc = "Forge: OpenClaw's first-run ritual for this workspace" })
   cmd("ForgeResume", function()
     M.resume()
   end, { desc = "Forge: resume a builder draft" })

@@ -13,7 +13,7 @@ local function humanize(phase)
 end
 
 function M.title(mode, turn)
-  local what = mode == "skill" and "New Skill" or "New Bot"
+  local what = ({ skill = "New Skill", ["openclaw-workspace"] = "First Run" })[mode] or "New Bot"
   local phase = turn and (turn.phase_label or humanize(turn.phase))
   return phase and ("Forge · " .. what .. " · " .. phase) or ("Forge · " .. what)
 end
@@ -87,6 +87,14 @@ function M.answer_turn(turn, mode, allow_back)
     if allow_back then
       table.insert(items, { special = BACK, label = "← Back" })
     end
+    -- Nothing to pick from (a person's own name): ask for the text straight away; empty goes back.
+    if #(turn.options or {}) == 0 and turn.allow_free_text then
+      local text = async.input({ prompt = title .. ": " .. turn.question .. " " })
+      if text == nil or (vim.trim(text) == "" and not allow_back) then
+        return nil
+      end
+      return vim.trim(text) ~= "" and { text = vim.trim(text) } or { back = true }
+    end
     while true do
       local choice = async.select(items, {
         prompt = title .. ": " .. turn.question,
@@ -137,7 +145,7 @@ function M.answer_turn(turn, mode, allow_back)
     end
     return { confirm = choice.value == "confirm" }
   elseif turn.action == "ready_to_assemble" then
-    show_scratch(M.render(turn.config))
+    show_scratch(M.render(turn.workspace or turn.config))
     local items = { { value = "assemble", label = "Assemble now" }, { value = "back", label = "← Back" } }
     local choice = async.select(items, {
       prompt = M.title(mode, { phase_label = "Ready to assemble" }) .. ": write the files?",

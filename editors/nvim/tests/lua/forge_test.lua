@@ -90,6 +90,27 @@ local function forge_diagnostics(buf)
   end, vim.diagnostic.get(buf))
 end
 
+-- vim.ui scripted like a user: the first option that moves on, `text` for every input; returns the prompts.
+local function scripted_ui(text)
+  local prompts = {}
+  local avoid = { ["← Back"] = true, ["✎ Write my own answer…"] = true, ["Change something"] = true }
+  vim.ui.select = function(items, opts, on_choice)
+    table.insert(prompts, opts.prompt)
+    for _, item in ipairs(items) do
+      local label = opts.format_item and opts.format_item(item) or tostring(item)
+      if not avoid[label] then
+        return on_choice(item)
+      end
+    end
+    return on_choice(nil)
+  end
+  vim.ui.input = function(opts, on_confirm)
+    table.insert(prompts, opts.prompt)
+    on_confirm(text)
+  end
+  return prompts
+end
+
 local tests = {}
 
 tests["SOUL.md without a name gets forge-ls diagnostics"] = function()
@@ -213,22 +234,7 @@ tests[":ForgeNewBot runs the whole builder with scripted answers and writes the 
   for _, c in ipairs({ "forge.builder.start", "forge.builder.answer", "forge.builder.assemble" }) do
     need_command(client, c)
   end
-  local prompts = {}
-  local avoid = { ["← Back"] = true, ["✎ Write my own answer…"] = true, ["Change something"] = true }
-  vim.ui.select = function(items, opts, on_choice)
-    table.insert(prompts, opts.prompt)
-    for _, item in ipairs(items) do
-      local label = opts.format_item and opts.format_item(item) or tostring(item)
-      if not avoid[label] then
-        return on_choice(item)
-      end
-    end
-    return on_choice(nil)
-  end
-  vim.ui.input = function(opts, on_confirm)
-    table.insert(prompts, opts.prompt)
-    on_confirm("Mild and patient")
-  end
+  local prompts = scripted_ui("Mild and patient")
   local done, err, outcome = false, nil, nil
   require("forge.commands").new("bot", "A cheerful cooking assistant who plans weekly menus", function(e, v)
     done, err, outcome = true, e, v
@@ -250,6 +256,108 @@ tests[":ForgeNewBot runs the whole builder with scripted answers and writes the 
   end
   assert(bot_file, "no IDENTITY.md or SOUL.md among " .. vim.inspect(outcome.files))
   assert(#(read(bot_file) or "") > 0, bot_file .. " is empty on disk")
+end
+
+-- A freshly seeded OpenClaw workspace (the builder fixture's templates, BOOTSTRAP.md included).
+local function openclaw_workspace()
+  local root = vim.fn.tempname()
+  vim.fn.mkdir(root, "p")
+  root = vim.fs.normalize(vim.uv.fs_realpath(root))
+  local here = vim.fs.dirname(debug.getinfo(1, "S").source:sub(2))
+  local seed = vim.fs.normalize(here .. "/../../../../tests/fixtures/builder/openclaw-bootstrap/before")
+  for name in vim.fs.dir(seed) do
+    write(root .. "/" .. name, assert(read(seed .. "/" .. name), "missing seed " .. name))
+  end
+  return root
+end
+
+local function exec_sync(client, buf, command, arg)
+  local r = client:request_sync("workspace/executeCommand", { command = command, arguments = { arg } }, 20000, buf)
+  assert(r and not r.err, command .. " failed: " .. vim.inspect(r))
+  return r.result
+end
+
+tests["OpenClaw's first-run ritual through code actions in the files it fills"] = function()
+  local root = openclaw_workspace()
+  setup_plugin(root)
+  vim.cmd.edit(root .. "/IDENTITY.md")
+  local buf = vim.api.nvim_get_current_buf()
+  local client = client_for(buf)
+  need_command(client, "forge.builder.start")
+  local r = exec_sync(client, buf, "forge.builder.start", { mode = "openclaw-workspace" })
+  local sid, turn = r.session_id, r.turn
+  local files = {
+    oc_user_name = "USER.md", oc_call_them = "USER.md", oc_timezone = "USER.md",
+    oc_values = "SOUL.md", oc_boundaries = "SOUL.md",
+  }
+  local by_action = 0
+  for _ = 1, 20 do
+    if turn.action ~= "ask_question" then
+      break
+    end
+    local q = exec_sync(client, buf, "forge.builder.session", { session_id = sid }).question_id
+    if q == "oc_user_name" then
+      turn = exec_sync(client, buf, "forge.builder.answer", { session_id = sid, answer = { text = "Ada Lovelace" } }).turn
+    else
+      vim.cmd.edit(root .. "/" .. (files[q] or "IDENTITY.md"))
+      local fbuf = vim.api.nvim_get_current_buf()
+      client_for(fbuf)
+      local responses = vim.lsp.buf_request_sync(fbuf, "textDocument/codeAction", {
+        textDocument = { uri = vim.uri_from_bufnr(fbuf) },
+        range = { start = { line = 0, character = 0 }, ["end"] = { line = 0, character = 0 } },
+        context = { diagnostics = {} },
+      }, 20000)
+      local action
+      for _, resp in pairs(responses or {}) do
+        for _, a in ipairs(resp.result or {}) do
+          if not action and a.kind == "refactor.rewrite" then
+            action = a
+          end
+        end
+      end
+      assert(action, "no builder code action for " .. q)
+      assert(action.title:find("Forge · ", 1, true) == 1, action.title)
+      vim.lsp.util.apply_workspace_edit(action.edit, client.offset_encoding)
+      vim.cmd("silent write")
+      turn = exec_sync(client, fbuf, action.command.command, action.command.arguments[1]).turn
+      by_action = by_action + 1
+    end
+  end
+  assert(by_action == 8, "answered by code action: " .. by_action)
+  assert(turn.action == "show_preview", vim.inspect(turn))
+  exec_sync(client, buf, "forge.builder.answer", { session_id = sid, answer = { confirm = true } })
+  local done = exec_sync(client, buf, "forge.builder.assemble", { session_id = sid })
+  assert(#done.deleted == 1 and done.deleted[1]:match("BOOTSTRAP%.md$"), vim.inspect(done))
+  vim.cmd("silent! wall")
+  assert(not vim.uv.fs_stat(root .. "/BOOTSTRAP.md"), "BOOTSTRAP.md is still there")
+  local identity = read(root .. "/IDENTITY.md")
+  assert(identity:find("- **Name:** Clawd\n- **Creature:** AI assistant\n", 1, true), identity)
+  local user = read(root .. "/USER.md")
+  assert(user:find("- **What to call them:** Ada\n", 1, true), user)
+  assert(read(root .. "/SOUL.md"):find("## Core Truths\n\n- No filler", 1, true), read(root .. "/SOUL.md"))
+end
+
+tests[":ForgeBootstrap runs the ritual with scripted answers and deletes BOOTSTRAP.md"] = function()
+  local root = openclaw_workspace()
+  setup_plugin(root)
+  vim.cmd.edit(root .. "/IDENTITY.md")
+  local client = client_for(vim.api.nvim_get_current_buf())
+  need_command(client, "forge.builder.start")
+  local prompts = scripted_ui("Grace Hopper")
+  local done, err, outcome = false, nil, nil
+  assert(vim.api.nvim_get_commands({}).ForgeBootstrap, ":ForgeBootstrap is defined")
+  require("forge.commands").new("openclaw-workspace", nil, function(e, v)
+    done, err, outcome = true, e, v
+  end)
+  assert(vim.wait(120000, function()
+    return done
+  end, 100), "the ritual did not finish; prompts: " .. vim.inspect(prompts))
+  assert(not err, "flow failed: " .. tostring(err))
+  assert(outcome and outcome.kind == "assembled", "not assembled: " .. vim.inspect(outcome))
+  assert(prompts[1]:find("Forge · First Run", 1, true), vim.inspect(prompts))
+  assert(not vim.uv.fs_stat(root .. "/BOOTSTRAP.md"), "BOOTSTRAP.md is still there")
+  local user = read(root .. "/USER.md")
+  assert(user:find("- **Name:** Grace Hopper\n", 1, true), user)
 end
 
 tests[":checkhealth forge reports the binary, its version and the client"] = function()
