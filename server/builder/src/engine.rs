@@ -297,7 +297,7 @@ pub fn answer(
                     if !spec.allow_free_text {
                         return Err(BuilderError::FreeTextNotAllowed);
                     }
-                    let v = parse_free_text(spec.field, &t, ctx)?;
+                    let v = parse_free_text(spec, &t, ctx)?;
                     let label = v.display();
                     (v, label)
                 }
@@ -363,7 +363,7 @@ pub fn answer_question(
             (c.value.clone(), c.option.label.clone())
         }
         Answer::Text(t) if spec.allow_free_text => {
-            let v = parse_free_text(spec.field, &t, ctx)?;
+            let v = parse_free_text(spec, &t, ctx)?;
             let l = v.display();
             (v, l)
         }
@@ -439,13 +439,7 @@ fn recompute(s: &mut Session) -> Result<(), BuilderError> {
     for a in &s.answers {
         let spec = question(&a.question_id)
             .ok_or_else(|| BuilderError::UnknownQuestion(a.question_id.clone()))?;
-        apply_value(
-            spec.field,
-            &a.value,
-            &mut config,
-            &mut skill,
-            &mut workspace,
-        )?;
+        apply_value(spec, &a.value, &mut config, &mut skill, &mut workspace)?;
     }
     s.config = config;
     match s.mode {

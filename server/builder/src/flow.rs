@@ -68,27 +68,64 @@ pub enum FileTarget {
     OpenclawSoul(&'static str),
 }
 
-/// How a question's options are derived.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OptionSource {
-    /// A fixed list.
-    Static,
-    /// Derived from the user's start description.
-    FromDescription,
-    /// The purpose classifier and the smart-defaults table (§7.3), the category's row first.
-    SmartDefaults,
-    /// Builder memory for the category (past choices first), then the smart defaults.
-    MemoryThenDefaults,
-    /// Builder memory, smart defaults, then the workspace's existing skills.
-    MemoryDefaultsAndWorkspaceSkills,
-    /// The §7.9 keyword heuristic on the skill's description.
-    CapabilityHeuristic,
-    /// Suggestions in the spirit of OpenClaw's templates, or read off this machine (its time zone).
-    Suggestions,
+/// A session's answers so far, whatever its mode, for a question's [`Slot`] to read.
+pub struct Draft<'a> {
+    pub config: &'a PartialBuilderConfig,
+    pub skill: &'a PartialSkillConfig,
+    pub workspace: &'a WorkspaceConfig,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The same, for a [`Slot`] to write.
+pub struct DraftMut<'a> {
+    pub config: &'a mut PartialBuilderConfig,
+    pub skill: &'a mut PartialSkillConfig,
+    pub workspace: &'a mut WorkspaceConfig,
+}
+
+/// Where a question's answer is kept in a session: read with `get`, written with `set` (`false`:
+/// a value of another kind, only reachable through a hand-edited draft).
+#[derive(Clone, Copy)]
+pub struct Slot {
+    pub get: fn(&Draft) -> Option<FieldValue>,
+    pub set: fn(&mut DraftMut, &FieldValue) -> bool,
+}
+
+/// A [`Slot`] of the `Option` field `$part.$field` holding a `FieldValue::$kind`.
+macro_rules! slot {
+    ($kind:ident, $part:ident . $field:ident) => {
+        Slot {
+            get: |d| d.$part.$field.clone().map(FieldValue::$kind),
+            set: |d, v| match v {
+                FieldValue::$kind(x) => {
+                    d.$part.$field = Some(x.clone());
+                    true
+                }
+                _ => false,
+            },
+        }
+    };
+}
+
+/// Skills: a list kept without an `Option` (no skills and "not asked yet" look alike, which is
+/// why "No skills" is always offered).
+const SKILLS_SLOT: Slot = Slot {
+    get: |d| (!d.config.skills.is_empty()).then(|| FieldValue::Skills(d.config.skills.clone())),
+    set: |d, v| match v {
+        FieldValue::Skills(x) => {
+            d.config.skills = x.clone();
+            true
+        }
+        _ => false,
+    },
+};
+
+impl std::fmt::Debug for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Slot")
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
 pub struct QuestionSpec {
     pub id: &'static str,
     pub mode: Mode,
@@ -96,10 +133,17 @@ pub struct QuestionSpec {
     pub field: Field,
     /// `{name}` is replaced by the bot's (or skill's) name once known.
     pub text: &'static str,
-    pub options: OptionSource,
     pub allow_free_text: bool,
     /// Every place the answer is written (the first is the primary one).
     pub targets: &'static [FileTarget],
+    /// Where the answer is kept in the session.
+    pub slot: Slot,
+    /// How a free-text answer is read.
+    pub parse: fn(&str, &BuilderContext) -> Result<FieldValue, BuilderError>,
+    /// The options offered (after "Keep: …", which every question offers when it has a value).
+    pub offer: fn(&QuestionSpec, &OptionInput, &mut Options),
+    /// Whether a bot's files lack something while it is unanswered (no skills is a valid bot).
+    pub required: bool,
 }
 
 use BuilderPhase::{Basics, Model as ModelPhase, Personality, Skills as SkillsPhase};
@@ -114,9 +158,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::Name,
         text: "What should your bot be called?",
-        options: OptionSource::FromDescription,
         allow_free_text: true,
         targets: &[T::Identity("display_name"), T::SoulFrontmatter("name")],
+        slot: slot!(Text, config.name),
+        parse: parse_name,
+        offer: offer_name,
+        required: true,
     },
     QuestionSpec {
         id: "description",
@@ -124,9 +171,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::Description,
         text: "In one sentence, what does {name} do?",
-        options: OptionSource::FromDescription,
         allow_free_text: true,
         targets: &[T::UserIntro],
+        slot: slot!(Text, config.description),
+        parse: parse_text,
+        offer: offer_description,
+        required: true,
     },
     QuestionSpec {
         id: "category",
@@ -134,9 +184,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::Category,
         text: "Which kind of bot is {name}?",
-        options: OptionSource::SmartDefaults,
         allow_free_text: false,
         targets: &[T::Identity("category")],
+        slot: slot!(Text, config.category),
+        parse: parse_category,
+        offer: offer_category,
+        required: true,
     },
     QuestionSpec {
         id: "tone",
@@ -144,9 +197,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Personality,
         field: Field::Tone,
         text: "What tone should {name} use?",
-        options: OptionSource::MemoryThenDefaults,
         allow_free_text: true,
         targets: &[T::SoulFrontmatter("tone")],
+        slot: slot!(Text, config.tone),
+        parse: parse_line,
+        offer: offer_tone,
+        required: true,
     },
     QuestionSpec {
         id: "traits",
@@ -154,9 +210,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Personality,
         field: Field::Traits,
         text: "Which traits describe {name}? (free text: a comma-separated list)",
-        options: OptionSource::SmartDefaults,
         allow_free_text: true,
         targets: &[T::SoulFrontmatter("traits")],
+        slot: slot!(List, config.traits),
+        parse: parse_traits,
+        offer: offer_traits,
+        required: true,
     },
     QuestionSpec {
         id: "purpose",
@@ -164,9 +223,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Personality,
         field: Field::Purpose,
         text: "What is {name}'s purpose?",
-        options: OptionSource::FromDescription,
         allow_free_text: true,
         targets: &[T::SoulSection("Purpose")],
+        slot: slot!(Text, config.purpose),
+        parse: parse_text,
+        offer: offer_description,
+        required: true,
     },
     QuestionSpec {
         id: "boundaries",
@@ -174,9 +236,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Personality,
         field: Field::Boundaries,
         text: "What should {name} never do?",
-        options: OptionSource::SmartDefaults,
         allow_free_text: true,
         targets: &[T::SoulSection("Boundaries")],
+        slot: slot!(Text, config.boundaries),
+        parse: parse_text,
+        offer: offer_boundaries,
+        required: true,
     },
     QuestionSpec {
         id: "model",
@@ -184,9 +249,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: ModelPhase,
         field: Field::Model,
         text: "Which model should {name} run on?",
-        options: OptionSource::MemoryThenDefaults,
         allow_free_text: true,
         targets: &[T::Identity("model"), T::Identity("provider")],
+        slot: slot!(Text, config.model),
+        parse: parse_line,
+        offer: offer_model,
+        required: true,
     },
     QuestionSpec {
         id: "temperature",
@@ -194,9 +262,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: ModelPhase,
         field: Field::Temperature,
         text: "How creative should {name}'s answers be (temperature 0–2)?",
-        options: OptionSource::SmartDefaults,
         allow_free_text: true,
         targets: &[T::Identity("temperature")],
+        slot: slot!(Number, config.temperature),
+        parse: parse_temperature,
+        offer: offer_temperature,
+        required: true,
     },
     QuestionSpec {
         id: "max_tokens",
@@ -204,9 +275,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: ModelPhase,
         field: Field::MaxTokens,
         text: "How long may {name}'s replies be (max tokens)?",
-        options: OptionSource::SmartDefaults,
         allow_free_text: true,
         targets: &[T::Identity("max_tokens")],
+        slot: slot!(Count, config.max_tokens),
+        parse: parse_max_tokens,
+        offer: offer_max_tokens,
+        required: true,
     },
     QuestionSpec {
         id: "skills",
@@ -214,9 +288,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: SkillsPhase,
         field: Field::Skills,
         text: "Which skills should {name} have? (free text: comma-separated skill names)",
-        options: OptionSource::MemoryDefaultsAndWorkspaceSkills,
         allow_free_text: true,
         targets: &[T::SkillsToml],
+        slot: SKILLS_SLOT,
+        parse: parse_skills,
+        offer: offer_skills,
+        required: false,
     },
     QuestionSpec {
         id: "skill_name",
@@ -224,9 +301,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::SkillName,
         text: "What should the skill be called?",
-        options: OptionSource::FromDescription,
         allow_free_text: true,
         targets: &[T::SkillFrontmatter("name")],
+        slot: slot!(Text, skill.name),
+        parse: parse_skill_name,
+        offer: offer_skill_name,
+        required: false,
     },
     QuestionSpec {
         id: "skill_description",
@@ -234,9 +314,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::SkillDescription,
         text: "Describe what {name} does and when to use it.",
-        options: OptionSource::FromDescription,
         allow_free_text: true,
         targets: &[T::SkillFrontmatter("description")],
+        slot: slot!(Text, skill.description),
+        parse: parse_skill_description,
+        offer: offer_skill_description,
+        required: false,
     },
     QuestionSpec {
         id: "skill_type",
@@ -244,9 +327,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: SkillsPhase,
         field: Field::SkillType,
         text: "Is {name} a prompt skill or a tool skill?",
-        options: OptionSource::CapabilityHeuristic,
         allow_free_text: false,
         targets: &[T::SkillFrontmatter("metadata.skill-type")],
+        slot: slot!(SkillType, skill.skill_type),
+        parse: parse_no_free_text,
+        offer: offer_skill_type,
+        required: false,
     },
     QuestionSpec {
         id: "capabilities",
@@ -254,9 +340,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: SkillsPhase,
         field: Field::Capabilities,
         text: "Which capabilities does {name} need? (free text: comma-separated capability names)",
-        options: OptionSource::CapabilityHeuristic,
         allow_free_text: true,
         targets: &[T::SkillFrontmatter("metadata.capabilities")],
+        slot: slot!(Capabilities, skill.capabilities),
+        parse: parse_capabilities,
+        offer: offer_capabilities,
+        required: false,
     },
     QuestionSpec {
         id: "trust_tier",
@@ -264,9 +353,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: SkillsPhase,
         field: Field::TrustTier,
         text: "How much should {name} be trusted?",
-        options: OptionSource::Static,
         allow_free_text: false,
         targets: &[T::SkillFrontmatter("metadata.trust-tier")],
+        slot: slot!(TrustTier, skill.trust_tier),
+        parse: parse_no_free_text,
+        offer: offer_trust_tier,
+        required: false,
     },
     QuestionSpec {
         id: "instructions",
@@ -274,9 +366,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: SkillsPhase,
         field: Field::SkillBody,
         text: "What instructions should {name} follow? (free text: Markdown)",
-        options: OptionSource::FromDescription,
         allow_free_text: true,
         targets: &[T::SkillBody],
+        slot: slot!(Text, skill.body),
+        parse: parse_text,
+        offer: offer_skill_body,
+        required: false,
     },
     // OpenClaw's first-run ritual, in the order BOOTSTRAP.md asks it: who the agent is, who the
     // user is, then SOUL.md (openclaw/openclaw@0afa47d5:docs/reference/templates/BOOTSTRAP.md).
@@ -286,9 +381,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::AgentName,
         text: "What should your agent be called?",
-        options: OptionSource::Suggestions,
         allow_free_text: true,
         targets: &[T::OpenclawIdentity("Name")],
+        slot: slot!(Text, workspace.name),
+        parse: parse_agent_name,
+        offer: offer_agent_name,
+        required: true,
     },
     QuestionSpec {
         id: "oc_creature",
@@ -296,9 +394,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::Creature,
         text: "What kind of creature is {name}? (an AI assistant is fine, or something weirder)",
-        options: OptionSource::Suggestions,
         allow_free_text: true,
         targets: &[T::OpenclawIdentity("Creature")],
+        slot: slot!(Text, workspace.creature),
+        parse: parse_line,
+        offer: offer_suggestions,
+        required: true,
     },
     QuestionSpec {
         id: "oc_vibe",
@@ -306,9 +407,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::Vibe,
         text: "What is {name}'s vibe?",
-        options: OptionSource::Suggestions,
         allow_free_text: true,
         targets: &[T::OpenclawIdentity("Vibe")],
+        slot: slot!(Text, workspace.vibe),
+        parse: parse_line,
+        offer: offer_suggestions,
+        required: true,
     },
     QuestionSpec {
         id: "oc_emoji",
@@ -316,9 +420,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::Emoji,
         text: "Which emoji is {name}'s signature?",
-        options: OptionSource::Suggestions,
         allow_free_text: true,
         targets: &[T::OpenclawIdentity("Emoji")],
+        slot: slot!(Text, workspace.emoji),
+        parse: parse_emoji,
+        offer: offer_suggestions,
+        required: true,
     },
     QuestionSpec {
         id: "oc_user_name",
@@ -326,9 +433,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::UserName,
         text: "What is your name?",
-        options: OptionSource::Suggestions,
         allow_free_text: true,
         targets: &[T::OpenclawUser("Name")],
+        slot: slot!(Text, workspace.user_name),
+        parse: parse_line,
+        offer: offer_nothing,
+        required: true,
     },
     QuestionSpec {
         id: "oc_call_them",
@@ -336,9 +446,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::CallThem,
         text: "What should {name} call you?",
-        options: OptionSource::FromDescription,
         allow_free_text: true,
         targets: &[T::OpenclawUser("What to call them")],
+        slot: slot!(Text, workspace.call_them),
+        parse: parse_line,
+        offer: offer_call_them,
+        required: true,
     },
     QuestionSpec {
         id: "oc_timezone",
@@ -346,9 +459,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Basics,
         field: Field::Timezone,
         text: "Which time zone are you in?",
-        options: OptionSource::Suggestions,
         allow_free_text: true,
         targets: &[T::OpenclawUser("Timezone")],
+        slot: slot!(Text, workspace.timezone),
+        parse: parse_timezone,
+        offer: offer_timezone,
+        required: true,
     },
     QuestionSpec {
         id: "oc_values",
@@ -357,9 +473,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         field: Field::Values,
         text:
             "What matters to you, and how should {name} behave? (free text: a comma-separated list)",
-        options: OptionSource::Suggestions,
         allow_free_text: true,
         targets: &[T::OpenclawSoul("Core Truths")],
+        slot: slot!(List, workspace.values),
+        parse: parse_values,
+        offer: offer_recommended_list,
+        required: true,
     },
     QuestionSpec {
         id: "oc_boundaries",
@@ -367,9 +486,12 @@ pub static QUESTIONS: &[QuestionSpec] = &[
         phase: Personality,
         field: Field::AgentBoundaries,
         text: "Which boundaries should {name} keep? (free text: a comma-separated list)",
-        options: OptionSource::Suggestions,
         allow_free_text: true,
         targets: &[T::OpenclawSoul("Boundaries")],
+        slot: slot!(List, workspace.boundaries),
+        parse: parse_values,
+        offer: offer_recommended_list,
+        required: true,
     },
 ];
 
@@ -420,6 +542,17 @@ pub enum FieldValue {
 }
 
 impl FieldValue {
+    /// An empty text or list: what the files hold when nothing was chosen.
+    pub fn is_empty(&self) -> bool {
+        match self {
+            FieldValue::Text(s) => s.trim().is_empty(),
+            FieldValue::List(v) => v.is_empty(),
+            FieldValue::Skills(v) => v.is_empty(),
+            FieldValue::Capabilities(v) => v.is_empty(),
+            _ => false,
+        }
+    }
+
     /// Human-readable form, as recorded in the exchange log when the answer was free text.
     pub fn display(&self) -> String {
         match self {
@@ -501,7 +634,8 @@ pub struct OptionInput<'a> {
     pub ctx: &'a BuilderContext,
 }
 
-struct Options(Vec<Choice>);
+/// The options a question offers, as its `offer` function pushes them.
+pub struct Options(Vec<Choice>);
 
 impl Options {
     fn push(&mut self, id: &str, label: &str, description: Option<String>, value: FieldValue) {
@@ -700,60 +834,26 @@ fn skill_request(name: &str, ctx: &BuilderContext) -> SkillRequest {
     }
 }
 
-/// The current value of a field in a (partial) config, if any.
+/// The current value of a question's answer in a (partial) config, if any.
 pub fn current_value(
-    field: Field,
+    spec: &QuestionSpec,
     config: &PartialBuilderConfig,
     skill: Option<&PartialSkillConfig>,
     workspace: Option<&WorkspaceConfig>,
 ) -> Option<FieldValue> {
-    let text = |o: &Option<String>| o.clone().map(FieldValue::Text);
-    let ws_text = |f: fn(&WorkspaceConfig) -> &Option<String>| workspace.and_then(|w| text(f(w)));
-    let ws_list = |f: fn(&WorkspaceConfig) -> &Option<Vec<String>>| {
-        workspace.and_then(|w| f(w).clone()).map(FieldValue::List)
-    };
-    match field {
-        Field::Name => text(&config.name),
-        Field::Description => text(&config.description),
-        Field::Category => text(&config.category),
-        Field::Tone => text(&config.tone),
-        Field::Traits => config.traits.clone().map(FieldValue::List),
-        Field::Purpose => text(&config.purpose),
-        Field::Boundaries => text(&config.boundaries),
-        Field::Model => text(&config.model),
-        Field::Temperature => config.temperature.map(FieldValue::Number),
-        Field::MaxTokens => config.max_tokens.map(FieldValue::Count),
-        // An empty list is indistinguishable from "not asked yet"; "No skills" is always offered anyway.
-        Field::Skills => {
-            (!config.skills.is_empty()).then(|| FieldValue::Skills(config.skills.clone()))
-        }
-        Field::SkillName => skill.and_then(|s| text(&s.name)),
-        Field::SkillDescription => skill.and_then(|s| text(&s.description)),
-        Field::SkillType => skill.and_then(|s| s.skill_type).map(FieldValue::SkillType),
-        Field::Capabilities => skill
-            .and_then(|s| s.capabilities.clone())
-            .map(FieldValue::Capabilities),
-        Field::TrustTier => skill.and_then(|s| s.trust_tier).map(FieldValue::TrustTier),
-        Field::SkillBody => skill.and_then(|s| text(&s.body)),
-        Field::AgentName => ws_text(|w| &w.name),
-        Field::Creature => ws_text(|w| &w.creature),
-        Field::Vibe => ws_text(|w| &w.vibe),
-        Field::Emoji => ws_text(|w| &w.emoji),
-        Field::UserName => ws_text(|w| &w.user_name),
-        Field::CallThem => ws_text(|w| &w.call_them),
-        Field::Timezone => ws_text(|w| &w.timezone),
-        Field::Values => ws_list(|w| &w.values),
-        Field::AgentBoundaries => ws_list(|w| &w.boundaries),
-    }
+    let (no_skill, no_workspace) = (PartialSkillConfig::default(), WorkspaceConfig::default());
+    (spec.slot.get)(&Draft {
+        config,
+        skill: skill.unwrap_or(&no_skill),
+        workspace: workspace.unwrap_or(&no_workspace),
+    })
 }
 
 /// The options of a question, each with its value. The current value (reconfigure) comes first,
 /// labelled "Keep: …".
 pub fn options_for(spec: &QuestionSpec, input: &OptionInput) -> Vec<Choice> {
     let mut o = Options(Vec::new());
-    let defaults = smart_defaults(input.category);
-    let cat_name = category_label(input.category);
-    if let Some(current) = current_value(spec.field, input.config, input.skill, input.workspace) {
+    if let Some(current) = current_value(spec, input.config, input.skill, input.workspace) {
         let show = match &current {
             FieldValue::Text(s) if s.is_empty() => None,
             FieldValue::List(v) if v.is_empty() => None,
@@ -769,444 +869,482 @@ pub fn options_for(spec: &QuestionSpec, input: &OptionInput) -> Vec<Choice> {
             );
         }
     }
+    (spec.offer)(spec, input, &mut o);
+    o.0
+}
+
+fn offer_name(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
     let desc = input.description;
-    match spec.field {
-        Field::Name => {
-            for n in name_suggestions(desc, input.category) {
-                o.push(
-                    &slugify(&n).unwrap_or_else(|_| "name".into()),
-                    &n,
-                    None,
-                    FieldValue::Text(n.clone()),
-                );
-            }
-        }
-        Field::Description | Field::Purpose => {
-            if !desc.is_empty() {
-                let s = first_sentence(desc);
-                o.push(
-                    "from-description",
-                    &s,
-                    Some("From your description".into()),
-                    FieldValue::Text(s.clone()),
-                );
-            }
-            if spec.field == Field::Purpose {
-                if let Some(d) = input
-                    .config
-                    .description
-                    .as_deref()
-                    .filter(|d| !d.is_empty())
-                {
-                    o.push(
-                        "from-summary",
-                        d,
-                        Some("The one-line description".into()),
-                        FieldValue::Text(d.into()),
-                    );
-                }
-            }
-        }
-        Field::Category => {
-            let mine = input.category.bot_category();
-            let cats: Vec<(&str, &str)> =
-                schema::CATEGORIES.iter().map(|v| (v.name, v.doc)).collect();
-            for (id, d) in cats.iter().filter(|(id, _)| *id == mine) {
-                o.push(
-                    id,
-                    id,
-                    Some(format!("{d} (recommended for {cat_name})")),
-                    FieldValue::Text(id.to_string()),
-                );
-            }
-            for (id, d) in cats.iter().filter(|(id, _)| *id != mine) {
-                o.push(
-                    id,
-                    id,
-                    Some(d.to_string()),
-                    FieldValue::Text(id.to_string()),
-                );
-            }
-        }
-        Field::Tone => {
-            for m in &input.ctx.memory {
-                if let Some(t) = m.chosen_tone.as_deref().filter(|t| !t.is_empty()) {
-                    o.push(
-                        "past",
-                        t,
-                        Some(format!(
-                            "You chose this for \"{}\"",
-                            short(&m.initial_description)
-                        )),
-                        FieldValue::Text(t.into()),
-                    );
-                }
-            }
+    for n in name_suggestions(desc, input.category) {
+        o.push(
+            &slugify(&n).unwrap_or_else(|_| "name".into()),
+            &n,
+            None,
+            FieldValue::Text(n.clone()),
+        );
+    }
+}
+
+fn offer_description(spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let desc = input.description;
+    if !desc.is_empty() {
+        let s = first_sentence(desc);
+        o.push(
+            "from-description",
+            &s,
+            Some("From your description".into()),
+            FieldValue::Text(s.clone()),
+        );
+    }
+    if spec.field == Field::Purpose {
+        if let Some(d) = input
+            .config
+            .description
+            .as_deref()
+            .filter(|d| !d.is_empty())
+        {
             o.push(
-                defaults.tone,
-                defaults.tone,
-                Some(format!("Recommended for {cat_name}")),
-                FieldValue::Text(defaults.tone.into()),
-            );
-            for d in all_defaults() {
-                o.push(d.tone, d.tone, None, FieldValue::Text(d.tone.into()));
-            }
-        }
-        Field::Traits => {
-            let list = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-            o.push(
-                "recommended",
-                &defaults.traits.join(", "),
-                Some(format!("Recommended for {cat_name}")),
-                FieldValue::List(list(defaults.traits)),
-            );
-            for d in all_defaults() {
-                o.push(
-                    d.tone,
-                    &d.traits.join(", "),
-                    None,
-                    FieldValue::List(list(d.traits)),
-                );
-            }
-        }
-        Field::Boundaries => {
-            let b = boundaries_for(input.category);
-            o.push(
-                "recommended",
-                b,
-                Some(format!("Recommended for {cat_name}")),
-                FieldValue::Text(b.into()),
-            );
-            o.push(
-                "default",
-                DEFAULT_BOUNDARIES,
-                Some("Boternity's default".into()),
-                FieldValue::Text(DEFAULT_BOUNDARIES.into()),
-            );
-        }
-        Field::Model => {
-            for m in &input.ctx.memory {
-                if let Some(model) = m.chosen_model.as_deref().filter(|t| !t.is_empty()) {
-                    o.push(
-                        "past",
-                        model,
-                        Some(format!(
-                            "You chose this for \"{}\"",
-                            short(&m.initial_description)
-                        )),
-                        FieldValue::Text(model.into()),
-                    );
-                }
-            }
-            for m in schema::BUILDER_MODELS {
-                let doc = schema::model(m).map(|(_, d)| d.to_string());
-                o.push(m, m, doc, FieldValue::Text(m.to_string()));
-            }
-        }
-        Field::Temperature => {
-            o.push(
-                "recommended",
-                &super::render::format_float(defaults.temperature),
-                Some(format!("Recommended for {cat_name}")),
-                FieldValue::Number(defaults.temperature),
-            );
-            for (t, d) in [
-                (0.2, "Precise and repeatable"),
-                (0.5, "Balanced"),
-                (0.7, "Conversational"),
-                (0.9, "Inventive"),
-            ] {
-                o.push(
-                    &format!("t{}", (t * 10.0) as u32),
-                    &super::render::format_float(t),
-                    Some(d.into()),
-                    FieldValue::Number(t),
-                );
-            }
-        }
-        Field::MaxTokens => {
-            o.push(
-                "recommended",
-                &defaults.max_tokens.to_string(),
-                Some(format!("Recommended for {cat_name}")),
-                FieldValue::Count(defaults.max_tokens),
-            );
-            for (n, d) in [
-                (1024, "Short replies"),
-                (2048, "Medium replies"),
-                (4096, "Long replies"),
-                (8192, "Very long replies"),
-            ] {
-                o.push(
-                    &format!("n{n}"),
-                    &n.to_string(),
-                    Some(d.into()),
-                    FieldValue::Count(n),
-                );
-            }
-        }
-        Field::Skills => {
-            let reqs = |names: &[String]| {
-                names
-                    .iter()
-                    .map(|n| skill_request(n, input.ctx))
-                    .collect::<Vec<_>>()
-            };
-            for m in &input.ctx.memory {
-                let names: Vec<String> = m
-                    .chosen_skills
-                    .iter()
-                    .filter_map(|s| skill_name(s).ok())
-                    .collect();
-                if !names.is_empty() {
-                    o.push(
-                        "past",
-                        &names.join(", "),
-                        Some(format!(
-                            "You chose these for \"{}\"",
-                            short(&m.initial_description)
-                        )),
-                        FieldValue::Skills(reqs(&names)),
-                    );
-                }
-            }
-            if !defaults.skills.is_empty() {
-                let names: Vec<String> = defaults.skills.iter().map(|s| s.to_string()).collect();
-                o.push(
-                    "recommended",
-                    &names.join(", "),
-                    Some(format!("Recommended for {cat_name}")),
-                    FieldValue::Skills(reqs(&names)),
-                );
-            }
-            for s in relevant_skills(&input.ctx.workspace_skills, desc) {
-                if let Ok(n) = skill_name(&s.name) {
-                    let request = SkillRequest {
-                        name: n.clone(),
-                        description: s.description.clone(),
-                        skill_type: "local".into(),
-                    };
-                    o.push(
-                        &n,
-                        &n,
-                        Some(short(&s.description)),
-                        FieldValue::Skills(vec![request]),
-                    );
-                }
-            }
-            o.push(
-                "none",
-                "No skills",
-                Some("Add skills later".into()),
-                FieldValue::Skills(vec![]),
-            );
-        }
-        Field::SkillName => {
-            let mut seen = Vec::new();
-            for n in skill_name_suggestions(desc) {
-                if let Ok(s) = skill_name(&n) {
-                    if !seen.contains(&s) {
-                        o.push(&s, &s, None, FieldValue::Text(s.clone()));
-                        seen.push(s);
-                    }
-                }
-            }
-        }
-        Field::SkillDescription => {
-            if !desc.is_empty() {
-                let s: String = first_sentence(desc).chars().take(1024).collect();
-                o.push(
-                    "from-description",
-                    &s,
-                    Some("From your description".into()),
-                    FieldValue::Text(s.clone()),
-                );
-            }
-        }
-        Field::SkillType => {
-            let about = skill_text(input);
-            let tool_first = !suggest_capabilities(&about).is_empty();
-            let prompt = (
-                "prompt",
-                "Prompt skill",
-                "Instructions added to the bot's prompt",
-                SkillType::Prompt,
-            );
-            let tool = (
-                "tool",
-                "Tool skill",
-                "Callable with structured input and output; needs capabilities",
-                SkillType::Tool,
-            );
-            let order = if tool_first {
-                [tool, prompt]
-            } else {
-                [prompt, tool]
-            };
-            // A tool skill without capabilities cannot do anything (`skill-tool-no-capabilities`):
-            // once none were chosen, only a prompt skill is offered.
-            let no_caps = input
-                .skill
-                .and_then(|s| s.capabilities.as_ref())
-                .is_some_and(Vec::is_empty);
-            let order = order
-                .into_iter()
-                .filter(|(_, _, _, t)| !(no_caps && *t == SkillType::Tool));
-            for (i, (id, label, d, t)) in order.enumerate() {
-                let d = if i == 0 {
-                    format!("{d} (recommended)")
-                } else {
-                    d.to_string()
-                };
-                o.push(id, label, Some(d), FieldValue::SkillType(t));
-            }
-        }
-        Field::Capabilities => {
-            let about = skill_text(input);
-            let suggested = suggest_capabilities(&about);
-            if !suggested.is_empty() {
-                let caps: Vec<Capability> = suggested.iter().map(|(c, _)| *c).collect();
-                let why: Vec<String> = suggested
-                    .iter()
-                    .map(|(c, r)| format!("{}: {r}", c.as_str()))
-                    .collect();
-                o.push(
-                    "suggested",
-                    &caps
-                        .iter()
-                        .map(|c| c.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                    Some(why.join("; ")),
-                    FieldValue::Capabilities(caps),
-                );
-            }
-            // A tool skill needs at least one (`skill-tool-no-capabilities`).
-            let tool = input.skill.and_then(|s| s.skill_type) == Some(SkillType::Tool);
-            if !tool {
-                o.push(
-                    "none",
-                    "No capabilities",
-                    Some("Pure prompt skills need none".into()),
-                    FieldValue::Capabilities(vec![]),
-                );
-            }
-            for c in Capability::ALL {
-                o.push(
-                    c.as_str(),
-                    c.as_str(),
-                    None,
-                    FieldValue::Capabilities(vec![c]),
-                );
-            }
-        }
-        Field::TrustTier => {
-            for (t, d) in [
-                (
-                    TrustTier::Local,
-                    "Full trust, runs on the host without a sandbox (your own skills)",
-                ),
-                (TrustTier::Verified, "Relaxed WASM sandbox"),
-                (
-                    TrustTier::Untrusted,
-                    "Strict sandbox; Boternity's default when the tier is missing",
-                ),
-            ] {
-                o.push(
-                    t.as_str(),
-                    t.as_str(),
-                    Some(d.into()),
-                    FieldValue::TrustTier(t),
-                );
-            }
-        }
-        Field::SkillBody => {
-            let about = skill_text(input);
-            if !about.is_empty() {
-                let body = default_skill_instructions(&about);
-                o.push(
-                    "generated",
-                    "Generate instructions from the description",
-                    Some(short(&body)),
-                    FieldValue::Text(body),
-                );
-            }
-        }
-        Field::AgentName => {
-            let from_desc = (!desc.is_empty()).then(|| name_suggestions(desc, input.category));
-            for n in from_desc.into_iter().flatten() {
-                o.push(&n.to_lowercase(), &n, None, FieldValue::Text(n.clone()));
-            }
-            for (n, d) in AGENT_NAMES {
-                o.push(
-                    &n.to_lowercase(),
-                    n,
-                    Some(d.to_string()),
-                    FieldValue::Text(n.to_string()),
-                );
-            }
-        }
-        Field::Creature | Field::Vibe | Field::Emoji => {
-            let table = match spec.field {
-                Field::Creature => CREATURES,
-                Field::Vibe => VIBES,
-                _ => EMOJIS,
-            };
-            for (i, (v, d)) in table.iter().enumerate() {
-                o.push(
-                    &format!("s{i}"),
-                    v,
-                    Some(d.to_string()),
-                    FieldValue::Text(v.to_string()),
-                );
-            }
-        }
-        Field::UserName => {}
-        Field::CallThem => {
-            // The user's own name, and its first word.
-            if let Some(n) = input.workspace.and_then(|w| w.user_name.as_deref()) {
-                let first = n.split_whitespace().next().unwrap_or(n);
-                o.push(
-                    "first",
-                    first,
-                    Some("Your first name".into()),
-                    FieldValue::Text(first.into()),
-                );
-                o.push(
-                    "full",
-                    n,
-                    Some("Your full name".into()),
-                    FieldValue::Text(n.into()),
-                );
-            }
-        }
-        Field::Timezone => {
-            if let Some(z) = local_timezone() {
-                o.push(
-                    "local",
-                    &z,
-                    Some("This computer's time zone".into()),
-                    FieldValue::Text(z.clone()),
-                );
-            }
-            o.push("utc", "UTC", None, FieldValue::Text("UTC".into()));
-        }
-        Field::Values | Field::AgentBoundaries => {
-            let list = if spec.field == Field::Values {
-                CORE_TRUTHS
-            } else {
-                AGENT_BOUNDARIES
-            };
-            let items: Vec<String> = list.iter().map(|s| s.to_string()).collect();
-            o.push(
-                "recommended",
-                &items.join(", "),
-                Some("The compact example of OpenClaw's BOOTSTRAP.md".into()),
-                FieldValue::List(items),
+                "from-summary",
+                d,
+                Some("The one-line description".into()),
+                FieldValue::Text(d.into()),
             );
         }
     }
-    o.0
+}
+
+fn offer_category(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let cat_name = category_label(input.category);
+    let mine = input.category.bot_category();
+    let cats: Vec<(&str, &str)> = schema::CATEGORIES.iter().map(|v| (v.name, v.doc)).collect();
+    for (id, d) in cats.iter().filter(|(id, _)| *id == mine) {
+        o.push(
+            id,
+            id,
+            Some(format!("{d} (recommended for {cat_name})")),
+            FieldValue::Text(id.to_string()),
+        );
+    }
+    for (id, d) in cats.iter().filter(|(id, _)| *id != mine) {
+        o.push(
+            id,
+            id,
+            Some(d.to_string()),
+            FieldValue::Text(id.to_string()),
+        );
+    }
+}
+
+fn offer_tone(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let defaults = smart_defaults(input.category);
+    let cat_name = category_label(input.category);
+    for m in &input.ctx.memory {
+        if let Some(t) = m.chosen_tone.as_deref().filter(|t| !t.is_empty()) {
+            o.push(
+                "past",
+                t,
+                Some(format!(
+                    "You chose this for \"{}\"",
+                    short(&m.initial_description)
+                )),
+                FieldValue::Text(t.into()),
+            );
+        }
+    }
+    o.push(
+        defaults.tone,
+        defaults.tone,
+        Some(format!("Recommended for {cat_name}")),
+        FieldValue::Text(defaults.tone.into()),
+    );
+    for d in all_defaults() {
+        o.push(d.tone, d.tone, None, FieldValue::Text(d.tone.into()));
+    }
+}
+
+fn offer_traits(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let defaults = smart_defaults(input.category);
+    let cat_name = category_label(input.category);
+    let list = |t: &[&str]| t.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    o.push(
+        "recommended",
+        &defaults.traits.join(", "),
+        Some(format!("Recommended for {cat_name}")),
+        FieldValue::List(list(defaults.traits)),
+    );
+    for d in all_defaults() {
+        o.push(
+            d.tone,
+            &d.traits.join(", "),
+            None,
+            FieldValue::List(list(d.traits)),
+        );
+    }
+}
+
+fn offer_boundaries(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let cat_name = category_label(input.category);
+    let b = boundaries_for(input.category);
+    o.push(
+        "recommended",
+        b,
+        Some(format!("Recommended for {cat_name}")),
+        FieldValue::Text(b.into()),
+    );
+    o.push(
+        "default",
+        DEFAULT_BOUNDARIES,
+        Some("Boternity's default".into()),
+        FieldValue::Text(DEFAULT_BOUNDARIES.into()),
+    );
+}
+
+fn offer_model(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    for m in &input.ctx.memory {
+        if let Some(model) = m.chosen_model.as_deref().filter(|t| !t.is_empty()) {
+            o.push(
+                "past",
+                model,
+                Some(format!(
+                    "You chose this for \"{}\"",
+                    short(&m.initial_description)
+                )),
+                FieldValue::Text(model.into()),
+            );
+        }
+    }
+    for m in schema::BUILDER_MODELS {
+        let doc = schema::model(m).map(|(_, d)| d.to_string());
+        o.push(m, m, doc, FieldValue::Text(m.to_string()));
+    }
+}
+
+fn offer_temperature(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let defaults = smart_defaults(input.category);
+    let cat_name = category_label(input.category);
+    o.push(
+        "recommended",
+        &super::render::format_float(defaults.temperature),
+        Some(format!("Recommended for {cat_name}")),
+        FieldValue::Number(defaults.temperature),
+    );
+    for (t, d) in [
+        (0.2, "Precise and repeatable"),
+        (0.5, "Balanced"),
+        (0.7, "Conversational"),
+        (0.9, "Inventive"),
+    ] {
+        o.push(
+            &format!("t{}", (t * 10.0) as u32),
+            &super::render::format_float(t),
+            Some(d.into()),
+            FieldValue::Number(t),
+        );
+    }
+}
+
+fn offer_max_tokens(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let defaults = smart_defaults(input.category);
+    let cat_name = category_label(input.category);
+    o.push(
+        "recommended",
+        &defaults.max_tokens.to_string(),
+        Some(format!("Recommended for {cat_name}")),
+        FieldValue::Count(defaults.max_tokens),
+    );
+    for (n, d) in [
+        (1024, "Short replies"),
+        (2048, "Medium replies"),
+        (4096, "Long replies"),
+        (8192, "Very long replies"),
+    ] {
+        o.push(
+            &format!("n{n}"),
+            &n.to_string(),
+            Some(d.into()),
+            FieldValue::Count(n),
+        );
+    }
+}
+
+fn offer_skills(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let defaults = smart_defaults(input.category);
+    let cat_name = category_label(input.category);
+    let desc = input.description;
+    let reqs = |names: &[String]| {
+        names
+            .iter()
+            .map(|n| skill_request(n, input.ctx))
+            .collect::<Vec<_>>()
+    };
+    for m in &input.ctx.memory {
+        let names: Vec<String> = m
+            .chosen_skills
+            .iter()
+            .filter_map(|s| skill_name(s).ok())
+            .collect();
+        if !names.is_empty() {
+            o.push(
+                "past",
+                &names.join(", "),
+                Some(format!(
+                    "You chose these for \"{}\"",
+                    short(&m.initial_description)
+                )),
+                FieldValue::Skills(reqs(&names)),
+            );
+        }
+    }
+    if !defaults.skills.is_empty() {
+        let names: Vec<String> = defaults.skills.iter().map(|s| s.to_string()).collect();
+        o.push(
+            "recommended",
+            &names.join(", "),
+            Some(format!("Recommended for {cat_name}")),
+            FieldValue::Skills(reqs(&names)),
+        );
+    }
+    for s in relevant_skills(&input.ctx.workspace_skills, desc) {
+        if let Ok(n) = skill_name(&s.name) {
+            let request = SkillRequest {
+                name: n.clone(),
+                description: s.description.clone(),
+                skill_type: "local".into(),
+            };
+            o.push(
+                &n,
+                &n,
+                Some(short(&s.description)),
+                FieldValue::Skills(vec![request]),
+            );
+        }
+    }
+    o.push(
+        "none",
+        "No skills",
+        Some("Add skills later".into()),
+        FieldValue::Skills(vec![]),
+    );
+}
+
+fn offer_skill_name(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let desc = input.description;
+    let mut seen = Vec::new();
+    for n in skill_name_suggestions(desc) {
+        if let Ok(s) = skill_name(&n) {
+            if !seen.contains(&s) {
+                o.push(&s, &s, None, FieldValue::Text(s.clone()));
+                seen.push(s);
+            }
+        }
+    }
+}
+
+fn offer_skill_description(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let desc = input.description;
+    if !desc.is_empty() {
+        let s: String = first_sentence(desc).chars().take(1024).collect();
+        o.push(
+            "from-description",
+            &s,
+            Some("From your description".into()),
+            FieldValue::Text(s.clone()),
+        );
+    }
+}
+
+fn offer_skill_type(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let about = skill_text(input);
+    let tool_first = !suggest_capabilities(&about).is_empty();
+    let prompt = (
+        "prompt",
+        "Prompt skill",
+        "Instructions added to the bot's prompt",
+        SkillType::Prompt,
+    );
+    let tool = (
+        "tool",
+        "Tool skill",
+        "Callable with structured input and output; needs capabilities",
+        SkillType::Tool,
+    );
+    let order = if tool_first {
+        [tool, prompt]
+    } else {
+        [prompt, tool]
+    };
+    // A tool skill without capabilities cannot do anything (`skill-tool-no-capabilities`):
+    // once none were chosen, only a prompt skill is offered.
+    let no_caps = input
+        .skill
+        .and_then(|s| s.capabilities.as_ref())
+        .is_some_and(Vec::is_empty);
+    let order = order
+        .into_iter()
+        .filter(|(_, _, _, t)| !(no_caps && *t == SkillType::Tool));
+    for (i, (id, label, d, t)) in order.enumerate() {
+        let d = if i == 0 {
+            format!("{d} (recommended)")
+        } else {
+            d.to_string()
+        };
+        o.push(id, label, Some(d), FieldValue::SkillType(t));
+    }
+}
+
+fn offer_capabilities(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let about = skill_text(input);
+    let suggested = suggest_capabilities(&about);
+    if !suggested.is_empty() {
+        let caps: Vec<Capability> = suggested.iter().map(|(c, _)| *c).collect();
+        let why: Vec<String> = suggested
+            .iter()
+            .map(|(c, r)| format!("{}: {r}", c.as_str()))
+            .collect();
+        o.push(
+            "suggested",
+            &caps
+                .iter()
+                .map(|c| c.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            Some(why.join("; ")),
+            FieldValue::Capabilities(caps),
+        );
+    }
+    // A tool skill needs at least one (`skill-tool-no-capabilities`).
+    let tool = input.skill.and_then(|s| s.skill_type) == Some(SkillType::Tool);
+    if !tool {
+        o.push(
+            "none",
+            "No capabilities",
+            Some("Pure prompt skills need none".into()),
+            FieldValue::Capabilities(vec![]),
+        );
+    }
+    for c in Capability::ALL {
+        o.push(
+            c.as_str(),
+            c.as_str(),
+            None,
+            FieldValue::Capabilities(vec![c]),
+        );
+    }
+}
+
+fn offer_trust_tier(_spec: &QuestionSpec, _input: &OptionInput, o: &mut Options) {
+    for (t, d) in [
+        (
+            TrustTier::Local,
+            "Full trust, runs on the host without a sandbox (your own skills)",
+        ),
+        (TrustTier::Verified, "Relaxed WASM sandbox"),
+        (
+            TrustTier::Untrusted,
+            "Strict sandbox; Boternity's default when the tier is missing",
+        ),
+    ] {
+        o.push(
+            t.as_str(),
+            t.as_str(),
+            Some(d.into()),
+            FieldValue::TrustTier(t),
+        );
+    }
+}
+
+fn offer_skill_body(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let about = skill_text(input);
+    if !about.is_empty() {
+        let body = default_skill_instructions(&about);
+        o.push(
+            "generated",
+            "Generate instructions from the description",
+            Some(short(&body)),
+            FieldValue::Text(body),
+        );
+    }
+}
+
+fn offer_agent_name(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    let desc = input.description;
+    let from_desc = (!desc.is_empty()).then(|| name_suggestions(desc, input.category));
+    for n in from_desc.into_iter().flatten() {
+        o.push(&n.to_lowercase(), &n, None, FieldValue::Text(n.clone()));
+    }
+    for (n, d) in AGENT_NAMES {
+        o.push(
+            &n.to_lowercase(),
+            n,
+            Some(d.to_string()),
+            FieldValue::Text(n.to_string()),
+        );
+    }
+}
+
+fn offer_suggestions(spec: &QuestionSpec, _input: &OptionInput, o: &mut Options) {
+    let table = match spec.field {
+        Field::Creature => CREATURES,
+        Field::Vibe => VIBES,
+        _ => EMOJIS,
+    };
+    for (i, (v, d)) in table.iter().enumerate() {
+        o.push(
+            &format!("s{i}"),
+            v,
+            Some(d.to_string()),
+            FieldValue::Text(v.to_string()),
+        );
+    }
+}
+
+/// Nothing to suggest (a person's own name): free text only.
+fn offer_nothing(_spec: &QuestionSpec, _input: &OptionInput, _o: &mut Options) {}
+
+fn offer_call_them(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
+    // The user's own name, and its first word.
+    if let Some(n) = input.workspace.and_then(|w| w.user_name.as_deref()) {
+        let first = n.split_whitespace().next().unwrap_or(n);
+        o.push(
+            "first",
+            first,
+            Some("Your first name".into()),
+            FieldValue::Text(first.into()),
+        );
+        o.push(
+            "full",
+            n,
+            Some("Your full name".into()),
+            FieldValue::Text(n.into()),
+        );
+    }
+}
+
+fn offer_timezone(_spec: &QuestionSpec, _input: &OptionInput, o: &mut Options) {
+    if let Some(z) = local_timezone() {
+        o.push(
+            "local",
+            &z,
+            Some("This computer's time zone".into()),
+            FieldValue::Text(z.clone()),
+        );
+    }
+    o.push("utc", "UTC", None, FieldValue::Text("UTC".into()));
+}
+
+fn offer_recommended_list(spec: &QuestionSpec, _input: &OptionInput, o: &mut Options) {
+    let list = if spec.field == Field::Values {
+        CORE_TRUTHS
+    } else {
+        AGENT_BOUNDARIES
+    };
+    let items: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+    o.push(
+        "recommended",
+        &items.join(", "),
+        Some("The compact example of OpenClaw's BOOTSTRAP.md".into()),
+        FieldValue::List(items),
+    );
 }
 
 // Suggestions for the ritual's questions, in the words of OpenClaw's templates where they have
@@ -1332,203 +1470,201 @@ fn unquote(item: &str) -> &str {
 
 /// Parses and sanitises a free-text answer for a field.
 pub fn parse_free_text(
-    field: Field,
+    spec: &QuestionSpec,
     raw: &str,
     ctx: &BuilderContext,
 ) -> Result<FieldValue, BuilderError> {
-    let invalid = |m: String| BuilderError::InvalidValue(m);
-    Ok(match field {
-        Field::Name => {
-            let name = clean_line(raw)?;
-            slugify(&name)?;
-            FieldValue::Text(name)
-        }
-        Field::Tone | Field::Model => FieldValue::Text(clean_line(raw)?),
-        Field::Category => {
-            let c = clean_line(raw)?.to_lowercase();
-            if !["assistant", "creative", "research", "utility"].contains(&c.as_str()) {
-                return Err(invalid(format!(
-                    "unknown category '{c}': use assistant, creative, research or utility"
-                )));
-            }
-            FieldValue::Text(c)
-        }
-        Field::Description | Field::Purpose | Field::Boundaries | Field::SkillBody => {
-            FieldValue::Text(clean_text(raw)?)
-        }
-        Field::SkillDescription => {
-            let d = clean_text(raw)?;
-            let n = d.chars().count();
-            if n > 1024 {
-                return Err(BuilderError::TooLong { max: 1024, len: n });
-            }
-            FieldValue::Text(d)
-        }
-        Field::Traits => {
-            let items = split_list(&clean_text(raw)?);
-            let mut traits = Vec::new();
-            for t in items {
-                traits.push(clean_line(&t)?);
-            }
-            if traits.len() > 20 {
-                return Err(invalid("at most 20 traits, please".into()));
-            }
-            FieldValue::List(traits)
-        }
-        Field::Temperature => {
-            let t = clean_line(raw)?;
-            match t.parse::<f64>() {
-                Ok(v) if v.is_finite() && schema::TEMPERATURE.contains(&v) => FieldValue::Number(v),
-                _ => {
-                    return Err(invalid(format!(
-                        "temperature must be a number from 0 to 2, got '{t}'"
-                    )))
-                }
-            }
-        }
-        Field::MaxTokens => {
-            let t = clean_line(raw)?;
-            match t.replace(['_', ','], "").parse::<u32>() {
-                Ok(v) if schema::MAX_TOKENS.contains(&i64::from(v)) => FieldValue::Count(v),
-                _ => {
-                    return Err(invalid(format!(
-                        "max tokens must be a whole number from 1 to {}, got '{t}'",
-                        schema::MAX_TOKENS.end()
-                    )))
-                }
-            }
-        }
-        Field::Skills => {
-            let text = clean_text(raw)?;
-            let lower = text.to_lowercase();
-            if ["none", "no", "no skills"].contains(&lower.trim()) {
-                return Ok(FieldValue::Skills(vec![]));
-            }
-            let mut reqs: Vec<SkillRequest> = Vec::new();
-            for item in split_list(&text) {
-                let n = skill_name(&item)?;
-                if !reqs.iter().any(|r| r.name == n) {
-                    reqs.push(skill_request(&n, ctx));
-                }
-            }
-            FieldValue::Skills(reqs)
-        }
-        Field::SkillName => FieldValue::Text(skill_name(&clean_line(raw)?)?),
-        Field::Capabilities => {
-            let text = clean_text(raw)?;
-            if ["none", "no"].contains(&text.to_lowercase().trim()) {
-                return Ok(FieldValue::Capabilities(vec![]));
-            }
-            let mut caps = Vec::new();
-            for item in split_list(&text) {
-                let c = Capability::parse(&item).ok_or_else(|| {
-                    invalid(format!(
-                        "unknown capability '{item}': use {}",
-                        Capability::ALL
-                            .iter()
-                            .map(|c| c.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ))
-                })?;
-                if !caps.contains(&c) {
-                    caps.push(c);
-                }
-            }
-            FieldValue::Capabilities(caps)
-        }
-        Field::SkillType | Field::TrustTier => return Err(BuilderError::FreeTextNotAllowed),
-        Field::AgentName => {
-            let n = clean_line(raw)?;
-            let len = n.chars().count();
-            if len > forge_analysis::rules::openclaw_identity::NAME_MAX {
-                return Err(invalid(format!(
-                    "OpenClaw shows at most {} characters of a name; this one has {len}",
-                    forge_analysis::rules::openclaw_identity::NAME_MAX
-                )));
-            }
-            FieldValue::Text(n)
-        }
-        Field::Creature | Field::Vibe | Field::UserName | Field::CallThem => {
-            FieldValue::Text(clean_line(raw)?)
-        }
-        Field::Emoji => {
-            let e = clean_line(raw)?;
-            let max = forge_analysis::rules::openclaw_identity::EMOJI_MAX;
-            if e.chars().count() > max || e.is_ascii() {
-                return Err(invalid(format!(
-                    "OpenClaw only uses an emoji of at most {max} characters that is not plain ASCII, got '{e}'"
-                )));
-            }
-            FieldValue::Text(e)
-        }
-        Field::Timezone => {
-            let z = clean_line(raw)?;
-            if z.contains(char::is_whitespace) || z.len() > 64 {
-                return Err(invalid(format!(
-                    "a time zone is one word such as Europe/Berlin or UTC, got '{z}'"
-                )));
-            }
-            FieldValue::Text(z)
-        }
-        Field::Values | Field::AgentBoundaries => {
-            let mut items = Vec::new();
-            for t in split_list(&clean_text(raw)?) {
-                items.push(clean_line(&t)?);
-            }
-            if items.len() > 20 {
-                return Err(invalid("at most 20 items, please".into()));
-            }
-            FieldValue::List(items)
-        }
-    })
+    (spec.parse)(raw, ctx)
 }
 
-/// Writes a value into the partial configs. A value of the wrong kind for the field is an error
+fn parse_name(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let name = clean_line(raw)?;
+    slugify(&name)?;
+    Ok(FieldValue::Text(name))
+}
+
+fn parse_line(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    Ok(FieldValue::Text(clean_line(raw)?))
+}
+
+fn parse_category(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let invalid = |m: String| BuilderError::InvalidValue(m);
+    let c = clean_line(raw)?.to_lowercase();
+    if !["assistant", "creative", "research", "utility"].contains(&c.as_str()) {
+        return Err(invalid(format!(
+            "unknown category '{c}': use assistant, creative, research or utility"
+        )));
+    }
+    Ok(FieldValue::Text(c))
+}
+
+fn parse_text(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    Ok(FieldValue::Text(clean_text(raw)?))
+}
+
+fn parse_skill_description(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let d = clean_text(raw)?;
+    let n = d.chars().count();
+    if n > 1024 {
+        return Err(BuilderError::TooLong { max: 1024, len: n });
+    }
+    Ok(FieldValue::Text(d))
+}
+
+fn parse_traits(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let invalid = |m: String| BuilderError::InvalidValue(m);
+    let items = split_list(&clean_text(raw)?);
+    let mut traits = Vec::new();
+    for t in items {
+        traits.push(clean_line(&t)?);
+    }
+    if traits.len() > 20 {
+        return Err(invalid("at most 20 traits, please".into()));
+    }
+    Ok(FieldValue::List(traits))
+}
+
+fn parse_temperature(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let t = clean_line(raw)?;
+    match t.parse::<f64>() {
+        Ok(v) if v.is_finite() && schema::TEMPERATURE.contains(&v) => Ok(FieldValue::Number(v)),
+        _ => Err(BuilderError::InvalidValue(format!(
+            "temperature must be a number from 0 to 2, got '{t}'"
+        ))),
+    }
+}
+
+fn parse_max_tokens(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let t = clean_line(raw)?;
+    match t.replace(['_', ','], "").parse::<u32>() {
+        Ok(v) if schema::MAX_TOKENS.contains(&i64::from(v)) => Ok(FieldValue::Count(v)),
+        _ => Err(BuilderError::InvalidValue(format!(
+            "max tokens must be a whole number from 1 to {}, got '{t}'",
+            schema::MAX_TOKENS.end()
+        ))),
+    }
+}
+
+fn parse_skills(raw: &str, ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let text = clean_text(raw)?;
+    let lower = text.to_lowercase();
+    if ["none", "no", "no skills"].contains(&lower.trim()) {
+        return Ok(FieldValue::Skills(vec![]));
+    }
+    let mut reqs: Vec<SkillRequest> = Vec::new();
+    for item in split_list(&text) {
+        let n = skill_name(&item)?;
+        if !reqs.iter().any(|r| r.name == n) {
+            reqs.push(skill_request(&n, ctx));
+        }
+    }
+    Ok(FieldValue::Skills(reqs))
+}
+
+fn parse_skill_name(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    Ok(FieldValue::Text(skill_name(&clean_line(raw)?)?))
+}
+
+fn parse_capabilities(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let invalid = |m: String| BuilderError::InvalidValue(m);
+    let text = clean_text(raw)?;
+    if ["none", "no"].contains(&text.to_lowercase().trim()) {
+        return Ok(FieldValue::Capabilities(vec![]));
+    }
+    let mut caps = Vec::new();
+    for item in split_list(&text) {
+        let c = Capability::parse(&item).ok_or_else(|| {
+            invalid(format!(
+                "unknown capability '{item}': use {}",
+                Capability::ALL
+                    .iter()
+                    .map(|c| c.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?;
+        if !caps.contains(&c) {
+            caps.push(c);
+        }
+    }
+    Ok(FieldValue::Capabilities(caps))
+}
+
+fn parse_no_free_text(_raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    Err(BuilderError::FreeTextNotAllowed)
+}
+
+fn parse_agent_name(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let invalid = |m: String| BuilderError::InvalidValue(m);
+    let n = clean_line(raw)?;
+    let len = n.chars().count();
+    if len > forge_analysis::rules::openclaw_identity::NAME_MAX {
+        return Err(invalid(format!(
+            "OpenClaw shows at most {} characters of a name; this one has {len}",
+            forge_analysis::rules::openclaw_identity::NAME_MAX
+        )));
+    }
+    Ok(FieldValue::Text(n))
+}
+
+fn parse_emoji(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let invalid = |m: String| BuilderError::InvalidValue(m);
+    let e = clean_line(raw)?;
+    let max = forge_analysis::rules::openclaw_identity::EMOJI_MAX;
+    if e.chars().count() > max || e.is_ascii() {
+        return Err(invalid(format!(
+                "OpenClaw only uses an emoji of at most {max} characters that is not plain ASCII, got '{e}'"
+            )));
+    }
+    Ok(FieldValue::Text(e))
+}
+
+fn parse_timezone(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let invalid = |m: String| BuilderError::InvalidValue(m);
+    let z = clean_line(raw)?;
+    if z.contains(char::is_whitespace) || z.len() > 64 {
+        return Err(invalid(format!(
+            "a time zone is one word such as Europe/Berlin or UTC, got '{z}'"
+        )));
+    }
+    Ok(FieldValue::Text(z))
+}
+
+fn parse_values(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
+    let invalid = |m: String| BuilderError::InvalidValue(m);
+    let mut items = Vec::new();
+    for t in split_list(&clean_text(raw)?) {
+        items.push(clean_line(&t)?);
+    }
+    if items.len() > 20 {
+        return Err(invalid("at most 20 items, please".into()));
+    }
+    Ok(FieldValue::List(items))
+}
+
+/// Writes a value into the partial configs. A value of the wrong kind for the question is an error
 /// (only reachable through a hand-edited draft).
 pub fn apply_value(
-    field: Field,
+    spec: &QuestionSpec,
     value: &FieldValue,
     config: &mut PartialBuilderConfig,
     skill: &mut PartialSkillConfig,
-    ws: &mut WorkspaceConfig,
+    workspace: &mut WorkspaceConfig,
 ) -> Result<(), BuilderError> {
-    let mismatch = || {
-        BuilderError::InvalidValue(format!(
-            "a {} value does not fit field {field:?}",
-            value_kind(value)
-        ))
+    let mut d = DraftMut {
+        config,
+        skill,
+        workspace,
     };
-    match (field, value) {
-        (Field::Name, FieldValue::Text(s)) => config.name = Some(s.clone()),
-        (Field::Description, FieldValue::Text(s)) => config.description = Some(s.clone()),
-        (Field::Category, FieldValue::Text(s)) => config.category = Some(s.clone()),
-        (Field::Tone, FieldValue::Text(s)) => config.tone = Some(s.clone()),
-        (Field::Traits, FieldValue::List(v)) => config.traits = Some(v.clone()),
-        (Field::Purpose, FieldValue::Text(s)) => config.purpose = Some(s.clone()),
-        (Field::Boundaries, FieldValue::Text(s)) => config.boundaries = Some(s.clone()),
-        (Field::Model, FieldValue::Text(s)) => config.model = Some(s.clone()),
-        (Field::Temperature, FieldValue::Number(n)) => config.temperature = Some(*n),
-        (Field::MaxTokens, FieldValue::Count(n)) => config.max_tokens = Some(*n),
-        (Field::Skills, FieldValue::Skills(v)) => config.skills = v.clone(),
-        (Field::SkillName, FieldValue::Text(s)) => skill.name = Some(s.clone()),
-        (Field::SkillDescription, FieldValue::Text(s)) => skill.description = Some(s.clone()),
-        (Field::SkillType, FieldValue::SkillType(t)) => skill.skill_type = Some(*t),
-        (Field::Capabilities, FieldValue::Capabilities(v)) => skill.capabilities = Some(v.clone()),
-        (Field::TrustTier, FieldValue::TrustTier(t)) => skill.trust_tier = Some(*t),
-        (Field::SkillBody, FieldValue::Text(s)) => skill.body = Some(s.clone()),
-        (Field::AgentName, FieldValue::Text(s)) => ws.name = Some(s.clone()),
-        (Field::Creature, FieldValue::Text(s)) => ws.creature = Some(s.clone()),
-        (Field::Vibe, FieldValue::Text(s)) => ws.vibe = Some(s.clone()),
-        (Field::Emoji, FieldValue::Text(s)) => ws.emoji = Some(s.clone()),
-        (Field::UserName, FieldValue::Text(s)) => ws.user_name = Some(s.clone()),
-        (Field::CallThem, FieldValue::Text(s)) => ws.call_them = Some(s.clone()),
-        (Field::Timezone, FieldValue::Text(s)) => ws.timezone = Some(s.clone()),
-        (Field::Values, FieldValue::List(v)) => ws.values = Some(v.clone()),
-        (Field::AgentBoundaries, FieldValue::List(v)) => ws.boundaries = Some(v.clone()),
-        _ => return Err(mismatch()),
+    if (spec.slot.set)(&mut d, value) {
+        Ok(())
+    } else {
+        Err(BuilderError::InvalidValue(format!(
+            "a {} value does not fit question {}",
+            value_kind(value),
+            spec.id
+        )))
     }
-    Ok(())
 }
 
 fn value_kind(v: &FieldValue) -> &'static str {
@@ -1670,10 +1806,15 @@ pub fn classify(description: &str) -> PurposeCategory {
 mod tests {
     use super::*;
 
+    /// The question that fills `field`.
+    fn q(field: Field) -> &'static QuestionSpec {
+        QUESTIONS.iter().find(|q| q.field == field).unwrap()
+    }
+
     #[test]
     fn quoted_list_items_lose_their_quotes() {
         let v = parse_free_text(
-            Field::Traits,
+            q(Field::Traits),
             "\"patient\", 'kind', “warm”, plain",
             &BuilderContext::default(),
         );
@@ -1846,21 +1987,21 @@ mod tests {
     fn free_text_parsing() {
         let ctx = BuilderContext::default();
         assert_eq!(
-            parse_free_text(Field::Temperature, " 0.35 ", &ctx).unwrap(),
+            parse_free_text(q(Field::Temperature), " 0.35 ", &ctx).unwrap(),
             FieldValue::Number(0.35)
         );
-        assert!(parse_free_text(Field::Temperature, "hot", &ctx).is_err());
-        assert!(parse_free_text(Field::Temperature, "NaN", &ctx).is_err());
-        assert!(parse_free_text(Field::MaxTokens, "0", &ctx).is_err());
+        assert!(parse_free_text(q(Field::Temperature), "hot", &ctx).is_err());
+        assert!(parse_free_text(q(Field::Temperature), "NaN", &ctx).is_err());
+        assert!(parse_free_text(q(Field::MaxTokens), "0", &ctx).is_err());
         assert_eq!(
-            parse_free_text(Field::MaxTokens, "8,192", &ctx).unwrap(),
+            parse_free_text(q(Field::MaxTokens), "8,192", &ctx).unwrap(),
             FieldValue::Count(8192)
         );
         assert_eq!(
-            parse_free_text(Field::Traits, "kind, kind,\n- bold", &ctx).unwrap(),
+            parse_free_text(q(Field::Traits), "kind, kind,\n- bold", &ctx).unwrap(),
             FieldValue::List(vec!["kind".into(), "bold".into()])
         );
-        match parse_free_text(Field::Skills, "Web Search, ../../evil", &ctx).unwrap() {
+        match parse_free_text(q(Field::Skills), "Web Search, ../../evil", &ctx).unwrap() {
             FieldValue::Skills(v) => {
                 assert_eq!(v[0].name, "web-search");
                 assert_eq!(v[1].name, "evil");
@@ -1868,16 +2009,16 @@ mod tests {
             }
             other => panic!("{other:?}"),
         }
-        assert!(parse_free_text(Field::Capabilities, "http-get", &ctx)
+        assert!(parse_free_text(q(Field::Capabilities), "http-get", &ctx)
             .unwrap_err()
             .to_string()
             .contains("unknown capability 'http-get'"));
-        assert!(parse_free_text(Field::Name, "!!!", &ctx).is_err());
+        assert!(parse_free_text(q(Field::Name), "!!!", &ctx).is_err());
         assert!(matches!(
-            parse_free_text(Field::TrustTier, "local", &ctx),
+            parse_free_text(q(Field::TrustTier), "local", &ctx),
             Err(BuilderError::FreeTextNotAllowed)
         ));
-        assert!(parse_free_text(Field::SkillDescription, &"d".repeat(1025), &ctx).is_err());
+        assert!(parse_free_text(q(Field::SkillDescription), &"d".repeat(1025), &ctx).is_err());
     }
 
     #[test]

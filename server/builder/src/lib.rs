@@ -30,7 +30,7 @@ pub use engine::{
 };
 pub use flow::skill_from_description;
 pub use flow::{
-    BuilderContext, Choice, Field, FieldValue, FileTarget, MemoryEntry, OptionSource, QuestionSpec,
+    BuilderContext, Choice, Field, FieldValue, FileTarget, MemoryEntry, QuestionSpec,
     WorkspaceSkill, QUESTIONS,
 };
 pub use memory::entry_for as memory_entry;

@@ -189,8 +189,8 @@ pub async fn offers(
     };
     let mut out = Vec::new();
     let mut push =
-        |question: String, label: String, texts: &BotTexts, field, value: &FieldValue, records| {
-            let Ok(ch) = write_answer(texts, &bot_name, field, value, &|_| false) else {
+        |question: String, label: String, texts: &BotTexts, q, value: &FieldValue, records| {
+            let Ok(ch) = write_answer(texts, &bot_name, q, value, &|_| false) else {
                 return;
             };
             let Ok(writes) = svc::bot_writes(&view.folders, &folder, texts, ch, &*view.read) else {
@@ -231,7 +231,7 @@ pub async fn offers(
                 .unwrap_or_else(|| value.display());
             let question = format!("Forge · {}: {question}", phase.short_label());
             let records = Some((s.session_id.clone(), i));
-            push(question, label, texts, q.field, value, records);
+            push(question, label, texts, q, value, records);
         }
         return out;
     }
@@ -271,7 +271,7 @@ pub async fn offers(
         );
         for c in choices {
             let question = format!("Forge · {}: {text}", q.phase.short_label());
-            push(question, c.option.label, texts, q.field, &c.value, None);
+            push(question, c.option.label, texts, q, &c.value, None);
         }
     }
     out

@@ -118,7 +118,7 @@ pub fn current(texts: &WorkspaceTexts) -> WorkspaceConfig {
     for q in questions(Mode::OpenclawWorkspace) {
         if let Some(v) = q.targets.first().and_then(|t| value_at(texts, t)) {
             // The reader only yields the kind each target holds, so this cannot mismatch.
-            let _ = crate::flow::apply_value(q.field, &v, &mut config, &mut skill, &mut w);
+            let _ = crate::flow::apply_value(q, &v, &mut config, &mut skill, &mut w);
         }
     }
     w
@@ -305,7 +305,7 @@ pub fn plan_assemble(
     let mut after = before.clone();
     for q in questions(Mode::OpenclawWorkspace) {
         let answered = session.answers.iter().any(|a| a.question_id == q.id);
-        let value = current_value(q.field, &session.config, None, Some(&ws));
+        let value = current_value(q, &session.config, None, Some(&ws));
         if let (true, Some(v)) = (answered, value) {
             for t in q.targets {
                 after = write(&after, t, &v);

@@ -5,7 +5,9 @@
 //! endings) is kept.
 
 use super::defaults::{classify_purpose, provider_for_model};
-use super::flow::{complete_config, questions, Field, FieldValue, QuestionSpec};
+use super::flow::{
+    complete_config, current_value, questions, FieldValue, FileTarget, QuestionSpec,
+};
 use super::render::{
     boundaries_text, format_float, legacy_personality_paragraph, legacy_user_bullets,
     legacy_user_intro_prefix, one_line, personality_paragraph, render_skill, skill_from_request,
@@ -67,22 +69,9 @@ impl LoadedBot {
 
     /// The bot questions whose answer the files do not contain (§5: offered as code actions).
     pub fn unanswered(&self) -> Vec<&'static QuestionSpec> {
-        let c = &self.config;
         questions(Mode::Bot)
-            .filter(|q| match q.field {
-                Field::Name => c.name.is_none(),
-                Field::Description => c.description.is_none(),
-                Field::Category => c.category.is_none(),
-                Field::Tone => c.tone.is_none(),
-                Field::Traits => c.traits.as_ref().is_none_or(|t| t.is_empty()),
-                Field::Purpose => c.purpose.is_none(),
-                Field::Boundaries => c.boundaries.is_none(),
-                Field::Model => c.model.is_none(),
-                Field::Temperature => c.temperature.is_none(),
-                Field::MaxTokens => c.max_tokens.is_none(),
-                // No skills is a valid state, not a missing answer.
-                _ => false,
-            })
+            .filter(|q| q.required)
+            .filter(|q| current_value(q, &self.config, None, None).is_none_or(|v| v.is_empty()))
             .collect()
     }
 }
@@ -606,121 +595,26 @@ pub fn update_bot_files(
 }
 
 /// Writes one answer into the bot's files (a §5 code action on an existing bot), whether or not the
-/// file already holds a value for it. `name` is the bot's name, used when USER.md needs a title.
+/// file already holds a value for it: at every place the question's table entry names
+/// ([`QuestionSpec::targets`]). `name` is the bot's name, used when USER.md needs a title.
 pub fn write_answer(
     existing: &BotTexts,
     name: &str,
-    field: Field,
+    spec: &QuestionSpec,
     value: &FieldValue,
     is_existing: &dyn Fn(&str) -> bool,
 ) -> Result<BotChanges, BuilderError> {
+    // A value of another kind than the question's (only from a hand-edited draft) goes nowhere.
+    let (mut c, mut sk, mut ws) = Default::default();
+    super::flow::apply_value(spec, value, &mut c, &mut sk, &mut ws)?;
     let mut ch = BotChanges::default();
-    let id = || existing.identity.clone().unwrap_or_default();
-    let soul = || existing.soul.clone().unwrap_or_default();
-    let mismatch = || {
-        BuilderError::InvalidValue(format!(
-            "{} cannot be written as {field:?}",
-            value.display()
-        ))
-    };
-    match (field, value) {
-        (Field::Name, FieldValue::Text(n)) => {
-            ch.identity = Some(fm_set(&id(), "display_name", &one_line(n)));
-            ch.soul = Some(fm_set(&soul(), "name", &one_line(n)));
-        }
-        (Field::Category, FieldValue::Text(c)) => {
-            ch.identity = Some(fm_set(&id(), "category", super::render::bot_category(c)));
-        }
-        (Field::Model, FieldValue::Text(m)) => {
-            let m = one_line(m);
-            let t = fm_set(&id(), "model", &m);
-            ch.identity = Some(fm_set(&t, "provider", provider_for_model(&m)));
-        }
-        (Field::Temperature, FieldValue::Number(t)) => {
-            ch.identity = Some(fm_set(&id(), "temperature", &format_float(*t)));
-        }
-        (Field::MaxTokens, FieldValue::Count(n)) => {
-            ch.identity = Some(fm_set(&id(), "max_tokens", &n.to_string()));
-        }
-        (Field::Tone, FieldValue::Text(t)) => ch.soul = Some(fm_set(&soul(), "tone", &one_line(t))),
-        (Field::Traits, FieldValue::List(t)) => ch.soul = Some(fm_set_traits(&soul(), t)),
-        (Field::Purpose, FieldValue::Text(t)) => ch.soul = Some(section_set(&soul(), "Purpose", t)),
-        (Field::Boundaries, FieldValue::Text(t)) => {
-            ch.soul = Some(section_set(&soul(), "Boundaries", t))
-        }
-        (Field::Description, FieldValue::Text(d)) => {
-            let user = existing.user.clone().unwrap_or_default();
-            let eol = eol_of(&user);
-            let intro = format!(
-                "{} is here to help you with: {}",
-                one_line(name),
-                one_line(d)
-            );
-            let ls = lines(&user);
-            ch.user = Some(match user_intro_bounds(&ls) {
-                Some((a, b)) => {
-                    // Keep HTML comments of the default template; replace the rest of the intro.
-                    let comments: String = ls[a..b]
-                        .iter()
-                        .filter(|l| {
-                            let t = content(l).trim();
-                            t.starts_with("<!--") || t.ends_with("-->")
-                        })
-                        .copied()
-                        .collect();
-                    let mut out: String = ls[..a].concat();
-                    if ending(ls[a - 1]).is_empty() {
-                        out.push_str(eol);
-                    }
-                    out.push_str(&format!("{eol}{intro}{eol}"));
-                    if !comments.is_empty() {
-                        out.push_str(eol);
-                        out.push_str(&comments);
-                    }
-                    if b < ls.len() {
-                        out.push_str(eol);
-                    }
-                    out.push_str(&ls[b..].concat());
-                    out
-                }
-                None => {
-                    format!(
-                        "# User Context for {}{eol}{eol}{intro}{eol}{eol}{user}",
-                        one_line(name)
-                    )
-                    .trim_end()
-                    .to_string()
-                        + eol
-                }
-            });
-        }
-        (Field::Skills, FieldValue::Skills(reqs)) => {
-            let mut doc = match &existing.skills_toml {
-                Some(t) => {
-                    t.parse::<toml_edit::DocumentMut>()
-                        .map_err(|e| BuilderError::Update {
-                            file: "skills.toml",
-                            message: one_line(&e.to_string()),
-                        })?
-                }
-                None => toml_edit::DocumentMut::new(),
-            };
-            for r in reqs {
-                let skill = super::slug::skill_name(&r.name)?;
-                let builder_created = !is_existing(&skill);
-                let manifest = builder_created.then(|| {
-                    let mut req = r.clone();
-                    req.name = skill.clone();
-                    skill_from_request(&req)
-                });
-                let text = attach_to(&mut doc, &skill, manifest.as_ref())?;
-                if let Some(m) = manifest.filter(|_| text) {
-                    ch.new_skills.push((skill.clone(), render_skill(&m)));
-                }
-            }
-            ch.skills_toml = Some(doc.to_string());
-        }
-        _ => return Err(mismatch()),
+    for target in spec.targets {
+        write_target(existing, &mut ch, name, target, value, is_existing).ok_or_else(|| {
+            BuilderError::InvalidValue(format!(
+                "{} cannot be written at {target:?}",
+                value.display()
+            ))
+        })??;
     }
     // Report only files whose text really changed.
     if ch.identity.as_deref() == existing.identity.as_deref() {
@@ -733,6 +627,146 @@ pub fn write_answer(
         ch.skills_toml = None;
     }
     Ok(ch)
+}
+
+/// USER.md with its intro paragraph saying what the bot does (HTML comments of the default
+/// template kept); a USER.md without one gets a title and the intro first.
+fn user_intro_set(user: &str, name: &str, description: &str) -> String {
+    let eol = eol_of(user);
+    let intro = format!("{}{}", user_intro_prefix(name), one_line(description));
+    let ls = lines(user);
+    match user_intro_bounds(&ls) {
+        Some((a, b)) => {
+            let comments: String = ls[a..b]
+                .iter()
+                .filter(|l| {
+                    let t = content(l).trim();
+                    t.starts_with("<!--") || t.ends_with("-->")
+                })
+                .copied()
+                .collect();
+            let mut out: String = ls[..a].concat();
+            if ending(ls[a - 1]).is_empty() {
+                out.push_str(eol);
+            }
+            out.push_str(&format!("{eol}{intro}{eol}"));
+            if !comments.is_empty() {
+                out.push_str(eol);
+                out.push_str(&comments);
+            }
+            if b < ls.len() {
+                out.push_str(eol);
+            }
+            out.push_str(&ls[b..].concat());
+            out
+        }
+        None => {
+            format!(
+                "# User Context for {}{eol}{eol}{intro}{eol}{eol}{user}",
+                one_line(name)
+            )
+            .trim_end()
+            .to_string()
+                + eol
+        }
+    }
+}
+
+/// skills.toml with each requested skill attached, and the SKILL.md of each one that does not
+/// exist yet.
+fn attach_requests(
+    existing: &BotTexts,
+    ch: &mut BotChanges,
+    reqs: &[SkillRequest],
+    is_existing: &dyn Fn(&str) -> bool,
+) -> Result<(), BuilderError> {
+    let mut doc = match &existing.skills_toml {
+        Some(t) => t
+            .parse::<toml_edit::DocumentMut>()
+            .map_err(|e| BuilderError::Update {
+                file: "skills.toml",
+                message: one_line(&e.to_string()),
+            })?,
+        None => toml_edit::DocumentMut::new(),
+    };
+    for r in reqs {
+        let skill = super::slug::skill_name(&r.name)?;
+        let builder_created = !is_existing(&skill);
+        let manifest = builder_created.then(|| {
+            let mut req = r.clone();
+            req.name = skill.clone();
+            skill_from_request(&req)
+        });
+        let text = attach_to(&mut doc, &skill, manifest.as_ref())?;
+        if let Some(m) = manifest.filter(|_| text) {
+            ch.new_skills.push((skill.clone(), render_skill(&m)));
+        }
+    }
+    ch.skills_toml = Some(doc.to_string());
+    Ok(())
+}
+
+/// Writes `value` at one place of a Boternity bot's files; `None` when that kind of value does not
+/// go there.
+fn write_target(
+    existing: &BotTexts,
+    ch: &mut BotChanges,
+    name: &str,
+    target: &FileTarget,
+    value: &FieldValue,
+    is_existing: &dyn Fn(&str) -> bool,
+) -> Option<Result<(), BuilderError>> {
+    // Each file as already changed by an earlier target of the same answer.
+    let identity = || {
+        ch.identity
+            .clone()
+            .or_else(|| existing.identity.clone())
+            .unwrap_or_default()
+    };
+    let soul = || {
+        ch.soul
+            .clone()
+            .or_else(|| existing.soul.clone())
+            .unwrap_or_default()
+    };
+    // A scalar as the file spells it.
+    let scalar = |key: &str| -> Option<String> {
+        Some(match (key, value) {
+            ("category", FieldValue::Text(c)) => super::render::bot_category(c).to_string(),
+            // The provider follows from the model (the same answer).
+            ("provider", FieldValue::Text(m)) => provider_for_model(&one_line(m)).to_string(),
+            (_, FieldValue::Text(t)) => one_line(t),
+            (_, FieldValue::Number(n)) => format_float(*n),
+            (_, FieldValue::Count(n)) => n.to_string(),
+            _ => return None,
+        })
+    };
+    match (target, value) {
+        (FileTarget::Identity(key), _) => {
+            ch.identity = Some(fm_set(&identity(), key, &scalar(key)?))
+        }
+        (FileTarget::SoulFrontmatter(_), FieldValue::List(items)) => {
+            ch.soul = Some(fm_set_traits(&soul(), items))
+        }
+        (FileTarget::SoulFrontmatter(key), _) => {
+            ch.soul = Some(fm_set(&soul(), key, &scalar(key)?))
+        }
+        (FileTarget::SoulSection(h), FieldValue::Text(t)) => {
+            ch.soul = Some(section_set(&soul(), h, t))
+        }
+        (FileTarget::UserIntro, FieldValue::Text(d)) => {
+            ch.user = Some(user_intro_set(
+                existing.user.as_deref().unwrap_or(""),
+                name,
+                d,
+            ))
+        }
+        (FileTarget::SkillsToml, FieldValue::Skills(reqs)) => {
+            return Some(attach_requests(existing, ch, reqs, is_existing))
+        }
+        _ => return None,
+    }
+    Some(Ok(()))
 }
 
 /// Adds `[skills.<name>]` unless present; returns whether it was added. With a manifest the entry
@@ -814,6 +848,11 @@ fn replace_line(text: &str, old: &str, new: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::flow::{Field, QUESTIONS};
+
+    fn q(field: Field) -> &'static QuestionSpec {
+        QUESTIONS.iter().find(|q| q.field == field).unwrap()
+    }
     use crate::render::{render_bot, tests::sample};
 
     fn texts(c: &BuilderConfig) -> BotTexts {
@@ -1147,7 +1186,7 @@ mod tests {
         let ch = write_answer(
             &t,
             "Luna",
-            Field::Temperature,
+            q(Field::Temperature),
             &FieldValue::Number(0.7),
             &|_| false,
         )
@@ -1159,7 +1198,7 @@ mod tests {
         let ch = write_answer(
             &t,
             "Luna",
-            Field::Boundaries,
+            q(Field::Boundaries),
             &FieldValue::Text("No spoilers.".into()),
             &|_| false,
         )
@@ -1171,7 +1210,7 @@ mod tests {
         let ch = write_answer(
             &t,
             "Luna",
-            Field::Traits,
+            q(Field::Traits),
             &FieldValue::List(vec!["wry".into()]),
             &|_| false,
         )
@@ -1180,21 +1219,21 @@ mod tests {
         let ch = write_answer(
             &t,
             "Luna",
-            Field::Description,
+            q(Field::Description),
             &FieldValue::Text("Plans trips".into()),
             &|_| false,
         )
         .unwrap();
         assert_eq!(
             ch.user.unwrap(),
-            "# Luna - User Briefing\n\nLuna is here to help you with: Plans trips\n\n<!-- curated by you -->\n\n## Preferences\n\n- short answers\n"
+            "# Luna - User Briefing\n\nAbout Luna: Plans trips\n\n<!-- curated by you -->\n\n## Preferences\n\n- short answers\n"
         );
         let skills = FieldValue::Skills(vec![SkillRequest {
             name: "web-search".into(),
             description: "Search the web".into(),
             skill_type: "wasm".into(),
         }]);
-        let ch = write_answer(&t, "Luna", Field::Skills, &skills, &|_| false).unwrap();
+        let ch = write_answer(&t, "Luna", q(Field::Skills), &skills, &|_| false).unwrap();
         let toml_text = ch.skills_toml.unwrap();
         let v: toml::Table = toml::from_str(&toml_text).unwrap();
         assert_eq!(
@@ -1208,7 +1247,7 @@ mod tests {
         assert!(write_answer(
             &t,
             "Luna",
-            Field::Temperature,
+            q(Field::Temperature),
             &FieldValue::Text("hot".into()),
             &|_| false
         )
@@ -1221,7 +1260,7 @@ mod tests {
         assert!(write_answer(
             &again,
             "Luna",
-            Field::Temperature,
+            q(Field::Temperature),
             &FieldValue::Number(0.7),
             &|_| false
         )

@@ -119,7 +119,7 @@ fn every_option_of_every_question_validates() {
                     let mut config = s.config.clone();
                     let mut skill = s.skill.clone().unwrap_or_default();
                     let mut ws = s.workspace.clone().unwrap_or_default();
-                    apply_value(q.field, &c.value, &mut config, &mut skill, &mut ws)
+                    apply_value(q, &c.value, &mut config, &mut skill, &mut ws)
                         .expect("an option fits its own field");
                     let files: Vec<(PathBuf, String)> = match mode {
                         Mode::Bot => {
