@@ -557,15 +557,7 @@ pub fn update_bot_files(
     let old_names: Vec<&str> = original.skills.iter().map(|s| s.name.as_str()).collect();
     let new_names: Vec<&str> = new.skills.iter().map(|s| s.name.as_str()).collect();
     if old_names != new_names {
-        let mut doc = match &existing.skills_toml {
-            Some(t) => t
-                .parse::<toml_edit::DocumentMut>()
-                .map_err(|e| BuilderError::Update {
-                    file: "skills.toml",
-                    message: one_line(&e.to_string()),
-                })?,
-            None => toml_edit::DocumentMut::new(),
-        };
+        let mut doc = skills_doc(existing)?;
         let table = skills_table(&mut doc)?;
         for old in &old_names {
             if !new_names.contains(old) {
@@ -672,6 +664,19 @@ fn user_intro_set(user: &str, name: &str, description: &str) -> String {
     }
 }
 
+/// The bot's skills.toml as an editable document (empty when it has none).
+fn skills_doc(existing: &BotTexts) -> Result<toml_edit::DocumentMut, BuilderError> {
+    match &existing.skills_toml {
+        Some(t) => t
+            .parse()
+            .map_err(|e: toml_edit::TomlError| BuilderError::Update {
+                file: "skills.toml",
+                message: one_line(&e.to_string()),
+            }),
+        None => Ok(toml_edit::DocumentMut::new()),
+    }
+}
+
 /// skills.toml with each requested skill attached, and the SKILL.md of each one that does not
 /// exist yet.
 fn attach_requests(
@@ -680,15 +685,7 @@ fn attach_requests(
     reqs: &[SkillRequest],
     is_existing: &dyn Fn(&str) -> bool,
 ) -> Result<(), BuilderError> {
-    let mut doc = match &existing.skills_toml {
-        Some(t) => t
-            .parse::<toml_edit::DocumentMut>()
-            .map_err(|e| BuilderError::Update {
-                file: "skills.toml",
-                message: one_line(&e.to_string()),
-            })?,
-        None => toml_edit::DocumentMut::new(),
-    };
+    let mut doc = skills_doc(existing)?;
     for r in reqs {
         let skill = super::slug::skill_name(&r.name)?;
         let builder_created = !is_existing(&skill);
