@@ -1512,3 +1512,50 @@ fn openclaw_bootstrap_through_code_actions() {
     check_clean(&root);
     lsp.stop();
 }
+
+/// The ritual's pending question completes on the label line it fills (and only there): accepting
+/// an item writes the line, drops the template's prompt under it and records the answer.
+#[test]
+fn openclaw_ritual_answers_complete_on_their_label_line() {
+    let (_dir, root) = workspace();
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/builder/openclaw-bootstrap/before");
+    for f in std::fs::read_dir(&seed).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), root.join(f.file_name())).unwrap();
+    }
+    let mut lsp = Client::editor(&root);
+    let identity = root.join("IDENTITY.md");
+    lsp.open_file(&identity);
+    let r = lsp.ok("forge.builder.start", json!({"mode": "openclaw-workspace"}));
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let text = std::fs::read_to_string(&identity).unwrap();
+    let line = |label: &str| text.lines().position(|l| l.starts_with(label)).unwrap() as u32;
+    // On the Creature line: not the pending question's line, nothing from the builder.
+    let elsewhere = completions(&mut lsp, &identity, line("- **Creature:**"), 15);
+    assert!(elsewhere
+        .iter()
+        .all(|i| i["command"]["command"] != "forge.builder.answer"));
+    let items = completions(&mut lsp, &identity, line("- **Name:**"), 11);
+    let clawd = items
+        .iter()
+        .find(|i| i["label"] == "Clawd")
+        .unwrap_or_else(|| panic!("no Clawd among {items:?}"));
+    assert!(clawd["detail"]
+        .as_str()
+        .unwrap()
+        .contains("What should your agent be called?"));
+    accept(&identity, clawd);
+    let after = std::fs::read_to_string(&identity).unwrap();
+    assert!(
+        after.contains("- **Name:** Clawd\n- **Creature:**\n"),
+        "{after}"
+    );
+    assert!(!after.contains("pick something you like"), "{after}");
+    lsp.ok(
+        "forge.builder.answer",
+        clawd["command"]["arguments"][0].clone(),
+    );
+    assert_answered(&mut lsp, &sid, "oc_name");
+    lsp.stop();
+}
