@@ -14,7 +14,7 @@ pub mod rules;
 pub mod schema;
 pub mod workspace;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::dialect::{Detection, Dialect};
 use crate::rules::{lines::LineField, skills_toml::Attachment, Profile};
@@ -82,6 +82,33 @@ pub struct Analysis {
     pub attachments: Vec<Attachment>,
     /// The dialect the file was validated as.
     pub dialect: Option<Detection>,
+    /// A SKILL.md inside another skill's folder: that skill's folder. Such a file is bundled
+    /// content (an example, a test fixture), not validated or indexed as a skill.
+    pub bundled_in: Option<PathBuf>,
+}
+
+/// The names that make a folder a skill's, ClawHub's legacy spellings included (spec
+/// openclaw-formats §4.1).
+const SKILL_FILE_NAMES: &[&str] = &["SKILL.md", "skill.md", "skills.md", "SKILLS.md"];
+
+/// The folder of the skill whose bundle holds the file at `path` (of `kind`), if any: the nearest
+/// folder above it (above the skill's own, for a SKILL.md) with a skill file, at most six levels
+/// up. Agents load `<skills folder>/<name>/SKILL.md` only (OpenClaw's loader, spec openclaw-formats
+/// §4.6; Boternity and Claude Code likewise), so once a skill is installed, what its folder holds
+/// (examples, fixtures, a `skills/` folder of sub-skills, a persona's SOUL.md) is never loaded as a
+/// skill or a bot.
+pub fn enclosing_skill(kind: FileKind, path: &Path) -> Option<PathBuf> {
+    let mut dir = path.parent()?;
+    if kind == FileKind::Skill {
+        dir = dir.parent()?;
+    }
+    for _ in 0..6 {
+        if SKILL_FILE_NAMES.iter().any(|n| dir.join(n).is_file()) {
+            return Some(dir.to_path_buf());
+        }
+        dir = dir.parent()?;
+    }
+    None
 }
 
 /// What analysis needs besides the text: the profile and OpenClaw's limits.
@@ -123,7 +150,25 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
         .and_then(Path::file_name)
         .and_then(|f| f.to_str());
     let diags = &mut a.diagnostics;
+    let bundled_in = enclosing_skill(kind, path);
     match (kind, dialect) {
+        (_, _) if bundled_in.is_some() => {
+            let outer = bundled_in.clone().unwrap_or_default();
+            let name = outer
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            diags.push(Diagnostic::new(
+                &forge_syntax::codes::SKILL_NESTED,
+                forge_syntax::frontmatter::first_line(text),
+                format!(
+                    "This {} lies inside the folder of the skill `{name}`: agents load only that skill's own SKILL.md, so this file is bundled content (an example, a fixture), not a {}. It is not validated as one.",
+                    path.file_name().map(|n| n.to_string_lossy()).unwrap_or_default(),
+                    if kind == FileKind::Skill { "skill" } else { "bot's file" }
+                ),
+            ));
+            a.outline = forge_syntax::markdown::outline(text, 0..text.len());
+        }
         (FileKind::Skill, _) => {
             rules::skill_file_name::check(path, text, profile == Profile::Agentskills, diags);
             let f = match dialect {
@@ -175,5 +220,6 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
         }
     }
     a.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+    a.bundled_in = bundled_in;
     a
 }

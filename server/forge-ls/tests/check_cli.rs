@@ -270,3 +270,64 @@ fn one_file_or_folder_is_checked_in_its_project() {
     );
     assert!(out.contains("1 file checked: 1 error, 0 warnings"), "{out}");
 }
+
+/// On a registry archive in miniature (ClawHub's layout: `<owner>/<slug>/SKILL.md` with `_meta.json`,
+/// nested bundles, persona files), exactly the files OpenClaw cannot load get an error: not the
+/// skills of two owners that share a name, not a bundle's nested SKILL.md or SOUL.md, not a
+/// frontmatter OpenClaw's line parser still reads.
+#[test]
+fn on_a_registry_archive_errors_are_the_files_openclaw_cannot_load() {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures/registry");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().join("skills");
+    copy_tree(&corpus, &root);
+    let out = check(&["--format", "json", "skills"], tmp.path());
+    let diags: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let mut errors: Vec<String> = diags
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| {
+            d["path"]
+                .as_str()
+                .unwrap()
+                .trim_start_matches("skills/")
+                .to_string()
+        })
+        .collect();
+    errors.sort();
+    errors.dedup();
+    let expected: Vec<String> = std::fs::read_to_string(corpus.join("expected-errors.txt"))
+        .unwrap()
+        .lines()
+        .map(String::from)
+        .collect();
+    assert_eq!(errors, expected, "{}", text(&out.stdout));
+    let code_at = |path: &str| -> Vec<&str> {
+        diags
+            .iter()
+            .filter(|d| d["path"] == format!("skills/{path}"))
+            .map(|d| d["code"].as_str().unwrap())
+            .collect()
+    };
+    assert_eq!(
+        code_at("erin/pack/examples/demo/SKILL.md"),
+        ["skill-nested"]
+    );
+    assert_eq!(
+        code_at("frank/personas/profiles/luna/SOUL.md"),
+        ["skill-nested"]
+    );
+    assert!(code_at("dave/colon-description/SKILL.md").contains(&"yaml-syntax"));
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_dir() {
+            copy_tree(&e.path(), &to.join(e.file_name()));
+        } else {
+            std::fs::copy(e.path(), to.join(e.file_name())).unwrap();
+        }
+    }
+}

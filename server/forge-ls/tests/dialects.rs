@@ -286,33 +286,38 @@ const CLASSES: &[Class] = &[
         loads: false,
         make: |n, d| format!("---\nname: {n}\ndescription: {d}\n\n# body\n"),
     },
+    // Not YAML, but since 2026-03-30 OpenClaw's line parser reads the description and loads the
+    // skill (spec openclaw-formats §4.2a); only older releases and ClawHub's metadata lose it.
     Class {
         name: "unquoted colon",
-        loads: false,
+        loads: true,
         make: |n, d| format!("---\nname: {n}\ndescription: {d} Triggers: explain it\n---\n"),
     },
     Class {
         name: "argument-hint flow then text",
-        loads: false,
+        loads: true,
         make: |n, d| {
             format!("---\nname: {n}\ndescription: {d}\nargument-hint: [title] [message]\n---\n")
         },
     },
     Class {
         name: "description starts with comma",
-        loads: false,
+        // Not YAML; the line parser still finds a description.
+        loads: true,
         make: |n, d| format!("---\nname: {n}\ndescription: , {d}\n---\n"),
     },
     Class {
         name: "JSON metadata missing brace",
-        loads: false,
+        // Not YAML; the line parser still finds a description.
+        loads: true,
         make: |n, d| {
             format!("---\nname: {n}\ndescription: {d}\nmetadata: {{\"openclaw\": {{\"emoji\": \"x\"}}\n---\n")
         },
     },
     Class {
         name: "merge markers",
-        loads: false,
+        // Not YAML; the line parser still finds a description.
+        loads: true,
         make: |n, d| {
             format!("---\nname: {n}\n<<<<<<< HEAD\ndescription: {d}\n=======\ndescription: other\n>>>>>>> branch\n---\n")
         },
@@ -331,7 +336,8 @@ const CLASSES: &[Class] = &[
     },
     Class {
         name: "duplicate key",
-        loads: false,
+        // Not YAML; the line parser still finds a description.
+        loads: true,
         make: |n, d| format!("---\nname: {n}\ndescription: {d}\ndescription: again\n---\n"),
     },
 ];
@@ -687,7 +693,8 @@ fn clawhub_archive_layout_is_openclaw_and_only_unloadable_skills_fail() {
         .iter()
         .filter(|d| d["code"] == "skill-duplicate-name")
         .count();
-    assert_eq!(dup, 2, "{v:#}");
+    // alice/gpt and bob/gpt are two owners' skills: no agent loads both, so no clash.
+    assert_eq!(dup, 0, "{v:#}");
     assert!(
         v.as_array()
             .unwrap()

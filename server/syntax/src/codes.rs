@@ -114,6 +114,7 @@ codes! {
     OPENCLAW_OS_INVALID = "openclaw-os-invalid", Warning, "An `os` value other than `darwin`, `linux` or `win32`.";
     OPENCLAW_INSTALL_INVALID = "openclaw-install-invalid", Warning, "An `install` entry OpenClaw drops (unknown kind, missing or unsafe field).";
     OPENCLAW_PRIMARY_ENV = "openclaw-primary-env", Information, "`primaryEnv` is not listed in `requires.env`.";
+    SKILL_NESTED = "skill-nested", Information, "A SKILL.md (or a bot file) inside a skill's folder: bundled content, not something any agent loads.";
     SKILL_FILE_NAME = "skill-file-name", Error, "The skill file is not named exactly `SKILL.md` (`skill.md`, `Skill.md`, …).";
     YAML_NUMBER_STRING = "yaml-number-string", Warning, "An unquoted value YAML reads as a number where text is meant (`1.0` becomes `1`).";
     OPENCLAW_ENV_UNDECLARED = "openclaw-env-undeclared", Information, "A bundled script reads an environment variable the skill does not declare.";

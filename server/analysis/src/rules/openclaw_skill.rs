@@ -41,11 +41,24 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> s
     let parsed = yaml::parse(&text[fm.yaml.clone()], fm.yaml.start);
     let failed = parsed.root.is_none() && !parsed.errors.is_empty();
     let quote_fix = quote_fix(text, &fm);
+    // Since 2026-03-30 OpenClaw reads a frontmatter that is not YAML with its line parser: the skill
+    // loads when that finds a description, and only older releases and ClawHub lose it.
+    // (Any YAML error, a duplicate key included, makes OpenClaw's YAML pass fail.)
+    let lines_find_description =
+        !parsed.errors.is_empty() && line_pass_description(&text[fm.yaml.clone()]).is_some();
     for e in parsed.errors {
-        let mut d = Diagnostic::new(e.code, e.range, format!(
-            "{} OpenClaw releases from 2026-01-20 to 2026-03-30 and ClawHub drop a frontmatter that is not valid YAML 1.2.",
-            e.message
-        ));
+        let mut d = if lines_find_description {
+            Diagnostic::new(e.code, e.range, format!(
+                "{} OpenClaw reads this frontmatter with its line parser and loads the skill, but OpenClaw releases from 2026-01-20 to 2026-03-30 drop it and ClawHub publishes it without metadata.",
+                e.message
+            ))
+            .severity(Severity::Warning)
+        } else {
+            Diagnostic::new(e.code, e.range, format!(
+                "{} OpenClaw's line parser finds no `description` in it either, so OpenClaw does not load the skill (and ClawHub drops a frontmatter that is not valid YAML 1.2).",
+                e.message
+            ))
+        };
         if let (Some(fix), true) = (&quote_fix, e.code.id == codes::YAML_SYNTAX.id) {
             d.fixes.push(fix.clone());
         }
@@ -69,6 +82,37 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> s
         frontmatter: Some(fm),
         root,
     }
+}
+
+/// The `description` OpenClaw's line pass reads from a frontmatter block (spec §4.2a step 4:
+/// `key: value` lines at column 0, an empty value continued by indented lines, one pair of quotes
+/// dropped), if it is not empty.
+pub fn line_pass_description(block: &str) -> Option<String> {
+    let lines: Vec<&str> = block.lines().collect();
+    let mut found = None;
+    // Every `description:` line assigns again: the last one wins, as in OpenClaw's object.
+    for (i, line) in lines.iter().enumerate() {
+        let Some(rest) = line.strip_prefix("description:") else {
+            continue;
+        };
+        let mut value = rest.trim().to_string();
+        if value.is_empty() {
+            let cont: Vec<&str> = lines[i + 1..]
+                .iter()
+                .take_while(|l| l.trim().is_empty() || l.starts_with([' ', '\t']))
+                .map(|l| l.trim())
+                .filter(|l| !l.is_empty())
+                .collect();
+            value = cont.join(" ");
+        } else if value.len() >= 2
+            && (value.starts_with('"') && value.ends_with('"')
+                || value.starts_with('\'') && value.ends_with('\''))
+        {
+            value = value[1..value.len() - 1].to_string();
+        }
+        found = Some(value);
+    }
+    found.filter(|v| !v.trim().is_empty())
 }
 
 /// The rules that look beyond SKILL.md's own fields: the bundled scripts'

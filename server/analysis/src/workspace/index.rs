@@ -97,6 +97,8 @@ pub struct FileEntry {
     pub title: Option<String>,
     /// The agent the file is written for.
     pub dialect: Option<crate::dialect::Dialect>,
+    /// Inside a skill's folder (`skill-nested`): bundled content, neither a skill nor a bot's file.
+    pub bundled: bool,
 }
 
 impl FileEntry {
@@ -131,7 +133,9 @@ pub fn entry_from_analysis(
         }
     }
     diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
-    let skill = (kind == FileKind::Skill).then(|| skill_info(path, &text, a.yaml.as_ref()));
+    // Bundled content is no skill: no name to resolve or to clash with.
+    let skill = (kind == FileKind::Skill && a.bundled_in.is_none())
+        .then(|| skill_info(path, &text, a.yaml.as_ref()));
     let title = match kind {
         FileKind::Identity => crate::rules::lines::get(&a.fields, "display_name"),
         FileKind::Soul => crate::rules::lines::get(&a.fields, "name"),
@@ -150,6 +154,7 @@ pub fn entry_from_analysis(
         links,
         title,
         dialect: a.dialect.as_ref().map(|d| d.dialect),
+        bundled: a.bundled_in.is_some(),
     }
 }
 
@@ -473,7 +478,7 @@ impl Index {
     pub fn bots(&self) -> BTreeMap<PathBuf, Bot> {
         let mut out: BTreeMap<PathBuf, Bot> = BTreeMap::new();
         for f in self.files.values() {
-            if f.read_only || f.kind == FileKind::Skill {
+            if f.read_only || f.kind == FileKind::Skill || f.bundled {
                 continue;
             }
             let folder = f.folder().to_path_buf();

@@ -203,6 +203,21 @@ fn name_range(s: &SkillInfo) -> Range<usize> {
     s.name_range.clone().unwrap_or(0..3)
 }
 
+/// Whether one agent or bot can load both skills, so that their names clash: siblings in one
+/// folder, or both in skills folders (the skill library always counts: Boternity resolves from it) (a bot's `skills/` and the workspace's, OpenClaw's precedence
+/// tiers). Skills of different owners in a registry archive (`<owner>/<slug>/SKILL.md`) are
+/// different skills, never installed side by side under those folders.
+fn loaded_together(a: &Path, b: &Path) -> bool {
+    let root = |p: &Path| p.parent().and_then(Path::parent).map(Path::to_path_buf);
+    let (ra, rb) = (root(a), root(b));
+    let is_skills = |r: &Option<std::path::PathBuf>| {
+        r.as_deref()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == "skills")
+    };
+    ra == rb || (is_skills(&ra) && is_skills(&rb))
+}
+
 fn duplicates(
     index: &Index,
     f: &FileEntry,
@@ -212,7 +227,7 @@ fn duplicates(
     let others: Vec<&FileEntry> = index
         .skills_named(&s.name)
         .map(|(g, _)| &**g)
-        .filter(|g| g.path != f.path)
+        .filter(|g| g.path != f.path && (g.read_only || loaded_together(&f.path, &g.path)))
         .collect();
     if others.is_empty() {
         return;
@@ -975,7 +990,7 @@ mod tests {
                 "/w/bots/x/skills.toml",
                 "[skills.a]\nskill_name = \"a\"\ntrust_tier = \"untrusted\"\ncapabilities = [\"http_get\", \"read_env\"]\n\n[skills.b]\nskill_name = \"b\"\n\n[skills.q]\nskill_name = \"q\"\n",
             ),
-            entry("/w/zz/a/SKILL.md", "---\nname: a\ndescription: d\n---\nx\n"),
+            entry("/w/zz/skills/a/SKILL.md", "---\nname: a\ndescription: d\n---\nx\n"),
         ]);
         let out = check(&idx);
         let toml: Vec<&str> = out[Path::new("/w/bots/x/skills.toml")]
@@ -997,6 +1012,37 @@ mod tests {
             "bot-missing-identity"
         );
         assert_eq!(codes_of(&out, "a"), vec!["skill-duplicate-name"]);
+    }
+
+    #[test]
+    fn skills_clash_only_where_one_agent_loads_both() {
+        let idx = build(vec![
+            entry(
+                "/w/alice/send-email/SKILL.md",
+                "---\nname: send-email\ndescription: d\n---\nx\n",
+            ),
+            entry(
+                "/w/bob/send-email/SKILL.md",
+                "---\nname: send-email\ndescription: d\n---\nx\n",
+            ),
+            entry(
+                "/w/alice/twin/SKILL.md",
+                "---\nname: twin\ndescription: d\n---\nx\n",
+            ),
+            entry(
+                "/w/alice/twin-2/SKILL.md",
+                "---\nname: twin\ndescription: d\n---\nx\n",
+            ),
+        ]);
+        let out = check(&idx);
+        let dup = |p: &str| {
+            out.get(Path::new(p))
+                .is_some_and(|ds| ds.iter().any(|d| d.code == "skill-duplicate-name"))
+        };
+        // Two owners' skills in a registry archive: different skills.
+        assert!(!dup("/w/alice/send-email/SKILL.md") && !dup("/w/bob/send-email/SKILL.md"));
+        // Siblings: one agent loads both.
+        assert!(dup("/w/alice/twin/SKILL.md") && dup("/w/alice/twin-2/SKILL.md"));
     }
 
     #[test]
