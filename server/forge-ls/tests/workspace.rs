@@ -125,7 +125,10 @@ fn closed_files_get_cross_file_diagnostics_and_fixing_the_cause_clears_them() {
             "**/SOUL.md",
             "**/USER.md",
             "**/skills.toml",
-            "**/*",
+            "**/skills",
+            "**/skills/**",
+            "**/bots",
+            "**/bots/**",
             "**/boternity.db",
             "**/boternity.db-wal"
         ]
@@ -757,7 +760,7 @@ fn a_skill_folder_deleted_or_moved_in_updates_the_index() {
         .as_array()
         .unwrap()
         .iter()
-        .find(|w| w["globPattern"] == "**/*")
+        .find(|w| w["globPattern"] == "**/skills/**")
         .expect("a folder watcher")
         .clone();
     assert_eq!(folders["kind"], 1 | 4, "{folders}");
@@ -783,6 +786,69 @@ fn a_skill_folder_deleted_or_moved_in_updates_the_index() {
     );
     lsp.wait_diagnostics("url-tools found again", |d| {
         d.get(&toml_uri).is_some_and(|v| v.is_empty())
+    });
+    lsp.stop();
+}
+
+/// A folder deleted or moved in the editor anywhere in the workspace (outside the `skills/` and
+/// `bots/` trees the watcher covers) arrives as `workspace/didDeleteFiles` / `didRenameFiles`,
+/// which the server advertises for folders and applies like the watcher's events.
+#[test]
+fn folder_operations_in_the_editor_update_the_index() {
+    let tmp = copy_fixture("bot-three-skills");
+    let root = tmp.path().canonicalize().unwrap();
+    let (probe, init) = Client::initialized(full_caps());
+    let ops = &init["capabilities"]["workspace"]["fileOperations"];
+    for op in ["didCreate", "didRename", "didDelete"] {
+        assert_eq!(
+            ops[op]["filters"][0]["pattern"]["matches"], "folder",
+            "{ops}"
+        );
+    }
+    probe.stop();
+    let lsp = start(&root, &root.join("no-data"), full_caps());
+    let toml = root.join("bots/quill/skills.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&toml), "languageId": "toml", "version": 1, "text": text}}),
+    );
+    let toml_uri = uri(&toml);
+    lsp.wait_diagnostics("skills.toml clean", |d| {
+        d.get(&toml_uri).is_some_and(|v| v.is_empty())
+    });
+    // Deleted in the editor's explorer (moved out of the workspace), then restored.
+    let folder = root.join("skills/url-tools");
+    let outside = tempfile::tempdir().unwrap();
+    let moved = outside.path().join("url-tools");
+    std::fs::rename(&folder, &moved).unwrap();
+    lsp.notify(
+        "workspace/didDeleteFiles",
+        json!({"files": [{"uri": uri(&folder)}]}),
+    );
+    lsp.wait_diagnostics("url-tools unknown", |d| {
+        d.get(&toml_uri)
+            .is_some_and(|v| codes(v).contains(&"skills-toml-unknown-skill".to_string()))
+    });
+    std::fs::rename(&moved, &folder).unwrap();
+    lsp.notify(
+        "workspace/didCreateFiles",
+        json!({"files": [{"uri": uri(&folder)}]}),
+    );
+    lsp.wait_diagnostics("url-tools found again", |d| {
+        d.get(&toml_uri).is_some_and(|v| v.is_empty())
+    });
+    // A rename is the old folder deleted and the new one created: its skill is found there.
+    let renamed = root.join("archive/url-tools-old");
+    std::fs::create_dir_all(root.join("archive")).unwrap();
+    std::fs::rename(&folder, &renamed).unwrap();
+    lsp.notify(
+        "workspace/didRenameFiles",
+        json!({"files": [{"oldUri": uri(&folder), "newUri": uri(&renamed)}]}),
+    );
+    let moved_uri = uri(&renamed.join("SKILL.md"));
+    lsp.wait_diagnostics("the skill indexed where it went", |d| {
+        d.contains_key(&moved_uri)
     });
     lsp.stop();
 }

@@ -60,6 +60,9 @@ impl ClientCaps {
     }
 }
 
+/// Folders whose creation or deletion the server watches for.
+pub const FOLDER_GLOBS: &[&str] = &["**/skills", "**/skills/**", "**/bots", "**/bots/**"];
+
 pub const WATCHED: &[&str] = &[
     "SKILL.md",
     "IDENTITY.md",
@@ -79,11 +82,14 @@ pub fn watch_registration(caps: &ClientCaps, library: Option<&Path>) -> Registra
         })
         .collect();
     // Folders, created or deleted: editors fold the files inside a deleted or moved folder into
-    // one event for the folder (microsoft/vscode#109754), which no file-name pattern matches.
-    watchers.push(FileSystemWatcher {
-        glob_pattern: GlobPattern::String("**/*".into()),
+    // one event for the folder (microsoft/vscode#109754), which no file-name pattern matches. Only
+    // where bots and skills live: `skills/` and `bots/` trees (a workspace's, a bot's, OpenClaw's
+    // and Claude Code's, a registry's owners). Folders moved or deleted elsewhere in the editor
+    // come as `workspace/didDeleteFiles` / `didRenameFiles` (see `FOLDER_OPERATIONS`).
+    watchers.extend(FOLDER_GLOBS.iter().map(|g| FileSystemWatcher {
+        glob_pattern: GlobPattern::String((*g).into()),
         kind: Some(WatchKind::Create | WatchKind::Delete),
-    });
+    }));
     // Boternity's database: a change there may change which soul version is current.
     watchers.extend(
         ["**/boternity.db", "**/boternity.db-wal"].map(|g| FileSystemWatcher {

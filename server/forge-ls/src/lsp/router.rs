@@ -20,6 +20,7 @@ use tokio::sync::oneshot;
 use tokio_util::sync::CancellationToken;
 use tower::Service;
 use tower_lsp_server::jsonrpc::{Error, ErrorCode, Id, Request, Response};
+use tower_lsp_server::ls_types::{DidChangeWatchedFilesParams, FileChangeType, FileEvent};
 
 use super::handlers;
 use super::shared::{Msg, Shared, RUNNING, SHUT_DOWN, UNINITIALIZED};
@@ -103,6 +104,10 @@ where
                 "textDocument/didChange" => notification(params).map(Msg::Change),
                 "textDocument/didClose" => notification(params).map(Msg::Close),
                 "workspace/didChangeWatchedFiles" => notification(params).map(Msg::Watched),
+                // Folder operations in the editor: the same as the watcher's folder events.
+                "workspace/didCreateFiles"
+                | "workspace/didDeleteFiles"
+                | "workspace/didRenameFiles" => folder_operation(&method, params).map(Msg::Watched),
                 "workspace/didChangeWorkspaceFolders" => notification(params).map(Msg::Folders),
                 "workspace/didChangeConfiguration" => {
                     let settings = params
@@ -199,4 +204,29 @@ where
             Ok(Some(Response::from_parts(id, result)))
         })
     }
+}
+
+/// A `workspace/did{Create,Delete,Rename}Files` notification as the watched-file events it stands
+/// for (a rename is the old folder deleted and the new one created).
+fn folder_operation(method: &str, params: Option<Value>) -> Option<DidChangeWatchedFilesParams> {
+    let files = params?.get("files")?.as_array()?.clone();
+    let event = |uri: &Value, typ| {
+        Some(FileEvent {
+            uri: serde_json::from_value(uri.clone()).ok()?,
+            typ,
+        })
+    };
+    let changes = files
+        .iter()
+        .flat_map(|f| match method {
+            "workspace/didRenameFiles" => vec![
+                event(&f["oldUri"], FileChangeType::DELETED),
+                event(&f["newUri"], FileChangeType::CREATED),
+            ],
+            "workspace/didDeleteFiles" => vec![event(&f["uri"], FileChangeType::DELETED)],
+            _ => vec![event(&f["uri"], FileChangeType::CREATED)],
+        })
+        .flatten()
+        .collect();
+    Some(DidChangeWatchedFilesParams { changes })
 }

@@ -151,7 +151,28 @@ impl LanguageServer for Backend {
                         supported: Some(true),
                         change_notifications: Some(OneOf::Left(true)),
                     }),
-                    file_operations: None,
+                    // Folders created, moved or deleted in the editor, anywhere in the workspace:
+                    // the watcher only sees folders in `skills/` and `bots/` trees.
+                    file_operations: Some({
+                        let folders = || {
+                            Some(FileOperationRegistrationOptions {
+                                filters: vec![FileOperationFilter {
+                                    scheme: Some("file".into()),
+                                    pattern: FileOperationPattern {
+                                        glob: "**/*".into(),
+                                        matches: Some(FileOperationPatternKind::Folder),
+                                        options: None,
+                                    },
+                                }],
+                            })
+                        };
+                        WorkspaceFileOperationsServerCapabilities {
+                            did_create: folders(),
+                            did_rename: folders(),
+                            did_delete: folders(),
+                            ..Default::default()
+                        }
+                    }),
                 }),
                 document_link_provider: Some(DocumentLinkOptions {
                     resolve_provider: Some(false),
