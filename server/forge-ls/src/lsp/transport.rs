@@ -17,6 +17,10 @@
 //!   queue, in which a newer `publishDiagnostics` for a document replaces the
 //!   queued older one, so a client that does not read costs one entry per
 //!   document rather than one per keystroke, and the server keeps reading.
+//!   Past [`MAX_BACKLOG_BYTES`] waiting, requests are answered here with an error
+//!   instead of being computed, and server notifications other than diagnostics
+//!   are dropped; past that plus [`REFUSALS_BYTES`], requests get no answer at
+//!   all: memory stays bounded however long the client does not read.
 
 use std::collections::{HashMap, VecDeque};
 use std::io;
@@ -224,6 +228,11 @@ fn framed(body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// How much output may wait for a client that does not read before requests are refused.
+pub const MAX_BACKLOG_BYTES: usize = 32 * 1024 * 1024;
+/// Room for the refusals themselves; beyond it a request is dropped unanswered (logged).
+pub const REFUSALS_BYTES: usize = 1024 * 1024;
+
 /// One message waiting to be written to the client.
 struct Outgoing {
     /// Its place in the order of pushes.
@@ -242,6 +251,8 @@ struct Queue {
     published: HashMap<String, u64>,
     next_seq: u64,
     closed: bool,
+    /// The bytes of `waiting`.
+    bytes: usize,
 }
 
 /// Messages for the client, in order, written by one task as fast as the client reads.
@@ -254,20 +265,51 @@ struct Outbox {
 impl Outbox {
     fn push(&self, body: &[u8]) {
         let supersedes = publish_uri(body);
-        let bytes = framed(body);
         let Ok(mut q) = self.queue.lock() else {
             return;
         };
+        let mut bytes = framed(body);
+        if supersedes.is_none() && q.bytes > MAX_BACKLOG_BYTES {
+            // A client that does not read: a response is replaced by a short error, and once
+            // those fill their room too, or for anything else, nothing more is kept.
+            match response_id(body) {
+                Some(id) if q.bytes <= MAX_BACKLOG_BYTES + REFUSALS_BYTES => {
+                    let refusal = error_response(
+                        ErrorCode::ServerError(-32803),
+                        id,
+                        format!(
+                            "not sent: {} MB of output wait for the client to read them",
+                            q.bytes / (1024 * 1024)
+                        ),
+                    );
+                    match serde_json::to_vec(&refusal) {
+                        Ok(b) => bytes = framed(&b),
+                        Err(_) => return,
+                    }
+                }
+                Some(id) => {
+                    tracing::warn!(
+                        "dropped the answer to {id}: {} bytes wait for the client",
+                        q.bytes
+                    );
+                    return;
+                }
+                None => return,
+            }
+        }
         let seq = q.next_seq;
         q.next_seq += 1;
         if let Some(uri) = &supersedes {
             if let Some(old) = q.published.insert(uri.clone(), seq) {
                 // `seq`s ascend along the queue.
                 if let Ok(at) = q.waiting.binary_search_by_key(&old, |o| o.seq) {
-                    q.waiting.remove(at);
+                    if let Some(o) = q.waiting.remove(at) {
+                        q.bytes -= o.bytes.len();
+                    }
                 }
             }
         }
+        q.bytes += bytes.len();
         q.waiting.push_back(Outgoing {
             seq,
             bytes,
@@ -290,6 +332,11 @@ impl Outbox {
         self.ready.notify_one();
     }
 
+    /// The bytes waiting for the client.
+    fn backlog(&self) -> usize {
+        self.queue.lock().map(|q| q.bytes).unwrap_or_default()
+    }
+
     /// How many messages wait for the client.
     #[cfg(test)]
     fn len(&self) -> usize {
@@ -308,6 +355,7 @@ impl Outbox {
                     if let Some(uri) = &o.supersedes {
                         q.published.remove(uri);
                     }
+                    q.bytes -= o.bytes.len();
                     return Some(o.bytes);
                 }
                 if q.closed {
@@ -316,6 +364,31 @@ impl Outbox {
             }
             self.ready.notified().await;
         }
+    }
+}
+
+/// The id of a response the server writes (`None` for a notification or a request).
+fn response_id(body: &[u8]) -> Option<Id> {
+    #[derive(Deserialize)]
+    struct Head {
+        id: Option<Id>,
+        method: Option<serde::de::IgnoredAny>,
+    }
+    let h: Head = serde_json::from_slice(body).ok()?;
+    h.method.is_none().then_some(h.id).flatten()
+}
+
+/// The id of a request the client sent (not for `shutdown`, which is always let through).
+fn refusable_request(body: &[u8]) -> Option<Id> {
+    #[derive(Deserialize)]
+    struct Head {
+        id: Option<Id>,
+        method: Option<String>,
+    }
+    let h: Head = serde_json::from_slice(body).ok()?;
+    match (h.id, h.method.as_deref()) {
+        (Some(id), Some(m)) if m != "shutdown" && m != "initialize" => Some(id),
+        _ => None,
     }
 }
 
@@ -381,6 +454,21 @@ where
                     outbox.push_response(&refusal);
                 }
                 None => {
+                    let backlog = outbox.backlog();
+                    if backlog > MAX_BACKLOG_BYTES {
+                        if let Some(id) = refusable_request(&body) {
+                            if backlog > MAX_BACKLOG_BYTES + REFUSALS_BYTES {
+                                tracing::warn!("dropped request {id} unanswered: {backlog} bytes wait for the client");
+                            } else {
+                                outbox.push_response(&error_response(
+                                    ErrorCode::ServerError(-32803),
+                                    id,
+                                    format!("not computed: {} MB of output wait for the client to read them", backlog / (1024 * 1024)),
+                                ));
+                            }
+                            continue;
+                        }
+                    }
                     if to_server.write_all(&framed(&body)).await.is_err() {
                         // The server stopped reading (after `exit`): nothing more to do.
                         return;
@@ -574,5 +662,53 @@ mod tests {
         assert!(got[0].contains(r#""id":2"#));
         assert!(got[1].contains("file:///b"));
         assert!(got[2].contains(r#""version":3"#));
+    }
+
+    /// A client that never reads: the queue grows to the backlog limit, then answers are
+    /// replaced by short errors (each request still answered), then nothing more is kept;
+    /// notifications other than diagnostics are dropped. Memory stays bounded.
+    #[tokio::test]
+    async fn output_owed_to_a_client_that_never_reads_is_bounded() {
+        let outbox = Outbox::default();
+        let big = "x".repeat(1024 * 1024);
+        let mut answered_in_full = 0;
+        let mut refused = 0;
+        for id in 0..200 {
+            let body = format!(r#"{{"jsonrpc":"2.0","id":{id},"result":"{big}"}}"#);
+            outbox.push(body.as_bytes());
+            outbox.push(
+                br#"{"jsonrpc":"2.0","method":"$/progress","params":{"token":1,"value":{}}}"#,
+            );
+            outbox.push(&publish("file:///a", id));
+            assert!(outbox.backlog() <= MAX_BACKLOG_BYTES + REFUSALS_BYTES + 2 * big.len());
+        }
+        // Past both limits nothing more is queued, however many answers follow.
+        let before = outbox.backlog();
+        for id in 200..100_000 {
+            outbox.push(format!(r#"{{"jsonrpc":"2.0","id":{id},"result":null}}"#).as_bytes());
+        }
+        assert!(outbox.backlog() <= before + REFUSALS_BYTES);
+        let got = drain(outbox).await;
+        for m in &got {
+            if m.contains(&big) {
+                answered_in_full += 1;
+            } else if m.contains("-32803") {
+                refused += 1;
+            }
+        }
+        assert!(
+            (30..=34).contains(&answered_in_full),
+            "{answered_in_full} answered in full"
+        );
+        assert!(
+            answered_in_full + refused >= 200,
+            "every early request answered"
+        );
+        assert_eq!(
+            got.iter()
+                .filter(|m| m.contains("publishDiagnostics"))
+                .count(),
+            1
+        );
     }
 }
