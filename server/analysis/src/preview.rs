@@ -628,6 +628,61 @@ impl Counted {
     }
 }
 
+impl Counted {
+    /// Replace the offline counts with exact ones (Anthropic's counter): the whole prompt first,
+    /// then each section in order.
+    pub fn set_exact(&mut self, tokenizer: String, counts: &[usize]) {
+        if counts.len() != self.section_tokens.len() + 1 {
+            return;
+        }
+        self.tokens = counts[0];
+        self.section_tokens = counts[1..].to_vec();
+        self.tokenizer = tokenizer;
+        self.exact = true;
+    }
+
+    /// The result of `forge.bot.preview` and `forge-ls preview --format json`: section offsets
+    /// are UTF-8 byte offsets into `text`, lines 0-based; `file` names each input file.
+    pub fn to_json(&self, file: &dyn Fn(&Path) -> String) -> serde_json::Value {
+        let p = &self.prompt;
+        let line_of = |at: usize| p.text[..at].matches('\n').count();
+        let sections: Vec<serde_json::Value> = p
+            .sections
+            .iter()
+            .zip(&self.section_tokens)
+            .map(|(s, t)| {
+                serde_json::json!({
+                    "name": s.name,
+                    "start": s.range.start,
+                    "end": s.range.end,
+                    "line": line_of(s.range.start),
+                    "endLine": line_of(s.range.end),
+                    "tokens": t,
+                })
+            })
+            .collect();
+        let mut v = serde_json::json!({
+            "kind": p.kind.id(),
+            "text": p.text,
+            "sections": sections,
+            "tokens": self.tokens,
+            "tokenizer": self.tokenizer,
+            "model": p.model,
+            "exact": self.exact,
+            "contextWindow": self.context_window,
+            "files": p.files.iter().map(|f| file(f)).collect::<Vec<_>>(),
+            "notes": p.notes,
+            "markdown": self.markdown(),
+        });
+        if p.kind == Kind::Skill {
+            let listing = self.section("listing").unwrap_or(0);
+            v["alwaysLoaded"] = listing.into();
+            v["whenActive"] = (listing + self.section("body").unwrap_or(0)).into();
+        }
+        v
+    }
+}
+
 fn longest_backtick_run(s: &str) -> usize {
     let mut best = 0;
     let mut run = 0;

@@ -25,13 +25,15 @@ pub struct Options {
 pub const USAGE: &str =
     "usage: forge-ls check [--format human|json] [--profile auto|boternity|openclaw|agentskills] PATH...";
 
-/// Parse `check`'s arguments (after the word `check`).
-pub fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut opts = Options {
-        format: Format::Human,
-        profile: Profile::Auto,
-        paths: Vec::new(),
-    };
+/// A flag's value getter: the value joined to it (`--format=json`) or the next argument.
+pub type Value<'a> = dyn FnMut(&str) -> Result<String, String> + 'a;
+
+/// Walks command-line arguments, calling `handle(arg, value)` for each; for a flag, `value(name)`
+/// takes its value. A positional argument comes as it is.
+pub fn each_arg(
+    args: &[String],
+    mut handle: impl FnMut(&str, &mut Value) -> Result<(), String>,
+) -> Result<(), String> {
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -44,6 +46,19 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                 .or_else(|| it.next().cloned())
                 .ok_or(format!("{name} needs a value"))
         };
+        handle(flag, &mut value)?;
+    }
+    Ok(())
+}
+
+/// Parse `check`'s arguments (after the word `check`).
+pub fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut opts = Options {
+        format: Format::Human,
+        profile: Profile::Auto,
+        paths: Vec::new(),
+    };
+    each_arg(args, |flag, value| {
         match flag {
             "--format" => {
                 opts.format = match value("--format")?.as_str() {
@@ -60,9 +75,10 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
             }
             "-h" | "--help" => return Err(String::new()),
             f if f.starts_with('-') && f.len() > 1 => return Err(format!("unknown option `{f}`")),
-            _ => opts.paths.push(PathBuf::from(arg)),
+            path => opts.paths.push(PathBuf::from(path)),
         }
-    }
+        Ok(())
+    })?;
     if opts.paths.is_empty() {
         return Err("no PATH given".into());
     }

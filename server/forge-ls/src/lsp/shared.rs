@@ -110,6 +110,8 @@ pub struct Shared {
     pub(super) cancels: Mutex<HashMap<Id, CancellationToken>>,
     /// The builder commands' drafts store, session locks and client capabilities.
     pub commands: super::commands::CommandState,
+    /// `forge.bot.preview`'s exact counts and debounce.
+    pub preview: super::preview::PreviewState,
 }
 
 impl Shared {
@@ -120,6 +122,7 @@ impl Shared {
             lifecycle: AtomicU8::new(UNINITIALIZED),
             cancels: Mutex::new(HashMap::new()),
             commands: Default::default(),
+            preview: Default::default(),
         }
     }
 
