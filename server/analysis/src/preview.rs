@@ -24,6 +24,8 @@ use crate::rules::openclaw_workspace::{self, Bootstrap, Limits};
 use crate::tokens::{self, Counter};
 use crate::workspace::index::{FileEntry, Index};
 use crate::FileKind;
+use forge_syntax::codes;
+use forge_syntax::diagnostic::Diagnostic;
 use forge_syntax::frontmatter::{self, Framing};
 
 /// The model Boternity chats with when IDENTITY.md names none or is ignored (spec §3.2).
@@ -681,6 +683,118 @@ impl Counted {
         }
         v
     }
+}
+
+/// Token budgets (`budget.*` settings, `check --budget`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Budget {
+    /// The most tokens a bot's assembled prompt should take; `None`: only half the context window.
+    pub system_prompt_tokens: Option<usize>,
+    /// The most tokens a skill's description should take in every listing.
+    pub skill_listing_tokens: usize,
+}
+
+/// The Agent Skills specification caps a description at 1,024 characters (about 250 tokens);
+/// OpenClaw's docs advise one line under 160 characters (about 40). A listing entry of 100
+/// tokens sits between the two and is what every prompt carries for the skill.
+pub const DEFAULT_SKILL_LISTING_TOKENS: usize = 100;
+
+impl Default for Budget {
+    fn default() -> Self {
+        Budget {
+            system_prompt_tokens: None,
+            skill_listing_tokens: DEFAULT_SKILL_LISTING_TOKENS,
+        }
+    }
+}
+
+/// Budget diagnostics of the file at `path`: on a Boternity bot's IDENTITY.md when its assembled
+/// prompt (no skill active) exceeds the budget or half the context window, naming the biggest
+/// sections; on a SKILL.md whose description alone exceeds the listing budget. Texts come from
+/// `index`. A text of fewer bytes than the limit is never counted: no token is shorter than a byte.
+pub fn budget_diagnostics(index: &Index, path: &Path, budget: &Budget) -> Vec<Diagnostic> {
+    let Some(entry) = index.file(path) else {
+        return Vec::new();
+    };
+    match entry.kind {
+        FileKind::Identity => prompt_budget(index, entry, budget).into_iter().collect(),
+        FileKind::Skill => listing_budget(entry, budget).into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn prompt_budget(index: &Index, entry: &FileEntry, budget: &Budget) -> Option<Diagnostic> {
+    let Some(Target::Bot(folder)) = target(&entry.path) else {
+        return None;
+    };
+    let prompt = boternity(index, &folder, &[]);
+    let model = prompt.model.clone().unwrap_or_default();
+    let half = tokens::context_window(&model).0 / 2;
+    let limit = budget.system_prompt_tokens.map_or(half, |b| b.min(half));
+    if prompt.text.len() <= limit {
+        return None;
+    }
+    let c = count(prompt, None);
+    if c.tokens <= limit {
+        return None;
+    }
+    let why = match budget.system_prompt_tokens {
+        Some(b) if b <= half => format!("over `budget.systemPromptTokens` ({})", tokens::grouped(b)),
+        _ => format!(
+            "over half of {}'s {}-token context window, which leaves little room for the conversation",
+            model,
+            tokens::grouped(c.context_window)
+        ),
+    };
+    let mut biggest: Vec<(&str, usize)> = c
+        .prompt
+        .sections
+        .iter()
+        .zip(&c.section_tokens)
+        .map(|(s, t)| (s.name.as_str(), *t))
+        .collect();
+    biggest.sort_by_key(|b| std::cmp::Reverse(b.1));
+    let list: Vec<String> = biggest
+        .iter()
+        .take(3)
+        .map(|(n, t)| format!("{n} {}", c.shown(*t)))
+        .collect();
+    Some(Diagnostic::new(
+        &codes::PROMPT_OVER_BUDGET,
+        frontmatter::first_line(&entry.text),
+        format!(
+            "The system prompt Boternity assembles for this bot is {} tokens ({}), {why}. The biggest sections: {}.",
+            c.shown(c.tokens),
+            c.tokenizer,
+            list.join(", ")
+        ),
+    ))
+}
+
+fn listing_budget(entry: &FileEntry, budget: &Budget) -> Option<Diagnostic> {
+    let fm = frontmatter::frame(&entry.text, Framing::Skill).ok()?;
+    let parsed = forge_syntax::yaml::parse(&entry.text[fm.yaml.clone()], fm.yaml.start);
+    let node = &parsed.root.as_ref()?.get("description")?.value;
+    let description = node.as_str()?;
+    if description.len() <= budget.skill_listing_tokens {
+        return None;
+    }
+    // The model is the agent's, unknown here: an o200k_base count, said to be an estimate.
+    let counter = Counter::for_model("");
+    let n = counter.count(description);
+    if n <= budget.skill_listing_tokens {
+        return None;
+    }
+    Some(Diagnostic::new(
+        &codes::SKILL_LISTING_OVER_BUDGET,
+        crate::workspace::index::content_range(&entry.text, node),
+        format!(
+            "This description is ≈ {} tokens ({}), over `budget.skillListingTokens` ({}); every prompt that lists the skill carries it. Say when to use the skill in a sentence or two and move the rest into the body.",
+            tokens::grouped(n),
+            counter.name(),
+            tokens::grouped(budget.skill_listing_tokens)
+        ),
+    ))
 }
 
 fn longest_backtick_run(s: &str) -> usize {

@@ -338,10 +338,71 @@ fn cli_preview_prints_the_prompt() {
         "{out}"
     );
     assert!(out.contains("## available_skills · "));
+    // check --budget reports the same budgets in CI.
+    let (code, out, _) = run(&["check", "--system-prompt-tokens=100", "bots/quill"]);
+    // 1: the fixture attaches a skill that does not exist (skills-toml-unknown-skill).
+    assert_eq!(code, Some(1));
+    assert!(
+        out.contains("bots/quill/IDENTITY.md:1:1: warning[prompt-over-budget]: The system prompt Boternity assembles for this bot is 188 tokens"),
+        "{out}"
+    );
+    let (_, out, _) = run(&["check", "bots/quill"]);
+    assert!(!out.contains("budget"), "budgets only with --budget: {out}");
+    let (code, _, err) = run(&["check", "--skill-listing-tokens", "lots", "bots/quill"]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("whole number of tokens"), "{err}");
     let (code, _, err) = run(&["preview", "nowhere"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("no such file"), "{err}");
     let (code, _, err) = run(&["preview", "--format", "yaml", "bots/quill"]);
     assert_eq!(code, Some(2));
     assert!(err.contains("unknown format"), "{err}");
+}
+
+fn has_code(diags: &Value, code: &str) -> bool {
+    diags["diagnostics"]
+        .as_array()
+        .is_some_and(|a| a.iter().any(|d| d["code"] == code))
+}
+
+#[test]
+fn budgets_are_diagnostics_that_follow_the_bots_files() {
+    let (_dir, root) = bot_workspace("skills-active");
+    let bot = root.join("bots/quill");
+    let mut lsp = editor(
+        &root,
+        json!({"budget": {"systemPromptTokens": 170, "skillListingTokens": 5}}),
+    );
+    let identity = uri(&bot.join("IDENTITY.md"));
+    let d = lsp.diagnostics_where(&identity, "over budget", |d| {
+        has_code(d, "prompt-over-budget")
+    });
+    let msg = d["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"] == "prompt-over-budget")
+        .unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        msg.contains("is 188 tokens (o200k_base), over `budget.systemPromptTokens` (170)"),
+        "{msg}"
+    );
+    assert!(msg.contains("The biggest sections: "), "{msg}");
+    // The skills' descriptions (7 and 8 tokens) are over the 5-token listing budget.
+    let skill = uri(&root.join("skills/summarize/SKILL.md"));
+    lsp.diagnostics_where(&skill, "listing over budget", |d| {
+        has_code(d, "skill-listing-over-budget")
+    });
+    // Emptying SOUL.md in the editor brings the prompt under budget: IDENTITY.md follows.
+    let soul = bot.join("SOUL.md");
+    lsp.open_file(&soul);
+    lsp.change(&uri(&soul), 2, json!([{"text": ""}]));
+    lsp.diagnostics_where(&identity, "back under budget", |d| {
+        !has_code(d, "prompt-over-budget")
+    });
+    let r = lsp.ok("forge.bot.preview", json!({"uri": uri(&bot)}));
+    assert!(r["tokens"].as_u64().unwrap() <= 170, "{r}");
 }

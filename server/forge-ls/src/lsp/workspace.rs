@@ -377,6 +377,19 @@ impl Workspace {
             .iter()
             .map(|(u, d)| (d.path.as_path(), (u, d)))
             .collect();
+        // A bot's prompt budget is reported on its IDENTITY.md but read from all its files.
+        let identities: Vec<PathBuf> = changed
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p.file_name().and_then(|n| n.to_str()),
+                    Some("SOUL.md" | "USER.md" | "skills.toml")
+                )
+            })
+            .filter_map(|p| Some(p.parent()?.join("IDENTITY.md")))
+            .filter(|p| world.index.file(p).is_some())
+            .collect();
+        changed.extend(identities);
         let mut changed: Vec<PathBuf> = changed.into_iter().collect();
         changed.sort();
         for p in changed {
@@ -387,6 +400,12 @@ impl Workspace {
             diags.extend(world.cross.get(&p).into_iter().flatten().cloned());
             if let Some(e) = entry {
                 diags.extend(world.souls.integrity(&p, &e.text));
+                // Counted only when the text is longer in bytes than the budget in tokens.
+                diags.extend(forge_analysis::preview::budget_diagnostics(
+                    &world.index,
+                    &p,
+                    &world.settings.budget,
+                ));
             }
             diags.sort_by_key(|d| (d.range.start, d.range.end));
             let h = hash(&diags);
