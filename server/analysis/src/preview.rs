@@ -567,6 +567,30 @@ pub fn count(prompt: Prompt, model: Option<&str>) -> Counted {
     }
 }
 
+/// Only what a lens shows: a skill's sections (listing and body), or a prompt's total, with no
+/// per-section counts (`section_tokens` is empty).
+pub fn count_for_lens(prompt: Prompt) -> Counted {
+    let counter = Counter::for_model(prompt.model.as_deref().unwrap_or_default());
+    let (tokens, section_tokens) = if prompt.kind == Kind::Skill {
+        let per: Vec<usize> = prompt
+            .sections
+            .iter()
+            .map(|s| counter.count(&prompt.text[s.range.clone()]))
+            .collect();
+        (per.iter().sum(), per)
+    } else {
+        (counter.count(&prompt.text), Vec::new())
+    };
+    Counted {
+        tokens,
+        section_tokens,
+        tokenizer: counter.name().to_string(),
+        exact: counter.exact,
+        context_window: tokens::context_window(prompt.model.as_deref().unwrap_or_default()).0,
+        prompt,
+    }
+}
+
 impl Counted {
     /// "1,840" or "≈ 1,840".
     pub fn shown(&self, n: usize) -> String {
@@ -583,7 +607,7 @@ impl Counted {
             .sections
             .iter()
             .position(|s| s.name == name)
-            .map(|i| self.section_tokens[i])
+            .and_then(|i| self.section_tokens.get(i).copied())
     }
 
     /// The preview as Markdown: a title with the totals, then each section under a heading that
@@ -634,7 +658,7 @@ impl Counted {
     /// Replace the offline counts with exact ones (Anthropic's counter): the whole prompt first,
     /// then each section in order.
     pub fn set_exact(&mut self, tokenizer: String, counts: &[usize]) {
-        if counts.len() != self.section_tokens.len() + 1 {
+        if counts.len() != self.prompt.sections.len() + 1 {
             return;
         }
         self.tokens = counts[0];
@@ -708,6 +732,66 @@ impl Default for Budget {
     }
 }
 
+/// Whether the budgets of the file at `path` need a token count (cheap: assembles, never counts).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BudgetCheck {
+    /// No file to report on, or its text has fewer bytes than the limit has tokens: within budget.
+    Clear,
+    /// [`budget_diagnostics`] must count; the key names what it counts (text, limit and model).
+    Count(u64),
+}
+
+/// What [`budget_diagnostics`] would have to count for `path`, without counting, so a caller can
+/// count off its hot path and cache the result by key.
+pub fn budget_check(index: &Index, path: &Path, budget: &Budget) -> BudgetCheck {
+    use std::hash::{Hash, Hasher};
+    let Some(entry) = index.file(path) else {
+        return BudgetCheck::Clear;
+    };
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    match entry.kind {
+        FileKind::Identity => {
+            let Some(Target::Bot(folder)) = target(&entry.path) else {
+                return BudgetCheck::Clear;
+            };
+            let prompt = boternity(index, &folder, &[]);
+            let model = prompt.model.clone().unwrap_or_default();
+            let limit = prompt_limit(&model, budget);
+            if prompt.text.len() <= limit {
+                return BudgetCheck::Clear;
+            }
+            (&prompt.text, limit, &model).hash(&mut h);
+        }
+        FileKind::Skill => {
+            let Some(d) = description_of(entry) else {
+                return BudgetCheck::Clear;
+            };
+            if d.1.len() <= budget.skill_listing_tokens {
+                return BudgetCheck::Clear;
+            }
+            (&d.1, budget.skill_listing_tokens).hash(&mut h);
+        }
+        _ => return BudgetCheck::Clear,
+    }
+    BudgetCheck::Count(h.finish())
+}
+
+fn prompt_limit(model: &str, budget: &Budget) -> usize {
+    let half = tokens::context_window(model).0 / 2;
+    budget.system_prompt_tokens.map_or(half, |b| b.min(half))
+}
+
+/// A SKILL.md's `description`: the range of its value and the value.
+fn description_of(entry: &FileEntry) -> Option<(Range<usize>, String)> {
+    let fm = frontmatter::frame(&entry.text, Framing::Skill).ok()?;
+    let parsed = forge_syntax::yaml::parse(&entry.text[fm.yaml.clone()], fm.yaml.start);
+    let node = &parsed.root.as_ref()?.get("description")?.value;
+    Some((
+        crate::workspace::index::content_range(&entry.text, node),
+        node.as_str()?.to_string(),
+    ))
+}
+
 /// Budget diagnostics of the file at `path`: on a Boternity bot's IDENTITY.md when its assembled
 /// prompt (no skill active) exceeds the budget or half the context window, naming the biggest
 /// sections; on a SKILL.md whose description alone exceeds the listing budget. Texts come from
@@ -730,7 +814,7 @@ fn prompt_budget(index: &Index, entry: &FileEntry, budget: &Budget) -> Option<Di
     let prompt = boternity(index, &folder, &[]);
     let model = prompt.model.clone().unwrap_or_default();
     let half = tokens::context_window(&model).0 / 2;
-    let limit = budget.system_prompt_tokens.map_or(half, |b| b.min(half));
+    let limit = prompt_limit(&model, budget);
     if prompt.text.len() <= limit {
         return None;
     }
@@ -772,22 +856,19 @@ fn prompt_budget(index: &Index, entry: &FileEntry, budget: &Budget) -> Option<Di
 }
 
 fn listing_budget(entry: &FileEntry, budget: &Budget) -> Option<Diagnostic> {
-    let fm = frontmatter::frame(&entry.text, Framing::Skill).ok()?;
-    let parsed = forge_syntax::yaml::parse(&entry.text[fm.yaml.clone()], fm.yaml.start);
-    let node = &parsed.root.as_ref()?.get("description")?.value;
-    let description = node.as_str()?;
+    let (range, description) = description_of(entry)?;
     if description.len() <= budget.skill_listing_tokens {
         return None;
     }
     // The model is the agent's, unknown here: an o200k_base count, said to be an estimate.
     let counter = Counter::for_model("");
-    let n = counter.count(description);
+    let n = counter.count(&description);
     if n <= budget.skill_listing_tokens {
         return None;
     }
     Some(Diagnostic::new(
         &codes::SKILL_LISTING_OVER_BUDGET,
-        crate::workspace::index::content_range(&entry.text, node),
+        range,
         format!(
             "This description is ≈ {} tokens ({}), over `budget.skillListingTokens` ({}); every prompt that lists the skill carries it. Say when to use the skill in a sentence or two and move the rest into the body.",
             tokens::grouped(n),

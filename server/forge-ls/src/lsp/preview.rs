@@ -64,6 +64,18 @@ fn anthropic_model(llm: &LlmSettings, c: &Counted) -> Option<String> {
 }
 
 impl PreviewState {
+    /// The exact counts of `texts` when every one (and the baseline) is cached, else `None`.
+    fn all_cached(&self, model: &str, texts: &[&str]) -> Option<Vec<usize>> {
+        let base = self.cached(model, "")?;
+        texts
+            .iter()
+            .map(|t| {
+                self.cached(model, t)
+                    .map(|n| n.saturating_sub(base) as usize)
+            })
+            .collect()
+    }
+
     fn cached(&self, model: &str, text: &str) -> Option<u64> {
         lock(&self.counts)
             .get(&(model.to_string(), hash(text)))
@@ -141,22 +153,27 @@ impl PreviewState {
             }
             *lock(&self.fault) = None;
         }
-        let base = self.cached(model, "")?;
-        texts
-            .iter()
-            .map(|t| {
-                self.cached(model, t)
-                    .map(|n| n.saturating_sub(base) as usize)
-            })
-            .collect()
+        self.all_cached(model, texts)
     }
 }
 
-/// The prompt of `target` from the snapshot, counted offline (on the blocking pool).
-async fn counted(snap: &Snapshot, target: Target, req: Request, model: Option<String>) -> Counted {
+/// The prompt of `target` from the snapshot, counted offline (on the blocking pool): fully, or
+/// only what the lens shows.
+async fn counted(
+    snap: &Snapshot,
+    target: Target,
+    req: Request,
+    model: Option<String>,
+    lens: bool,
+) -> Counted {
     let index = snap.index.clone();
     let done = tokio::task::spawn_blocking(move || {
-        preview::count(preview::assemble(&index, &target, &req), model.as_deref())
+        let prompt = preview::assemble(&index, &target, &req);
+        if lens {
+            preview::count_for_lens(prompt)
+        } else {
+            preview::count(prompt, model.as_deref())
+        }
     });
     match done.await {
         Ok(c) => c,
@@ -244,7 +261,7 @@ pub async fn execute(
         active,
         limits: snap.settings.openclaw_limits,
     };
-    let mut c = counted(snap, target, req, model).await;
+    let mut c = counted(snap, target, req, model, false).await;
     if let Some(model) = anthropic_model(&snap.settings.llm, &c) {
         let texts: Vec<&str> = std::iter::once(c.prompt.text.as_str())
             .chain(
@@ -293,25 +310,13 @@ pub async fn code_lenses(
         active: Vec::new(),
         limits: snap.settings.openclaw_limits,
     };
-    let mut c = counted(snap, target, req, None).await;
+    let mut c = counted(snap, target, req, None, true).await;
     if let Some(model) = anthropic_model(&snap.settings.llm, &c) {
-        let whole = shared.preview.cached(&model, &c.prompt.text);
-        let base = shared.preview.cached(&model, "");
-        let sections: Option<Vec<u64>> = c
-            .prompt
-            .sections
-            .iter()
-            .map(|s| {
-                shared
-                    .preview
-                    .cached(&model, &c.prompt.text[s.range.clone()])
-            })
+        let p = &c.prompt;
+        let texts: Vec<&str> = std::iter::once(p.text.as_str())
+            .chain(p.sections.iter().map(|s| &p.text[s.range.clone()]))
             .collect();
-        if let (Some(w), Some(b), Some(s)) = (whole, base, sections) {
-            let counts: Vec<usize> = std::iter::once(w)
-                .chain(s)
-                .map(|n| n.saturating_sub(b) as usize)
-                .collect();
+        if let Some(counts) = shared.preview.all_cached(&model, &texts) {
             c.set_exact(format!("Anthropic count_tokens ({model})"), &counts);
         }
     }

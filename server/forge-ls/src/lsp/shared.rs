@@ -67,6 +67,12 @@ pub enum Msg {
     },
     /// Re-read one data directory's database (after a save).
     SoulsRefresh(PathBuf),
+    /// Token budget diagnostics counted on the blocking pool for `path`, for the inputs `key`.
+    Budget {
+        path: PathBuf,
+        key: u64,
+        diags: Vec<forge_syntax::diagnostic::Diagnostic>,
+    },
 }
 
 /// An immutable view of the world at one point in the message order.

@@ -233,6 +233,7 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
         | Msg::Indexed { .. }
         | Msg::Watched(_)
         | Msg::Loaded(_)
+        | Msg::Budget { .. }
         | Msg::IndexWaitOver => {}
         // Handled by `SoulWatch::apply`.
         Msg::Souls { .. } | Msg::SoulsRefresh(_) => {}
