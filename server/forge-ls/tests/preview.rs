@@ -405,4 +405,12 @@ fn budgets_are_diagnostics_that_follow_the_bots_files() {
     });
     let r = lsp.ok("forge.bot.preview", json!({"uri": uri(&bot)}));
     assert!(r["tokens"].as_u64().unwrap() <= 170, "{r}");
+    // A lower budget in the settings: IDENTITY.md is reported again without any edit.
+    lsp.notify(
+        "workspace/didChangeConfiguration",
+        json!({"settings": {"budget": {"systemPromptTokens": 100}}}),
+    );
+    lsp.diagnostics_where(&identity, "over the new budget", |d| {
+        has_code(d, "prompt-over-budget")
+    });
 }

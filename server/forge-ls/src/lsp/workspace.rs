@@ -139,6 +139,19 @@ impl Workspace {
         self.scan_requested = true;
     }
 
+    /// New token budgets: every IDENTITY.md and SKILL.md is published again with them.
+    pub fn budgets_changed(&mut self, world: &Snapshot) {
+        let files: Vec<PathBuf> = world
+            .index
+            .files()
+            .filter(|f| matches!(f.kind, FileKind::Identity | FileKind::Skill) && !f.read_only)
+            .map(|f| f.path.clone())
+            .collect();
+        for p in files {
+            self.touch_file_only(p);
+        }
+    }
+
     /// Settings that change what is indexed: rescan, unless the first scan
     /// (which reads the settings when it starts) has not been asked for yet.
     pub fn settings_changed(&mut self) {
