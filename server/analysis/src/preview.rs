@@ -109,12 +109,14 @@ pub struct Request {
     pub active: Vec<String>,
     /// OpenClaw's bootstrap limits.
     pub limits: Limits,
+    /// The bot's name in Boternity's database (`boternity.db` of its data directory), when known.
+    pub name: Option<String>,
 }
 
 /// The prompt for `target` from what `index` holds.
 pub fn assemble(index: &Index, target: &Target, req: &Request) -> Prompt {
     match target {
-        Target::Bot(folder) => boternity(index, folder, &req.active),
+        Target::Bot(folder) => boternity(index, folder, &req.active, req.name.as_deref()),
         Target::Workspace(ws) => openclaw(index, ws, &req.limits),
         Target::Skill(path) => skill(index, path),
     }
@@ -196,7 +198,7 @@ fn skill_body(text: &str) -> &str {
     }
 }
 
-fn boternity(index: &Index, folder: &Path, active: &[String]) -> Prompt {
+fn boternity(index: &Index, folder: &Path, active: &[String], db_name: Option<&str>) -> Prompt {
     let path = |f: &str| folder.join(f);
     let mut files = Vec::new();
     let mut read = |f: &str| -> String {
@@ -239,13 +241,14 @@ fn boternity(index: &Index, folder: &Path, active: &[String]) -> Prompt {
                 .map(|f| f.unquoted().trim().to_string())
         })
         .filter(|n| !n.is_empty());
-    let name = match (display, soul_name) {
-        (Some(n), _) => n,
-        (None, Some(n)) => {
+    let name = match (db_name, display, soul_name) {
+        (Some(n), _, _) => n.to_string(),
+        (None, Some(n), _) => n,
+        (None, None, Some(n)) => {
             notes.push("IDENTITY.md has no `display_name`; SOUL.md's `name` stands in for the name Boternity keeps in its database.".to_string());
             n
         }
-        (None, None) => {
+        (None, None, None) => {
             notes.push("Neither IDENTITY.md's `display_name` nor SOUL.md's `name` is set; the folder name stands in for the name Boternity keeps in its database.".to_string());
             folder
                 .file_name()
@@ -754,7 +757,7 @@ pub fn budget_check(index: &Index, path: &Path, budget: &Budget) -> BudgetCheck 
             let Some(Target::Bot(folder)) = target(&entry.path) else {
                 return BudgetCheck::Clear;
             };
-            let prompt = boternity(index, &folder, &[]);
+            let prompt = boternity(index, &folder, &[], None);
             let model = prompt.model.clone().unwrap_or_default();
             let limit = prompt_limit(&model, budget);
             if prompt.text.len() <= limit {
@@ -811,7 +814,7 @@ fn prompt_budget(index: &Index, entry: &FileEntry, budget: &Budget) -> Option<Di
     let Some(Target::Bot(folder)) = target(&entry.path) else {
         return None;
     };
-    let prompt = boternity(index, &folder, &[]);
+    let prompt = boternity(index, &folder, &[], None);
     let model = prompt.model.clone().unwrap_or_default();
     let half = tokens::context_window(&model).0 / 2;
     let limit = prompt_limit(&model, budget);

@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use forge_analysis::preview::{self, Request};
+use forge_analysis::preview::{self, Request, Target};
 use forge_analysis::rules::Profile;
 use forge_analysis::workspace::index::{self, ScanSpec};
 
@@ -79,6 +79,19 @@ fn project_index(path: &Path, library: Option<&Path>) -> index::Index {
     index::build(index::scan(&spec, &|_, _| {}))
 }
 
+/// The bot's name in the `boternity.db` of its data directory (`<root>/bots/<slug>`), if readable.
+fn db_name(folder: &Path) -> Option<String> {
+    use forge_store::soul_versions::{is_data_dir, load_dir, locate, DirState};
+    let file = locate(&folder.join("SOUL.md"))?;
+    if !is_data_dir(&file.root) {
+        return None;
+    }
+    match load_dir(&file.root) {
+        DirState::Ready(bots) => bots.get(&file.slug).map(|b| b.name.clone()),
+        DirState::Off(_) => None,
+    }
+}
+
 /// Run `preview`; returns the exit status (0 printed, 2 nothing to preview).
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
@@ -103,6 +116,10 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let index = project_index(&path, library.as_deref());
     let req = Request {
         active: opts.active.clone(),
+        name: match &target {
+            Target::Bot(folder) => db_name(folder),
+            _ => None,
+        },
         ..Request::default()
     };
     let c = preview::count(

@@ -414,3 +414,43 @@ fn budgets_are_diagnostics_that_follow_the_bots_files() {
         has_code(d, "prompt-over-budget")
     });
 }
+
+#[test]
+fn a_data_directory_bot_is_named_as_in_boternity_db() {
+    use forge_store::boternity_db::{DB_FILE, SCHEMA};
+    let (_dir, root) = bot_workspace("no-identity");
+    let c = rusqlite::Connection::open(root.join(DB_FILE)).unwrap();
+    c.execute_batch(SCHEMA).unwrap();
+    c.execute(
+        "INSERT INTO bots (id, slug, name, version_count, created_at, updated_at)
+         VALUES ('bot-1', 'ember', 'Ember the Bright', 0, '2026-02-10T09:00:00+00:00', '2026-02-10T09:00:00+00:00')",
+        [],
+    )
+    .unwrap();
+    drop(c);
+    let expected = std::fs::read_to_string(fixture("no-identity/expected.txt"))
+        .unwrap()
+        .replace("Name: Ember\n", "Name: Ember the Bright\n")
+        .replace("You are Ember.", "You are Ember the Bright.");
+    let out = Command::new(BIN)
+        .args(["preview", "--format", "raw", "bots/ember"])
+        .current_dir(&root)
+        .env("BOTERNITY_DATA_DIR", root.join("no-data"))
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stdout).unwrap(),
+        format!("{expected}\n")
+    );
+    let mut lsp = editor(&root, json!({}));
+    let soul = root.join("bots/ember/SOUL.md");
+    lsp.open_file(&soul);
+    // The soul versions are read in the background: the name follows once they are in.
+    let got = (0..100)
+        .map(|_| {
+            std::thread::sleep(Duration::from_millis(50));
+            lsp.ok("forge.bot.preview", json!({"uri": uri(&soul)}))
+        })
+        .find(|r| r["text"] == expected.as_str());
+    assert!(got.is_some(), "the preview never used the database's name");
+}

@@ -194,6 +194,16 @@ async fn counted(
     }
 }
 
+/// The bot's name in the `boternity.db` of its data directory, which Boternity's prompt uses.
+fn db_name(snap: &Snapshot, target: &Target) -> Option<String> {
+    let Target::Bot(folder) = target else {
+        return None;
+    };
+    snap.souls
+        .bot(&folder.join("SOUL.md"))
+        .map(|(_, bot)| bot.name.clone())
+}
+
 fn path_of(s: &str) -> Result<PathBuf> {
     if let Ok(uri) = s.parse::<Uri>() {
         if uri.scheme().as_str().eq_ignore_ascii_case("file") {
@@ -260,6 +270,7 @@ pub async fn execute(
     let req = Request {
         active,
         limits: snap.settings.openclaw_limits,
+        name: db_name(snap, &target),
     };
     let mut c = counted(snap, target, req, model, false).await;
     if let Some(model) = anthropic_model(&snap.settings.llm, &c) {
@@ -309,6 +320,7 @@ pub async fn code_lenses(
     let req = Request {
         active: Vec::new(),
         limits: snap.settings.openclaw_limits,
+        name: db_name(snap, &target),
     };
     let mut c = counted(snap, target, req, None, true).await;
     if let Some(model) = anthropic_model(&snap.settings.llm, &c) {
