@@ -26,6 +26,7 @@ export const PaletteCommands = {
   validateSkills: 'forge.ui.validateSkills',
   assemble: 'forge.ui.assemble',
   restartServer: 'forge.ui.restartServer',
+  previewSystemPrompt: 'forge.ui.previewSystemPrompt',
 } as const;
 
 /** Files the server understands; the client attaches to them whatever language VS Code gave them. */

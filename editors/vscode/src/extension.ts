@@ -31,6 +31,7 @@ import {
 import { answerConfiguration, buildServerSettings } from './settings';
 import { resolveServerPath } from './serverPath';
 import { PREVIEW_SCHEME, PreviewProvider, VsCodeFlowUI } from './vscodeUi';
+import { openPromptPreview, type PromptPreviews, registerPromptPreview, rewritePreviewLenses } from './promptPreview';
 
 let forge: Forge | undefined;
 
@@ -53,12 +54,14 @@ export class Forge {
   missingServerReport: Promise<void> | undefined;
   readonly output: vscode.LogOutputChannel;
   private readonly previews = new PreviewProvider();
+  private readonly prompts: PromptPreviews;
   private readonly rawDiagnostics = new Map<string, { diags: vscode.Diagnostic[]; shown: number }>();
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Forge Language Server', { log: true });
     context.subscriptions.push(this.output);
     context.subscriptions.push(vscode.workspace.registerTextDocumentContentProvider(PREVIEW_SCHEME, this.previews));
+    this.prompts = registerPromptPreview(context, (command, arg) => this.exec(command, arg));
   }
 
   registerPaletteCommands(): void {
@@ -71,6 +74,7 @@ export class Forge {
       validateSkills: () => this.validateSkills(),
       assemble: () => this.assembleDraft(),
       restartServer: () => this.restart(),
+      previewSystemPrompt: () => openPromptPreview(this.prompts),
     };
     for (const [key, id] of Object.entries(PaletteCommands) as [keyof typeof PaletteCommands, string][]) {
       this.context.subscriptions.push(
@@ -132,6 +136,8 @@ export class Forge {
             );
           },
         },
+        // The prompt lens opens the preview document rather than running the bare server command.
+        provideCodeLenses: async (document, token, next) => rewritePreviewLenses(await next(document, token)),
         handleDiagnostics: (uri, diagnostics, next) => {
           if (!isSkillFile(uri.fsPath) || !vscode.workspace.getConfiguration(CLIENT_SECTION).get<boolean>('dedupeSkillDiagnostics', true)) {
             next(uri, diagnostics);

@@ -22,6 +22,8 @@ export const SERVER_SETTINGS: readonly SettingSpec[] = [
   { key: 'validation.profile', default: 'auto' },
   { key: 'openclaw.bootstrapMaxChars', default: 20000 },
   { key: 'openclaw.bootstrapTotalMaxChars', default: 60000 },
+  { key: 'budget.systemPromptTokens', default: 0 },
+  { key: 'budget.skillListingTokens', default: 100 },
 ];
 
 export type Getter = (key: string) => unknown;

@@ -168,10 +168,35 @@ const languages = {
   getDiagnostics: () => [],
   onDidChangeDiagnostics: noopEvent,
   createDiagnosticCollection: () => ({ set() {}, delete() {}, clear() {}, dispose() {} }),
+  registerDocumentSymbolProvider: () => new StubDisposable(() => undefined),
+  setTextDocumentLanguage: async (doc) => doc,
 };
+
+class Position {
+  constructor(line, character) {
+    this.line = line;
+    this.character = character;
+  }
+}
+
+class Range {
+  constructor(a, b, c, d) {
+    [this.start, this.end] = a instanceof Position ? [a, b] : [new Position(a, b), new Position(c, d)];
+  }
+}
+
+class DocumentSymbol {
+  constructor(name, detail, kind, range, selectionRange) {
+    Object.assign(this, { name, detail, kind, range, selectionRange, children: [] });
+  }
+}
 
 const explicit = {
   Disposable: StubDisposable,
+  Position,
+  Range,
+  DocumentSymbol,
+  SymbolKind: { File: 0, Module: 1, String: 14 },
   EventEmitter,
   commands,
   window,

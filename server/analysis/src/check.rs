@@ -154,6 +154,18 @@ fn is_project_root(dir: &Path) -> bool {
         .any(|m| dir.join(m).exists() && !(*m == "skills" && is_bot))
 }
 
+/// The project `folder` belongs to: the nearest folder with a marker between it and `cwd`
+/// (never above `cwd`: a home folder that is a repository must not be scanned for one file),
+/// else `folder` itself.
+pub fn project_root(folder: &Path, cwd: &Path) -> PathBuf {
+    folder
+        .ancestors()
+        .take_while(|d| d.starts_with(cwd))
+        .find(|d| is_project_root(d))
+        .unwrap_or(folder)
+        .to_path_buf()
+}
+
 /// Bot and skill files of the projects around `paths` that are not reported
 /// on, so checking one file or one bot folder resolves its skills and sees its
 /// sibling files instead of reporting them missing. A project root is the
@@ -174,14 +186,7 @@ fn context_paths(paths: &[PathBuf], reports: &[FileReport]) -> Vec<PathBuf> {
             } else {
                 p.parent().map_or(p.clone(), Path::to_path_buf)
             };
-            // Never above where `check` runs: a home folder that is a
-            // repository must not be scanned for one file.
-            start
-                .ancestors()
-                .take_while(|d| d.starts_with(&cwd))
-                .find(|d| is_project_root(d))
-                .unwrap_or(&start)
-                .to_path_buf()
+            project_root(&start, &cwd)
         })
         .collect();
     roots.sort();

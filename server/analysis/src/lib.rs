@@ -10,8 +10,10 @@ pub mod agent_schema;
 pub mod check;
 pub mod dialect;
 pub mod document;
+pub mod preview;
 pub mod rules;
 pub mod schema;
+pub mod tokens;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};

@@ -20,6 +20,8 @@ pub struct Settings {
     pub llm: LlmSettings,
     /// `openclaw.bootstrapMaxChars` / `openclaw.bootstrapTotalMaxChars`.
     pub openclaw_limits: forge_analysis::rules::openclaw_workspace::Limits,
+    /// `budget.systemPromptTokens` / `budget.skillListingTokens`.
+    pub budget: forge_analysis::preview::Budget,
 }
 
 impl Default for Settings {
@@ -32,6 +34,7 @@ impl Default for Settings {
             boternity_data_dir: None,
             llm: LlmSettings::default(),
             openclaw_limits: Default::default(),
+            budget: Default::default(),
         }
     }
 }
@@ -92,6 +95,27 @@ impl Settings {
             "openclaw.bootstrapTotalMaxChars",
             &mut s.openclaw_limits.total_max_chars,
         );
+        // A budget is a whole number of tokens; `null` or 0 turns the prompt budget off.
+        let mut tokens = |key: &str| -> Option<Option<usize>> {
+            match lookup(v, key) {
+                None | Some(Value::Null) => None,
+                Some(Value::Number(n)) if n.as_u64().is_some() => {
+                    Some(n.as_u64().filter(|n| *n > 0).map(|n| n as usize))
+                }
+                Some(other) => {
+                    warnings.push(format!(
+                        "setting forge.{key} must be a whole number of tokens, not {other}; using the default"
+                    ));
+                    None
+                }
+            }
+        };
+        if let Some(b) = tokens("budget.systemPromptTokens") {
+            s.budget.system_prompt_tokens = b;
+        }
+        if let Some(Some(b)) = tokens("budget.skillListingTokens") {
+            s.budget.skill_listing_tokens = b;
+        }
         s.drafts_path = string("draftsPath", &mut warnings);
         if let Some(d) = string("botsDir", &mut warnings) {
             s.bots_dir = d;
@@ -134,5 +158,14 @@ mod tests {
         assert_eq!(s.openclaw_limits.max_chars, 12_000);
         assert_eq!(s.openclaw_limits.total_max_chars, 60_000);
         assert_eq!(w.len(), 1, "{w:?}");
+        let (s, w) = Settings::from_json(
+            &json!({"budget": {"systemPromptTokens": 1500}, "budget.skillListingTokens": 60}),
+        );
+        assert_eq!(s.budget.system_prompt_tokens, Some(1500));
+        assert_eq!(s.budget.skill_listing_tokens, 60);
+        assert!(w.is_empty());
+        let (s, w) = Settings::from_json(&json!({"budget": {"systemPromptTokens": "lots"}}));
+        assert_eq!(s.budget, Default::default());
+        assert_eq!(w.len(), 1);
     }
 }

@@ -6,7 +6,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use forge_analysis::check::{check_paths_in, Batch, FileReport};
+use forge_analysis::preview::{self, Budget};
 use forge_analysis::rules::Profile;
+use forge_analysis::workspace::index::{self, ScanSpec};
 use forge_syntax::diagnostic::Severity;
 use forge_syntax::text::{LineIndex, PositionEncoding};
 
@@ -20,18 +22,22 @@ pub struct Options {
     pub format: Format,
     pub profile: Profile,
     pub paths: Vec<PathBuf>,
+    /// `--budget`: token budgets are checked too.
+    pub budget: Option<Budget>,
 }
 
 pub const USAGE: &str =
-    "usage: forge-ls check [--format human|json] [--profile auto|boternity|openclaw|agentskills] PATH...";
+    "usage: forge-ls check [--format human|json] [--profile auto|boternity|openclaw|agentskills] [--budget] [--system-prompt-tokens N] [--skill-listing-tokens N] PATH...";
 
-/// Parse `check`'s arguments (after the word `check`).
-pub fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut opts = Options {
-        format: Format::Human,
-        profile: Profile::Auto,
-        paths: Vec::new(),
-    };
+/// A flag's value getter: the value joined to it (`--format=json`) or the next argument.
+pub type Value<'a> = dyn FnMut(&str) -> Result<String, String> + 'a;
+
+/// Walks command-line arguments, calling `handle(arg, value)` for each; for a flag, `value(name)`
+/// takes its value. A positional argument comes as it is.
+pub fn each_arg(
+    args: &[String],
+    mut handle: impl FnMut(&str, &mut Value) -> Result<(), String>,
+) -> Result<(), String> {
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -44,6 +50,20 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                 .or_else(|| it.next().cloned())
                 .ok_or(format!("{name} needs a value"))
         };
+        handle(flag, &mut value)?;
+    }
+    Ok(())
+}
+
+/// Parse `check`'s arguments (after the word `check`).
+pub fn parse_args(args: &[String]) -> Result<Options, String> {
+    let mut opts = Options {
+        format: Format::Human,
+        profile: Profile::Auto,
+        paths: Vec::new(),
+        budget: None,
+    };
+    each_arg(args, |flag, value| {
         match flag {
             "--format" => {
                 opts.format = match value("--format")?.as_str() {
@@ -58,11 +78,29 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                     "unknown profile `{v}`: use auto, boternity, openclaw or agentskills"
                 ))?;
             }
+            "--budget" => {
+                opts.budget.get_or_insert_with(Budget::default);
+            }
+            "--system-prompt-tokens" | "--skill-listing-tokens" => {
+                let v = value(flag)?;
+                let n = v
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or(format!("{flag} needs a whole number of tokens, not `{v}`"))?;
+                let b = opts.budget.get_or_insert_with(Budget::default);
+                if flag == "--system-prompt-tokens" {
+                    b.system_prompt_tokens = Some(n);
+                } else {
+                    b.skill_listing_tokens = n;
+                }
+            }
             "-h" | "--help" => return Err(String::new()),
             f if f.starts_with('-') && f.len() > 1 => return Err(format!("unknown option `{f}`")),
-            _ => opts.paths.push(PathBuf::from(arg)),
+            path => opts.paths.push(PathBuf::from(path)),
         }
-    }
+        Ok(())
+    })?;
     if opts.paths.is_empty() {
         return Err("no PATH given".into());
     }
@@ -73,16 +111,69 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
 /// rules against the skill library at `library` (`None`: no library), then the SOUL.md files of
 /// Boternity data directories against their soul versions. Returns the batch and the notes about
 /// data directories whose database could not be read.
-pub fn batch(paths: &[PathBuf], profile: Profile, library: Option<&Path>) -> (Batch, Vec<String>) {
+pub fn batch(
+    paths: &[PathBuf],
+    profile: Profile,
+    library: Option<&Path>,
+    budget: Option<&Budget>,
+) -> (Batch, Vec<String>) {
     let mut batch = check_paths_in(paths, profile, library);
     let notes = forge_store::soul_versions::check_reports(&mut batch.reports);
+    if let Some(budget) = budget {
+        budgets(&mut batch, paths, profile, library, budget);
+    }
     (batch, notes)
+}
+
+/// `--budget`: the token budgets of each reported IDENTITY.md and SKILL.md, from an index of the
+/// projects around `paths` (what the preview of each bot reads).
+fn budgets(
+    batch: &mut Batch,
+    paths: &[PathBuf],
+    profile: Profile,
+    library: Option<&Path>,
+    budget: &Budget,
+) {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let abs = |p: &Path| index::normalize(&cwd.join(p));
+    let mut roots: Vec<PathBuf> = paths
+        .iter()
+        .map(|p| {
+            let p = abs(p);
+            let folder = if p.is_dir() {
+                p
+            } else {
+                p.parent().map_or(p.clone(), Path::to_path_buf)
+            };
+            forge_analysis::check::project_root(&folder, &cwd)
+        })
+        .collect();
+    roots.sort();
+    roots.dedup();
+    let spec = ScanSpec {
+        roots,
+        library: library.map(Path::to_path_buf),
+        profile,
+    };
+    let index = index::build(index::scan(&spec, &|_, _| {}));
+    for r in &mut batch.reports {
+        let found = preview::budget_diagnostics(&index, &abs(&r.path), budget);
+        if !found.is_empty() {
+            r.diagnostics.extend(found);
+            r.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
+        }
+    }
 }
 
 /// Run `check`; returns the process exit code.
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let library = forge_analysis::workspace::index::library_root(None);
-    let (batch, notes) = batch(&opts.paths, opts.profile, library.as_deref());
+    let (batch, notes) = batch(
+        &opts.paths,
+        opts.profile,
+        library.as_deref(),
+        opts.budget.as_ref(),
+    );
     for p in &batch.problems {
         let _ = writeln!(err, "forge-ls: {p}");
     }

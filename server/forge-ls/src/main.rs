@@ -6,6 +6,9 @@ usage:
   forge-ls [--stdio]          speak LSP over stdin/stdout until `exit`
   forge-ls check [--format human|json] [--profile auto|boternity|openclaw|agentskills] PATH...
                               validate every bot and skill file under PATH
+  forge-ls preview [--format text|json|raw] [--active SKILL]... [--model MODEL] PATH
+                              print the system prompt the runtime assembles for a bot,
+                              an OpenClaw workspace or a skill, with its token counts
   forge-ls --version          print the version
   forge-ls --help             print this help
 
@@ -23,26 +26,47 @@ fn main() -> ExitCode {
             println!("{HELP}");
             ExitCode::SUCCESS
         }
-        Some("check") => match forge_ls::check::parse_args(&args[1..]) {
-            Ok(opts) => {
-                let code = forge_ls::check::run(
-                    &opts,
-                    &mut std::io::stdout().lock(),
-                    &mut std::io::stderr().lock(),
-                );
-                ExitCode::from(code as u8)
-            }
-            Err(msg) => {
-                if msg.is_empty() {
-                    println!("{}", forge_ls::check::USAGE);
-                    return ExitCode::SUCCESS;
-                }
-                eprintln!("forge-ls check: {msg}\n{}", forge_ls::check::USAGE);
-                ExitCode::from(2)
-            }
-        },
+        Some("check") => subcommand(
+            "check",
+            forge_ls::check::parse_args(&args[1..]),
+            forge_ls::check::USAGE,
+            forge_ls::check::run,
+        ),
+        Some("preview") => subcommand(
+            "preview",
+            forge_ls::preview::parse_args(&args[1..]),
+            forge_ls::preview::USAGE,
+            forge_ls::preview::run,
+        ),
         Some(other) => {
             eprintln!("forge-ls: unknown argument `{other}`\n\n{HELP}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Runs a parsed subcommand with stdout and stderr; `Err("")` from its parser asks for the usage.
+fn subcommand<O>(
+    name: &str,
+    parsed: Result<O, String>,
+    usage: &str,
+    run: fn(&O, &mut dyn std::io::Write, &mut dyn std::io::Write) -> i32,
+) -> ExitCode {
+    match parsed {
+        Ok(opts) => {
+            let code = run(
+                &opts,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            );
+            ExitCode::from(code as u8)
+        }
+        Err(msg) if msg.is_empty() => {
+            println!("{usage}");
+            ExitCode::SUCCESS
+        }
+        Err(msg) => {
+            eprintln!("forge-ls {name}: {msg}\n{usage}");
             ExitCode::from(2)
         }
     }

@@ -35,7 +35,8 @@
 //! ones of cross-file bad cases): review the diff.
 //!
 //! A `profile` file in a case (`agentskills`) selects the profile; the default
-//! is `boternity`. Two more tests keep `docs/diagnostics.md` and the fixture
+//! is `boternity`. A `budget` file (`{"systemPromptTokens": n, "skillListingTokens": n}`, either
+//! key optional) checks the case as `check --budget` does. Two more tests keep `docs/diagnostics.md` and the fixture
 //! folders in step with `codes::ALL`, and one checks the `examples/` workspace.
 
 use std::collections::BTreeSet;
@@ -45,6 +46,7 @@ use forge_store::boternity_db::{DB_FILE, SCHEMA};
 use forge_store::soul_versions::sha256_hex;
 
 use forge_analysis::check::{self, check_file};
+use forge_analysis::preview::Budget;
 use forge_analysis::rules::Profile;
 use forge_analysis::{analyze, FileKind};
 use forge_syntax::codes;
@@ -152,7 +154,13 @@ fn profile_of(case: &Path) -> Profile {
 }
 
 /// Entries of a cross-file case that are the harness's, not the workspace's.
-const HARNESS_ENTRIES: &[&str] = &["expect.json", "profile", "library", "soul-versions"];
+const HARNESS_ENTRIES: &[&str] = &[
+    "expect.json",
+    "profile",
+    "budget",
+    "library",
+    "soul-versions",
+];
 
 /// A cross-file case copied to a temporary folder, ready for `check`'s batch pass.
 struct Workspace {
@@ -161,6 +169,8 @@ struct Workspace {
     /// The case's `library/`, passed as the skill library.
     library: Option<PathBuf>,
     profile: Profile,
+    /// The case's `budget`: checked as `check --budget` with those budgets.
+    budget: Option<Budget>,
 }
 
 fn copy_tree(from: &Path, to: &Path, skip: &[&str]) {
@@ -189,11 +199,23 @@ fn workspace_of(case: &Path) -> Workspace {
         make_boternity_db(&root, &versions);
     }
     let library = Some(case.join("library")).filter(|l| l.is_dir());
+    let budget = std::fs::read_to_string(case.join("budget")).ok().map(|t| {
+        let v: Value = serde_json::from_str(&t).expect("budget is JSON");
+        let mut b = Budget::default();
+        if let Some(n) = v["systemPromptTokens"].as_u64() {
+            b.system_prompt_tokens = Some(n as usize);
+        }
+        if let Some(n) = v["skillListingTokens"].as_u64() {
+            b.skill_listing_tokens = n as usize;
+        }
+        b
+    });
     Workspace {
         _tmp: tmp,
         root,
         library,
         profile: profile_of(case),
+        budget,
     }
 }
 
@@ -254,6 +276,7 @@ fn check_workspace(ws: &Workspace) -> Vec<Checked> {
         std::slice::from_ref(&ws.root),
         ws.profile,
         ws.library.as_deref(),
+        ws.budget.as_ref(),
     );
     assert!(
         batch.problems.is_empty() && notes.is_empty(),

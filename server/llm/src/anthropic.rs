@@ -30,12 +30,8 @@ impl AnthropicClient {
         })
     }
 
-    async fn run(
-        &self,
-        req: &StructuredRequest,
-        cancel: &CancellationToken,
-        progress: ProgressFn<'_>,
-    ) -> Result<Value, LlmError> {
+    /// The key and the headers every Anthropic request carries.
+    fn headers(&self) -> Result<(ApiKey, HeaderMap), LlmError> {
         let key = ApiKey::from_env(&self.settings.api_key_env);
         let Some(key_header) = key.header("")? else {
             return Err(LlmError::MissingKey {
@@ -46,6 +42,16 @@ impl AnthropicClient {
         headers.insert(HeaderName::from_static("x-api-key"), key_header);
         header(&mut headers, "anthropic-version", ANTHROPIC_VERSION);
         header(&mut headers, "content-type", "application/json");
+        Ok((key, headers))
+    }
+
+    async fn run(
+        &self,
+        req: &StructuredRequest,
+        cancel: &CancellationToken,
+        progress: ProgressFn<'_>,
+    ) -> Result<Value, LlmError> {
+        let (key, headers) = self.headers()?;
 
         let tool_name = api_name(&req.schema_name);
         let (schema, wrapped) = provider_schema(&req.schema);
@@ -67,6 +73,40 @@ impl AnthropicClient {
             .post_json(&self.url, headers, &body, &key, cancel, progress)
             .await?;
         extract(&reply, &tool_name, wrapped, key.value())
+    }
+}
+
+impl AnthropicClient {
+    /// Input tokens of a request with `system` (may be empty) and one one-character user message,
+    /// by Anthropic's token counter (`POST /v1/messages/count_tokens`). A caller wanting the
+    /// system prompt alone subtracts the count without it. The client's retry policy applies; a
+    /// caller that would rather fall back to an estimate than wait builds it with one attempt.
+    pub async fn count_tokens(
+        &self,
+        model: &str,
+        system: &str,
+        cancel: &CancellationToken,
+    ) -> Result<u64, LlmError> {
+        let (key, headers) = self.headers()?;
+        let mut body = json!({
+            "model": model,
+            "messages": [{"role": "user", "content": "."}],
+        });
+        if !system.is_empty() {
+            body["system"] = json!(system);
+        }
+        let url = endpoint(&self.settings.base_url, "messages/count_tokens");
+        let reply = self
+            .transport
+            .post_json(&url, headers, &body, &key, cancel, &|_| {})
+            .await?;
+        reply
+            .get("input_tokens")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| LlmError::InvalidReply {
+                reason: "the response has no `input_tokens`".into(),
+                excerpt: excerpt(&reply.to_string(), key.value()),
+            })
     }
 }
 

@@ -102,6 +102,9 @@ codes! {
     LINK_MISSING_FILE = "link-missing-file", Warning, "A relative link points to a file that does not exist.";
     // A Boternity install (the data directory's boternity.db).
     SOUL_INTEGRITY = "soul-integrity", Error, "SOUL.md is not the current soul version in boternity.db, so Boternity reports an integrity violation.";
+    // Token budgets (`check --budget`).
+    PROMPT_OVER_BUDGET = "prompt-over-budget", Warning, "The system prompt assembled for the bot exceeds `budget.systemPromptTokens` or half the model's context window.";
+    SKILL_LISTING_OVER_BUDGET = "skill-listing-over-budget", Warning, "A skill's description alone exceeds `budget.skillListingTokens`, and every prompt that lists the skill carries it.";
     // OpenClaw / ClawHub skills (dialect `openclaw`).
     FRONTMATTER_DELIMITER = "frontmatter-delimiter", Warning, "A frontmatter delimiter line is not exactly `---`, or a body line starting with `---` closes the block early.";
     OPENCLAW_SKILL_TOO_LARGE = "openclaw-skill-too-large", Error, "SKILL.md is larger than OpenClaw's 256,000-byte limit.";
@@ -160,6 +163,8 @@ pub static CROSS_FILE: &[&Code] = &[
     &SKILLS_TOML_MISMATCH,
     &LINK_MISSING_FILE,
     &SOUL_INTEGRITY,
+    &PROMPT_OVER_BUDGET,
+    &SKILL_LISTING_OVER_BUDGET,
 ];
 
 pub fn is_cross_file(id: &str) -> bool {

@@ -1,4 +1,5 @@
--- :ForgeNewBot, :ForgeNewSkill, :ForgeBootstrap, :ForgeResume, :ForgeDeleteDraft, :ForgeReconfigure, :ForgeValidate, :ForgeAssemble
+-- :ForgeNewBot, :ForgeNewSkill, :ForgeBootstrap, :ForgeResume, :ForgeDeleteDraft, :ForgeReconfigure, :ForgeValidate,
+-- :ForgeAssemble, :ForgePreview
 local async = require("forge.async")
 local flow = require("forge.flow")
 
@@ -239,6 +240,9 @@ function M.create()
   cmd("ForgeAssemble", function()
     M.assemble()
   end, { desc = "Forge: assemble a finished draft" })
+  cmd("ForgePreview", function()
+    require("forge.preview").open()
+  end, { desc = "Forge: the system prompt of this bot, with token counts" })
 end
 
 return M

@@ -395,6 +395,54 @@ tests["the README's vim.lsp.config snippet attaches forge-ls to SOUL.md only"] =
   assert(#vim.lsp.get_clients({ name = "forge_ls", bufnr = 0 }) == 0, "the snippet attached to notes.md")
 end
 
+tests[":ForgePreview shows the prompt and follows the bot's buffers"] = function()
+  local root = new_workspace()
+  write(root .. "/bots/luna/SOUL.md", "---\nname: Luna\ntone: warm\n---\n\n# Personality\n\nCurious about the moon 🌙.\n")
+  write(root .. "/bots/luna/IDENTITY.md", "---\ndisplay_name: Luna\nmodel: gpt-4o\n---\n")
+  write(root .. "/bots/luna/skills.toml", '[skills.pdf-tools]\nskill_name = "pdf-tools"\n')
+  setup_plugin(root)
+  vim.cmd.edit(root .. "/bots/luna/SOUL.md")
+  local soul = vim.api.nvim_get_current_buf()
+  local client = client_for(soul)
+  need_command(client, "forge.bot.preview")
+  local preview = require("forge.preview")
+  preview.delay = 50
+  local done, result = false, nil
+  vim.cmd("ForgePreview")
+  local buf
+  assert(vim.wait(20000, function()
+    buf = preview.buffer_for(root .. "/bots/luna/SOUL.md")
+    if not buf then
+      return false
+    end
+    local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
+    return text:find("## soul", 1, true) ~= nil
+  end, 50), "the preview buffer shows the prompt")
+  assert(vim.bo[buf].buftype == "nofile", vim.bo[buf].buftype)
+  assert(vim.bo[buf].filetype == "markdown", vim.bo[buf].filetype)
+  assert(not vim.bo[buf].modifiable, "the preview is read-only")
+  local text = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
+  assert(text:find("# Boternity system prompt · [%d,]+ tokens") == 1, text)
+  assert(text:find("## available_skills · %d+ tokens"), text)
+  assert(text:find("Curious about the moon 🌙.", 1, true), text)
+  -- Typing in SOUL.md (unsaved) refreshes the preview.
+  vim.api.nvim_set_current_buf(soul)
+  vim.api.nvim_buf_set_lines(soul, -2, -1, false, { "Curious about the tides too." })
+  vim.api.nvim_exec_autocmds("TextChanged", { buffer = soul })
+  assert(vim.wait(20000, function()
+    local t = table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
+    return t:find("Curious about the tides too.", 1, true) ~= nil
+  end, 50), "the preview follows the unsaved SOUL.md")
+  -- The preview reports through the callback too.
+  preview.refresh({ buf = buf, target = vim.uri_from_fname(root .. "/bots/luna/SOUL.md"), files = {} }, function(err, r)
+    done, result = err == nil, r
+  end)
+  assert(vim.wait(20000, function()
+    return done
+  end, 50), "refresh finished")
+  assert(result.exact == true and result.tokenizer == "o200k_base", vim.inspect(result))
+end
+
 tests["flow rendering (no server)"] = function()
   local flow = require("forge.flow")
   assert(flow.title("bot", { phase = "core_identity" }) == "Forge · New Bot · Core identity")

@@ -117,14 +117,11 @@ pub fn check(path: &Path, text: &str, limits: &Limits, diags: &mut Vec<Diagnosti
             .fix("Remove the frontmatter", 0..end, ""),
         );
     }
-    let limit = if name == "USER.md" {
-        limits.max_chars.min(USER_MAX_CHARS)
-    } else {
-        limits.max_chars
-    };
+    let limit = file_limit(name, limits);
     let chars = js_len(trimmed);
     if chars > limit {
-        let cut = byte_at(trimmed, limit * 7 / 10)..byte_at(trimmed, chars - limit * 2 / 10);
+        let (head, tail) = head_tail(limit);
+        let cut = byte_at(trimmed, head)..byte_at(trimmed, chars - tail);
         diags.push(Diagnostic::new(&codes::OPENCLAW_BOOTSTRAP_TRUNCATED, cut, format!(
             "{name} has {chars} characters; OpenClaw injects at most {limit}{}, keeping the first 70 % and the last 20 %: this part is cut. Shorten the file or raise `openclaw.bootstrapMaxChars`.",
             if limit == USER_MAX_CHARS && name == "USER.md" { " for USER.md" } else { "" }
@@ -256,19 +253,32 @@ fn total(ws: &Path, name: &str, trimmed: &str, limits: &Limits, diags: &mut Vec<
     let Some(pos) = LOAD_ORDER.iter().position(|n| *n == name) else {
         return;
     };
-    let mut used = 0;
-    for other in &LOAD_ORDER[..pos] {
-        let Ok(t) = std::fs::read_to_string(ws.join(other)) else {
-            continue;
-        };
-        let per = if *other == "USER.md" {
-            limits.max_chars.min(USER_MAX_CHARS)
-        } else {
-            limits.max_chars
-        };
-        used += js_len(t.trim_end()).min(per);
-    }
-    let remaining = limits.total_max_chars.saturating_sub(used);
+    let texts: Vec<Option<String>> = LOAD_ORDER[..pos]
+        .iter()
+        .map(|other| std::fs::read_to_string(ws.join(other)).ok())
+        .collect();
+    let mut files: Vec<Bootstrap> = LOAD_ORDER[..pos]
+        .iter()
+        .zip(&texts)
+        .filter_map(|(n, t)| {
+            t.as_deref().map(|t| Bootstrap {
+                name: n,
+                path: String::new(),
+                text: Some(t),
+            })
+        })
+        .collect();
+    files.push(Bootstrap {
+        name,
+        path: String::new(),
+        text: Some(trimmed),
+    });
+    let (injected, left) = inject(&files, limits);
+    let remaining = match injected.last().filter(|i| i.name == name) {
+        Some(i) => i.budget,
+        None => left,
+    };
+    let used = limits.total_max_chars.saturating_sub(remaining);
     let chars = js_len(trimmed);
     let budget = remaining.min(limits.max_chars);
     let skipped = remaining < MIN_REMAINING;
@@ -287,6 +297,126 @@ fn total(ws: &Path, name: &str, trimmed: &str, limits: &Limits, diags: &mut Vec<
         frontmatter::first_line(trimmed),
         msg,
     ));
+}
+
+/// One bootstrap file handed to [`inject`]: `text: None` is a file OpenClaw expects but cannot
+/// read, which it injects as a `[MISSING]` marker.
+pub struct Bootstrap<'a> {
+    pub name: &'a str,
+    /// The path OpenClaw names the file by (its heading in the prompt).
+    pub path: String,
+    pub text: Option<&'a str>,
+}
+
+/// What OpenClaw injects of one file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Injected {
+    pub name: String,
+    pub path: String,
+    pub content: String,
+    /// The file's length after `trimEnd()`, in UTF-16 code units.
+    pub chars: usize,
+    /// Cut by the per-file limit or the total budget.
+    pub truncated: bool,
+    /// What was left of the total budget before this file.
+    pub budget: usize,
+}
+
+/// The per-file limit of `name`: USER.md has its own smaller cap in current releases.
+pub fn file_limit(name: &str, limits: &Limits) -> usize {
+    if name == "USER.md" {
+        limits.max_chars.min(USER_MAX_CHARS)
+    } else {
+        limits.max_chars
+    }
+}
+
+/// How many UTF-16 units of the head (70 %) and the tail (20 %) a cut file keeps.
+fn head_tail(limit: usize) -> (usize, usize) {
+    (limit * 7 / 10, limit * 2 / 10)
+}
+
+/// `trimBootstrapContent`: a file longer than `max` keeps its head and tail around a marker that
+/// names it (openclaw/openclaw@004e913:src/agents/pi-embedded-helpers/bootstrap.ts).
+fn trim_bootstrap(trimmed: &str, name: &str, max: usize) -> (String, bool) {
+    let len = js_len(trimmed);
+    if len <= max {
+        return (trimmed.to_string(), false);
+    }
+    let (head, tail) = head_tail(max);
+    let h = &trimmed[..byte_at(trimmed, head)];
+    let t = &trimmed[byte_at(trimmed, len - tail)..];
+    let marker = format!(
+        "\n[...truncated, read {name} for full content...]\n…(truncated {name}: kept {head}+{tail} chars of {len})…\n"
+    );
+    (format!("{h}\n{marker}\n{t}"), true)
+}
+
+/// `clampToBudget`: what still fits of the total budget, an ellipsis marking the cut.
+fn clamp(content: String, budget: usize) -> String {
+    if budget == 0 {
+        return String::new();
+    }
+    if js_len(&content) <= budget {
+        return content;
+    }
+    if budget <= 3 {
+        return content[..byte_at(&content, budget)].to_string();
+    }
+    format!("{}…", &content[..byte_at(&content, budget - 1)])
+}
+
+/// `buildBootstrapContextFiles`: the files in load order, each cut to its limit and to what is
+/// left of the total budget; blank files are left out, and once fewer than 64 characters remain
+/// the rest are skipped. Returns what is injected and the budget left at the end. Characters are
+/// UTF-16 code units, as in JavaScript.
+pub fn inject(files: &[Bootstrap], limits: &Limits) -> (Vec<Injected>, usize) {
+    let mut remaining = limits.total_max_chars.max(1);
+    let mut out = Vec::new();
+    for f in files {
+        if remaining == 0 {
+            break;
+        }
+        let budget = remaining;
+        let Some(text) = f.text else {
+            let marker = clamp(format!("[MISSING] Expected at: {}", f.path), remaining);
+            if marker.is_empty() {
+                break;
+            }
+            remaining = remaining.saturating_sub(js_len(&marker));
+            out.push(Injected {
+                name: f.name.to_string(),
+                path: f.path.clone(),
+                content: marker,
+                chars: 0,
+                truncated: false,
+                budget,
+            });
+            continue;
+        };
+        if remaining < MIN_REMAINING {
+            break;
+        }
+        let trimmed = text.trim_end();
+        let max = file_limit(f.name, limits).min(remaining).max(1);
+        let (content, cut) = trim_bootstrap(trimmed, f.name, max);
+        let full = js_len(&content);
+        let content = clamp(content, remaining);
+        if content.is_empty() {
+            continue;
+        }
+        let len = js_len(&content);
+        remaining = remaining.saturating_sub(len);
+        out.push(Injected {
+            name: f.name.to_string(),
+            path: f.path.clone(),
+            content,
+            chars: js_len(trimmed),
+            truncated: cut || len < full,
+            budget,
+        });
+    }
+    (out, remaining)
 }
 
 /// A line HEARTBEAT.md's emptiness check counts as nothing (§3.5).
@@ -496,6 +626,54 @@ mod tests {
         check(Path::new("/nowhere/AGENTS.md"), &text, &limits, &mut d);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].range, 70..130);
+    }
+
+    #[test]
+    fn injection_cuts_with_the_marker_and_the_total_budget() {
+        let limits = Limits {
+            max_chars: 100,
+            total_max_chars: 400,
+        };
+        let long = "a".repeat(150);
+        let files = [
+            Bootstrap {
+                name: "AGENTS.md",
+                path: "/w/AGENTS.md".into(),
+                text: Some(&long),
+            },
+            Bootstrap {
+                name: "SOUL.md",
+                path: "/w/SOUL.md".into(),
+                text: None,
+            },
+            Bootstrap {
+                name: "IDENTITY.md",
+                path: "/w/IDENTITY.md".into(),
+                text: Some("  \n"),
+            },
+            Bootstrap {
+                name: "USER.md",
+                path: "/w/USER.md".into(),
+                text: Some(&long),
+            },
+        ];
+        let (got, left) = inject(&files, &limits);
+        let marker = "\n[...truncated, read AGENTS.md for full content...]\n…(truncated AGENTS.md: kept 70+20 chars of 150)…\n";
+        assert_eq!(
+            got[0].content,
+            format!("{}\n{marker}\n{}", "a".repeat(70), "a".repeat(20))
+        );
+        assert!(got[0].truncated);
+        assert_eq!(got[1].content, "[MISSING] Expected at: /w/SOUL.md");
+        // The blank IDENTITY.md is left out; USER.md gets what is left of the total.
+        assert_eq!(got.len(), 3);
+        assert_eq!(got[2].name, "USER.md");
+        let used: usize = got[..2].iter().map(|i| js_len(&i.content)).sum();
+        assert_eq!(got[2].budget, 400 - used);
+        assert!(js_len(&got[2].content) <= got[2].budget);
+        // The cut copy (with its marker) is longer than what is left: clamped, with an ellipsis.
+        assert!(got[2].content.ends_with('…'), "{}", got[2].content);
+        assert_eq!(left, 400 - used - js_len(&got[2].content));
     }
 
     #[test]

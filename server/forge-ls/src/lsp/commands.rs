@@ -363,11 +363,15 @@ async fn dispatch(
         soul if super::souls::COMMANDS.contains(&soul) => {
             super::souls::execute(soul, &arg, snap, shared).await
         }
+        p if super::preview::COMMANDS.contains(&p) => {
+            super::preview::execute(p, &arg, snap, shared).await
+        }
         other => Err(invalid(format!(
             "unknown command `{other}`; forge-ls offers {}",
             COMMANDS
                 .iter()
                 .chain(super::souls::COMMANDS)
+                .chain(super::preview::COMMANDS)
                 .copied()
                 .collect::<Vec<_>>()
                 .join(", ")

@@ -9,6 +9,7 @@ mod handlers;
 mod host;
 mod indexer;
 mod intel;
+mod preview;
 mod questions;
 mod router;
 mod server;

@@ -147,45 +147,49 @@ pub async fn code_actions(
         .collect()
 }
 
-/// `textDocument/codeLens`: one lens at the top of a bot file naming its pending question, and
-/// the soul-version lenses.
+/// `textDocument/codeLens`: one lens at the top of a bot file naming its pending question, the
+/// soul-version lenses, and the size of the prompt the file goes into.
 pub async fn code_lenses(snap: &Snapshot, shared: &Shared, p: CodeLensParams) -> Result<Value> {
-    let Some(doc) = bot_file(snap, &p.text_document.uri) else {
-        return Ok(Value::Null);
-    };
-    let file = OpenFile {
-        path: &doc.path,
-        kind: doc.kind,
-        text: doc.text(),
-    };
-    let lens = offers::lens(&shared.commands.drafts, &view(snap), &file).await;
-    let command = lens.map(|l| match l {
-        Lens::Session { title, session_id } => Command {
-            title,
-            command: "forge.builder.session".into(),
-            arguments: Some(vec![json!({ "session_id": session_id })]),
-        },
-        Lens::Unanswered { title, .. } => Command {
-            title,
-            command: "forge.builder.reconfigure".into(),
-            arguments: Some(vec![json!({"uri": p.text_document.uri.to_string()})]),
-        },
-        Lens::Ritual { title, folder, .. } => Command {
-            title,
-            command: "forge.builder.start".into(),
-            arguments: Some(vec![
-                json!({"mode": forge_builder::Mode::OpenclawWorkspace.as_str(), "folder": folder}),
-            ]),
-        },
-    });
-    let mut lenses: Vec<CodeLens> = command
-        .map(|c| CodeLens {
+    let uri = &p.text_document.uri;
+    let mut lenses: Vec<CodeLens> = Vec::new();
+    if let Some(doc) = bot_file(snap, uri) {
+        let file = OpenFile {
+            path: &doc.path,
+            kind: doc.kind,
+            text: doc.text(),
+        };
+        let lens = offers::lens(&shared.commands.drafts, &view(snap), &file).await;
+        let command = lens.map(|l| match l {
+            Lens::Session { title, session_id } => Command {
+                title,
+                command: "forge.builder.session".into(),
+                arguments: Some(vec![json!({ "session_id": session_id })]),
+            },
+            Lens::Unanswered { title, .. } => Command {
+                title,
+                command: "forge.builder.reconfigure".into(),
+                arguments: Some(vec![json!({"uri": uri.to_string()})]),
+            },
+            Lens::Ritual { title, folder, .. } => Command {
+                title,
+                command: "forge.builder.start".into(),
+                arguments: Some(vec![
+                    json!({"mode": forge_builder::Mode::OpenclawWorkspace.as_str(), "folder": folder}),
+                ]),
+            },
+        });
+        lenses.extend(command.map(|c| CodeLens {
             range: Range::default(),
             command: Some(c),
             data: None,
-        })
-        .into_iter()
-        .collect();
-    lenses.extend(super::souls::code_lenses(snap, &p.text_document.uri));
+        }));
+        lenses.extend(super::souls::code_lenses(snap, uri));
+    }
+    if snap.doc(uri).is_some() {
+        lenses.extend(super::preview::code_lenses(snap, shared, uri).await);
+    }
+    if lenses.is_empty() {
+        return Ok(Value::Null);
+    }
     serde_json::to_value(lenses).map_err(|_| tower_lsp_server::jsonrpc::Error::internal_error())
 }

@@ -161,9 +161,16 @@ where
         let turn = (method == "workspace/executeCommand")
             .then(|| super::commands::queue_turn(&self.shared, params.as_ref()))
             .flatten();
+        // A preview is built from the index, so like navigation it waits for the first scan.
+        let needs_index = handled.needs_index
+            || (method == "workspace/executeCommand"
+                && params
+                    .as_ref()
+                    .and_then(|p| p.get("command"))
+                    .and_then(Value::as_str)
+                    .is_some_and(|c| super::preview::COMMANDS.contains(&c)));
         let (snap_tx, snap_rx) = oneshot::channel();
-        self.shared
-            .send(Msg::Snapshot(snap_tx, handled.needs_index));
+        self.shared.send(Msg::Snapshot(snap_tx, needs_index));
         let token = CancellationToken::new();
         if let Ok(mut m) = self.shared.cancels.lock() {
             m.insert(id.clone(), token.clone());

@@ -121,6 +121,7 @@ impl LanguageServer for Backend {
                     commands: super::commands::COMMANDS
                         .iter()
                         .chain(super::souls::COMMANDS)
+                        .chain(super::preview::COMMANDS)
                         .map(|c| c.to_string())
                         .collect(),
                     ..Default::default()

@@ -67,6 +67,12 @@ pub enum Msg {
     },
     /// Re-read one data directory's database (after a save).
     SoulsRefresh(PathBuf),
+    /// Token budget diagnostics counted on the blocking pool for `path`, for the inputs `key`.
+    Budget {
+        path: PathBuf,
+        key: u64,
+        diags: Vec<forge_syntax::diagnostic::Diagnostic>,
+    },
 }
 
 /// An immutable view of the world at one point in the message order.
@@ -110,6 +116,8 @@ pub struct Shared {
     pub(super) cancels: Mutex<HashMap<Id, CancellationToken>>,
     /// The builder commands' drafts store, session locks and client capabilities.
     pub commands: super::commands::CommandState,
+    /// `forge.bot.preview`'s exact counts and debounce.
+    pub preview: super::preview::PreviewState,
 }
 
 impl Shared {
@@ -120,6 +128,7 @@ impl Shared {
             lifecycle: AtomicU8::new(UNINITIALIZED),
             cancels: Mutex::new(HashMap::new()),
             commands: Default::default(),
+            preview: Default::default(),
         }
     }
 

@@ -135,7 +135,11 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
                 let limits = s.openclaw_limits;
                 let rescan = s.profile != world.settings.profile
                     || s.boternity_data_dir != world.settings.boternity_data_dir;
+                let budgets = s.budget != world.settings.budget;
                 world.settings = Arc::new(s);
+                if budgets {
+                    ws.budgets_changed(world);
+                }
                 let docs = Arc::make_mut(&mut world.docs);
                 for (uri, doc) in docs.iter_mut() {
                     if doc.profile != profile || doc.limits != limits {
@@ -233,6 +237,7 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
         | Msg::Indexed { .. }
         | Msg::Watched(_)
         | Msg::Loaded(_)
+        | Msg::Budget { .. }
         | Msg::IndexWaitOver => {}
         // Handled by `SoulWatch::apply`.
         Msg::Souls { .. } | Msg::SoulsRefresh(_) => {}

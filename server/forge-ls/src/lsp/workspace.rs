@@ -59,6 +59,12 @@ pub struct Workspace {
     /// Parsed ignore files per folder for watched events, dropped after each batch (so an edited
     /// .gitignore counts from the next event on).
     ignores: HashMap<PathBuf, Option<Arc<ignore::gitignore::Gitignore>>>,
+    /// Budget diagnostics counted per file, with the key of what was counted.
+    budgets: HashMap<PathBuf, (u64, Vec<Diagnostic>)>,
+    /// Budget counts wanted (newest key per file) and files whose count is running: counting
+    /// happens on the blocking pool, one job per file at a time, never in a keystroke's settle.
+    budget_wanted: HashMap<PathBuf, u64>,
+    budget_running: HashSet<PathBuf>,
 }
 
 impl Workspace {
@@ -83,6 +89,9 @@ impl Workspace {
             first_scan_done: false,
             waiting: Vec::new(),
             ignores: HashMap::new(),
+            budgets: HashMap::new(),
+            budget_wanted: HashMap::new(),
+            budget_running: HashSet::new(),
         }
     }
 
@@ -130,6 +139,19 @@ impl Workspace {
         self.scan_requested = true;
     }
 
+    /// New token budgets: every IDENTITY.md and SKILL.md is published again with them.
+    pub fn budgets_changed(&mut self, world: &Snapshot) {
+        let files: Vec<PathBuf> = world
+            .index
+            .files()
+            .filter(|f| matches!(f.kind, FileKind::Identity | FileKind::Skill) && !f.read_only)
+            .map(|f| f.path.clone())
+            .collect();
+        for p in files {
+            self.touch_file_only(p);
+        }
+    }
+
     /// Settings that change what is indexed: rescan, unless the first scan
     /// (which reads the settings when it starts) has not been asked for yet.
     pub fn settings_changed(&mut self) {
@@ -161,6 +183,11 @@ impl Workspace {
                         self.watched(world, path, change.typ);
                     }
                 }
+            }
+            Msg::Budget { path, key, diags } => {
+                self.budget_running.remove(&path);
+                self.budgets.insert(path.clone(), (key, diags));
+                self.touch_file_only(path);
             }
             Msg::Loaded(results) => {
                 for (path, seq, entry) in results {
@@ -377,6 +404,19 @@ impl Workspace {
             .iter()
             .map(|(u, d)| (d.path.as_path(), (u, d)))
             .collect();
+        // A bot's prompt budget is reported on its IDENTITY.md but read from all its files.
+        let identities: Vec<PathBuf> = changed
+            .iter()
+            .filter(|p| {
+                matches!(
+                    p.file_name().and_then(|n| n.to_str()),
+                    Some("SOUL.md" | "USER.md" | "skills.toml")
+                )
+            })
+            .filter_map(|p| Some(p.parent()?.join("IDENTITY.md")))
+            .filter(|p| world.index.file(p).is_some())
+            .collect();
+        changed.extend(identities);
         let mut changed: Vec<PathBuf> = changed.into_iter().collect();
         changed.sort();
         for p in changed {
@@ -387,6 +427,7 @@ impl Workspace {
             diags.extend(world.cross.get(&p).into_iter().flatten().cloned());
             if let Some(e) = entry {
                 diags.extend(world.souls.integrity(&p, &e.text));
+                diags.extend(self.budget(world, &p));
             }
             diags.sort_by_key(|d| (d.range.start, d.range.end));
             let h = hash(&diags);
@@ -437,8 +478,54 @@ impl Workspace {
     }
 
     /// Start the background work the batch asked for.
+    /// The budget diagnostics of `p` as far as they are known: none when its text is shorter in
+    /// bytes than the limit in tokens; else the count for these inputs, or the last one while a
+    /// new count is queued for the blocking pool.
+    fn budget(&mut self, world: &Snapshot, p: &Path) -> Vec<Diagnostic> {
+        use forge_analysis::preview::{budget_check, BudgetCheck};
+        match budget_check(&world.index, p, &world.settings.budget) {
+            BudgetCheck::Clear => {
+                self.budgets.remove(p);
+                self.budget_wanted.remove(p);
+                Vec::new()
+            }
+            BudgetCheck::Count(key) => match self.budgets.get(p) {
+                Some((k, d)) if *k == key => d.clone(),
+                last => {
+                    self.budget_wanted.insert(p.to_path_buf(), key);
+                    last.map(|(_, d)| d.clone()).unwrap_or_default()
+                }
+            },
+        }
+    }
+
+    fn start_budget_jobs(&mut self, world: &Snapshot) {
+        let ready: Vec<PathBuf> = self
+            .budget_wanted
+            .keys()
+            .filter(|p| !self.budget_running.contains(*p))
+            .cloned()
+            .collect();
+        for path in ready {
+            let Some(key) = self.budget_wanted.remove(&path) else {
+                continue;
+            };
+            self.budget_running.insert(path.clone());
+            let (index, budget, tx) = (world.index.clone(), world.settings.budget, self.tx.clone());
+            tokio::task::spawn_blocking(move || {
+                // A panic loses this count, not the file: it reports nothing and may count again.
+                let diags = std::panic::catch_unwind(|| {
+                    forge_analysis::preview::budget_diagnostics(&index, &path, &budget)
+                })
+                .unwrap_or_default();
+                let _ = tx.send(Msg::Budget { path, key, diags });
+            });
+        }
+    }
+
     pub fn start_jobs(&mut self, world: &Snapshot) {
         self.ignores.clear();
+        self.start_budget_jobs(world);
         if self.scan_requested {
             self.scan_requested = false;
             self.generation += 1;

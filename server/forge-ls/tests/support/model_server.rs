@@ -72,7 +72,8 @@ impl Reply {
     }
 }
 
-type Script = Arc<dyn Fn(usize) -> Reply + Send + Sync>;
+/// The reply to the n-th request (0-based), which may depend on the request body.
+type Script = Arc<dyn Fn(usize, &Value) -> Reply + Send + Sync>;
 
 pub struct TestServer {
     pub addr: SocketAddr,
@@ -98,6 +99,14 @@ impl TestServer {
 
     /// [`TestServer::start`] for synchronous tests.
     pub fn spawn(script: impl Fn(usize) -> Reply + Send + Sync + 'static) -> TestServer {
+        TestServer::spawn_reading(move |n, _| script(n))
+    }
+
+    /// A server whose reply is computed from the request body too (a token counter, say).
+    #[allow(dead_code)]
+    pub fn spawn_reading(
+        script: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static,
+    ) -> TestServer {
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         std_listener.set_nonblocking(true).expect("nonblocking");
         let addr = std_listener.local_addr().expect("addr");
@@ -170,11 +179,11 @@ async fn answer(
             method: parts.method.to_string(),
             path: parts.uri.path().to_owned(),
             headers: parts.headers,
-            body,
+            body: body.clone(),
         });
         log.len() - 1
     };
-    let reply = script(n);
+    let reply = script(n, &body);
     tokio::time::sleep(reply.delay).await;
     let mut resp = Response::builder().status(reply.status);
     for (name, value) in &reply.headers {
