@@ -307,6 +307,33 @@ tests["flow rendering (no server)"] = function()
   assert(answer and answer.option == 1, vim.inspect(answer))
 end
 
+tests["Back is offered only when the turn says the server can go back (no server)"] = function()
+  local flow = require("forge.flow")
+  local question = { action = "ask_question", question = "q", options = { { label = "a" } } }
+  local offered, sent = {}, {}
+  local ui_select = vim.ui.select
+  vim.ui.select = function(items, _, cb)
+    local back = false
+    for _, item in ipairs(items) do
+      back = back or item.label == "← Back"
+    end
+    table.insert(offered, back)
+    -- Answer the first question, dismiss the second.
+    cb(#offered == 1 and items[1] or nil)
+  end
+  local exec = function(command, arg)
+    table.insert(sent, arg.answer)
+    return { session_id = "s", turn = question, can_go_back = true }
+  end
+  require("forge.async").run(function()
+    -- A reconfigure session or a resumed draft at its first phase: not fresh, and still no Back.
+    flow.run(exec, { session_id = "s", turn = question, can_go_back = false }, { mode = "bot" })
+  end)
+  vim.ui.select = ui_select
+  assert(vim.deep_equal(offered, { false, true }), vim.inspect(offered))
+  assert(#sent == 1 and sent[1].option == 0, vim.inspect(sent))
+end
+
 function M.run()
   local names = vim.tbl_keys(tests)
   table.sort(names)
