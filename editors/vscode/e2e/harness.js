@@ -171,7 +171,7 @@ class Workbench {
     await this.quickInput().waitFor({ state: 'hidden', timeout: 20000 });
   }
 
-  /** The open QuickPick: title, placeholder, typed value and the rows' labels. */
+  /** The open QuickPick: title (with its step, e.g. `(2/5)`), placeholder, typed value and the rows' labels. */
   async quickPick() {
     const qi = this.quickInput();
     const title = (await qi.locator('.quick-input-title').textContent().catch(() => '')) ?? '';
@@ -181,8 +181,7 @@ class Workbench {
     const rows = await qi.locator('.quick-input-list .monaco-list-row').evaluateAll((els) =>
       els.map((e) => (e.getAttribute('aria-label') ?? e.textContent ?? '').trim()),
     );
-    const step = (await qi.locator('.quick-input-count, .quick-input-title ~ * .monaco-count-badge').allTextContents().catch(() => [])).join(' ');
-    return { title: title.trim(), placeholder, value, rows, step };
+    return { title: title.trim(), placeholder, value, rows };
   }
 
   /** Waits for a QuickPick whose rows or title satisfy `pred`. */
@@ -263,11 +262,26 @@ class Workbench {
     await this.waitQuickInputClosed();
   }
 
-  /** Presses Ctrl+. and returns the listed code actions' titles (the list stays open). */
+  /**
+   * Presses Ctrl+. and returns the listed code actions' titles (the list stays open). Pressed the instant the
+   * cursor lands, VS Code may answer "No code actions available" before it has the server's actions for the
+   * new position (it then has them for the light bulb): like a person, press again.
+   */
   async codeActions() {
-    await this.page.keyboard.press('Control+.');
     const items = this.page.locator('.action-widget .monaco-list-row.action');
-    await items.first().waitFor({ timeout: 20000 });
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('Control+.');
+      try {
+        await items.first().waitFor({ timeout: attempt < 5 ? 3000 : 20000 });
+        break;
+      } catch (e) {
+        if (attempt >= 5) {
+          throw e;
+        }
+        await this.page.keyboard.press('Escape');
+        await this.page.waitForTimeout(500);
+      }
+    }
     return items.evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
   }
 

@@ -4,6 +4,7 @@
 #   FORGE_LS        the forge-ls binary (required)
 #   FORGE_E2E_VSIX  the extension package (default: editors/vscode/forge-ls.vsix, built by `npm run package`)
 #   FORGE_E2E_OUT   where screenshots and logs go (default: <repo>/target/vscode-e2e)
+#   FORGE_E2E_NODE_ARGS  extra node options, e.g. --test-name-pattern=Reconfigure to run some scenarios
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 ext="$(dirname "$here")"
@@ -21,5 +22,5 @@ mkdir -p "$FORGE_E2E_OUT"
 echo "screenshots (failures/, readme/) and code-server.log: $FORGE_E2E_OUT"
 export FORGE_E2E_CODE_SERVER="$cache/node/node_modules/code-server/out/node/entry.js"
 start=$SECONDS
-NODE_PATH="$cache/node/node_modules" node --test --test-reporter=spec --test-concurrency=1 "$here/vscode.e2e.js"
+NODE_PATH="$cache/node/node_modules" node ${FORGE_E2E_NODE_ARGS:-} --test --test-reporter=spec --test-concurrency=1 "$here/vscode.e2e.js"
 echo "real-VS Code tests took $((SECONDS - start)) s"

@@ -181,13 +181,14 @@ scenario('New Bot: from the description to the files under forge.botsDir', async
   await wb.page.keyboard.press('Enter');
   const first = await wb.waitQuickPick('the first question', (q) => /called\?/.test(q.title));
   // The question is the title (it stays while typing), with its phase; no Back on the first question.
-  assert.match(first.title, /^Basics: What should your bot be called\?/);
+  assert.match(first.title, /^Basics: What should your bot be called\? \(1\/5\)$/);
   assert.match(first.placeholder, /^Forge · New Bot — pick one, or type your own answer$/);
   assert.ok(!first.rows.some((r) => /Back/.test(r)), first.rows.join('\n'));
   const ready = await answerAll('Nova', { screenshot: path.join(OUT, 'readme', 'builder.png') });
   assert.match(ready.title, /Ready to assemble/);
-  // The review is a rendered Markdown preview of the bot, beside.
+  // The review is a rendered Markdown preview of the bot, beside (kept as preview.png to look at).
   assert.ok((await wb.tabs()).some((t) => /Forge Preview/.test(t)), (await wb.tabs()).join('\n'));
+  await wb.screenshot(path.join(OUT, 'preview.png'));
   await wb.pickRow(/Assemble now/);
   const bot = path.join(ws, 'agents', 'nova');
   await waitUntil('the bot written under agents/', () => ['IDENTITY.md', 'SOUL.md'].every((f) => fs.existsSync(path.join(bot, f))), 30000);
