@@ -365,11 +365,39 @@ fn code_actions(lsp: &mut Client, path: &Path) -> Vec<Value> {
 
 /// `textDocument/codeAction` for a selection from line `first` to line `last`.
 fn code_actions_on(lsp: &mut Client, path: &Path, first: u32, last: u32) -> Vec<Value> {
+    code_actions_in(lsp, path, (first, 0), (last, 0))
+}
+
+/// `textDocument/codeAction` from `start` to `end`, each (line, character).
+fn code_actions_in(
+    lsp: &mut Client,
+    path: &Path,
+    start: (u32, u32),
+    end: (u32, u32),
+) -> Vec<Value> {
     let r = lsp.round_trip(
         "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri(path)}, "range": {"start": {"line": first, "character": 0}, "end": {"line": last, "character": 0}}, "context": {"diagnostics": []}}),
+        json!({"textDocument": {"uri": uri(path)}, "range": {"start": {"line": start.0, "character": start.1}, "end": {"line": end.0, "character": end.1}}, "context": {"diagnostics": []}}),
     );
     r["result"].as_array().cloned().unwrap_or_default()
+}
+
+/// A hand-written bot `bots/<slug>` named `name`: IDENTITY.md with `identity` inside its
+/// frontmatter after `display_name`, and a SOUL.md with a tone and a purpose. Returns the
+/// IDENTITY.md.
+fn hand_bot(root: &Path, slug: &str, name: &str, identity: &str) -> PathBuf {
+    let bot = root.join("bots").join(slug);
+    std::fs::create_dir_all(&bot).unwrap();
+    let path = bot.join("IDENTITY.md");
+    std::fs::write(&path, format!("---\ndisplay_name: {name}\n{identity}---\n")).unwrap();
+    std::fs::write(
+        bot.join("SOUL.md"),
+        format!(
+            "---\nname: {name}\ntone: calm\n---\n\n# {name}\n\n## Purpose\n\nHelps with {slug}.\n"
+        ),
+    )
+    .unwrap();
+    path
 }
 
 /// The zero-based number of the first line of `path` starting with `prefix`.
@@ -386,32 +414,21 @@ fn line_of(path: &Path, prefix: &str) -> u32 {
 fn code_actions_on_a_line_are_its_fixes_then_its_answers() {
     let (_dir, root) = workspace();
     let mut lsp = Client::editor(&root);
-    let bot = root.join("bots/reed");
-    std::fs::create_dir_all(&bot).unwrap();
-    let identity = bot.join("IDENTITY.md");
-    std::fs::write(
-        &identity,
-        "---\ndisplay_name: Reed\ntemperature: 5\ncategory: assistant\n---\n\n# Reed\n",
-    )
-    .unwrap();
-    std::fs::write(
-        bot.join("SOUL.md"),
-        "---\nname: Reed\ntone: calm\n---\n\n# Reed\n\n## Purpose\n\nHelps with reeds.\n",
-    )
-    .unwrap();
+    let identity = hand_bot(
+        &root,
+        "reed",
+        "Reed",
+        "temperature: 5\ncategory: assistant\n",
+    );
     lsp.open_file(&identity);
-    let everywhere = code_actions_on(&mut lsp, &identity, 0, 7);
+    let everywhere = code_actions_on(&mut lsp, &identity, 0, 5);
     let answers = |v: &[Value]| v.iter().filter(|a| a["kind"] == "refactor.rewrite").count();
     assert!(
         answers(&everywhere) > 0,
         "the file has unanswered questions"
     );
     // The cursor on the value, as Ctrl+. is pressed on the squiggle.
-    let r = lsp.round_trip(
-        "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri(&identity)}, "range": {"start": {"line": 2, "character": 13}, "end": {"line": 2, "character": 13}}, "context": {"diagnostics": []}}),
-    );
-    let on_temperature = r["result"].as_array().cloned().unwrap_or_default();
+    let on_temperature = code_actions_in(&mut lsp, &identity, (2, 13), (2, 13));
     assert_eq!(on_temperature[0]["kind"], "quickfix", "{on_temperature:?}");
     assert_eq!(
         on_temperature[0]["title"], "Clamp to 2 (the range is 0–2)",
@@ -1481,15 +1498,7 @@ fn builder_answers_complete_at_the_field_or_section_they_fill() {
 fn keys_sort_before_builder_answers_on_a_blank_frontmatter_line() {
     let (_dir, root) = workspace();
     let mut lsp = Client::editor(&root);
-    let bot = root.join("bots/fern");
-    std::fs::create_dir_all(&bot).unwrap();
-    let identity = bot.join("IDENTITY.md");
-    std::fs::write(&identity, "---\ndisplay_name: Fern\n\n---\n").unwrap();
-    std::fs::write(
-        bot.join("SOUL.md"),
-        "---\nname: Fern\ntone: calm\n---\n\n# Fern\n\n## Purpose\n\nHelps with ferns.\n",
-    )
-    .unwrap();
+    let identity = hand_bot(&root, "fern", "Fern", "\n");
     lsp.open_file(&identity);
     let mut items = completions(&mut lsp, &identity, 2, 0);
     let builder = |i: &Value| i["detail"].as_str().unwrap_or("").starts_with("Forge · ");
