@@ -243,7 +243,8 @@ tests[":ForgeNewBot runs the whole builder with scripted answers and writes the 
   for _, uri in ipairs(outcome.files) do
     local path = vim.uri_to_fname(uri)
     assert(vim.uv.fs_stat(path), "assembled file missing on disk: " .. path)
-    assert(vim.startswith(path, root .. "/"), "assembled outside the workspace: " .. path)
+    -- In forge.botsDir (default bots/), not in the workspace folder itself.
+    assert(vim.startswith(path, root .. "/bots/"), "assembled outside bots/: " .. path)
     if path:match("IDENTITY%.md$") or path:match("SOUL%.md$") then
       bot_file = path
     end
