@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as readline from 'readline';
 import * as vscode from 'vscode';
 import {
   ExecuteCommandRequest,
@@ -21,6 +22,7 @@ import { dedupeAgainst, isSkillFile } from './diagnostics';
 import {
   assemble,
   draftLabel,
+  type FlowOptions,
   type FlowOutcome,
   isTurnResult,
   type Mode,
@@ -28,6 +30,14 @@ import {
   runFlow,
   type TurnResult,
 } from './flow';
+import {
+  botsFolder,
+  lensCommand,
+  type LogLevel,
+  missingServerMessage,
+  serverLogLine,
+  serverPathSettingsCommand,
+} from './presentation';
 import { answerConfiguration, buildServerSettings } from './settings';
 import { resolveServerPath } from './serverPath';
 import { PREVIEW_SCHEME, PreviewProvider, VsCodeFlowUI } from './vscodeUi';
@@ -65,12 +75,14 @@ export class Forge {
   }
 
   registerPaletteCommands(): void {
-    const handlers: Record<keyof typeof PaletteCommands, () => Promise<unknown>> = {
+    // A string argument comes from a code lens (see lensCommand): a bot file's URI or a session id.
+    const text = (arg: unknown) => (typeof arg === 'string' ? arg : undefined);
+    const handlers: Record<keyof typeof PaletteCommands, (arg?: unknown) => Promise<unknown>> = {
       newBot: () => this.newBuild('bot'),
       newSkill: () => this.newBuild('skill'),
-      resumeDraft: () => this.resumeDraft(),
+      resumeDraft: (arg) => this.resumeDraft(text(arg)),
       deleteDraft: () => this.deleteDraft(),
-      reconfigure: () => this.reconfigure(),
+      reconfigure: (arg) => this.reconfigure(text(arg)),
       validateSkills: () => this.validateSkills(),
       assemble: () => this.assembleDraft(),
       restartServer: () => this.restart(),
@@ -78,7 +90,7 @@ export class Forge {
     };
     for (const [key, id] of Object.entries(PaletteCommands) as [keyof typeof PaletteCommands, string][]) {
       this.context.subscriptions.push(
-        vscode.commands.registerCommand(id, () => this.guard(handlers[key])),
+        vscode.commands.registerCommand(id, (arg?: unknown) => this.guard(() => handlers[key](arg))),
       );
     }
   }
@@ -105,9 +117,10 @@ export class Forge {
       this.missingServerReport = this.reportMissingServer(clientConfig.get<string>('serverPath'), root);
       return;
     }
+    // TransportKind.stdio adds `--stdio` itself.
     const serverOptions: ServerOptions = {
       command: serverPath,
-      args: ['--stdio'],
+      args: [],
       transport: TransportKind.stdio,
     };
     const clientOptions: LanguageClientOptions = {
@@ -120,7 +133,28 @@ export class Forge {
       },
       initializationOptions: buildServerSettings((key) => vscode.workspace.getConfiguration(CONFIG_SECTION).get(key)),
       outputChannel: this.output,
+      // forge-ls logs every level to stderr: keep each line's level instead of showing all as errors.
+      stdioOptions: {
+        stdout: () => undefined,
+        stderr: (input, channel) => {
+          let level: LogLevel = 'info';
+          readline.createInterface({ input, crlfDelay: Infinity, terminal: false }).on('line', (line) => {
+            const parsed = serverLogLine(line, level);
+            level = parsed.level;
+            channel[level](parsed.text);
+          });
+        },
+      },
       middleware: {
+        provideCodeLenses: async (document, token, next) => {
+          const lenses = await next(document, token);
+          for (const lens of lenses ?? []) {
+            if (lens.command) {
+              lens.command = { ...lens.command, ...lensCommand(lens.command) };
+            }
+          }
+          return lenses;
+        },
         workspace: {
           configuration: async (params, token, next) => {
             const fromVsCode = await next(params, token);
@@ -195,13 +229,9 @@ export class Forge {
   }
 
   private async reportMissingServer(configured: string | undefined, root: string | undefined): Promise<void> {
-    const what = configured ? `forge-ls was not found at "${configured}" (setting forge-ls.serverPath)` : 'forge-ls was not found on PATH';
     const inRepo = root !== undefined && fs.existsSync(path.join(root, 'server', 'Cargo.toml'));
     const buttons = inRepo ? ['Install in Terminal', 'Copy Install Command', 'Open Settings'] : ['Copy Install Command', 'Open Settings'];
-    const choice = await vscode.window.showErrorMessage(
-      `Forge: ${what}. Install it from the forge-ls repository with \`${INSTALL_COMMAND}\`, or set forge-ls.serverPath.`,
-      ...buttons,
-    );
+    const choice = await vscode.window.showErrorMessage(missingServerMessage(configured), ...buttons);
     if (choice === 'Install in Terminal' && root) {
       const terminal = vscode.window.createTerminal({ name: 'Install forge-ls', cwd: root });
       terminal.show();
@@ -209,7 +239,8 @@ export class Forge {
     } else if (choice === 'Copy Install Command') {
       await vscode.env.clipboard.writeText(INSTALL_COMMAND);
     } else if (choice === 'Open Settings') {
-      await vscode.commands.executeCommand('workbench.action.openSettings', `${CLIENT_SECTION}.serverPath`);
+      const [command, arg] = serverPathSettingsCommand(vscode.env.remoteName);
+      await vscode.commands.executeCommand(command, arg);
     }
   }
 
@@ -284,17 +315,38 @@ export class Forge {
       }
       bot = attach.attach ? activeBot.toString() : undefined;
     }
+    // A skill without a bot goes to the server's skillsDir; a bot to botsDir of the chosen folder.
+    const bots = mode === 'bot' ? this.botsFolder(folder) : undefined;
     const first = await this.exec(ServerCommands.builderStart, {
       mode,
       description: description.trim(),
-      folder: folder.uri.toString(),
+      ...(bots ? { folder: bots } : {}),
     });
-    await this.finish(await runFlow((c, a) => this.exec(c, a), this.ui(), asTurn(first), {
-      mode,
-      folder: folder.uri.toString(),
-      bot,
-      fresh: true,
-    }));
+    await this.converse(asTurn(first), { mode, folder: bots, bot, fresh: true });
+  }
+
+  /** `forge.botsDir` of a workspace folder, as the absolute path the server's `folder` argument takes. */
+  private botsFolder(folder: vscode.WorkspaceFolder): string {
+    const dir = vscode.workspace.getConfiguration(CONFIG_SECTION, folder.uri).get<string>('botsDir');
+    return botsFolder(folder.uri.fsPath, dir);
+  }
+
+  /** Runs the conversation, then closes its preview whatever the outcome. */
+  private async converse(first: TurnResult, options: FlowOptions): Promise<void> {
+    const ui = this.ui();
+    try {
+      const outcome = await runFlow((c, a) => this.exec(c, a), ui, first, options);
+      await this.previews.close();
+      await this.finish(outcome);
+    } finally {
+      await this.previews.close();
+    }
+  }
+
+  /** The flow's name for a stored session: a reconfigure session names its bot. */
+  private static sessionName(session: unknown, mode: Mode): string | undefined {
+    const bound = (session as { bound_folder?: unknown })?.bound_folder;
+    return typeof bound === 'string' && mode === 'bot' ? `Reconfigure ${path.basename(bound)}` : undefined;
   }
 
   private async chooseDraft(title: string): Promise<{ session_id: string; mode: Mode } | undefined> {
@@ -310,14 +362,26 @@ export class Forge {
     return chosen?.draft;
   }
 
-  async resumeDraft(): Promise<void> {
-    const draft = await this.chooseDraft('Forge · Resume Draft');
-    if (!draft) {
+  /** Continues a draft: the one a code lens names, else one the user picks. */
+  async resumeDraft(sessionId?: string): Promise<void> {
+    const draft = sessionId ? undefined : await this.chooseDraft('Forge · Resume Draft');
+    const id = sessionId ?? draft?.session_id;
+    if (!id) {
       return;
     }
-    const session = await this.exec(ServerCommands.builderSession, { session_id: draft.session_id });
-    const folder = (vscode.workspace.workspaceFolders ?? []).length > 1 ? (await this.pickFolder()).uri.toString() : undefined;
-    await this.finish(await runFlow((c, a) => this.exec(c, a), this.ui(), asTurn(session), { mode: draft.mode, folder }));
+    const session = await this.exec(ServerCommands.builderSession, { session_id: id });
+    const mode: Mode = draft?.mode ?? ((session as { mode?: unknown })?.mode === 'skill' ? 'skill' : 'bot');
+    const folder = await this.resumeFolder(session, mode);
+    await this.converse(asTurn(session), { mode, folder, name: Forge.sessionName(session, mode) });
+  }
+
+  /** Where a resumed new bot goes when there are several workspace folders (else the server's default). */
+  private async resumeFolder(session: unknown, mode: Mode): Promise<string | undefined> {
+    const bound = (session as { bound_folder?: unknown })?.bound_folder;
+    if (mode !== 'bot' || typeof bound === 'string' || (vscode.workspace.workspaceFolders ?? []).length < 2) {
+      return undefined;
+    }
+    return this.botsFolder(await this.pickFolder());
   }
 
   async assembleDraft(): Promise<void> {
@@ -325,8 +389,9 @@ export class Forge {
     if (!draft) {
       return;
     }
-    const session = asTurn(await this.exec(ServerCommands.builderSession, { session_id: draft.session_id }));
-    const folder = (vscode.workspace.workspaceFolders ?? []).length > 1 ? (await this.pickFolder()).uri.toString() : undefined;
+    const raw = await this.exec(ServerCommands.builderSession, { session_id: draft.session_id });
+    const session = asTurn(raw);
+    const folder = await this.resumeFolder(raw, draft.mode);
     if (session.turn.action === 'ready_to_assemble') {
       await this.finish(await assemble((c, a) => this.exec(c, a), session.session_id, { mode: draft.mode, folder }));
       return;
@@ -336,7 +401,7 @@ export class Forge {
       'Continue Draft',
     );
     if (go) {
-      await this.finish(await runFlow((c, a) => this.exec(c, a), this.ui(), session, { mode: draft.mode, folder }));
+      await this.converse(session, { mode: draft.mode, folder, name: Forge.sessionName(raw, draft.mode) });
     }
   }
 
@@ -363,8 +428,9 @@ export class Forge {
     void vscode.window.showInformationMessage(`Forge: deleted ${deleted} draft${deleted === 1 ? '' : 's'}.`);
   }
 
-  async reconfigure(): Promise<void> {
-    let target = this.activeBotFile();
+  /** Reconfigures the bot of `uri` (from a code lens), else of the active editor, else one the user picks. */
+  async reconfigure(uri?: string): Promise<void> {
+    let target = uri ? vscode.Uri.parse(uri) : this.activeBotFile();
     if (!target) {
       const files = await vscode.workspace.findFiles('**/{IDENTITY.md,SOUL.md}', '**/node_modules/**', 500);
       const bots = new Map<string, vscode.Uri>();
@@ -384,7 +450,9 @@ export class Forge {
       target = chosen.uri;
     }
     const first = await this.exec(ServerCommands.builderReconfigure, { uri: target.toString() });
-    await this.finish(await runFlow((c, a) => this.exec(c, a), this.ui(), asTurn(first), { mode: 'bot' }));
+    // `target` is a bot file or (from a lens or the server) possibly the bot's folder.
+    const dir = /\.(md|toml)$/i.test(target.fsPath) ? path.dirname(target.fsPath) : target.fsPath;
+    await this.converse(asTurn(first), { mode: 'bot', name: `Reconfigure ${path.basename(dir)}` });
   }
 
   async validateSkills(): Promise<void> {

@@ -21,12 +21,14 @@ export type Turn =
       allow_free_text?: boolean;
     }
   | { action: 'show_preview'; phase?: string; phase_label?: string; preview: unknown }
-  | { action: 'ready_to_assemble'; config: unknown }
+  | { action: 'ready_to_assemble'; config: unknown; skill?: unknown }
   | { action: 'clarify'; message: string; phase?: string; phase_label?: string };
 
 export interface TurnResult {
   session_id: string;
   turn: Turn;
+  /** Whether the server accepts `{back: true}` now (interface: Builder and skill commands). */
+  can_go_back?: boolean;
 }
 
 export type Answer = { option: number } | { text: string } | { confirm: boolean } | { back: true };
@@ -39,8 +41,18 @@ export type PreviewChoice = 'confirm' | 'revise' | 'back' | undefined;
 export type AssembleChoice = 'assemble' | 'back' | undefined;
 
 export interface QuestionView {
+  /** What the flow is, e.g. "New Bot" or "Reconfigure Luna". */
+  flow: string;
+  /** The phase, e.g. "Personality". */
+  phase?: string;
+  /** 1-based position of the phase among the builder's phases, and their number. */
+  step?: number;
+  totalSteps?: number;
   title: string;
+  /** The question without its "(free text: …)" hint. */
   question: string;
+  /** What free text should be, from the question's "(free text: …)", e.g. "a comma-separated list". */
+  hint?: string;
   options: TurnOption[];
   allowFreeText: boolean;
   allowBack: boolean;
@@ -69,16 +81,37 @@ export interface FlowOptions {
   folder?: string;
   /** For skills: the bot (folder or file URI) to attach the new skill to. */
   bot?: string;
-  /** True when `first` is the opening turn of a new session (no Back on it). */
+  /**
+   * True when `first` is the opening turn of a new session (no Back on it). Only used with a server whose
+   * turns do not say `can_go_back`.
+   */
   fresh?: boolean;
+  /** What the flow is called in titles; default "New Bot" / "New Skill". */
+  name?: string;
   /** Guard against a server that never finishes; a real conversation is far shorter. */
   maxTurns?: number;
 }
 
-export function phaseTitle(mode: Mode, turn: { phase?: string; phase_label?: string }): string {
-  const what = mode === 'bot' ? 'New Bot' : 'New Skill';
-  const phase = turn.phase_label ?? humanize(turn.phase);
-  return phase ? `Forge · ${what} · ${phase}` : `Forge · ${what}`;
+/** The builder's phases in order (docs/interface.md, Turn): a question's step is its phase's position. */
+export const PHASES = ['basics', 'personality', 'model', 'skills', 'review'] as const;
+
+export function flowName(mode: Mode): string {
+  return mode === 'bot' ? 'New Bot' : 'New Skill';
+}
+
+/** The phase as a title word: "Personality", never Boternity's progress label "Defining personality...". */
+export function phaseName(turn: { phase?: string; phase_label?: string }): string | undefined {
+  return humanize(turn.phase) ?? turn.phase_label?.replace(/(\.\.\.|…)\s*$/, '').trim();
+}
+
+export function phaseStep(phase: string | undefined): { step: number; totalSteps: number } | undefined {
+  const i = PHASES.indexOf(phase as (typeof PHASES)[number]);
+  return i < 0 ? undefined : { step: i + 1, totalSteps: PHASES.length };
+}
+
+export function phaseTitle(flow: string, turn: { phase?: string; phase_label?: string }): string {
+  const phase = phaseName(turn);
+  return phase ? `Forge · ${flow} · ${phase}` : `Forge · ${flow}`;
 }
 
 function humanize(phase: string | undefined): string | undefined {
@@ -89,21 +122,168 @@ function humanize(phase: string | undefined): string | undefined {
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/** Splits the server's "(free text: …)" hint off a question, so it is shown once, as the hint. */
+export function splitHint(question: string): { question: string; hint?: string } {
+  const m = /^(.*?)\s*\(free text: ([^()]*)\)\s*$/s.exec(question);
+  return m ? { question: m[1], hint: m[2] } : { question };
+}
+
+/**
+ * How a question is laid out in a QuickPick: the question itself is the title (it stays visible while the user
+ * types, unlike the placeholder) with the phase before it and the step counter beside it; the placeholder says
+ * what the flow is and how to answer.
+ */
+export function questionLayout(view: QuestionView): {
+  title: string;
+  placeholder: string;
+  step?: number;
+  totalSteps?: number;
+} {
+  const how = view.allowFreeText
+    ? `pick one, or type ${view.hint ?? 'your own answer'}`
+    : 'pick one';
+  return {
+    title: view.phase ? `${view.phase}: ${view.question}` : view.question,
+    placeholder: `Forge · ${view.flow} — ${how}`,
+    step: view.step,
+    totalSteps: view.totalSteps,
+  };
+}
+
+const LABELS: Record<string, string> = {
+  personality_summary: 'Personality',
+  model_config: 'Model',
+  max_tokens: 'Max tokens',
+  skill_type: 'Type',
+  trust_tier: 'Trust tier',
+};
+/** Fields of the builder's JSON that describe the conversation, not the bot. */
+const INTERNAL = new Set(['phase']);
+
+function label(key: string): string {
+  return LABELS[key] ?? humanize(key) ?? key;
+}
+
+function inline(value: unknown): string {
+  if (value === null || value === undefined || value === '') {
+    return '—';
+  }
+  if (Array.isArray(value)) {
+    return value.length === 0 ? '—' : value.map((v) => (v && typeof v === 'object' ? inline((v as { name?: unknown }).name ?? v) : String(v))).join(', ');
+  }
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .filter(([k, v]) => !INTERNAL.has(k) && v !== null && v !== undefined)
+      .map(([k, v]) => `${label(k)} ${inline(v)}`)
+      .join(' · ');
+  }
+  return String(value);
+}
+
+/** The rest of an object as a Markdown list, for fields this renderer does not know by name. */
+function rest(obj: Record<string, unknown>, known: string[]): string[] {
+  return Object.entries(obj)
+    .filter(([k, v]) => !known.includes(k) && !INTERNAL.has(k) && v !== null && v !== undefined)
+    .map(([k, v]) => `- **${label(k)}:** ${inline(v)}`);
+}
+
+/** A bot (a review's summary or the config about to be written) as Markdown people read. */
+export function renderBot(bot: Record<string, unknown>): string {
+  const out: string[] = [`# ${typeof bot.name === 'string' && bot.name ? bot.name : 'New bot'}`];
+  if (typeof bot.description === 'string' && bot.description) {
+    out.push('', bot.description);
+  }
+  const facts: string[] = [];
+  if (bot.category) {facts.push(`- **Category:** ${inline(bot.category)}`);}
+  if (Array.isArray(bot.tags) && bot.tags.length) {facts.push(`- **Tags:** ${inline(bot.tags)}`);}
+  if (typeof bot.model === 'string') {facts.push(`- **Model:** ${bot.model}`);}
+  const mc = bot.model_config as Record<string, unknown> | undefined;
+  if (mc && typeof mc === 'object') {
+    facts.push(`- **Model:** ${inline(mc.model)}`);
+    if (mc.temperature !== undefined && mc.temperature !== null) {facts.push(`- **Temperature:** ${inline(mc.temperature)}`);}
+    if (mc.max_tokens !== undefined && mc.max_tokens !== null) {facts.push(`- **Max tokens:** ${inline(mc.max_tokens)}`);}
+  }
+  facts.push(...rest(bot, ['name', 'description', 'category', 'tags', 'model', 'model_config', 'personality', 'personality_summary', 'skills']));
+  if (facts.length) {
+    out.push('', ...facts);
+  }
+  if (typeof bot.personality_summary === 'string' && bot.personality_summary) {
+    out.push('', '## Personality', '', bot.personality_summary);
+  }
+  const p = bot.personality as Record<string, unknown> | undefined;
+  if (p && typeof p === 'object') {
+    out.push('', '## Personality', '');
+    if (p.tone) {out.push(`- **Tone:** ${inline(p.tone)}`);}
+    if (Array.isArray(p.traits) && p.traits.length) {out.push(`- **Traits:** ${inline(p.traits)}`);}
+    out.push(...rest(p, ['tone', 'traits', 'purpose', 'boundaries']));
+    for (const key of ['purpose', 'boundaries']) {
+      if (typeof p[key] === 'string' && p[key]) {
+        out.push('', `### ${label(key)}`, '', p[key] as string);
+      }
+    }
+  }
+  if (Array.isArray(bot.skills)) {
+    out.push('', '## Skills', '');
+    if (bot.skills.length === 0) {
+      out.push('No skills.');
+    }
+    for (const sk of bot.skills) {
+      if (sk && typeof sk === 'object') {
+        const o = sk as Record<string, unknown>;
+        const desc = typeof o.description === 'string' && o.description ? ` — ${o.description}` : '';
+        out.push(`- **${inline(o.name)}**${desc}`);
+      } else {
+        out.push(`- **${String(sk)}**`);
+      }
+    }
+  }
+  return out.join('\n') + '\n';
+}
+
+/** A skill about to be written, as Markdown. */
+export function renderSkill(skill: Record<string, unknown>): string {
+  const out: string[] = [`# ${typeof skill.name === 'string' && skill.name ? skill.name : 'New skill'}`];
+  if (typeof skill.description === 'string' && skill.description) {
+    out.push('', skill.description);
+  }
+  const facts = [
+    skill.skill_type ? `- **Type:** ${inline(skill.skill_type)}` : '',
+    Array.isArray(skill.capabilities) ? `- **Capabilities:** ${inline(skill.capabilities)}` : '',
+    skill.trust_tier ? `- **Trust tier:** ${inline(skill.trust_tier)}` : '',
+    ...rest(skill, ['name', 'description', 'skill_type', 'capabilities', 'trust_tier', 'body']),
+  ].filter(Boolean);
+  if (facts.length) {
+    out.push('', ...facts);
+  }
+  if (typeof skill.body === 'string' && skill.body.trim()) {
+    out.push('', '## Instructions', '', skill.body.trim());
+  }
+  return out.join('\n') + '\n';
+}
+
 /** Renders a preview or config object as readable Markdown when the server sent structured data. */
 export function renderPreview(preview: unknown): string {
   if (typeof preview === 'string') {
     return preview;
   }
-  if (preview && typeof preview === 'object') {
+  if (preview && typeof preview === 'object' && !Array.isArray(preview)) {
     const obj = preview as Record<string, unknown>;
     // A map of file name -> content is shown file by file.
     const entries = Object.entries(obj);
     if (entries.length > 0 && entries.every(([k, v]) => typeof v === 'string' && /\.(md|toml)$/i.test(k))) {
       return entries.map(([name, text]) => `## ${name}\n\n${text as string}`).join('\n\n');
     }
-    return '```json\n' + JSON.stringify(preview, null, 2) + '\n```';
+    return renderBot(obj);
   }
-  return String(preview);
+  return inline(preview);
+}
+
+/** What `ready_to_assemble` is about to write: the skill in skill mode, else the bot. */
+export function renderReady(turn: { config?: unknown; skill?: unknown }, mode: Mode): string {
+  if (mode === 'skill' && turn.skill && typeof turn.skill === 'object') {
+    return renderSkill(turn.skill as Record<string, unknown>);
+  }
+  return renderPreview(turn.config);
 }
 
 /** Translates one turn into the answer to send, or a terminal decision. Pure apart from asking the UI. */
@@ -112,19 +292,28 @@ export async function answerTurn(
   ui: FlowUI,
   mode: Mode,
   allowBack: boolean,
+  flow: string = flowName(mode),
 ): Promise<Answer | 'assemble' | 'cancel'> {
-  const title = phaseTitle(mode, 'phase' in turn || 'phase_label' in turn ? turn : {});
+  const title = phaseTitle(flow, 'phase' in turn || 'phase_label' in turn ? turn : {});
   switch (turn.action) {
     case 'ask_question': {
+      const { question, hint } = splitHint(turn.question);
       const choice = await ui.askQuestion({
+        flow,
+        phase: phaseName(turn),
+        ...phaseStep(turn.phase),
         title,
-        question: turn.question,
+        question,
+        hint,
         options: turn.options ?? [],
         allowFreeText: turn.allow_free_text ?? false,
         allowBack,
       });
       if (choice === undefined) {
         return 'cancel';
+      }
+      if ('back' in choice && !allowBack) {
+        throw new Error('the builder cannot go back from here');
       }
       if ('option' in choice) {
         const count = turn.options?.length ?? 0;
@@ -139,6 +328,9 @@ export async function answerTurn(
     }
     case 'clarify': {
       const choice = await ui.clarify(title, turn.message);
+      if (choice && 'back' in choice && !allowBack) {
+        return 'cancel';
+      }
       return choice === undefined ? 'cancel' : choice;
     }
     case 'show_preview': {
@@ -156,8 +348,8 @@ export async function answerTurn(
     }
     case 'ready_to_assemble': {
       const choice = await ui.confirmAssemble(
-        phaseTitle(mode, { phase_label: 'Ready to assemble' }),
-        renderPreview(turn.config),
+        phaseTitle(flow, { phase_label: 'Ready to assemble' }),
+        renderReady(turn, mode),
       );
       if (choice === 'assemble') {
         return 'assemble';
@@ -199,7 +391,9 @@ export async function runFlow(
   const maxTurns = options.maxTurns ?? 500;
   let current = expectTurnResult(first, 'the builder');
   for (let i = 0; i < maxTurns; i++) {
-    const decision = await answerTurn(current.turn, ui, options.mode, !(options.fresh && i === 0));
+    // The server says whether Back is possible; an older server that does not is guessed for.
+    const allowBack = current.can_go_back ?? !(options.fresh && i === 0);
+    const decision = await answerTurn(current.turn, ui, options.mode, allowBack, options.name);
     if (decision === 'cancel') {
       ui.info('Draft saved. Continue it with "Forge: Resume Draft".');
       return { kind: 'paused', session_id: current.session_id };

@@ -1,31 +1,78 @@
 /** The builder flow's UI in VS Code: QuickPick for choices, InputBox for text, a virtual document for previews. */
 import * as vscode from 'vscode';
-import type { AssembleChoice, FlowUI, PreviewChoice, QuestionChoice, QuestionView } from './flow';
+import { questionLayout, type AssembleChoice, type FlowUI, type PreviewChoice, type QuestionChoice, type QuestionView } from './flow';
 
 export const PREVIEW_SCHEME = 'forge-preview';
 
-/** Read-only virtual documents showing builder previews (no "save changes?" prompt when closed). */
+/**
+ * The builder's previews: Markdown rendered by VS Code's own Markdown engine in a panel beside the editor
+ * (the plain Markdown text when that engine is not there), replaced by each new preview and closed when the
+ * conversation ends.
+ */
 export class PreviewProvider implements vscode.TextDocumentContentProvider {
   private readonly contents = new Map<string, string>();
   private readonly emitter = new vscode.EventEmitter<vscode.Uri>();
   readonly onDidChange = this.emitter.event;
+  private panel: vscode.WebviewPanel | undefined;
+  static readonly TITLE = 'Forge Preview';
 
   provideTextDocumentContent(uri: vscode.Uri): string {
     return this.contents.get(uri.path) ?? '';
   }
 
-  async show(name: string, text: string): Promise<void> {
-    const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${name}.md` });
+  async show(text: string): Promise<void> {
+    let html: unknown;
+    try {
+      html = await vscode.commands.executeCommand('markdown.api.render', text);
+    } catch {
+      html = undefined;
+    }
+    if (typeof html === 'string') {
+      if (!this.panel) {
+        this.panel = vscode.window.createWebviewPanel(
+          'forge.preview',
+          PreviewProvider.TITLE,
+          { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true },
+          { enableScripts: false, enableFindWidget: true },
+        );
+        this.panel.onDidDispose(() => (this.panel = undefined));
+      }
+      this.panel.webview.html = page(html);
+      this.panel.reveal(vscode.ViewColumn.Beside, true);
+      return;
+    }
+    const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${PreviewProvider.TITLE}.md` });
     this.contents.set(uri.path, text);
     this.emitter.fire(uri);
     const doc = await vscode.workspace.openTextDocument(uri);
     await vscode.languages.setTextDocumentLanguage(doc, 'markdown');
-    await vscode.window.showTextDocument(doc, {
-      viewColumn: vscode.ViewColumn.Beside,
-      preview: true,
-      preserveFocus: true,
-    });
+    await vscode.window.showTextDocument(doc, { viewColumn: vscode.ViewColumn.Beside, preview: true, preserveFocus: true });
   }
+
+  /** Closes the preview once the conversation is over. */
+  async close(): Promise<void> {
+    this.panel?.dispose();
+    this.panel = undefined;
+    const tabs = vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputText && t.input.uri.scheme === PREVIEW_SCHEME);
+    this.contents.clear();
+    if (tabs.length > 0) {
+      await vscode.window.tabGroups.close(tabs, true);
+    }
+  }
+}
+
+/** The preview's page: the rendered Markdown in the editor's colours and font; no scripts, nothing loaded. */
+function page(body: string): string {
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline';">
+<style>
+body { font-family: var(--vscode-markdown-font-family, var(--vscode-font-family)); font-size: 14px; line-height: 1.6; padding: 0 20px; color: var(--vscode-foreground); }
+h1, h2 { border-bottom: 1px solid var(--vscode-panel-border); padding-bottom: .2em; }
+code { font-family: var(--vscode-editor-font-family); }
+</style></head><body>${body}</body></html>`;
 }
 
 interface Item extends vscode.QuickPickItem {
@@ -40,12 +87,14 @@ function pick(
   title: string,
   placeholder: string,
   items: Item[],
-  opts: { back: boolean; freeText?: boolean },
+  opts: { back: boolean; freeText?: boolean; step?: number; totalSteps?: number },
 ): Promise<{ value: string; typed: string } | undefined> {
   return new Promise((resolve) => {
     const qp = vscode.window.createQuickPick<Item>();
     qp.title = title;
     qp.placeholder = placeholder;
+    qp.step = opts.step;
+    qp.totalSteps = opts.totalSteps;
     qp.ignoreFocusOut = true;
     qp.matchOnDescription = true;
     qp.matchOnDetail = true;
@@ -98,9 +147,14 @@ export class VsCodeFlowUI implements FlowUI {
     if (view.allowFreeText) {
       items.push({ label: '$(edit) Write my own answer…', value: FREE, alwaysShow: true });
     }
+    const layout = questionLayout(view);
     for (;;) {
-      const placeholder = view.allowFreeText ? `${view.question} (pick one or type your own)` : view.question;
-      const result = await pick(view.title, placeholder, items, { back: view.allowBack, freeText: view.allowFreeText });
+      const result = await pick(layout.title, layout.placeholder, items, {
+        back: view.allowBack,
+        freeText: view.allowFreeText,
+        step: layout.step,
+        totalSteps: layout.totalSteps,
+      });
       if (!result) {
         return undefined;
       }
@@ -114,8 +168,8 @@ export class VsCodeFlowUI implements FlowUI {
         return { text: result.typed };
       }
       const text = await vscode.window.showInputBox({
-        title: view.title,
-        prompt: view.question,
+        title: layout.title,
+        prompt: view.hint ? `Type ${view.hint}` : undefined,
         ignoreFocusOut: true,
         validateInput: (v) => (v.trim() ? undefined : 'Type an answer, or press Escape to go back to the options'),
       });
@@ -139,10 +193,10 @@ export class VsCodeFlowUI implements FlowUI {
   }
 
   async showPreview(title: string, preview: string): Promise<PreviewChoice> {
-    await this.previews.show('Forge Preview', preview);
+    await this.previews.show(preview);
     const result = await pick(
       title,
-      'Review the preview beside this editor',
+      'Review the bot in the preview beside',
       [
         { label: '$(check) Looks good, continue', value: 'confirm' },
         { label: '$(edit) Change something', value: 'revise' },
@@ -156,7 +210,7 @@ export class VsCodeFlowUI implements FlowUI {
   }
 
   async confirmAssemble(title: string, summary: string): Promise<AssembleChoice> {
-    await this.previews.show('Forge Assemble', summary);
+    await this.previews.show(summary);
     const result = await pick(
       title,
       'Write the files now? (Escape keeps the draft for later)',

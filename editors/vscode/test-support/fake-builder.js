@@ -27,7 +27,8 @@ function createFakeBuilder({ mode = 'bot' } = {}) {
     () => ({ action: 'show_preview', phase: 'preview', preview: { 'SOUL.md': '# Soul\nwarm' } }),
     () => ({ action: 'ready_to_assemble', config: { name: state.answers[0] } }),
   ];
-  const turn = () => ({ session_id: 's-1', turn: steps[state.step]() });
+  // Like the server: Back is possible once there is an earlier phase, and the turn says so.
+  const turn = () => ({ session_id: 's-1', turn: steps[state.step](), can_go_back: state.step > 0 });
   async function exec(command, arg) {
     calls.push({ command, arg: JSON.parse(JSON.stringify(arg)) });
     switch (command) {

@@ -1,7 +1,17 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { runFlow, answerTurn, renderPreview, phaseTitle, parseDrafts, draftLabel } = require('../out/flow.js');
+const {
+  runFlow,
+  answerTurn,
+  renderPreview,
+  renderReady,
+  phaseTitle,
+  parseDrafts,
+  draftLabel,
+  questionLayout,
+  splitHint,
+} = require('../out/flow.js');
 const { createFakeBuilder, scriptedUI } = require('../test-support/fake-builder.js');
 
 async function start(fake, mode = 'bot') {
@@ -34,6 +44,7 @@ test('a whole bot conversation sends the answers the user chose and assembles in
   // The question view carries the options with descriptions, free text and the phase in the title.
   const first = ui.seen[0].view;
   assert.equal(first.title, 'Forge · New Bot · Identity');
+  assert.equal(first.flow, 'New Bot');
   assert.equal(first.allowFreeText, true);
   assert.equal(first.allowBack, false, 'no Back on the opening question of a new session');
   assert.deepEqual(first.options[0], { id: 'luna', label: 'Luna', description: 'soft and curious' });
@@ -42,7 +53,7 @@ test('a whole bot conversation sends the answers the user chose and assembles in
   assert.equal(ui.seen[1].view.allowFreeText, false);
   // The preview is shown before assembling, rendered from the server's file map.
   assert.match(ui.seen[2].view.preview, /## SOUL\.md\n\n# Soul\nwarm/);
-  assert.match(ui.seen[3].view.summary, /"name": "Luna"/);
+  assert.match(ui.seen[3].view.summary, /^# Luna\n/);
 });
 
 test('free text, back and revise are sent as {text}, {back: true} and {confirm: false}', async () => {
@@ -99,6 +110,26 @@ test('a resumed session allows Back on its first question', async () => {
   const ui = scriptedUI([['question', undefined]]);
   await runFlow(fake.exec, ui, { session_id: 's-1', turn: { action: 'ask_question', question: 'q', options: [] } }, { mode: 'bot' });
   assert.equal(ui.seen[0].view.allowBack, true);
+});
+
+test('Back is offered exactly when the turn says the server can go back', async () => {
+  // A reconfigure session or a resumed draft at its first phase: not a fresh flow, yet no Back.
+  const q = { action: 'ask_question', question: 'What should Luna be called?', options: [{ label: 'Keep: Luna' }] };
+  const seenBack = [];
+  const exec = async (command, arg) => {
+    assert.equal(command, 'forge.builder.answer');
+    assert.ok(!arg.answer.back, 'Back was never sent where the server refuses it');
+    return { session_id: 's', turn: { action: 'ask_question', phase: 'personality', question: 'Tone?', options: [{ label: 'a' }] }, can_go_back: true };
+  };
+  const ui = scriptedUI([
+    ['question', (view) => (seenBack.push(view.allowBack), { option: 0 })],
+    ['question', (view) => (seenBack.push(view.allowBack), undefined)],
+  ]);
+  await runFlow(exec, ui, { session_id: 's', turn: q, can_go_back: false }, { mode: 'bot', name: 'Reconfigure luna' });
+  assert.deepEqual(seenBack, [false, true]);
+  assert.equal(ui.seen[0].view.flow, 'Reconfigure luna', 'a reconfigure is not titled New Bot');
+  // Even a UI that tries is refused before anything is sent.
+  await assert.rejects(answerTurn(q, scriptedUI([['question', { back: true }]]), 'bot', false), /cannot go back/);
 });
 
 test('skill mode creates the skill from the session and attaches it to the bot', async () => {
@@ -161,9 +192,10 @@ test('a server that never finishes is stopped', async () => {
 
 test('previews, titles and drafts render for people', () => {
   assert.equal(renderPreview('plain'), 'plain');
-  assert.match(renderPreview({ a: 1 }), /^```json\n\{\n {2}"a": 1\n\}\n```$/);
-  assert.equal(phaseTitle('bot', {}), 'Forge · New Bot');
-  assert.equal(phaseTitle('skill', { phase: 'skill_body' }), 'Forge · New Skill · Skill body');
+  assert.equal(phaseTitle('New Bot', {}), 'Forge · New Bot');
+  assert.equal(phaseTitle('New Skill', { phase: 'skill_body' }), 'Forge · New Skill · Skill body');
+  // Boternity's progress label is not a title: no trailing "...".
+  assert.equal(phaseTitle('New Bot', { phase_label: 'Defining personality...' }), 'Forge · New Bot · Defining personality');
   const drafts = parseDrafts([
     { session_id: 'a', mode: 'skill', description: 'x'.repeat(100), phase: 'identity', updated_at: '2026-01-01' },
     { junk: true },
@@ -173,4 +205,83 @@ test('previews, titles and drafts render for people', () => {
   assert.ok(label.label.startsWith('Skill: xxx') && label.label.endsWith('…'));
   assert.equal(label.description, 'Identity');
   assert.throws(() => parseDrafts({}), /expected a list/);
+});
+
+test('a question is laid out with the question as the title, its step, and its hint once', async () => {
+  const turn = {
+    action: 'ask_question',
+    phase: 'personality',
+    phase_label: 'Defining personality...',
+    question: 'Which traits describe Luna? (free text: a comma-separated list)',
+    options: [{ label: 'curious, kind' }],
+    allow_free_text: true,
+  };
+  const ui = scriptedUI([['question', undefined]]);
+  await answerTurn(turn, ui, 'bot', true);
+  const view = ui.seen[0].view;
+  assert.equal(view.question, 'Which traits describe Luna?');
+  assert.equal(view.hint, 'a comma-separated list');
+  assert.deepEqual([view.step, view.totalSteps], [2, 5]);
+  const layout = questionLayout(view);
+  assert.equal(layout.title, 'Personality: Which traits describe Luna?');
+  assert.equal(layout.placeholder, 'Forge · New Bot — pick one, or type a comma-separated list');
+  assert.deepEqual([layout.step, layout.totalSteps], [2, 5]);
+  const all = `${layout.title} ${layout.placeholder}`;
+  assert.equal(all.match(/comma-separated/g).length, 1, 'the hint is not doubled');
+  assert.ok(!all.includes('...'));
+  // Without free text there is nothing to type.
+  const closed = questionLayout({ ...view, allowFreeText: false, hint: undefined });
+  assert.equal(closed.placeholder, 'Forge · New Bot — pick one');
+  assert.deepEqual(splitHint('What is it?'), { question: 'What is it?' });
+});
+
+test('review and assemble previews are Markdown about the bot, without internal fields', () => {
+  // show_preview's preview and ready_to_assemble's config, as the server sends them (docs/interface.md).
+  const review = renderPreview({
+    name: 'Luna',
+    description: 'Plans meals',
+    personality_summary: 'Warm and playful',
+    model: 'claude-sonnet-4-20250514',
+    skills: ['web-search'],
+    phase: 'review',
+  });
+  assert.match(review, /^# Luna\n\nPlans meals\n/);
+  assert.match(review, /\*\*Model:\*\* claude-sonnet-4-20250514/);
+  assert.match(review, /## Personality\n\nWarm and playful/);
+  assert.match(review, /## Skills\n\n- \*\*web-search\*\*/);
+  assert.ok(!/phase|review|```|\{/.test(review), review);
+  const ready = renderReady(
+    {
+      config: {
+        name: 'Luna',
+        description: 'Plans meals',
+        category: 'assistant',
+        tags: ['food'],
+        personality: { tone: 'warm', traits: ['kind', 'curious'], purpose: 'Plan meals.', boundaries: 'No medical advice.' },
+        model_config: { model: 'claude-sonnet-4-20250514', temperature: 0.7, max_tokens: 4096 },
+        skills: [{ name: 'web-search', description: 'Searches the web', skill_type: 'local' }],
+      },
+    },
+    'bot',
+  );
+  for (const want of [
+    /^# Luna\n/,
+    /\*\*Category:\*\* assistant/,
+    /\*\*Temperature:\*\* 0\.7/,
+    /\*\*Max tokens:\*\* 4096/,
+    /\*\*Traits:\*\* kind, curious/,
+    /### Purpose\n\nPlan meals\./,
+    /### Boundaries\n\nNo medical advice\./,
+    /- \*\*web-search\*\* — Searches the web/,
+  ]) {
+    assert.match(ready, want);
+  }
+  assert.ok(!ready.includes('```') && !ready.includes('"'), ready);
+  const skill = renderReady(
+    { config: {}, skill: { name: 'pdf-summary', description: 'Summarises PDFs', skill_type: 'prompt', capabilities: ['read_file'], trust_tier: 'local', body: 'Read the PDF.' } },
+    'skill',
+  );
+  assert.match(skill, /^# pdf-summary\n\nSummarises PDFs\n/);
+  assert.match(skill, /\*\*Capabilities:\*\* read_file/);
+  assert.match(skill, /## Instructions\n\nRead the PDF\./);
 });

@@ -165,6 +165,8 @@ test('forge-ls over LSP: commands advertised, initializationOptions and workspac
     const started = await exec(server, ServerCommands.builderStart, { mode: 'bot', description: 'a protocol test bot' });
     assert.equal(typeof started.session_id, 'string');
     assert.ok(['ask_question', 'show_preview', 'ready_to_assemble', 'clarify'].includes(started.turn.action), JSON.stringify(started.turn));
+    // The turn says whether Back is possible; the flow relies on it (nothing to go back to yet).
+    assert.equal(started.can_go_back, false, JSON.stringify(started));
     assert.ok(fs.existsSync(dbA), `drafts database not created at draftsPath ${dbA}`);
     const drafts = await exec(server, ServerCommands.builderDrafts, {});
     assert.ok(drafts.some((d) => d.session_id === started.session_id && d.mode === 'bot'), JSON.stringify(drafts));

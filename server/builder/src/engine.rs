@@ -92,6 +92,13 @@ impl Session {
         matches!(self.turn, BuilderTurn::ReadyToAssemble { .. })
     }
 
+    /// Whether `Back` is accepted now: there is an earlier phase to return to. A reconfigure
+    /// session or a resumed draft may ask its first question with nothing behind it, so clients
+    /// ask this instead of guessing from how the flow began.
+    pub fn can_go_back(&self) -> bool {
+        !self.phase_history.is_empty()
+    }
+
     /// The complete config (smart defaults for anything unanswered), as `ready_to_assemble` carries it.
     pub fn full_config(&self) -> Result<BuilderConfig, BuilderError> {
         let cfg = complete_config(&self.config, &self.description, &self.category())?;

@@ -39,6 +39,38 @@ impl Offer {
     pub fn title(&self) -> String {
         format!("{} → {}", self.question, self.label)
     }
+
+    /// Whether this answer belongs on `lines` (zero-based, inclusive) of the file at `path`: its
+    /// edit of that file changes one of them, or inserts new lines where one of them is (the
+    /// line pushed down, or a blank line just above). An answer
+    /// that writes only other files (hosted here because its files do not exist yet) belongs
+    /// on the first line, where the file's lens is.
+    pub fn fills(&self, path: &Path, lines: std::ops::RangeInclusive<usize>) -> bool {
+        let Some(w) = self.writes.iter().find(|w| w.path == path) else {
+            return *lines.start() == 0;
+        };
+        let span = changed_lines(
+            w.old.as_deref().unwrap_or(""),
+            w.new.as_deref().unwrap_or(""),
+        );
+        span.start() <= lines.end() && lines.start() <= span.end()
+    }
+}
+
+/// The lines of `old` that `new` replaces; for a pure insertion, the line it goes before (and
+/// the blank line above, where someone would place the cursor to add a line).
+fn changed_lines(old: &str, new: &str) -> std::ops::RangeInclusive<usize> {
+    let a: Vec<&str> = old.split_inclusive('\n').collect();
+    let b: Vec<&str> = new.split_inclusive('\n').collect();
+    let (prefix, suffix) = forge_syntax::text::common_ends(&a, &b);
+    let end = a.len() - suffix;
+    if end > prefix {
+        prefix..=end - 1
+    } else if prefix > 0 && a[prefix - 1].trim().is_empty() {
+        prefix - 1..=prefix
+    } else {
+        prefix..=prefix
+    }
 }
 
 /// The lens at the top of a bot file.
@@ -488,4 +520,43 @@ pub async fn lens(drafts: &Drafts, view: &View, file: &OpenFile<'_>) -> Option<L
         ),
         count: unanswered.len(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn offer(old: &str, new: &str) -> Offer {
+        Offer {
+            question: "q".into(),
+            label: "l".into(),
+            writes: vec![FileWrite {
+                path: "/b/IDENTITY.md".into(),
+                old: Some(old.into()),
+                new: Some(new.into()),
+            }],
+            records: None,
+        }
+    }
+
+    #[test]
+    fn an_answer_fills_the_lines_its_edit_changes() {
+        let p = Path::new("/b/IDENTITY.md");
+        let changed = offer(
+            "---\nname: a\ntemperature: 5\n---\n",
+            "---\nname: a\ntemperature: 1\n---\n",
+        );
+        assert!(changed.fills(p, 2..=2));
+        assert!(!changed.fills(p, 1..=1) && !changed.fills(p, 3..=3));
+        let inserted = offer("---\nname: a\n---\n", "---\nname: a\nmodel: m\n---\n");
+        assert!(inserted.fills(p, 2..=2));
+        assert!(!inserted.fills(p, 0..=0) && !inserted.fills(p, 1..=1));
+        let after_blank = offer("---\nname: a\n\n---\n", "---\nname: a\n\nmodel: m\n---\n");
+        assert!(after_blank.fills(p, 2..=2) && after_blank.fills(p, 3..=3));
+        let appended = offer("# A\n", "# A\n\n## Purpose\n\nx\n");
+        assert!(appended.fills(p, 1..=1) && !appended.fills(p, 0..=0));
+        // Another file's answer is hosted on the first line only.
+        let other = Path::new("/b/SOUL.md");
+        assert!(changed.fills(other, 0..=3) && !changed.fills(other, 1..=1));
+    }
 }

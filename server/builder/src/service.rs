@@ -170,8 +170,8 @@ pub fn read_optional(path: &Path) -> Result<Option<String>> {
     }
 }
 
-/// The skills in the workspace folders (name = folder, description from the frontmatter), offered in
-/// the skills phase. A cheap line scan: the full analysis is not needed to list them.
+/// The skills in the workspace folders (name and description from the frontmatter, the folder's
+/// name when it has none), offered in the skills phase. A cheap line scan: the full analysis is not needed to list them.
 pub fn workspace_skills(folders: &[PathBuf]) -> Vec<WorkspaceSkill> {
     let mut out: Vec<WorkspaceSkill> = Vec::new();
     let mut seen = std::collections::HashSet::new();
@@ -180,28 +180,27 @@ pub fn workspace_skills(folders: &[PathBuf]) -> Vec<WorkspaceSkill> {
             if path.file_name().and_then(|n| n.to_str()) != Some("SKILL.md") {
                 continue;
             }
-            let Some(name) = path
+            let Some(folder) = path
                 .parent()
                 .and_then(Path::file_name)
                 .and_then(|n| n.to_str())
             else {
                 continue;
             };
-            if !seen.insert(name.to_string()) {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let field = |key: &str| {
+                text.lines()
+                    .find_map(|l| l.strip_prefix(key).map(|d| d.trim().to_string()))
+                    .map(|d| d.trim_matches(|c| c == '"' || c == '\'').to_string())
+                    .filter(|d| !d.is_empty())
+            };
+            // The name skills.toml is checked against (the manifest's), else the folder's.
+            let name = field("name:").unwrap_or_else(|| folder.to_string());
+            if !seen.insert(name.clone()) {
                 continue;
             }
-            let description = std::fs::read_to_string(&path)
-                .ok()
-                .and_then(|t| {
-                    t.lines()
-                        .find_map(|l| l.strip_prefix("description:").map(|d| d.trim().to_string()))
-                })
-                .map(|d| d.trim_matches(|c| c == '"' || c == '\'').to_string())
-                .unwrap_or_default();
-            out.push(WorkspaceSkill {
-                name: name.to_string(),
-                description,
-            });
+            let description = field("description:").unwrap_or_default();
+            out.push(WorkspaceSkill { name, description });
         }
     }
     out
@@ -209,19 +208,19 @@ pub fn workspace_skills(folders: &[PathBuf]) -> Vec<WorkspaceSkill> {
 
 /// [`workspace_skills`] from the server's index, which has every skill read and
 /// parsed already (open documents included): no walk, no reads. Same names (the
-/// folder) and order (by path). None while the index holds no workspace skill
+/// manifest's, which is what a bot's skills.toml must name to validate) and order
+/// (by path). None while the index holds no workspace skill
 /// (before the first scan ends): the walk answers then.
 pub fn workspace_skills_indexed(index: &Index, folders: &[PathBuf]) -> Option<Vec<WorkspaceSkill>> {
     let mut found: Vec<(&Path, &str, &str)> = index
         .skills()
         .filter(|(f, _)| !f.read_only && folders.iter().any(|r| f.path.starts_with(r)))
-        .filter_map(|(f, s)| {
-            let name = f.folder().file_name()?.to_str()?;
-            Some((
+        .map(|(f, s)| {
+            (
                 f.path.as_path(),
-                name,
+                s.name.as_str(),
                 s.description.as_deref().unwrap_or(""),
-            ))
+            )
         })
         .collect();
     if found.is_empty() {

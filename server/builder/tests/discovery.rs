@@ -66,20 +66,17 @@ fn check_the_index_and_the_builder_see_the_same_files() {
             .into_iter()
             .map(|s| s.name)
             .collect();
-    let skill_folders: BTreeSet<String> = want
+    // The builder lists skills by their manifest name (what skills.toml must name), once each.
+    let skill_names: BTreeSet<String> = want
         .iter()
         .filter(|p| p.ends_with("SKILL.md"))
         .map(|p| {
-            Path::new(p)
-                .parent()
-                .unwrap()
-                .file_name()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
+            let text = std::fs::read_to_string(root.join(p)).unwrap();
+            let line = text.lines().find_map(|l| l.strip_prefix("name: ")).unwrap();
+            line.to_string()
         })
         .collect();
-    assert_eq!(listed, skill_folders, "the builder's skill listing");
+    assert_eq!(listed, skill_names, "the builder's skill listing");
     // The index answers single watched-file events with the same policy.
     assert!(forge_analysis::workspace::index::is_skipped(
         &root.join("node_modules/pkg/skill/SKILL.md")

@@ -303,12 +303,143 @@ fn reconfigure_changes_only_the_answer_changed() {
     lsp.stop();
 }
 
+/// Every turn says whether Back is accepted, so a client never offers a Back the server refuses:
+/// not on the first phase of a new session, of a reconfigure session or of a resumed draft.
+#[test]
+fn turns_say_whether_back_is_possible() {
+    let (_dir, root) = workspace();
+    let mut lsp = Client::editor(&root);
+    let bot = build_bot(&mut lsp, "Vega");
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Keeps my reading list"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    assert_eq!(r["can_go_back"], false, "{r}");
+    let resumed = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    assert_eq!(resumed["can_go_back"], false, "{resumed}");
+    let mut r = r;
+    while r["turn"]["phase"] == "basics" {
+        let answer = if r["turn"]["question"].as_str().unwrap().contains("called") {
+            json!({"text": "Vega"})
+        } else {
+            json!({"option": 0})
+        };
+        r = lsp.ok(
+            "forge.builder.answer",
+            json!({"session_id": sid, "answer": answer}),
+        );
+        if r["turn"]["phase"] == "basics" {
+            assert_eq!(r["can_go_back"], false, "{r}");
+        }
+    }
+    assert_eq!(r["can_go_back"], true, "second phase: {r}");
+    let resumed = lsp.ok("forge.builder.session", json!({"session_id": sid}));
+    assert_eq!(resumed["can_go_back"], true, "{resumed}");
+    let back = lsp.ok(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"back": true}}),
+    );
+    assert_eq!(
+        back["can_go_back"], false,
+        "back in the first phase: {back}"
+    );
+    let refused = lsp.exec(
+        "forge.builder.answer",
+        json!({"session_id": sid, "answer": {"back": true}}),
+    );
+    assert!(refused.is_err(), "{refused:?}");
+
+    let r = lsp.ok("forge.builder.reconfigure", json!({"uri": uri(&bot)}));
+    assert_eq!(r["turn"]["action"], "ask_question");
+    assert_eq!(
+        r["can_go_back"], false,
+        "first question of reconfigure: {r}"
+    );
+    lsp.stop();
+}
+
 fn code_actions(lsp: &mut Client, path: &Path) -> Vec<Value> {
+    code_actions_on(lsp, path, 0, 0)
+}
+
+/// `textDocument/codeAction` for a selection from line `first` to line `last`.
+fn code_actions_on(lsp: &mut Client, path: &Path, first: u32, last: u32) -> Vec<Value> {
+    code_actions_in(lsp, path, (first, 0), (last, 0))
+}
+
+/// `textDocument/codeAction` from `start` to `end`, each (line, character).
+fn code_actions_in(
+    lsp: &mut Client,
+    path: &Path,
+    start: (u32, u32),
+    end: (u32, u32),
+) -> Vec<Value> {
     let r = lsp.round_trip(
         "textDocument/codeAction",
-        json!({"textDocument": {"uri": uri(path)}, "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}, "context": {"diagnostics": []}}),
+        json!({"textDocument": {"uri": uri(path)}, "range": {"start": {"line": start.0, "character": start.1}, "end": {"line": end.0, "character": end.1}}, "context": {"diagnostics": []}}),
     );
     r["result"].as_array().cloned().unwrap_or_default()
+}
+
+/// A hand-written bot `bots/<slug>` named `name`: IDENTITY.md with `identity` inside its
+/// frontmatter after `display_name`, and a SOUL.md with a tone and a purpose. Returns the
+/// IDENTITY.md.
+fn hand_bot(root: &Path, slug: &str, name: &str, identity: &str) -> PathBuf {
+    let bot = root.join("bots").join(slug);
+    std::fs::create_dir_all(&bot).unwrap();
+    let path = bot.join("IDENTITY.md");
+    std::fs::write(&path, format!("---\ndisplay_name: {name}\n{identity}---\n")).unwrap();
+    std::fs::write(
+        bot.join("SOUL.md"),
+        format!(
+            "---\nname: {name}\ntone: calm\n---\n\n# {name}\n\n## Purpose\n\nHelps with {slug}.\n"
+        ),
+    )
+    .unwrap();
+    path
+}
+
+/// The zero-based number of the first line of `path` starting with `prefix`.
+fn line_of(path: &Path, prefix: &str) -> u32 {
+    let text = std::fs::read_to_string(path).unwrap();
+    text.lines()
+        .position(|l| l.starts_with(prefix))
+        .unwrap_or_else(|| panic!("no line {prefix}… in {text}")) as u32
+}
+
+/// Ctrl+. on a line lists that line's quick fixes first, then only the builder answers that
+/// fill that line, not every unanswered question of the file.
+#[test]
+fn code_actions_on_a_line_are_its_fixes_then_its_answers() {
+    let (_dir, root) = workspace();
+    let mut lsp = Client::editor(&root);
+    let identity = hand_bot(
+        &root,
+        "reed",
+        "Reed",
+        "temperature: 5\ncategory: assistant\n",
+    );
+    lsp.open_file(&identity);
+    let everywhere = code_actions_on(&mut lsp, &identity, 0, 5);
+    let answers = |v: &[Value]| v.iter().filter(|a| a["kind"] == "refactor.rewrite").count();
+    assert!(
+        answers(&everywhere) > 0,
+        "the file has unanswered questions"
+    );
+    // The cursor on the value, as Ctrl+. is pressed on the squiggle.
+    let on_temperature = code_actions_in(&mut lsp, &identity, (2, 13), (2, 13));
+    assert_eq!(on_temperature[0]["kind"], "quickfix", "{on_temperature:?}");
+    assert_eq!(
+        on_temperature[0]["title"], "Clamp to 2 (the range is 0–2)",
+        "{on_temperature:?}"
+    );
+    assert_eq!(answers(&on_temperature), 0, "{on_temperature:?}");
+    // The answers are on the line they write: the closing `---`, where new keys go.
+    let on_close = code_actions_on(&mut lsp, &identity, 4, 4);
+    assert!(answers(&on_close) > 0, "{on_close:?}");
+    assert!(answers(&on_close) <= answers(&everywhere));
+    lsp.stop();
 }
 
 #[test]
@@ -321,7 +452,8 @@ fn pending_question_as_code_action_is_applied_and_recorded() {
     assert_eq!(r["turn"]["action"], "ask_question");
     let identity = bot.join("IDENTITY.md");
     lsp.open_file(&identity);
-    let actions: Vec<Value> = code_actions(&mut lsp, &identity)
+    let name_line = line_of(&identity, "display_name:");
+    let actions: Vec<Value> = code_actions_on(&mut lsp, &identity, name_line, name_line)
         .into_iter()
         .filter(|a| a["kind"] == "refactor.rewrite")
         .collect();
@@ -374,7 +506,7 @@ fn pending_question_as_code_action_is_applied_and_recorded() {
     .unwrap();
     let soul = hand.join("SOUL.md");
     lsp.open_file(&soul);
-    let offers: Vec<Value> = code_actions(&mut lsp, &soul)
+    let offers: Vec<Value> = code_actions_on(&mut lsp, &soul, 0, 20)
         .into_iter()
         .filter(|a| a["kind"] == "refactor.rewrite")
         .collect();
@@ -738,7 +870,8 @@ fn reconfigure_after_a_code_action_assembles_without_rewriting_it() {
     let sid = r["session_id"].as_str().unwrap().to_string();
     let identity = bot.join("IDENTITY.md");
     lsp.open_file(&identity);
-    let actions = code_actions(&mut lsp, &identity);
+    let name_line = line_of(&identity, "display_name:");
+    let actions = code_actions_on(&mut lsp, &identity, name_line, name_line);
     let a = actions
         .iter()
         .find(|a| a["kind"] == "refactor.rewrite")
@@ -1359,6 +1492,87 @@ fn builder_answers_complete_at_the_field_or_section_they_fill() {
     lsp.stop();
 }
 
+/// On a blank frontmatter line the keys come first, then the builder's answers (which would
+/// otherwise bury the keys under values such as `1024` or `assistant`).
+#[test]
+fn keys_sort_before_builder_answers_on_a_blank_frontmatter_line() {
+    let (_dir, root) = workspace();
+    let mut lsp = Client::editor(&root);
+    let identity = hand_bot(&root, "fern", "Fern", "\n");
+    lsp.open_file(&identity);
+    let mut items = completions(&mut lsp, &identity, 2, 0);
+    let builder = |i: &Value| i["detail"].as_str().unwrap_or("").starts_with("Forge · ");
+    assert!(
+        items.iter().any(builder),
+        "builder answers offered: {items:?}"
+    );
+    assert!(
+        items.iter().any(|i| i["kind"] == 10),
+        "keys offered: {items:?}"
+    );
+    items.sort_by(|a, b| a["sortText"].as_str().cmp(&b["sortText"].as_str()));
+    let first_answer = items.iter().position(builder).unwrap();
+    let last_key = items.iter().rposition(|i| i["kind"] == 10).unwrap();
+    assert!(
+        last_key < first_answer,
+        "keys first: {:?}",
+        items.iter().map(|i| &i["label"]).collect::<Vec<_>>()
+    );
+    lsp.stop();
+}
+
+/// A workspace skill whose `name` differs from its folder is offered by its name, which is what
+/// the new bot's skills.toml must say to validate.
+#[test]
+fn a_skill_is_offered_by_the_name_skills_toml_resolves() {
+    let (_dir, root) = workspace();
+    let skill = root.join("skills/lookup-web");
+    std::fs::create_dir_all(&skill).unwrap();
+    std::fs::write(
+        skill.join("SKILL.md"),
+        "---\nname: web-search\ndescription: Searches the web for recipes and cooking tips.\n---\n# Web search\n\nSearch the web.\n",
+    )
+    .unwrap();
+    let mut lsp = Client::editor(&root);
+    let r = lsp.ok(
+        "forge.builder.start",
+        json!({"mode": "bot", "description": "Finds recipes and cooking tips on the web"}),
+    );
+    let sid = r["session_id"].as_str().unwrap().to_string();
+    let mut offered = Vec::new();
+    run_to_ready(&mut lsp, r["turn"].clone(), &sid, &mut |t| {
+        if t["phase"] != "skills" {
+            return None;
+        }
+        let options = t["options"].as_array().unwrap();
+        offered = options.iter().map(|o| o["label"].clone()).collect();
+        options
+            .iter()
+            .position(|o| o["label"] == "web-search")
+            .map(|i| json!({"option": i}))
+    });
+    assert!(
+        offered.contains(&json!("web-search")) && !offered.contains(&json!("lookup-web")),
+        "{offered:?}"
+    );
+    let files = lsp.ok("forge.builder.assemble", json!({"session_id": sid}));
+    let bot = path_of(files["files"][0].as_str().unwrap())
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let toml = std::fs::read_to_string(bot.join("skills.toml")).unwrap();
+    assert!(toml.contains("web-search"), "{toml}");
+    // Checked from the workspace root, so the workspace's skills are what the names resolve to.
+    let out = Command::new(BIN)
+        .args(["check", "--format", "json", "."])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(!report.contains("skills-toml-unknown-skill"), "{report}");
+    lsp.stop();
+}
+
 #[test]
 fn pipelined_answers_on_one_session_apply_in_arrival_order() {
     let (_dir, root) = workspace();
@@ -1435,7 +1649,8 @@ fn openclaw_bootstrap_through_code_actions() {
         let path = root.join(file);
         lsp.close_file(&path);
         lsp.open_file(&path);
-        let actions: Vec<Value> = code_actions(&mut lsp, &path)
+        // Over the whole file: each answer is offered on the line it fills.
+        let actions: Vec<Value> = code_actions_on(&mut lsp, &path, 0, 100)
             .into_iter()
             .filter(|a| a["kind"] == "refactor.rewrite")
             .collect();
@@ -1457,7 +1672,7 @@ fn openclaw_bootstrap_through_code_actions() {
         } else {
             "IDENTITY.md"
         };
-        assert!(code_actions(&mut lsp, &root.join(other))
+        assert!(code_actions_on(&mut lsp, &root.join(other), 0, 100)
             .iter()
             .all(|a| a["kind"] != "refactor.rewrite"));
         let a = actions

@@ -594,6 +594,36 @@ fn quick_fixes_remove_their_diagnostic() {
     }
 }
 
+/// A bad skill name in a folder named as its fix would be is reported twice (invalid, differs
+/// from the folder), and both diagnostics fix it the same way: one quick fix is listed.
+#[test]
+fn the_same_fix_is_listed_once() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, u) = place(tmp.path(), "skills/web-search", "SKILL.md");
+    let (mut c, _) = Client::initialized(caps(false));
+    let text = "---\nname: Web Search\ndescription: Searches the web for a query.\n---\n# Web Search\n\nBody.\n";
+    c.open(&u, 1, text);
+    let diags = c.diagnostics_for_version(&u, 1);
+    let on_name: Vec<&Value> = diags
+        .iter()
+        .filter(|d| d["range"]["start"]["line"] == 1)
+        .collect();
+    assert!(on_name.len() >= 2, "two diagnostics on the name: {diags:?}");
+    let actions = c.call(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": range(1, 8, 1, 8),
+               "context": {"diagnostics": on_name, "only": ["quickfix"]}}),
+    );
+    let titles: Vec<&str> = actions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["Change to `web-search`"], "{actions}");
+    assert!(c.shutdown_and_exit().success());
+}
+
 // ---------------------------------------------------------------- lifecycle
 
 #[test]

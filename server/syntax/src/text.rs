@@ -141,6 +141,21 @@ impl LineIndex {
     }
 }
 
+/// How many leading and how many trailing items `a` and `b` share, the two runs never overlapping:
+/// what stays around the one change that turns `a` into `b`.
+pub fn common_ends<T: PartialEq>(a: &[T], b: &[T]) -> (usize, usize) {
+    let pre = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+    let room = a.len().min(b.len()) - pre;
+    let suf = a
+        .iter()
+        .rev()
+        .zip(b.iter().rev())
+        .take(room)
+        .take_while(|(x, y)| x == y)
+        .count();
+    (pre, suf)
+}
+
 /// The largest char boundary at or before `i`.
 pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     if i >= text.len() {

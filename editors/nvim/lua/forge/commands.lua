@@ -34,12 +34,6 @@ local function exec(command, arg)
   return M.exec(command, arg)
 end
 
-local function workspace_folder()
-  local client = forge().client(0)
-  local folder = client and client.workspace_folders and client.workspace_folders[1]
-  return folder and folder.uri or vim.uri_from_fname(vim.fn.getcwd())
-end
-
 local function report(outcome)
   if not outcome then
     return
@@ -97,9 +91,10 @@ function M.new(mode, description, on_done)
         bot = choice:match("^Attach") and current or nil
       end
     end
-    local folder = workspace_folder()
-    local first = exec("forge.builder.start", { mode = mode, description = vim.trim(description or ""), folder = folder })
-    local outcome = flow.run(exec, first, { mode = mode, folder = folder, bot = bot, fresh = true })
+    -- No `folder`: the server reads it as the bots directory itself, and its default is forge.botsDir of
+    -- the first workspace folder, where a new bot belongs (for the ritual: the first workspace folder).
+    local first = exec("forge.builder.start", { mode = mode, description = vim.trim(description or "") })
+    local outcome = flow.run(exec, first, { mode = mode, bot = bot, fresh = true })
     report(outcome)
     return outcome
   end, on_done)
@@ -127,7 +122,7 @@ function M.resume(on_done)
       return nil
     end
     local session = exec("forge.builder.session", { session_id = draft.session_id })
-    local outcome = flow.run(exec, session, { mode = draft.mode or session.mode, folder = workspace_folder() })
+    local outcome = flow.run(exec, session, { mode = draft.mode or session.mode })
     report(outcome)
     return outcome
   end, on_done)
@@ -140,7 +135,7 @@ function M.assemble(on_done)
       return nil
     end
     local session = exec("forge.builder.session", { session_id = draft.session_id })
-    local opts = { mode = draft.mode or session.mode, folder = workspace_folder() }
+    local opts = { mode = draft.mode or session.mode }
     local outcome
     if session.turn and session.turn.action == "ready_to_assemble" then
       outcome = flow.assemble(exec, session.session_id, opts)

@@ -207,7 +207,12 @@ function M.run(exec, first, opts)
     if type(current) ~= "table" or type(current.session_id) ~= "string" or type(current.turn) ~= "table" then
       error("unexpected builder reply " .. vim.inspect(current))
     end
-    local answer = M.answer_turn(current.turn, opts.mode, not (opts.fresh and i == 1))
+    -- The server says whether Back is possible (can_go_back); an older server that does not is guessed for.
+    local allow_back = current.can_go_back
+    if allow_back == nil or allow_back == vim.NIL then
+      allow_back = not (opts.fresh and i == 1)
+    end
+    local answer = M.answer_turn(current.turn, opts.mode, allow_back)
     if answer == nil then
       vim.notify("Forge: draft saved. Continue it with :ForgeResume", vim.log.levels.INFO)
       return { kind = "paused", session_id = current.session_id }

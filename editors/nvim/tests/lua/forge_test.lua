@@ -249,7 +249,8 @@ tests[":ForgeNewBot runs the whole builder with scripted answers and writes the 
   for _, uri in ipairs(outcome.files) do
     local path = vim.uri_to_fname(uri)
     assert(vim.uv.fs_stat(path), "assembled file missing on disk: " .. path)
-    assert(vim.startswith(path, root .. "/"), "assembled outside the workspace: " .. path)
+    -- In forge.botsDir (default bots/), not in the workspace folder itself.
+    assert(vim.startswith(path, root .. "/bots/"), "assembled outside bots/: " .. path)
     if path:match("IDENTITY%.md$") or path:match("SOUL%.md$") then
       bot_file = path
     end
@@ -302,9 +303,10 @@ tests["OpenClaw's first-run ritual through code actions in the files it fills"] 
       vim.cmd.edit(root .. "/" .. (files[q] or "IDENTITY.md"))
       local fbuf = vim.api.nvim_get_current_buf()
       client_for(fbuf)
+      -- The whole buffer: each answer is offered on the line it fills.
       local responses = vim.lsp.buf_request_sync(fbuf, "textDocument/codeAction", {
         textDocument = { uri = vim.uri_from_bufnr(fbuf) },
-        range = { start = { line = 0, character = 0 }, ["end"] = { line = 0, character = 0 } },
+        range = { start = { line = 0, character = 0 }, ["end"] = { line = vim.api.nvim_buf_line_count(fbuf), character = 0 } },
         context = { diagnostics = {} },
       }, 20000)
       local action
@@ -461,6 +463,33 @@ tests["flow rendering (no server)"] = function()
   end)
   vim.ui.select = ui_select
   assert(answer and answer.option == 1, vim.inspect(answer))
+end
+
+tests["Back is offered only when the turn says the server can go back (no server)"] = function()
+  local flow = require("forge.flow")
+  local question = { action = "ask_question", question = "q", options = { { label = "a" } } }
+  local offered, sent = {}, {}
+  local ui_select = vim.ui.select
+  vim.ui.select = function(items, _, cb)
+    local back = false
+    for _, item in ipairs(items) do
+      back = back or item.label == "← Back"
+    end
+    table.insert(offered, back)
+    -- Answer the first question, dismiss the second.
+    cb(#offered == 1 and items[1] or nil)
+  end
+  local exec = function(command, arg)
+    table.insert(sent, arg.answer)
+    return { session_id = "s", turn = question, can_go_back = true }
+  end
+  require("forge.async").run(function()
+    -- A reconfigure session or a resumed draft at its first phase: not fresh, and still no Back.
+    flow.run(exec, { session_id = "s", turn = question, can_go_back = false }, { mode = "bot" })
+  end)
+  vim.ui.select = ui_select
+  assert(vim.deep_equal(offered, { false, true }), vim.inspect(offered))
+  assert(#sent == 1 and sent[1].option == 0, vim.inspect(sent))
 end
 
 function M.run()

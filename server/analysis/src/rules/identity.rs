@@ -129,9 +129,22 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> V
     if let Some(f) = lines::get(&fields, "temperature") {
         match f.value.parse::<f64>() {
             Err(_) => diags.push(number_invalid(f, "a number such as 0.7", "0.7")),
-            Ok(t) if !schema::TEMPERATURE.contains(&t) => diags.push(Diagnostic::new(&codes::IDENTITY_NUMBER_RANGE, f.value_range.clone(), format!(
-                "temperature {t} is outside 0–2, the range Boternity's web UI allows; providers reject it."
-            ))),
+            Ok(t) if !schema::TEMPERATURE.contains(&t) => {
+                let mut d = Diagnostic::new(&codes::IDENTITY_NUMBER_RANGE, f.value_range.clone(), format!(
+                    "temperature {t} is outside 0–2, the range Boternity's web UI allows; providers reject it."
+                ));
+                // The nearest value the range allows keeps as much of the intent as there is.
+                if !t.is_nan() {
+                    let (lo, hi) = (*schema::TEMPERATURE.start(), *schema::TEMPERATURE.end());
+                    let clamped = t.clamp(lo, hi);
+                    d = d.fix(
+                        format!("Clamp to {clamped} (the range is {lo}–{hi})"),
+                        f.value_range.clone(),
+                        clamped.to_string(),
+                    );
+                }
+                diags.push(d);
+            }
             Ok(_) => {}
         }
     }
@@ -196,4 +209,33 @@ fn title_case(folder: &str) -> String {
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixed(text: &str) -> Vec<(String, String)> {
+        let mut diags = Vec::new();
+        check(text, Some("luna"), &mut diags);
+        diags
+            .iter()
+            .filter(|d| d.code == codes::IDENTITY_NUMBER_RANGE.id)
+            .flat_map(|d| d.fixes.iter().map(|f| (f.title.clone(), f.apply(text))))
+            .collect()
+    }
+
+    #[test]
+    fn a_temperature_out_of_range_is_clamped_to_it() {
+        let text = "---\ndisplay_name: Luna\ntemperature: 5\n---\n";
+        assert_eq!(
+            fixed(text),
+            [(
+                "Clamp to 2 (the range is 0–2)".to_string(),
+                text.replace("temperature: 5", "temperature: 2")
+            )]
+        );
+        let text = "---\ndisplay_name: Luna\ntemperature: -0.5\n---\n";
+        assert_eq!(fixed(text)[0].1, text.replace("-0.5", "0"));
+    }
 }

@@ -85,15 +85,7 @@ pub struct Moved {
 impl Moved {
     pub fn between(old: &str, new: &str) -> Moved {
         let (a, b) = (old.as_bytes(), new.as_bytes());
-        let kept = a.iter().zip(b).take_while(|(x, y)| x == y).count();
-        let room = a.len().min(b.len()) - kept;
-        let shared_end = a
-            .iter()
-            .rev()
-            .zip(b.iter().rev())
-            .take(room)
-            .take_while(|(x, y)| x == y)
-            .count();
+        let (kept, shared_end) = forge_syntax::text::common_ends(a, b);
         Moved {
             kept,
             tail: a.len() - shared_end,

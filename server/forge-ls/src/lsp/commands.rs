@@ -147,9 +147,13 @@ pub(super) fn view(snap: &Snapshot) -> View {
     }
 }
 
-/// The `{session_id, turn}` result.
+/// The `{session_id, turn, can_go_back}` result.
 fn turn_result(s: &Session) -> Result<Value> {
-    Ok(json!({ "session_id": s.session_id, "turn": to_json(&s.turn)? }))
+    Ok(json!({
+        "session_id": s.session_id,
+        "turn": to_json(&s.turn)?,
+        "can_go_back": s.can_go_back(),
+    }))
 }
 
 /// Queues an `executeCommand` that names a `session_id` for that session's turn. Called by the
@@ -267,6 +271,7 @@ async fn dispatch(
                 "description": s.description,
                 "answers": to_json(s.answer_summaries())?,
                 "turn": to_json(&s.turn)?,
+                "can_go_back": s.can_go_back(),
                 "question_id": s.pending.question_id,
                 "conversation": to_json(&s.conversation)?,
                 "bound_folder": s.bound_folder,

@@ -7,8 +7,8 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::{
-    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CompletionList,
-    CompletionParams, CompletionResponse, DocumentSymbol, DocumentSymbolParams,
+    CodeAction, CodeActionKind, CodeActionOrCommand, CodeActionParams, CompletionItemKind,
+    CompletionList, CompletionParams, CompletionResponse, DocumentSymbol, DocumentSymbolParams,
     DocumentSymbolResponse, FoldingRange, FoldingRangeKind, FoldingRangeParams, SymbolKind,
 };
 
@@ -92,6 +92,18 @@ pub async fn handle(
                 None if builder.is_empty() => return Ok(Value::Null),
                 None => CompletionList::default(),
             };
+            // Where keys are completed (a blank frontmatter line), the keys come first and the
+            // builder's answers after them; elsewhere the answers are what the spot is for.
+            let mut builder = builder;
+            if list
+                .items
+                .iter()
+                .any(|i| i.kind == Some(CompletionItemKind::PROPERTY))
+            {
+                for item in &mut builder {
+                    item.sort_text = Some(format!("~{}", item.label));
+                }
+            }
             list.items.splice(0..0, builder);
             to_json(CompletionResponse::List(list))
         }
@@ -129,6 +141,9 @@ fn code_actions(snap: &Snapshot, p: CodeActionParams) -> Option<Vec<CodeActionOr
         return Some(Vec::new());
     }
     let mut out = Vec::new();
+    // Two diagnostics on one spot may fix it the same way (an invalid skill name whose slug is
+    // its folder's name): the edit is listed once, under the first diagnostic's title.
+    let mut listed: Vec<&[forge_syntax::diagnostic::Edit]> = Vec::new();
     // Cross-file diagnostics carry fixes too (a near-miss skill name, a tier).
     let cross = snap.cross.get(&doc.path).into_iter().flatten();
     for d in doc.analysis().diagnostics.iter().chain(cross) {
@@ -140,6 +155,10 @@ fn code_actions(snap: &Snapshot, p: CodeActionParams) -> Option<Vec<CodeActionOr
             out.push(a);
         }
         for fix in &d.fixes {
+            if listed.contains(&fix.edits.as_slice()) {
+                continue;
+            }
+            listed.push(&fix.edits);
             out.push(CodeActionOrCommand::CodeAction(CodeAction {
                 title: fix.title.clone(),
                 kind: Some(CodeActionKind::QUICKFIX),

@@ -132,9 +132,12 @@ pub async fn code_actions(
     if !wanted {
         return Vec::new();
     }
+    // An answer is offered on the lines it fills, not on every line of the file.
+    let lines = p.range.start.line as usize..=p.range.end.line as usize;
     offers_at(snap, shared, doc, None)
         .await
         .into_iter()
+        .filter(|o| o.fills(&doc.path, lines.clone()))
         .filter_map(|o| {
             Some(CodeActionOrCommand::CodeAction(CodeAction {
                 title: o.title(),
