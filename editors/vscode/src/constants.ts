@@ -27,6 +27,7 @@ export const PaletteCommands = {
   assemble: 'forge.ui.assemble',
   restartServer: 'forge.ui.restartServer',
   previewSystemPrompt: 'forge.ui.previewSystemPrompt',
+  openclawFirstRun: 'forge.ui.openclawFirstRun',
 } as const;
 
 /** Files the server understands; the client attaches to them whatever language VS Code gave them. */

@@ -87,6 +87,7 @@ export class Forge {
       assemble: () => this.assembleDraft(),
       restartServer: () => this.restart(),
       previewSystemPrompt: () => openPromptPreview(this.prompts),
+      openclawFirstRun: (arg) => this.openclawFirstRun(text(arg)),
     };
     for (const [key, id] of Object.entries(PaletteCommands) as [keyof typeof PaletteCommands, string][]) {
       this.context.subscriptions.push(
@@ -147,7 +148,9 @@ export class Forge {
       },
       middleware: {
         provideCodeLenses: async (document, token, next) => {
-          const lenses = await next(document, token);
+          // The prompt lens opens the preview document, the builder lenses the conversation, rather
+          // than running bare server commands.
+          const lenses = rewritePreviewLenses(await next(document, token));
           for (const lens of lenses ?? []) {
             if (lens.command) {
               lens.command = { ...lens.command, ...lensCommand(lens.command) };
@@ -170,8 +173,6 @@ export class Forge {
             );
           },
         },
-        // The prompt lens opens the preview document rather than running the bare server command.
-        provideCodeLenses: async (document, token, next) => rewritePreviewLenses(await next(document, token)),
         handleDiagnostics: (uri, diagnostics, next) => {
           if (!isSkillFile(uri.fsPath) || !vscode.workspace.getConfiguration(CLIENT_SECTION).get<boolean>('dedupeSkillDiagnostics', true)) {
             next(uri, diagnostics);
@@ -325,6 +326,17 @@ export class Forge {
     await this.converse(asTurn(first), { mode, folder: bots, bot, fresh: true });
   }
 
+  /**
+   * OpenClaw's first-run ritual over a workspace folder (the one a lens names, else one the user picks):
+   * its questions one by one, then the answers written into IDENTITY.md, USER.md and SOUL.md and
+   * BOOTSTRAP.md deleted.
+   */
+  async openclawFirstRun(folder?: string): Promise<void> {
+    const target = folder ?? (await this.pickFolder()).uri.fsPath;
+    const first = await this.exec(ServerCommands.builderStart, { mode: 'openclaw-workspace', folder: target });
+    await this.converse(asTurn(first), { mode: 'openclaw-workspace', fresh: true });
+  }
+
   /** `forge.botsDir` of a workspace folder, as the absolute path the server's `folder` argument takes. */
   private botsFolder(folder: vscode.WorkspaceFolder): string {
     const dir = vscode.workspace.getConfiguration(CONFIG_SECTION, folder.uri).get<string>('botsDir');
@@ -370,7 +382,8 @@ export class Forge {
       return;
     }
     const session = await this.exec(ServerCommands.builderSession, { session_id: id });
-    const mode: Mode = draft?.mode ?? ((session as { mode?: unknown })?.mode === 'skill' ? 'skill' : 'bot');
+    const stored = (session as { mode?: unknown })?.mode;
+    const mode: Mode = draft?.mode ?? (stored === 'skill' || stored === 'openclaw-workspace' ? stored : 'bot');
     const folder = await this.resumeFolder(session, mode);
     await this.converse(asTurn(session), { mode, folder, name: Forge.sessionName(session, mode) });
   }

@@ -33,7 +33,8 @@ export interface TurnResult {
 
 export type Answer = { option: number } | { text: string } | { confirm: boolean } | { back: true };
 
-export type Mode = 'bot' | 'skill';
+/** What a session builds: `openclaw-workspace` is OpenClaw's first-run ritual over a workspace. */
+export type Mode = 'bot' | 'skill' | 'openclaw-workspace';
 
 /** What the user chose when shown a question. `undefined` means they dismissed it (Escape). */
 export type QuestionChoice = { option: number } | { text: string } | { back: true } | undefined;
@@ -96,6 +97,9 @@ export interface FlowOptions {
 export const PHASES = ['basics', 'personality', 'model', 'skills', 'review'] as const;
 
 export function flowName(mode: Mode): string {
+  if (mode === 'openclaw-workspace') {
+    return 'OpenClaw First Run';
+  }
   return mode === 'bot' ? 'New Bot' : 'New Skill';
 }
 
@@ -278,10 +282,31 @@ export function renderPreview(preview: unknown): string {
   return inline(preview);
 }
 
+/** The lines OpenClaw's ritual is about to write, file by file. */
+export function renderWorkspace(w: Record<string, unknown>): string {
+  const line = (label: string, v: unknown) => (typeof v === 'string' && v ? [`- **${label}:** ${v}`] : []);
+  const list = (v: unknown) => (Array.isArray(v) ? v.map((i) => `- ${String(i)}`) : []);
+  const parts: string[] = [];
+  const identity = [...line('Name', w.name), ...line('Creature', w.creature), ...line('Vibe', w.vibe), ...line('Emoji', w.emoji)];
+  const user = [...line('Name', w.user_name), ...line('What to call them', w.call_them), ...line('Timezone', w.timezone)];
+  if (identity.length) {parts.push(['### IDENTITY.md', '', ...identity].join('\n'));}
+  if (user.length) {parts.push(['### USER.md', '', ...user].join('\n'));}
+  const soul = [
+    ...(list(w.values).length ? ['Core Truths:', ...list(w.values)] : []),
+    ...(list(w.boundaries).length ? ['Boundaries:', ...list(w.boundaries)] : []),
+  ];
+  if (soul.length) {parts.push(['### SOUL.md', '', ...soul].join('\n'));}
+  parts.push('BOOTSTRAP.md is deleted: the ritual is done.');
+  return parts.join('\n\n');
+}
+
 /** What `ready_to_assemble` is about to write: the skill in skill mode, else the bot. */
-export function renderReady(turn: { config?: unknown; skill?: unknown }, mode: Mode): string {
+export function renderReady(turn: { config?: unknown; skill?: unknown; workspace?: unknown }, mode: Mode): string {
   if (mode === 'skill' && turn.skill && typeof turn.skill === 'object') {
     return renderSkill(turn.skill as Record<string, unknown>);
+  }
+  if (mode === 'openclaw-workspace' && turn.workspace && typeof turn.workspace === 'object') {
+    return renderWorkspace(turn.workspace as Record<string, unknown>);
   }
   return renderPreview(turn.config);
 }

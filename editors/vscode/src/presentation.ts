@@ -52,6 +52,10 @@ export function lensCommand(c: LensCommand): LensCommand {
   if (c.command === 'forge.builder.session' && typeof arg.session_id === 'string') {
     return { title: c.title, command: PaletteCommands.resumeDraft, arguments: [arg.session_id] };
   }
+  const start = arg as { mode?: unknown; folder?: unknown };
+  if (c.command === 'forge.builder.start' && start.mode === 'openclaw-workspace' && typeof start.folder === 'string') {
+    return { title: c.title, command: PaletteCommands.openclawFirstRun, arguments: [start.folder] };
+  }
   return c;
 }
 

@@ -284,4 +284,15 @@ test('review and assemble previews are Markdown about the bot, without internal 
   assert.match(skill, /^# pdf-summary\n\nSummarises PDFs\n/);
   assert.match(skill, /\*\*Capabilities:\*\* read_file/);
   assert.match(skill, /## Instructions\n\nRead the PDF\./);
+  const ritual = renderReady(
+    {
+      config: { name: 'Quill' },
+      workspace: { name: 'Quill', creature: 'paper owl', vibe: 'sharp', emoji: '🦉', user_name: 'Ada', call_them: 'Ada', timezone: 'UTC', values: ['No filler'], boundaries: ['Private stays private'] },
+    },
+    'openclaw-workspace',
+  );
+  assert.match(ritual, /### IDENTITY\.md\n\n- \*\*Name:\*\* Quill\n- \*\*Creature:\*\* paper owl/);
+  assert.match(ritual, /- \*\*What to call them:\*\* Ada/);
+  assert.match(ritual, /Core Truths:\n- No filler/);
+  assert.match(ritual, /BOOTSTRAP\.md is deleted/);
 });

@@ -40,6 +40,14 @@ test('builder lenses open the conversation in VS Code instead of running a serve
     lensCommand({ title: 'Forge · Basics: q', command: 'forge.builder.session', arguments: [{ session_id: 's-1' }] }),
     { title: 'Forge · Basics: q', command: 'forge.ui.resumeDraft', arguments: ['s-1'] },
   );
+  assert.deepEqual(
+    lensCommand({
+      title: 'Forge · first-run ritual: 9 questions unanswered',
+      command: 'forge.builder.start',
+      arguments: [{ mode: 'openclaw-workspace', folder: '/ws' }],
+    }),
+    { title: 'Forge · first-run ritual: 9 questions unanswered', command: 'forge.ui.openclawFirstRun', arguments: ['/ws'] },
+  );
   const soul = { title: 'Soul v3', command: 'forge.soul.history', arguments: [{ uri }] };
   assert.deepEqual(lensCommand(soul), soul);
 });
