@@ -12,6 +12,7 @@ pub mod dialect;
 pub mod document;
 pub mod rules;
 pub mod schema;
+pub mod security;
 pub mod workspace;
 
 use std::path::Path;
@@ -137,6 +138,9 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
                     rules::skill::check(text, folder, profile, diags)
                 }
             };
+            // The bundle's other files are scanned by `rules::bundle::security`, off the
+            // keystroke path.
+            diags.extend(security::scan(text, rules::bundle::Lang::Markdown));
             if let Some(fm) = &f.frontmatter {
                 a.outline = forge_syntax::markdown::outline(text, fm.body.clone());
             }

@@ -1,5 +1,6 @@
 //! Validation rules, one module per file kind, driven by the tables in `schema`.
 
+pub mod bundle;
 pub mod claude_fields;
 pub mod claude_skill;
 pub mod identity;
@@ -12,6 +13,7 @@ pub mod openclaw_scripts;
 pub mod openclaw_skill;
 pub mod openclaw_workspace;
 pub mod portable;
+pub mod secrets;
 pub mod skill;
 pub mod skill_file_name;
 pub mod skills_toml;
