@@ -10,20 +10,27 @@ use forge_analysis::rules::Profile;
 use forge_syntax::diagnostic::Severity;
 use forge_syntax::text::{LineIndex, PositionEncoding};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
+    #[default]
     Human,
     Json,
+    Sarif,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub format: Format,
     pub profile: Profile,
     pub paths: Vec<PathBuf>,
+    /// `--changed [REF]`: only what changed against this git ref.
+    pub changed: Option<String>,
+    /// `--fix`: apply the safe quick fixes; `--dry-run`: show them as a diff.
+    pub fix: bool,
+    pub dry_run: bool,
 }
 
-pub const USAGE: &str =
-    "usage: forge-ls check [--format human|json] [--profile auto|boternity|openclaw|agentskills] PATH...";
+pub const USAGE: &str = "usage: forge-ls check [--format human|json|sarif] [--profile auto|boternity|openclaw|agentskills] [--changed [REF]] [--fix [--dry-run]] PATH...";
 
 /// Parse `check`'s arguments (after the word `check`).
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
@@ -31,6 +38,9 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
         format: Format::Human,
         profile: Profile::Auto,
         paths: Vec::new(),
+        changed: None,
+        fix: false,
+        dry_run: false,
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -49,7 +59,12 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                 opts.format = match value("--format")?.as_str() {
                     "human" => Format::Human,
                     "json" => Format::Json,
-                    other => return Err(format!("unknown format `{other}`: use human or json")),
+                    "sarif" => Format::Sarif,
+                    other => {
+                        return Err(format!(
+                            "unknown format `{other}`: use human, json or sarif"
+                        ))
+                    }
                 }
             }
             "--profile" => {
@@ -58,6 +73,20 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                     "unknown profile `{v}`: use auto, boternity, openclaw or agentskills"
                 ))?;
             }
+            // The ref is optional: the next word is one unless it is an option or a path.
+            "--changed" => {
+                opts.changed = Some(match inline.clone() {
+                    Some(v) => v,
+                    None => match it.clone().next() {
+                        Some(next) if !next.starts_with('-') && !Path::new(next).exists() => {
+                            it.next().cloned().unwrap_or_default()
+                        }
+                        _ => "HEAD".to_string(),
+                    },
+                })
+            }
+            "--fix" => opts.fix = true,
+            "--dry-run" => opts.dry_run = true,
             "-h" | "--help" => return Err(String::new()),
             f if f.starts_with('-') && f.len() > 1 => return Err(format!("unknown option `{f}`")),
             _ => opts.paths.push(PathBuf::from(arg)),
@@ -65,6 +94,9 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
     }
     if opts.paths.is_empty() {
         return Err("no PATH given".into());
+    }
+    if opts.dry_run && !opts.fix {
+        return Err("--dry-run goes with --fix".into());
     }
     Ok(opts)
 }
@@ -79,15 +111,64 @@ pub fn batch(paths: &[PathBuf], profile: Profile, library: Option<&Path>) -> (Ba
     (batch, notes)
 }
 
+/// What `collect` gives: the reports, the problems (unreadable paths), the notes.
+type Collected = (Vec<FileReport>, Vec<String>, Vec<String>);
+
+/// The batch under `opts`, narrowed to what changed when `--changed` asks: the reports, the
+/// problems (unreadable paths), the notes; `Err` when git cannot say what changed.
+fn collect(
+    opts: &Options,
+    library: Option<&Path>,
+) -> Result<Collected, String> {
+    let (batch, notes) = batch(&opts.paths, opts.profile, library);
+    let mut reports = batch.reports;
+    if let Some(reference) = &opts.changed {
+        let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+        let files = crate::ci::changed_files(&cwd, reference)?;
+        crate::ci::keep_changed(&mut reports, &files);
+    }
+    Ok((reports, batch.problems, notes))
+}
+
 /// Run `check`; returns the process exit code.
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let library = forge_analysis::workspace::index::library_root(None);
-    let (batch, notes) = batch(&opts.paths, opts.profile, library.as_deref());
-    for p in &batch.problems {
+    let collected = match collect(opts, library.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "forge-ls: --changed: {e}");
+            return 2;
+        }
+    };
+    let (mut reports, mut problems, mut notes) = collected;
+    if opts.fix {
+        let fixed = crate::ci::safe_fixes(&reports);
+        // Machine-readable output keeps stdout to itself; a dry run's diff is the output.
+        let sink: &mut dyn Write = if opts.format == Format::Human || opts.dry_run {
+            &mut *out
+        } else {
+            &mut *err
+        };
+        match crate::ci::apply_fixes(&fixed, opts.dry_run, sink) {
+            // What is left after the fixes is what gets reported.
+            Ok(n) if n > 0 => match collect(opts, library.as_deref()) {
+                Ok(c) => (reports, problems, notes) = c,
+                Err(e) => {
+                    let _ = writeln!(err, "forge-ls: --changed: {e}");
+                    return 2;
+                }
+            },
+            Ok(_) => {}
+            Err(e) => {
+                let _ = writeln!(err, "forge-ls: --fix: {e}");
+                return 2;
+            }
+        }
+    }
+    for p in &problems {
         let _ = writeln!(err, "forge-ls: {p}");
     }
-    let io_problem = !batch.problems.is_empty();
-    let reports = batch.reports;
+    let io_problem = !problems.is_empty();
     for note in notes {
         let _ = writeln!(err, "forge-ls: {note}");
     }
@@ -111,6 +192,10 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         .sum();
     let written = match opts.format {
         Format::Json => write_json(&reports, out),
+        Format::Sarif => std::env::current_dir().and_then(|base| {
+            serde_json::to_writer_pretty(&mut *out, &crate::ci::sarif(&reports, &base))?;
+            writeln!(out)
+        }),
         Format::Human => write_human(&reports, out).and_then(|_| {
             writeln!(
                 out,

@@ -3,4 +3,5 @@
 //! ARCHITECTURE.md at the repository root.
 
 pub mod check;
+pub mod ci;
 pub mod lsp;

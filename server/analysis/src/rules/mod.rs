@@ -74,7 +74,7 @@ pub(crate) fn report_framing(
                 Diagnostic::new(&codes::FRONTMATTER_BOM, 0..3, format!(
                     "{what} starts with a byte-order mark (U+FEFF), which hides the opening `---` from Boternity. Save the file as UTF-8 without BOM."
                 ))
-                .fix("Remove the byte-order mark", 0..3, ""),
+                .safe_fix("Remove the byte-order mark", 0..3, ""),
             );
             let rest = &text[3..];
             // Go on with the rest framed the same way (only SKILL.md is strict).
@@ -92,7 +92,7 @@ pub(crate) fn report_framing(
                 Diagnostic::new(&codes::FRONTMATTER_LEADING_SPACE, range.clone(), format!(
                     "{what} must start with `---` at the first byte; Boternity rejects a file with blank lines or spaces before it. Remove them."
                 ))
-                .fix("Remove the leading blank lines", range, ""),
+                .safe_fix("Remove the leading blank lines", range, ""),
             );
             report_framing(text, *then, what, diags)
         }

@@ -222,6 +222,7 @@ pub(crate) fn quote_fix(text: &str, fm: &Frontmatter) -> Option<Fix> {
     (!edits.is_empty()).then(|| Fix {
         title: "Quote the values YAML cannot read unquoted".into(),
         edits,
+        safe: false,
     })
 }
 
@@ -513,6 +514,7 @@ fn dotted_metadata(text: &str, root: &Node, entry: &yaml::Entry) -> Diagnostic {
                     new_text: format!("{{\"{ns}\": {value}}}"),
                 },
             ],
+            safe: false,
         });
     }
     d
@@ -568,6 +570,7 @@ fn move_under_manifest(
                 range: lines,
                 new_text: format!("metadata:\n  openclaw:\n{}", indent("    ")),
             }],
+            safe: false,
         });
     };
     let manifest = m.value.get("openclaw")?;
@@ -599,5 +602,6 @@ fn move_under_manifest(
     Some(Fix {
         title: format!("Move `{key}` under `metadata.openclaw`"),
         edits,
+        safe: false,
     })
 }

@@ -137,7 +137,7 @@ pub fn scan(text: &str, lang: Lang) -> Vec<Diagnostic> {
     out.extend(hits.into_iter().map(|h| {
         let mut d = Diagnostic::new(h.code, h.range.clone(), h.message).severity(h.severity);
         if h.code.id == codes::SECURITY_INVISIBLE_TEXT.id {
-            d = d.fix("Remove the invisible characters", h.range, "");
+            d = d.safe_fix("Remove the invisible characters", h.range, "");
         }
         d
     }));

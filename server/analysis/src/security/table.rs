@@ -241,10 +241,14 @@ pub static RULES: &[Rule] = &[
         r"Library/Launch(?:Agents|Daemons)/|\blaunchctl\s+(?:load|bootstrap)\b|/etc/systemd/system/|\.config/systemd/user/|\bsystemctl\s+(?:--user\s+)?enable\b|\.config/autostart/",
         "`{}` installs a service that starts on its own at login or boot; removing the skill does not remove it.",
     )),
-    error(
-        &codes::SECURITY_PERSISTENCE,
-        r">>?\s*(?:~|\$HOME|\$\{HOME\}|/root)/\.ssh/authorized_keys",
-        "`{}` adds a key to `authorized_keys`: a backdoor that lets someone log in to this machine.",
+    unless(
+        error(
+            &codes::SECURITY_PERSISTENCE,
+            r">>?\s*(?:~|\$HOME|\$\{HOME\}|/root)/\.ssh/authorized_keys",
+            "`{}` adds a key to `authorized_keys`: a backdoor that lets someone log in to this machine.",
+        ),
+        // The user's own public key sent to a server they log in to (`ssh-copy-id` by hand).
+        r"\bid_\w+\.pub\b|\bssh\s+(?:-\w+\s+\S+\s+)*[\w.-]+@",
     ),
     // Evasion.
     rule(
