@@ -116,10 +116,7 @@ type Collected = (Vec<FileReport>, Vec<String>, Vec<String>);
 
 /// The batch under `opts`, narrowed to what changed when `--changed` asks: the reports, the
 /// problems (unreadable paths), the notes; `Err` when git cannot say what changed.
-fn collect(
-    opts: &Options,
-    library: Option<&Path>,
-) -> Result<Collected, String> {
+fn collect(opts: &Options, library: Option<&Path>) -> Result<Collected, String> {
     let (batch, notes) = batch(&opts.paths, opts.profile, library);
     let mut reports = batch.reports;
     if let Some(reference) = &opts.changed {
