@@ -522,7 +522,7 @@ pub async fn install_skill(
             "The skill `{}` has {} error-level finding(s): {}",
             plan.name,
             errors.len(),
-            errors.join("; ")
+            errors.join("; ").trim_end_matches('.')
         );
         if !install_anyway(host, req.confirm, &summary).await {
             return Err(ServiceError::Conflict(format!(
