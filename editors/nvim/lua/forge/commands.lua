@@ -179,6 +179,20 @@ end
 
 local severity_type = { "E", "W", "I", "N" }
 
+--- Appends the LSP diagnostics of the file at `uri` to the quickfix `items`.
+local function add_items(items, uri, diagnostics)
+  local fname = vim.uri_to_fname(uri)
+  for _, d in ipairs(diagnostics or {}) do
+    table.insert(items, {
+      filename = fname,
+      lnum = d.range.start.line + 1,
+      col = d.range.start.character + 1,
+      text = (d.code and ("[" .. tostring(d.code) .. "] ") or "") .. d.message,
+      type = severity_type[d.severity or 1] or "E",
+    })
+  end
+end
+
 --- Validates the current SKILL.md (or every skill with `all`) and fills the quickfix list.
 function M.validate(all, on_done)
   async.run(function()
@@ -192,16 +206,7 @@ function M.validate(all, on_done)
     for _, skill in ipairs(result and result.skills or {}) do
       errors = errors + (skill.errors or 0)
       warnings = warnings + (skill.warnings or 0)
-      local fname = vim.uri_to_fname(skill.uri)
-      for _, d in ipairs(skill.diagnostics or {}) do
-        table.insert(items, {
-          filename = fname,
-          lnum = d.range.start.line + 1,
-          col = d.range.start.character + 1,
-          text = (d.code and ("[" .. tostring(d.code) .. "] ") or "") .. d.message,
-          type = severity_type[d.severity or 1] or "E",
-        })
-      end
+      add_items(items, skill.uri, skill.diagnostics)
     end
     vim.fn.setqflist({}, " ", { title = "Forge: Validate Skills", items = items })
     local n = #(result and result.skills or {})
@@ -243,15 +248,7 @@ function M.install(source, on_done)
     end
     local items = {}
     for _, f in ipairs(result.findings or {}) do
-      for _, d in ipairs(f.diagnostics or {}) do
-        table.insert(items, {
-          filename = vim.uri_to_fname(f.uri),
-          lnum = d.range.start.line + 1,
-          col = d.range.start.character + 1,
-          text = (d.code and ("[" .. tostring(d.code) .. "] ") or "") .. d.message,
-          type = severity_type[d.severity or 1] or "E",
-        })
-      end
+      add_items(items, f.uri, f.diagnostics)
     end
     vim.fn.setqflist({}, " ", { title = "Forge: Install " .. tostring(result.name), items = items })
     vim.cmd.edit(vim.fn.fnameescape(vim.uri_to_fname(result.uri)))
