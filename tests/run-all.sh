@@ -27,6 +27,9 @@ echo "== differential test against skills-ref 0.1.1"
 cargo build --locked -p forge-ls
 FORGE_LS="$PWD/target/debug/forge-ls" tests/differential/run.sh
 
+echo "== CI integrations: the pre-commit hook (pre-commit from PyPI) and the GitHub Action's steps"
+FORGE_LS="$PWD/target/debug/forge-ls" tests/ci/run.sh
+
 if [ -x editors/test.sh ]; then
   echo "== editor clients"
   editors/test.sh

@@ -134,7 +134,36 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
     }
     let context = context_paths(paths, &reports);
     crate::workspace::cross_check_entries(&mut reports, entries, &context, profile, library);
+    bundle_reports(&mut reports);
     Batch { reports, problems }
+}
+
+/// The security findings in the files each checked skill bundles (scripts, Markdown
+/// references), as reports of their own, each file once even when skills nest.
+fn bundle_reports(reports: &mut Vec<FileReport>) {
+    let skills: Vec<PathBuf> = reports
+        .iter()
+        .filter(|r| FileKind::detect(&r.path) == Some(FileKind::Skill))
+        .map(|r| r.path.clone())
+        .collect();
+    let mut seen = std::collections::HashSet::new();
+    let mut extra = Vec::new();
+    for skill in skills {
+        for f in crate::rules::bundle::security(&skill) {
+            if seen.insert(f.path.clone()) {
+                extra.push(FileReport {
+                    path: f.path,
+                    text: f.text.to_string(),
+                    diagnostics: f.diagnostics,
+                    dialect: None,
+                });
+            }
+        }
+    }
+    if !extra.is_empty() {
+        reports.extend(extra);
+        reports.sort_by(|a, b| forge_syntax::files::path_order(&a.path, &b.path));
+    }
 }
 
 /// What makes a folder the root of a project, as an editor's workspace folder

@@ -13,6 +13,7 @@ pub mod document;
 pub mod preview;
 pub mod rules;
 pub mod schema;
+pub mod security;
 pub mod tokens;
 pub mod workspace;
 
@@ -184,6 +185,9 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
                     rules::skill::check(text, folder, profile, diags)
                 }
             };
+            // The bundle's other files are scanned by `rules::bundle::security`, off the
+            // keystroke path.
+            diags.extend(security::scan(text, rules::bundle::Lang::Markdown));
             if let Some(fm) = &f.frontmatter {
                 a.outline = forge_syntax::markdown::outline(text, fm.body.clone());
             }

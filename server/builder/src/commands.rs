@@ -496,6 +496,65 @@ pub async fn validate_skills(view: &View, target: Option<PathBuf>) -> Result<Vec
     .map_err(Into::into)
 }
 
+/// What `forge.skill.install` is asked for.
+pub struct InstallRequest {
+    pub source: PathBuf,
+    pub bot: Option<PathBuf>,
+    /// Install despite error-level findings and replace an installed skill of that name
+    /// (`None`: ask the user about findings; an installed skill is then not replaced).
+    pub confirm: Option<bool>,
+}
+
+/// `forge.skill.install`: the bundle read safely, validated and scanned; an error-level finding
+/// is installed only when confirmed (by `confirm`, else by the user's answer); then written and
+/// attached to the bot's skills.toml.
+pub async fn install_skill(
+    view: &View,
+    host: &dyn Host,
+    req: InstallRequest,
+) -> Result<crate::install::InstallPlan> {
+    let v = view.clone();
+    let (source, bot, replace) = (req.source, req.bot, req.confirm == Some(true));
+    let plan = tokio::task::spawn_blocking(move || {
+        let bundle = crate::install::read_source(&source)?;
+        crate::install::plan_install(
+            &bundle,
+            bot.as_deref(),
+            replace,
+            &v.folders,
+            &v.settings,
+            &*v.read,
+        )
+    })
+    .await
+    .map_err(|_| ServiceError::Storage("the install task failed".into()))??;
+    let errors: Vec<String> = plan
+        .errors()
+        .map(|f| {
+            format!(
+                "{} [{}] {}",
+                f.file, f.diagnostic.code, f.diagnostic.message
+            )
+        })
+        .collect();
+    if !errors.is_empty() {
+        let summary = format!(
+            "The skill `{}` has {} error-level finding(s): {}",
+            plan.name,
+            errors.len(),
+            errors.join("; ").trim_end_matches('.')
+        );
+        if !install_anyway(host, req.confirm, &summary).await {
+            return Err(ServiceError::Conflict(format!(
+                "{summary}. Nothing was installed (install with \"confirm\": true to install it as it is)."
+            ))
+            .into());
+        }
+    }
+    host.apply(&plan.writes, "skill.install").await?;
+    Ok(plan)
+}
+
 /// With a provider, the model writes the SKILL.md of `plan`. A draft that still has errors after
 /// the repair round is installed only when confirmed: by `confirm`, else by the user's answer.
 async fn drafted(
@@ -546,18 +605,7 @@ async fn drafted(
                 errors.len(),
                 errors.join("; ")
             );
-            let install = match confirm {
-                Some(c) => c,
-                None => {
-                    host.confirm(
-                        format!("{summary}. Install it anyway?"),
-                        INSTALL_ANYWAY,
-                        DO_NOT_INSTALL,
-                    )
-                    .await
-                }
-            };
-            if install {
+            if install_anyway(host, confirm, &summary).await {
                 Ok(with_draft(plan, d))
             } else {
                 Err(ServiceError::Conflict(format!(
@@ -565,6 +613,22 @@ async fn drafted(
                 ))
                 .into())
             }
+        }
+    }
+}
+
+/// Whether to install a skill despite the errors `summary` lists: `confirm` when given, else the
+/// user's answer.
+async fn install_anyway(host: &dyn Host, confirm: Option<bool>, summary: &str) -> bool {
+    match confirm {
+        Some(c) => c,
+        None => {
+            host.confirm(
+                format!("{summary}. Install it anyway?"),
+                INSTALL_ANYWAY,
+                DO_NOT_INSTALL,
+            )
+            .await
         }
     }
 }

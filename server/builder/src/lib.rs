@@ -10,6 +10,7 @@ pub mod defaults;
 pub mod drafts;
 pub mod engine;
 pub mod flow;
+pub mod install;
 pub mod memory;
 pub mod offers;
 pub mod openclaw;
@@ -35,7 +36,8 @@ pub use flow::{
 };
 pub use memory::entry_for as memory_entry;
 pub use reconfigure::{
-    attach_skill, load_bot, update_bot_files, write_answer, BotChanges, BotTexts, LoadedBot,
+    attach_skill, attach_skill_named, load_bot, update_bot_files, write_answer, BotChanges,
+    BotTexts, LoadedBot,
 };
 pub use render::{render_bot, render_bot_except, render_skill, BotFiles};
 pub use slug::{slugify, unique_slug};

@@ -812,6 +812,23 @@ pub fn attach_skill(
     skills_toml: Option<&str>,
     skill: &SkillConfig,
 ) -> Result<Option<String>, BuilderError> {
+    attach_in(skills_toml, &skill.name, Some(skill))
+}
+
+/// Attaches an installed skill to a bot's skills.toml by name (`forge.skill.install` with `bot`:
+/// the skill's own manifest stays its source of truth). `None` when it is already attached.
+pub fn attach_skill_named(
+    skills_toml: Option<&str>,
+    name: &str,
+) -> Result<Option<String>, BuilderError> {
+    attach_in(skills_toml, name, None)
+}
+
+fn attach_in(
+    skills_toml: Option<&str>,
+    name: &str,
+    manifest: Option<&SkillConfig>,
+) -> Result<Option<String>, BuilderError> {
     let mut doc = match skills_toml {
         Some(t) => t
             .parse::<toml_edit::DocumentMut>()
@@ -821,7 +838,7 @@ pub fn attach_skill(
             })?,
         None => toml_edit::DocumentMut::new(),
     };
-    let added = attach_to(&mut doc, &skill.name, Some(skill))?;
+    let added = attach_to(&mut doc, name, manifest)?;
     Ok(added.then(|| doc.to_string()))
 }
 

@@ -475,6 +475,33 @@ pub struct SkillPlan {
     pub text: String,
 }
 
+/// Where a new skill goes: the bot folder `bot` names (checked to be one) and its `skills/`, or
+/// no bot and `skillsDir`.
+pub fn skills_home(
+    bot: Option<&Path>,
+    folders: &[PathBuf],
+    settings: &Settings,
+) -> Result<(Option<PathBuf>, PathBuf)> {
+    let bot_folder = match bot {
+        Some(b) => {
+            let f = inside_workspace(folders, &bot_folder_of(b))?;
+            if !f.join("IDENTITY.md").is_file() && !f.join("SOUL.md").is_file() {
+                return Err(ServiceError::Invalid(format!(
+                    "{} is not a bot folder: it has neither IDENTITY.md nor SOUL.md",
+                    f.display()
+                )));
+            }
+            Some(f)
+        }
+        None => None,
+    };
+    let dir = match &bot_folder {
+        Some(f) => f.join("skills"),
+        None => relative_dir(folders, &settings.skills_dir, "skillsDir")?,
+    };
+    Ok((bot_folder, dir))
+}
+
 /// `forge.skill.create`: the skill from a finished skill session or from a description, validated,
 /// placed in `<skillsDir>/<name>/` or `<bot>/skills/<name>/` and attached to the bot's skills.toml.
 pub fn plan_skill(
@@ -503,23 +530,7 @@ pub fn plan_skill(
             ))
         }
     };
-    let bot_folder = match bot {
-        Some(b) => {
-            let f = inside_workspace(folders, &bot_folder_of(b))?;
-            if !f.join("IDENTITY.md").is_file() && !f.join("SOUL.md").is_file() {
-                return Err(ServiceError::Invalid(format!(
-                    "{} is not a bot folder: it has neither IDENTITY.md nor SOUL.md",
-                    f.display()
-                )));
-            }
-            Some(f)
-        }
-        None => None,
-    };
-    let dir = match &bot_folder {
-        Some(f) => f.join("skills"),
-        None => relative_dir(folders, &settings.skills_dir, "skillsDir")?,
-    };
+    let (bot_folder, dir) = skills_home(bot, folders, settings)?;
     let path = inside_workspace(folders, &dir.join(&skill.name).join("SKILL.md"))?;
     if read(&path)?.is_some() {
         return Err(ServiceError::Conflict(format!(

@@ -12,22 +12,30 @@ use forge_analysis::workspace::index::{self, ScanSpec};
 use forge_syntax::diagnostic::Severity;
 use forge_syntax::text::{LineIndex, PositionEncoding};
 
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Format {
+    #[default]
     Human,
     Json,
+    Sarif,
 }
 
+#[derive(Default)]
 pub struct Options {
     pub format: Format,
     pub profile: Profile,
     pub paths: Vec<PathBuf>,
     /// `--budget`: token budgets are checked too.
     pub budget: Option<Budget>,
+    /// `--changed [REF]`: only what changed against this git ref.
+    pub changed: Option<String>,
+    /// `--fix`: apply the safe quick fixes; `--dry-run`: show them as a diff.
+    pub fix: bool,
+    pub dry_run: bool,
 }
 
 pub const USAGE: &str =
-    "usage: forge-ls check [--format human|json] [--profile auto|boternity|openclaw|agentskills] [--budget] [--system-prompt-tokens N] [--skill-listing-tokens N] PATH...";
+    "usage: forge-ls check [--format human|json|sarif] [--profile auto|boternity|openclaw|agentskills] [--changed [REF]] [--fix [--dry-run]] [--budget] [--system-prompt-tokens N] [--skill-listing-tokens N] PATH...";
 
 /// A flag's value getter: the value joined to it (`--format=json`) or the next argument.
 pub type Value<'a> = dyn FnMut(&str) -> Result<String, String> + 'a;
@@ -57,19 +65,33 @@ pub fn each_arg(
 
 /// Parse `check`'s arguments (after the word `check`).
 pub fn parse_args(args: &[String]) -> Result<Options, String> {
-    let mut opts = Options {
-        format: Format::Human,
-        profile: Profile::Auto,
-        paths: Vec::new(),
-        budget: None,
-    };
-    each_arg(args, |flag, value| {
+    let mut opts = Options::default();
+    // `--changed`'s ref is optional: the next word is one unless it is an option or a path.
+    let mut words: Vec<String> = Vec::new();
+    let mut it = args.iter().peekable();
+    while let Some(a) = it.next() {
+        if a == "--changed" {
+            let reference = it
+                .next_if(|n| !n.starts_with('-') && !Path::new(n.as_str()).exists())
+                .cloned()
+                .unwrap_or_else(|| "HEAD".into());
+            words.push(format!("--changed={reference}"));
+        } else {
+            words.push(a.clone());
+        }
+    }
+    each_arg(&words, |flag, value| {
         match flag {
             "--format" => {
                 opts.format = match value("--format")?.as_str() {
                     "human" => Format::Human,
                     "json" => Format::Json,
-                    other => return Err(format!("unknown format `{other}`: use human or json")),
+                    "sarif" => Format::Sarif,
+                    other => {
+                        return Err(format!(
+                            "unknown format `{other}`: use human, json or sarif"
+                        ))
+                    }
                 }
             }
             "--profile" => {
@@ -95,6 +117,9 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
                     b.skill_listing_tokens = n;
                 }
             }
+            "--changed" => opts.changed = Some(value("--changed")?),
+            "--fix" => opts.fix = true,
+            "--dry-run" => opts.dry_run = true,
             "-h" | "--help" => return Err(String::new()),
             f if f.starts_with('-') && f.len() > 1 => return Err(format!("unknown option `{f}`")),
             path => opts.paths.push(PathBuf::from(path)),
@@ -103,6 +128,9 @@ pub fn parse_args(args: &[String]) -> Result<Options, String> {
     })?;
     if opts.paths.is_empty() {
         return Err("no PATH given".into());
+    }
+    if opts.dry_run && !opts.fix {
+        return Err("--dry-run goes with --fix".into());
     }
     Ok(opts)
 }
@@ -166,19 +194,61 @@ fn budgets(
 }
 
 /// Run `check`; returns the process exit code.
+/// What `collect` gives: the reports, the problems (unreadable paths), the notes.
+type Collected = (Vec<FileReport>, Vec<String>, Vec<String>);
+
+/// The batch under `opts`, narrowed to what changed when `--changed` asks: the reports, the
+/// problems (unreadable paths), the notes; `Err` when git cannot say what changed.
+fn collect(opts: &Options, library: Option<&Path>) -> Result<Collected, String> {
+    let (batch, notes) = batch(&opts.paths, opts.profile, library, opts.budget.as_ref());
+    let mut reports = batch.reports;
+    if let Some(reference) = &opts.changed {
+        let cwd = std::env::current_dir().map_err(|e| e.to_string())?;
+        let files = crate::ci::changed_files(&cwd, reference)?;
+        crate::ci::keep_changed(&mut reports, &files);
+    }
+    Ok((reports, batch.problems, notes))
+}
+
+/// Run `check`; returns the process exit code.
 pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
     let library = forge_analysis::workspace::index::library_root(None);
-    let (batch, notes) = batch(
-        &opts.paths,
-        opts.profile,
-        library.as_deref(),
-        opts.budget.as_ref(),
-    );
-    for p in &batch.problems {
+    let collected = match collect(opts, library.as_deref()) {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = writeln!(err, "forge-ls: --changed: {e}");
+            return 2;
+        }
+    };
+    let (mut reports, mut problems, mut notes) = collected;
+    if opts.fix {
+        let fixed = crate::ci::safe_fixes(&reports);
+        // Machine-readable output keeps stdout to itself; a dry run's diff is the output.
+        let sink: &mut dyn Write = if opts.format == Format::Human || opts.dry_run {
+            &mut *out
+        } else {
+            &mut *err
+        };
+        match crate::ci::apply_fixes(&fixed, opts.dry_run, sink) {
+            // What is left after the fixes is what gets reported.
+            Ok(n) if n > 0 => match collect(opts, library.as_deref()) {
+                Ok(c) => (reports, problems, notes) = c,
+                Err(e) => {
+                    let _ = writeln!(err, "forge-ls: --changed: {e}");
+                    return 2;
+                }
+            },
+            Ok(_) => {}
+            Err(e) => {
+                let _ = writeln!(err, "forge-ls: --fix: {e}");
+                return 2;
+            }
+        }
+    }
+    for p in &problems {
         let _ = writeln!(err, "forge-ls: {p}");
     }
-    let io_problem = !batch.problems.is_empty();
-    let reports = batch.reports;
+    let io_problem = !problems.is_empty();
     for note in notes {
         let _ = writeln!(err, "forge-ls: {note}");
     }
@@ -201,6 +271,10 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
         })
         .sum();
     let written = match opts.format {
+        Format::Sarif => std::env::current_dir().and_then(|base| {
+            serde_json::to_writer_pretty(&mut *out, &crate::ci::sarif(&reports, &base))?;
+            writeln!(out)
+        }),
         Format::Json => write_json(&reports, out),
         Format::Human => write_human(&reports, out).and_then(|_| {
             writeln!(

@@ -3,5 +3,6 @@
 //! ARCHITECTURE.md at the repository root.
 
 pub mod check;
+pub mod ci;
 pub mod lsp;
 pub mod preview;

@@ -4,8 +4,10 @@ const HELP: &str = "forge-ls: a language server for Boternity bots and Agent Ski
 
 usage:
   forge-ls [--stdio]          speak LSP over stdin/stdout until `exit`
-  forge-ls check [--format human|json] [--profile auto|boternity|openclaw|agentskills] PATH...
-                              validate every bot and skill file under PATH
+  forge-ls check [--format human|json|sarif] [--profile auto|boternity|openclaw|agentskills]
+                 [--changed [REF]] [--fix [--dry-run]] PATH...
+                              validate every bot and skill file under PATH (and the
+                              scripts and references skills bundle)
   forge-ls preview [--format text|json|raw] [--active SKILL]... [--model MODEL] PATH
                               print the system prompt the runtime assembles for a bot,
                               an OpenClaw workspace or a skill, with its token counts

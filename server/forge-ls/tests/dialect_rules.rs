@@ -7,7 +7,6 @@
 use std::path::{Path, PathBuf};
 
 use forge_analysis::check::{self, check_file};
-use forge_analysis::rules::openclaw_scripts;
 use forge_analysis::rules::Profile;
 use forge_analysis::{analyze, FileKind};
 use forge_syntax::diagnostic::{Diagnostic, Severity};
@@ -130,7 +129,7 @@ fn env_vars_of_bundled_scripts_must_be_declared() {
     write(&folder.join("bin/tool.sh"), "\0\0$BINARY_VAR\n");
     let big = format!(
         "$HUGE_VAR\n{}",
-        "#\n".repeat(openclaw_scripts::MAX_BYTES as usize)
+        "#\n".repeat(forge_analysis::rules::bundle::MAX_BYTES as usize)
     );
     write(&folder.join("scripts/big.sh"), &big);
     write(&folder.join("README.txt"), "$README_VAR\n");

@@ -671,7 +671,7 @@ fn clawhub_archive_layout_is_openclaw_and_only_unloadable_skills_fail() {
         format: forge_ls::check::Format::Json,
         profile: Profile::Auto,
         paths: vec![dir.path().to_path_buf()],
-        budget: None,
+        ..Default::default()
     };
     let (mut out, mut err) = (Vec::new(), Vec::new());
     let code = forge_ls::check::run(&opts, &mut out, &mut err);

@@ -8,7 +8,8 @@
 //!
 //! - a per-file code's case: every bot and skill file under it with
 //!   `check::check_file`, one file at a time;
-//! - a cross-file code's case (`codes::CROSS_FILE`): the whole case as a
+//! - a cross-file code's case (`codes::CROSS_FILE`) or a security code's
+//!   (`codes::is_security`: reported on any file of a skill's bundle): the whole case as a
 //!   workspace, through `check`'s batch pass (`forge_ls::check::batch`: every
 //!   file, the cross-file rules, the soul versions of a Boternity data
 //!   directory). The case is copied to a temporary folder first; three entries
@@ -309,7 +310,7 @@ fn check_workspace(ws: &Workspace) -> Vec<Checked> {
 /// A case's diagnostics as the server and `check` see them: per file for a per-file code, the
 /// whole workspace through the batch pass for a cross-file one.
 fn check_for(code: &str, case: &Path) -> Vec<Checked> {
-    if codes::is_cross_file(code) {
+    if codes::is_cross_file(code) || codes::is_security(code) {
         check_workspace(&workspace_of(case))
     } else {
         check_case(case, profile_of(case))
@@ -438,6 +439,9 @@ fn check_fixes(case: &Path, f: &Checked, code: &str, profile: Profile) -> usize 
 fn run_bad(code: &str, case: &Path) -> usize {
     let profile = profile_of(case);
     let cross_file = codes::is_cross_file(code);
+    // Security codes are reported on any file of a skill's bundle, so their cases are whole
+    // skills checked like a workspace, and always have an expect.json.
+    let whole = cross_file || codes::is_security(code);
     let files = check_for(code, case);
     assert!(
         files
@@ -448,13 +452,13 @@ fn run_bad(code: &str, case: &Path) -> usize {
         describe(&files)
     );
     let expect = case.join("expect.json");
-    if (expect.exists() || cross_file) && std::env::var_os("FORGE_BLESS").is_some() {
+    if (expect.exists() || whole) && std::env::var_os("FORGE_BLESS").is_some() {
         let got = serde_json::to_string_pretty(&as_json(&files)).unwrap();
         std::fs::write(&expect, got + "\n").unwrap();
     }
     assert!(
-        expect.exists() || !cross_file,
-        "{}: a bad case of a cross-file code needs an expect.json (FORGE_BLESS=1 writes it)",
+        expect.exists() || !whole,
+        "{}: a bad case of a cross-file or security code needs an expect.json (FORGE_BLESS=1 writes it)",
         case.display()
     );
     if expect.exists() {
@@ -480,6 +484,9 @@ fn run_bad(code: &str, case: &Path) -> usize {
             case.display(),
             describe(&alone)
         );
+        return check_workspace_fixes(case, &files, code);
+    }
+    if whole {
         return check_workspace_fixes(case, &files, code);
     }
     files

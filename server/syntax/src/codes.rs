@@ -144,6 +144,22 @@ codes! {
     // Claude Code skills.
     CLAUDE_TOOL_PATTERN = "claude-tool-pattern", Warning, "An `allowed-tools` entry that is not a tool name or pattern Claude Code understands.";
     CLAUDE_MODEL_UNKNOWN = "claude-model-unknown", Warning, "A `model` that is neither a Claude Code alias nor a Claude model id.";
+    // Skill supply-chain safety: the whole bundle (SKILL.md, its Markdown references, its scripts), read, never run.
+    SECURITY_PROMPT_OVERRIDE = "security-prompt-override", Warning, "Text that tells the model to ignore its instructions or rules, or frames a jailbreak.";
+    SECURITY_CONCEAL = "security-conceal", Warning, "Text that tells the model to hide what it does from the user.";
+    SECURITY_HIDDEN_INSTRUCTION = "security-hidden-instruction", Warning, "An instruction to the model inside an HTML comment or a link title, which the rendered page does not show.";
+    SECURITY_INVISIBLE_TEXT = "security-invisible-text", Warning, "Invisible or reordering characters: Unicode tag characters, zero-width characters, bidi controls.";
+    SECURITY_HOMOGLYPH = "security-homoglyph", Warning, "A word that mixes Latin letters with look-alike Cyrillic or Greek ones.";
+    SECURITY_EXFILTRATION = "security-exfiltration", Error, "Sends keys, credentials, the environment or wallet and browser stores off the machine.";
+    SECURITY_EXFIL_ENDPOINT = "security-exfil-endpoint", Warning, "A request catcher, tunnel or paste site, where stolen data is usually sent.";
+    SECURITY_REMOTE_CODE = "security-remote-code", Warning, "Runs code fetched from the network (`curl | sh`, download and execute, eval of fetched data).";
+    SECURITY_REVERSE_SHELL = "security-reverse-shell", Error, "Opens a shell for a remote host (`/dev/tcp`, `nc -e`, socket + dup2).";
+    SECURITY_PERSISTENCE = "security-persistence", Warning, "Makes something run again later: crontab, shell rc files, launch agents, systemd units, authorized_keys.";
+    SECURITY_UNSAFE_DESERIALIZE = "security-unsafe-deserialize", Warning, "`pickle`/`marshal` loads data that can run code when loaded.";
+    SECURITY_OBFUSCATED = "security-obfuscated", Error, "An encoded or split-up payload that, decoded or joined, does something the other security rules flag.";
+    SECURITY_EVASION = "security-evasion", Warning, "Behaviour gated on the date or on detecting a sandbox, VM or debugger.";
+    SECURITY_SECRET = "security-secret", Warning, "A key or token committed in the skill bundle.";
+    SECURITY_ALLOW_REASON = "security-allow-reason", Warning, "A `forge-ls-allow` comment without a reason, which suppresses nothing.";
 }
 
 /// The codes only the cross-file pass reports (the workspace index, a Boternity install's soul
@@ -169,6 +185,12 @@ pub static CROSS_FILE: &[&Code] = &[
 
 pub fn is_cross_file(id: &str) -> bool {
     CROSS_FILE.iter().any(|c| c.id == id)
+}
+
+/// The security codes: reported on any file of a skill's bundle, so their fixtures are whole
+/// skills checked through `check`'s batch pass.
+pub fn is_security(id: &str) -> bool {
+    id.starts_with("security-")
 }
 
 pub fn lookup(id: &str) -> Option<&'static Code> {

@@ -35,6 +35,9 @@ pub struct Edit {
 pub struct Fix {
     pub title: String,
     pub edits: Vec<Edit>,
+    /// Safe to apply without looking (`forge-ls check --fix`): it removes only what cannot
+    /// be meant (a byte-order mark, blank lines before the frontmatter, invisible characters).
+    pub safe: bool,
 }
 
 impl Fix {
@@ -93,7 +96,22 @@ impl Diagnostic {
                 range,
                 new_text: new_text.into(),
             }],
+            safe: false,
         });
         self
+    }
+
+    /// [`Diagnostic::fix`], marked safe for `check --fix`.
+    pub fn safe_fix(
+        self,
+        title: impl Into<String>,
+        range: std::ops::Range<usize>,
+        new_text: impl Into<String>,
+    ) -> Self {
+        let mut d = self.fix(title, range, new_text);
+        if let Some(f) = d.fixes.last_mut() {
+            f.safe = true;
+        }
+        d
     }
 }

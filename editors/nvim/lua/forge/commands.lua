@@ -1,5 +1,5 @@
 -- :ForgeNewBot, :ForgeNewSkill, :ForgeBootstrap, :ForgeResume, :ForgeDeleteDraft, :ForgeReconfigure, :ForgeValidate,
--- :ForgeAssemble, :ForgePreview
+-- :ForgeAssemble, :ForgePreview, :ForgeInstall
 local async = require("forge.async")
 local flow = require("forge.flow")
 
@@ -175,6 +175,20 @@ end
 
 local severity_type = { "E", "W", "I", "N" }
 
+--- Appends the LSP diagnostics of the file at `uri` to the quickfix `items`.
+local function add_items(items, uri, diagnostics)
+  local fname = vim.uri_to_fname(uri)
+  for _, d in ipairs(diagnostics or {}) do
+    table.insert(items, {
+      filename = fname,
+      lnum = d.range.start.line + 1,
+      col = d.range.start.character + 1,
+      text = (d.code and ("[" .. tostring(d.code) .. "] ") or "") .. d.message,
+      type = severity_type[d.severity or 1] or "E",
+    })
+  end
+end
+
 --- Validates the current SKILL.md (or every skill with `all`) and fills the quickfix list.
 function M.validate(all, on_done)
   async.run(function()
@@ -188,16 +202,7 @@ function M.validate(all, on_done)
     for _, skill in ipairs(result and result.skills or {}) do
       errors = errors + (skill.errors or 0)
       warnings = warnings + (skill.warnings or 0)
-      local fname = vim.uri_to_fname(skill.uri)
-      for _, d in ipairs(skill.diagnostics or {}) do
-        table.insert(items, {
-          filename = fname,
-          lnum = d.range.start.line + 1,
-          col = d.range.start.character + 1,
-          text = (d.code and ("[" .. tostring(d.code) .. "] ") or "") .. d.message,
-          type = severity_type[d.severity or 1] or "E",
-        })
-      end
+      add_items(items, skill.uri, skill.diagnostics)
     end
     vim.fn.setqflist({}, " ", { title = "Forge: Validate Skills", items = items })
     local n = #(result and result.skills or {})
@@ -205,6 +210,45 @@ function M.validate(all, on_done)
     if #items > 0 then
       vim.cmd("copen")
     end
+    return result
+  end, on_done)
+end
+
+--- Installs a skill from `source` (a folder, a .zip/.skill archive or a SKILL.md): forge-ls
+--- validates and scans it first; when it refuses (error-level findings, or a skill of that name
+--- is installed) the reason is shown with vim.ui.select and "Install anyway" asks again with
+--- confirm. Opens the installed SKILL.md and lists the findings in the quickfix list.
+function M.install(source, on_done)
+  async.run(function()
+    if not source or source == "" then
+      source = async.input({ prompt = "Forge: install skill from (folder, .zip, .skill or SKILL.md): ", completion = "file" })
+      if not source or source == "" then
+        return nil
+      end
+    end
+    local path = vim.fs.normalize(vim.fn.fnamemodify(vim.fn.expand(source), ":p"))
+    local arg = { source = vim.uri_from_fname((path:gsub("/$", ""))), confirm = false }
+    local ok, result = pcall(exec, "forge.skill.install", arg)
+    if not ok then
+      local message = tostring(result)
+      if not message:find("Nothing was installed", 1, true) and not message:find("already installed", 1, true) then
+        error(message, 0)
+      end
+      local choice = async.select({ "Install anyway", "Cancel" }, { prompt = message .. "\n" })
+      if choice ~= "Install anyway" then
+        vim.notify("Forge: nothing was installed", vim.log.levels.WARN)
+        return nil
+      end
+      arg.confirm = true
+      result = exec("forge.skill.install", arg)
+    end
+    local items = {}
+    for _, f in ipairs(result.findings or {}) do
+      add_items(items, f.uri, f.diagnostics)
+    end
+    vim.fn.setqflist({}, " ", { title = "Forge: Install " .. tostring(result.name), items = items })
+    vim.cmd.edit(vim.fn.fnameescape(vim.uri_to_fname(result.uri)))
+    vim.notify(string.format("Forge: installed %s (%d finding(s))", result.name, #items))
     return result
   end, on_done)
 end
@@ -232,6 +276,9 @@ function M.create()
   cmd("ForgeValidate", function(a)
     M.validate(a.bang)
   end, { bang = true, desc = "Forge: validate this skill (! for all skills) into the quickfix list" })
+  cmd("ForgeInstall", function(a)
+    M.install(a.args)
+  end, { nargs = "?", complete = "file", desc = "Forge: install a skill (folder, .zip, .skill or SKILL.md) after a scan" })
   cmd("ForgeAssemble", function()
     M.assemble()
   end, { desc = "Forge: assemble a finished draft" })

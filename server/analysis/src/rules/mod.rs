@@ -1,5 +1,6 @@
 //! Validation rules, one module per file kind, driven by the tables in `schema`.
 
+pub mod bundle;
 pub mod claude_fields;
 pub mod claude_skill;
 pub mod identity;
@@ -12,6 +13,7 @@ pub mod openclaw_scripts;
 pub mod openclaw_skill;
 pub mod openclaw_workspace;
 pub mod portable;
+pub mod secrets;
 pub mod skill;
 pub mod skill_file_name;
 pub mod skills_toml;
@@ -72,7 +74,7 @@ pub(crate) fn report_framing(
                 Diagnostic::new(&codes::FRONTMATTER_BOM, 0..3, format!(
                     "{what} starts with a byte-order mark (U+FEFF), which hides the opening `---` from Boternity. Save the file as UTF-8 without BOM."
                 ))
-                .fix("Remove the byte-order mark", 0..3, ""),
+                .safe_fix("Remove the byte-order mark", 0..3, ""),
             );
             let rest = &text[3..];
             // Go on with the rest framed the same way (only SKILL.md is strict).
@@ -90,7 +92,7 @@ pub(crate) fn report_framing(
                 Diagnostic::new(&codes::FRONTMATTER_LEADING_SPACE, range.clone(), format!(
                     "{what} must start with `---` at the first byte; Boternity rejects a file with blank lines or spaces before it. Remove them."
                 ))
-                .fix("Remove the leading blank lines", range, ""),
+                .safe_fix("Remove the leading blank lines", range, ""),
             );
             report_framing(text, *then, what, diags)
         }

@@ -3,44 +3,15 @@
 //! security analysis compares the two. Files are only read, bounded in number
 //! and size; binary files are skipped; nothing is run.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
-use std::time::SystemTime;
+use std::collections::{BTreeMap, HashSet};
+use std::path::Path;
 
 use forge_syntax::codes;
 use forge_syntax::diagnostic::Diagnostic;
 use forge_syntax::frontmatter::Frontmatter;
 use forge_syntax::yaml::Node;
 
-/// At most this many script files, of at most this many bytes, this deep,
-/// among at most `MAX_ENTRIES` folder entries (a skill at a repository's root
-/// must not make every keystroke walk the repository).
-pub const MAX_FILES: usize = 64;
-pub const MAX_ENTRIES: usize = 2_000;
-pub const MAX_BYTES: u64 = 256 * 1024;
-pub const MAX_DEPTH: usize = 4;
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Lang {
-    Shell,
-    Python,
-    Js,
-}
-
-/// Script kinds by extension.
-const LANGS: &[(&str, Lang)] = &[
-    ("sh", Lang::Shell),
-    ("bash", Lang::Shell),
-    ("zsh", Lang::Shell),
-    ("py", Lang::Python),
-    ("js", Lang::Js),
-    ("mjs", Lang::Js),
-    ("cjs", Lang::Js),
-    ("ts", Lang::Js),
-    ("mts", Lang::Js),
-    ("cts", Lang::Js),
-];
+use super::bundle::{self, Lang};
 
 /// How each language reads a variable by name: the text before the name and
 /// whether the name is quoted after it.
@@ -112,110 +83,36 @@ pub const AMBIENT: &[&str] = &[
 /// (`scripts/x.sh:12`).
 pub fn undeclared(folder: &Path, declared: &[String]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    let walker = ignore::WalkBuilder::new(folder)
-        .max_depth(Some(MAX_DEPTH))
-        .follow_links(false)
-        .filter_entry(|e| {
-            !matches!(
-                e.file_name().to_str(),
-                Some("node_modules" | ".git" | "target" | ".venv" | "venv" | "__pycache__")
-            )
-        })
-        .build();
-    let mut files = 0;
-    for entry in walker.take(MAX_ENTRIES).flatten() {
-        if files >= MAX_FILES {
-            break;
-        }
-        let Some(lang) = entry
-            .path()
-            .extension()
-            .and_then(|e| e.to_str())
-            .and_then(|e| LANGS.iter().find(|(x, _)| *x == e).map(|(_, l)| *l))
-        else {
+    for file in bundle::files(folder).iter().filter(|f| f.lang.is_script()) {
+        let Some(scan) = bundle::scan(file) else {
             continue;
         };
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let Some(meta) = entry.metadata().ok().filter(|m| m.len() <= MAX_BYTES) else {
-            continue;
-        };
-        files += 1;
-        let Some(reads) = script_reads(entry.path(), lang, &meta) else {
-            continue;
-        };
-        let rel = entry
-            .path()
-            .strip_prefix(folder)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        for (line, name) in reads.iter() {
+        for (line, name) in &scan.env_reads {
             if declared.iter().any(|d| d == name) || AMBIENT.contains(&name.as_str()) {
                 continue;
             }
             if !out.contains_key(name) {
-                out.insert(name.clone(), format!("{rel}:{}", line + 1));
+                out.insert(name.clone(), format!("{}:{}", file.rel, line + 1));
             }
         }
     }
     out
 }
 
-/// What one script reads and does not set itself: (line of the first read, variable), in order.
-type Reads = Arc<Vec<(usize, String)>>;
-
-/// The scripts' reads by path, with the size and modification time they were
-/// read at: the rule runs on every keystroke in an open SKILL.md, and the
-/// scripts rarely change meanwhile.
-static SCANNED: Mutex<Option<Scanned>> = Mutex::new(None);
-
-/// Script → (size, modification time, reads).
-type Scanned = HashMap<PathBuf, (u64, Option<SystemTime>, Reads)>;
-
-/// More scripts than any workspace's skills bundle: past it, start again.
-const MAX_SCANNED: usize = 4_096;
-
-/// The reads of the script at `path` (`None` for a binary file or one that
-/// cannot be read), from the cache while its size and time are unchanged.
-fn script_reads(path: &Path, lang: Lang, meta: &std::fs::Metadata) -> Option<Reads> {
-    let stamp = (meta.len(), meta.modified().ok());
-    let cached = |c: &Scanned| {
-        c.get(path)
-            .filter(|(len, time, _)| (*len, *time) == stamp)
-            .map(|(_, _, r)| r.clone())
-    };
-    if let Some(r) = SCANNED.lock().ok()?.as_ref().and_then(cached) {
-        return Some(r);
-    }
-    let bytes = std::fs::read(path).ok()?;
-    if bytes.contains(&0) {
-        return None;
-    }
-    let text = String::from_utf8_lossy(&bytes);
+/// What a script reads from the environment and does not set itself: (line of the first read,
+/// variable), each variable once, in order.
+pub(crate) fn env_reads(text: &str, lang: Lang) -> Vec<(usize, String)> {
     let assigned = if lang == Lang::Shell {
-        shell_assigned(&text)
+        shell_assigned(text)
     } else {
         HashSet::new()
     };
-    // Only each variable's first read is reported.
     let mut seen = HashSet::new();
-    let reads: Reads = Arc::new(
-        reads(&text, lang)
-            .into_iter()
-            .filter(|(_, name)| !assigned.contains(name) && seen.insert(*name))
-            .map(|(line, name)| (line, name.to_string()))
-            .collect(),
-    );
-    if let Ok(mut c) = SCANNED.lock() {
-        let c = c.get_or_insert_with(HashMap::new);
-        if c.len() >= MAX_SCANNED {
-            c.clear();
-        }
-        c.insert(path.to_path_buf(), (stamp.0, stamp.1, reads.clone()));
-    }
-    Some(reads)
+    reads(text, lang)
+        .into_iter()
+        .filter(|(_, name)| !assigned.contains(name) && seen.insert(*name))
+        .map(|(line, name)| (line, name.to_string()))
+        .collect()
 }
 
 fn is_var_start(b: u8) -> bool {
@@ -242,6 +139,7 @@ fn reads(text: &str, lang: Lang) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
         let code = match lang {
+            Lang::Markdown => return out,
             Lang::Shell | Lang::Python if line.trim_start().starts_with('#') => continue,
             Lang::Js if line.trim_start().starts_with("//") => continue,
             _ => line,
@@ -412,7 +310,7 @@ mod tests {
         assert!(names(&["API_KEY".into()]).is_empty());
         // Same size, another variable: the modification time tells.
         std::fs::write(&script, "curl \"$API_KEZ\"\n").unwrap();
-        let later = SystemTime::now() + std::time::Duration::from_secs(5);
+        let later = std::time::SystemTime::now() + std::time::Duration::from_secs(5);
         std::fs::File::options()
             .write(true)
             .open(&script)

@@ -266,6 +266,7 @@ pub(crate) fn quote_fix(text: &str, fm: &Frontmatter) -> Option<Fix> {
     (!edits.is_empty()).then(|| Fix {
         title: "Quote the values YAML cannot read unquoted".into(),
         edits,
+        safe: false,
     })
 }
 
@@ -557,6 +558,7 @@ fn dotted_metadata(text: &str, root: &Node, entry: &yaml::Entry) -> Diagnostic {
                     new_text: format!("{{\"{ns}\": {value}}}"),
                 },
             ],
+            safe: false,
         });
     }
     d
@@ -612,6 +614,7 @@ fn move_under_manifest(
                 range: lines,
                 new_text: format!("metadata:\n  openclaw:\n{}", indent("    ")),
             }],
+            safe: false,
         });
     };
     let manifest = m.value.get("openclaw")?;
@@ -643,5 +646,6 @@ fn move_under_manifest(
     Some(Fix {
         title: format!("Move `{key}` under `metadata.openclaw`"),
         edits,
+        safe: false,
     })
 }

@@ -195,56 +195,17 @@ fn misnamed(ws: &Path, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Prefixes of well-known secrets, the least number of token characters after
-/// them, and what they are (rule 11).
-const SECRET_PREFIXES: &[(&str, usize, &str)] = &[
-    ("sk-ant-", 20, "an Anthropic API key"),
-    ("sk-proj-", 20, "an OpenAI API key"),
-    ("sk-", 32, "an API key"),
-    ("ghp_", 30, "a GitHub token"),
-    ("github_pat_", 30, "a GitHub token"),
-    ("xoxb-", 20, "a Slack token"),
-    ("xoxp-", 20, "a Slack token"),
-    ("AKIA", 16, "an AWS access key"),
-    ("AIza", 30, "a Google API key"),
-    ("glpat-", 20, "a GitLab token"),
-];
-
 fn secrets(text: &str, diags: &mut Vec<Diagnostic>) {
-    let token = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
-    for (i, _) in text.match_indices("-----BEGIN") {
-        let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
-        if text[i..end].contains("PRIVATE KEY") {
-            diags.push(Diagnostic::new(&codes::OPENCLAW_SECRET, i..end,
-                "A private key in a workspace file reaches the model with every prompt; keep it in a file outside the workspace."));
-        }
-    }
-    let mut at = 0;
-    while at < text.len() {
-        let rest = &text[at..];
-        let Some(start) = rest.find(|c: char| token(c)) else {
-            break;
+    for s in super::secrets::find(text) {
+        let message = if s.private_key {
+            "A private key in a workspace file reaches the model with every prompt; keep it in a file outside the workspace.".to_string()
+        } else {
+            format!(
+                "This looks like {}. OpenClaw injects workspace files into every prompt; keep secrets in `openclaw.json` or the environment.",
+                s.what
+            )
         };
-        let s = at + start;
-        let len = text[s..]
-            .find(|c: char| !token(c))
-            .unwrap_or(text.len() - s);
-        let word = &text[s..s + len];
-        if let Some((p, _, what)) = SECRET_PREFIXES
-            .iter()
-            .find(|(p, min, _)| word.starts_with(p) && word.len() >= p.len() + min)
-        {
-            // A real key mixes letters and digits; `sk-xxxxxxxx…` placeholders do not.
-            let body = &word[p.len()..];
-            if body.chars().any(|c| c.is_ascii_digit())
-                && body.chars().any(|c| c.is_ascii_alphabetic())
-            {
-                diags.push(Diagnostic::new(&codes::OPENCLAW_SECRET, s..s + len, format!(
-                    "This looks like {what}. OpenClaw injects workspace files into every prompt; keep secrets in `openclaw.json` or the environment."
-                )));
-            }
-        }
-        at = s + len.max(1);
+        diags.push(Diagnostic::new(&codes::OPENCLAW_SECRET, s.range, message));
     }
 }
 
@@ -602,7 +563,16 @@ mod tests {
         )
         .is_empty());
         assert!(found("task-runner risk-assessment-framework-for-teams-2024").is_empty());
-        assert_eq!(found("-----BEGIN OPENSSH PRIVATE KEY-----\nabc").len(), 1);
+        assert_eq!(
+            found("-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAAB\n")
+                .len(),
+            1
+        );
+        // A placeholder block, or a scanner's pattern, is no key.
+        assert!(
+            found("KEY=\"-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----\"")
+                .is_empty()
+        );
     }
 
     #[test]

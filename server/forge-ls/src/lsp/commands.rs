@@ -17,7 +17,7 @@ use super::host::{ClientAbilities, LspHost};
 use super::shared::Shared;
 use super::shared::Snapshot;
 use forge_analysis::document::Document;
-use forge_builder::commands::{self as cmds, CommandError, SkillRequest, View};
+use forge_builder::commands::{self as cmds, CommandError, InstallRequest, SkillRequest, View};
 use forge_builder::drafts::{Drafts, Turn};
 use forge_builder::service::{self as svc, ServiceError};
 use forge_builder::{Answer, Mode, Session};
@@ -35,6 +35,7 @@ pub const COMMANDS: &[&str] = &[
     "forge.builder.reconfigure",
     "forge.skill.create",
     "forge.skill.validate",
+    "forge.skill.install",
 ];
 
 /// How long a `window/showDocument` may take before assemble returns without it.
@@ -112,6 +113,17 @@ fn path_arg(s: &str, key: &str) -> Result<PathBuf> {
         Err(invalid(format!(
             "`{key}` must be a file URI or an absolute path, not `{s}`"
         )))
+    }
+}
+
+/// `confirm`: true, false, or absent (ask the user).
+fn confirm_arg(arg: &Value) -> Result<Option<bool>> {
+    match arg.get("confirm") {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(invalid(format!(
+            "`confirm` must be true or false, not {other}"
+        ))),
     }
 }
 
@@ -324,15 +336,7 @@ async fn dispatch(
             turn_result(&s)
         }
         "forge.skill.create" => {
-            let confirm = match arg.get("confirm") {
-                None | Some(Value::Null) => None,
-                Some(Value::Bool(b)) => Some(*b),
-                Some(other) => {
-                    return Err(invalid(format!(
-                        "`confirm` must be true or false, not {other}"
-                    )))
-                }
-            };
+            let confirm = confirm_arg(&arg)?;
             let req = SkillRequest {
                 session_id: str_arg(&arg, "session_id")?.map(str::to_string),
                 description: str_arg(&arg, "description")?.map(str::to_string),
@@ -346,6 +350,39 @@ async fn dispatch(
             Ok(json!({
                 "uri": uri_of(&plan.path)?.to_string(),
                 "diagnostics": lsp_diagnostics(&plan.text, &plan.diagnostics, snap.encoding),
+            }))
+        }
+        "forge.skill.install" => {
+            let req = InstallRequest {
+                source: path_arg(required(&arg, "source", cmd)?, "source")?,
+                bot: optional_path(&arg, "bot")?,
+                confirm: confirm_arg(&arg)?,
+            };
+            let plan = cmds::install_skill(&view, host, req)
+                .await
+                .map_err(command_err)?;
+            let folder = plan.path.parent().unwrap_or(&plan.path).to_path_buf();
+            let mut findings = Vec::new();
+            for (rel, text) in &plan.files {
+                let diags: Vec<_> = plan
+                    .findings
+                    .iter()
+                    .filter(|f| &f.file == rel)
+                    .map(|f| f.diagnostic.clone())
+                    .collect();
+                if !diags.is_empty() {
+                    findings.push(json!({
+                        "uri": uri_of(&folder.join(rel))?.to_string(),
+                        "diagnostics": lsp_diagnostics(text, &diags, snap.encoding),
+                    }));
+                }
+            }
+            Ok(json!({
+                "uri": uri_of(&plan.path)?.to_string(),
+                "name": plan.name,
+                "replaced": plan.replaces,
+                "errors": plan.errors().count(),
+                "findings": findings,
             }))
         }
         "forge.skill.validate" => {
