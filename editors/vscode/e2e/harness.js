@@ -285,6 +285,32 @@ class Workbench {
     return items.evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
   }
 
+  /**
+   * The completion list at the cursor (Ctrl+Space), as the rows' accessible labels. Like Ctrl+. (see
+   * `codeActions`), the key is sometimes taken before the editor has focus back (after a hover's Escape):
+   * pressed again until the list shows.
+   */
+  async completions() {
+    const rows = this.page.locator('.suggest-widget.visible .monaco-list-row');
+    for (let attempt = 1; ; attempt++) {
+      await this.page.keyboard.press('Control+Space');
+      try {
+        await rows.first().waitFor({ timeout: attempt < 5 ? 3000 : 20000 });
+        break;
+      } catch (e) {
+        if (attempt >= 5) {
+          throw e;
+        }
+        await this.page.keyboard.press('Escape');
+        await this.page.waitForTimeout(500);
+      }
+    }
+    return waitUntil('completion items', async () => {
+      const l = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+      return l.length > 1 ? l : false;
+    });
+  }
+
   /** The notifications' texts. */
   async notifications() {
     return this.page.locator('.notifications-toasts .notification-toast').evaluateAll((els) =>

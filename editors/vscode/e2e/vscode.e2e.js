@@ -103,13 +103,7 @@ scenario('hover shows the field documentation', async () => {
 scenario('completion on a blank frontmatter line lists the keys first', async () => {
   await wb.openFile('bots/luna/IDENTITY.md');
   await wb.goTo(7, 1);
-  await wb.page.keyboard.press('Control+Space');
-  const rows = wb.page.locator('.suggest-widget.visible .monaco-list-row');
-  await rows.first().waitFor({ timeout: 20000 });
-  const labels = await waitUntil('completion items', async () => {
-    const l = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
-    return l.length > 1 ? l : false;
-  });
+  const labels = await wb.completions();
   assert.match(labels[0], /max_tokens/, labels.join('\n'));
   await wb.page.keyboard.press('Escape');
 });

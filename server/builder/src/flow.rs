@@ -1488,11 +1488,13 @@ fn parse_line(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderErr
 }
 
 fn parse_category(raw: &str, _ctx: &BuilderContext) -> Result<FieldValue, BuilderError> {
-    let invalid = |m: String| BuilderError::InvalidValue(m);
     let c = clean_line(raw)?.to_lowercase();
-    if !["assistant", "creative", "research", "utility"].contains(&c.as_str()) {
-        return Err(invalid(format!(
-            "unknown category '{c}': use assistant, creative, research or utility"
+    // The validator's table (`schema::CATEGORIES`) says which categories exist.
+    if !schema::CATEGORIES.iter().any(|v| v.name == c) {
+        let names: Vec<&str> = schema::CATEGORIES.iter().map(|v| v.name).collect();
+        return Err(BuilderError::InvalidValue(format!(
+            "unknown category '{c}': use {}",
+            names.join(", ")
         )));
     }
     Ok(FieldValue::Text(c))
