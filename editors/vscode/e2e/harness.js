@@ -269,34 +269,20 @@ class Workbench {
    */
   async codeActions() {
     const items = this.page.locator('.action-widget .monaco-list-row.action');
-    for (let attempt = 1; ; attempt++) {
-      await this.page.keyboard.press('Control+.');
-      try {
-        await items.first().waitFor({ timeout: attempt < 5 ? 3000 : 20000 });
-        break;
-      } catch (e) {
-        if (attempt >= 5) {
-          throw e;
-        }
-        await this.page.keyboard.press('Escape');
-        await this.page.waitForTimeout(500);
-      }
-    }
+    await this.pressUntilShown('Control+.', items);
     return items.evaluateAll((els) => els.map((e) => (e.textContent ?? '').trim()));
   }
 
   /**
-   * The completion list at the cursor (Ctrl+Space), as the rows' accessible labels. Like Ctrl+. (see
-   * `codeActions`), the key is sometimes taken before the editor has focus back (after a hover's Escape):
-   * pressed again until the list shows.
+   * Presses `key` until `shown` appears: the key is sometimes taken before the editor has focus back
+   * (VS Code answers "No code actions available", or no suggest list shows, after a hover's Escape).
    */
-  async completions() {
-    const rows = this.page.locator('.suggest-widget.visible .monaco-list-row');
+  async pressUntilShown(key, shown) {
     for (let attempt = 1; ; attempt++) {
-      await this.page.keyboard.press('Control+Space');
+      await this.page.keyboard.press(key);
       try {
-        await rows.first().waitFor({ timeout: attempt < 5 ? 3000 : 20000 });
-        break;
+        await shown.first().waitFor({ timeout: attempt < 5 ? 3000 : 20000 });
+        return;
       } catch (e) {
         if (attempt >= 5) {
           throw e;
@@ -305,6 +291,12 @@ class Workbench {
         await this.page.waitForTimeout(500);
       }
     }
+  }
+
+  /** The completion list at the cursor (Ctrl+Space), as the rows' accessible labels. */
+  async completions() {
+    const rows = this.page.locator('.suggest-widget.visible .monaco-list-row');
+    await this.pressUntilShown('Control+Space', rows);
     return waitUntil('completion items', async () => {
       const l = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
       return l.length > 1 ? l : false;

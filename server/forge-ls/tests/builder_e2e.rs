@@ -1606,6 +1606,16 @@ fn pipelined_answers_on_one_session_apply_in_arrival_order() {
     lsp.stop();
 }
 
+/// `root` as OpenClaw seeds a new workspace: the templates and BOOTSTRAP.md (the flow fixture's).
+fn seed_openclaw_workspace(root: &Path) {
+    let seed = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/fixtures/builder/openclaw-bootstrap/before");
+    for f in std::fs::read_dir(&seed).unwrap() {
+        let f = f.unwrap();
+        std::fs::copy(f.path(), root.join(f.file_name())).unwrap();
+    }
+}
+
 /// OpenClaw's first-run ritual through the editor: started on a freshly seeded workspace, each
 /// question answered by applying its code action in the file it fills (and recording it), the
 /// user's name typed, then assembled: the answers sit on the label lines and in SOUL.md's
@@ -1613,12 +1623,7 @@ fn pipelined_answers_on_one_session_apply_in_arrival_order() {
 #[test]
 fn openclaw_bootstrap_through_code_actions() {
     let (_dir, root) = workspace();
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/builder/openclaw-bootstrap/before");
-    for f in std::fs::read_dir(&seed).unwrap() {
-        let f = f.unwrap();
-        std::fs::copy(f.path(), root.join(f.file_name())).unwrap();
-    }
+    seed_openclaw_workspace(&root);
     let mut lsp = Client::editor(&root);
     for f in ["IDENTITY.md", "USER.md", "SOUL.md"] {
         lsp.open_file(&root.join(f));
@@ -1733,12 +1738,7 @@ fn openclaw_bootstrap_through_code_actions() {
 #[test]
 fn openclaw_ritual_answers_complete_on_their_label_line() {
     let (_dir, root) = workspace();
-    let seed = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../tests/fixtures/builder/openclaw-bootstrap/before");
-    for f in std::fs::read_dir(&seed).unwrap() {
-        let f = f.unwrap();
-        std::fs::copy(f.path(), root.join(f.file_name())).unwrap();
-    }
+    seed_openclaw_workspace(&root);
     let mut lsp = Client::editor(&root);
     let identity = root.join("IDENTITY.md");
     lsp.open_file(&identity);
