@@ -28,6 +28,7 @@ export const PaletteCommands = {
   restartServer: 'forge.ui.restartServer',
   previewSystemPrompt: 'forge.ui.previewSystemPrompt',
   openclawFirstRun: 'forge.ui.openclawFirstRun',
+  installSkill: 'forge.ui.installSkill',
 } as const;
 
 /** Files the server understands; the client attaches to them whatever language VS Code gave them. */

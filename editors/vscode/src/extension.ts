@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as readline from 'readline';
 import * as vscode from 'vscode';
+import { installSkill, INSTALL_ANYWAY } from './install';
 import {
   ExecuteCommandRequest,
   type LanguageClientOptions,
@@ -88,6 +89,7 @@ export class Forge {
       restartServer: () => this.restart(),
       previewSystemPrompt: () => openPromptPreview(this.prompts),
       openclawFirstRun: (arg) => this.openclawFirstRun(text(arg)),
+      installSkill: () => this.installSkill(),
     };
     for (const [key, id] of Object.entries(PaletteCommands) as [keyof typeof PaletteCommands, string][]) {
       this.context.subscriptions.push(
@@ -335,6 +337,61 @@ export class Forge {
     const target = folder ?? (await this.pickFolder()).uri.fsPath;
     const first = await this.exec(ServerCommands.builderStart, { mode: 'openclaw-workspace', folder: target });
     await this.converse(asTurn(first), { mode: 'openclaw-workspace', fresh: true });
+  }
+
+  /**
+   * *Install Skill…*: a folder, `.zip`/`.skill` archive or SKILL.md, scanned by the server first; a refusal
+   * (an error-level finding, or a skill already installed) is shown in a modal with *Install Anyway*. With a
+   * bot's file in the editor, the user may attach the skill to that bot.
+   */
+  async installSkill(): Promise<void> {
+    const activeBot = this.activeBotFile();
+    let bot: string | undefined;
+    if (activeBot) {
+      const name = path.basename(path.dirname(activeBot.fsPath));
+      const attach = await vscode.window.showQuickPick(
+        [
+          { label: `Attach to ${name}`, description: 'installs into its skills/ and adds it to its skills.toml', attach: true },
+          { label: 'Do not attach', description: 'installs into forge.skillsDir', attach: false },
+        ],
+        { title: 'Forge · Install Skill', ignoreFocusOut: true },
+      );
+      if (!attach) {
+        return;
+      }
+      bot = attach.attach ? activeBot.toString() : undefined;
+    }
+    const installed = await installSkill(
+      (command, arg) => this.exec(command, arg),
+      {
+        pickSource: async () => {
+          const picked = await vscode.window.showOpenDialog({
+            title: 'Forge · Install Skill: a skill folder, a .zip or .skill archive, or a SKILL.md',
+            openLabel: 'Scan and Install',
+            canSelectFiles: true,
+            canSelectFolders: true,
+            canSelectMany: false,
+            filters: { Skills: ['zip', 'skill', 'md'] },
+          });
+          return picked?.[0]?.toString();
+        },
+        confirm: async (message) =>
+          (await vscode.window.showWarningMessage(
+            'Forge: install this skill anyway?',
+            { modal: true, detail: message },
+            INSTALL_ANYWAY,
+          )) === INSTALL_ANYWAY,
+      },
+      bot,
+    );
+    if (!installed) {
+      return;
+    }
+    await vscode.window.showTextDocument(vscode.Uri.parse(installed.uri));
+    const n = installed.findings.reduce((k, f) => k + f.diagnostics.length, 0);
+    void vscode.window.showInformationMessage(
+      `Forge: installed ${installed.name}${installed.replaced ? ' (replacing the installed copy)' : ''}${n ? `, with ${n} finding(s)` : ''}`,
+    );
   }
 
   /** `forge.botsDir` of a workspace folder, as the absolute path the server's `folder` argument takes. */
