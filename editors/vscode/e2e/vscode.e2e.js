@@ -245,6 +245,20 @@ scenario('the builder lens opens the bot\'s questions', async () => {
   await wb.closeQuickInput();
 });
 
+scenario('Preview System Prompt opens what the model gets, beside the bot, with token counts', async () => {
+  await wb.openFile('bots/luna/IDENTITY.md');
+  await wb.command('Forge: Preview System Prompt');
+  // Opened beside the bot's file, which keeps the focus.
+  const tab = wb.page.locator('.tab', { hasText: 'system prompt.md' }).first();
+  await tab.waitFor({ timeout: 30000 });
+  // Monaco renders spaces as no-break spaces.
+  const texts = async () => (await wb.page.locator('.view-lines').allTextContents()).join('\n').replace(/\u00a0/g, ' ');
+  await waitUntil('the assembled prompt with its counts', async () => {
+    const t = await texts();
+    return /Boternity system prompt/.test(t) && /soul · ≈? ?\d+ tokens/.test(t) && /<soul>/.test(t);
+  });
+});
+
 scenario('Validate Skills reports the workspace\'s skills', async () => {
   await wb.openFile('bots/luna/SOUL.md');
   await wb.command('Forge: Validate Skills');
