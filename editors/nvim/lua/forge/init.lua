@@ -22,6 +22,9 @@ M.defaults = {
   root_markers = { ".git", ".forge" },
   -- Create :Forge* user commands.
   commands = true,
+  -- Show the server's code lenses (the builder's pending question, the system prompt's size, soul
+  -- versions) above the first line, refreshed on entering the buffer, leaving insert mode and saving.
+  codelens = true,
 }
 
 M.config = vim.deepcopy(M.defaults)
@@ -113,6 +116,26 @@ function M.setup(opts)
   end
   if M.config.commands then
     require("forge.commands").create()
+  end
+  if M.config.codelens then
+    vim.api.nvim_create_autocmd("LspAttach", {
+      group = augroup,
+      callback = function(args)
+        local client = vim.lsp.get_client_by_id(args.data.client_id)
+        if not client or client.name ~= M.name or not client.server_capabilities.codeLensProvider then
+          return
+        end
+        local refresh = function()
+          vim.lsp.codelens.refresh({ bufnr = args.buf })
+        end
+        refresh()
+        vim.api.nvim_create_autocmd({ "BufEnter", "InsertLeave", "BufWritePost" }, {
+          group = augroup,
+          buffer = args.buf,
+          callback = refresh,
+        })
+      end,
+    })
   end
   return M
 end

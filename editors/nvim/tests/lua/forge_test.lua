@@ -406,6 +406,26 @@ tests[":ForgeInstall refuses a malicious skill until confirmed, then installs it
   assert(vim.api.nvim_buf_get_name(0) == root .. "/skills/notes/SKILL.md", vim.api.nvim_buf_get_name(0))
 end
 
+tests["the server's code lenses show above a bot file: the system prompt's size"] = function()
+  local root = new_workspace()
+  write(root .. "/bots/luna/IDENTITY.md", "---\ndisplay_name: Luna\nmodel: gpt-4o\n---\n\n# Luna\n")
+  write(root .. "/bots/luna/SOUL.md", "---\nname: Luna\ntone: warm\n---\n\n# Personality\n\nCurious and kind.\n")
+  setup_plugin(root)
+  vim.cmd.edit(root .. "/bots/luna/IDENTITY.md")
+  local buf = vim.api.nvim_get_current_buf()
+  local client = client_for(buf)
+  need_capability(client, "codeLensProvider")
+  local titles = {}
+  assert(vim.wait(20000, function()
+    titles = vim.tbl_map(function(l)
+      return l.command and l.command.title or ""
+    end, vim.lsp.codelens.get(buf))
+    return vim.iter(titles):any(function(t)
+      return t:find("tokens", 1, true) ~= nil
+    end)
+  end, 100), "no prompt lens among " .. vim.inspect(titles))
+end
+
 tests[":checkhealth forge reports the binary, its version and the client"] = function()
   local root = new_workspace()
   write(root .. "/bots/luna/SOUL.md", "---\nname: Luna\n---\n")
