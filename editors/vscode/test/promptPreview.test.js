@@ -4,27 +4,13 @@
 // The binary: $FORGE_LS, else <repo>/target/release/forge-ls.
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const cp = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL } = require('node:url');
-const {
-  createProtocolConnection,
-  StreamMessageReader,
-  StreamMessageWriter,
-  InitializeRequest,
-  InitializedNotification,
-  ExecuteCommandRequest,
-  DidOpenTextDocumentNotification,
-  DidChangeTextDocumentNotification,
-  ShutdownRequest,
-  ExitNotification,
-} = require('vscode-languageserver-protocol/node');
+const { DidOpenTextDocumentNotification, DidChangeTextDocumentNotification } = require('vscode-languageserver-protocol/node');
 const { PromptPreviews, headings, rewritePreviewLenses, PREVIEW_PALETTE_COMMAND } = require('../out/promptPreview.js');
-
-const REPO = path.resolve(__dirname, '..', '..', '..');
-const SERVER = process.env.FORGE_LS || path.join(REPO, 'target', 'release', 'forge-ls');
+const { REPO, startForgeLs } = require('../test-support/forge-ls.js');
 
 function copyDir(from, to) {
   fs.mkdirSync(to, { recursive: true });
@@ -52,29 +38,14 @@ test('the server lens opens the preview instead of running the bare server comma
 });
 
 test('the preview document follows the bot files through the real forge-ls', async (t) => {
-  assert.ok(fs.existsSync(SERVER), `forge-ls binary not found at ${SERVER}; run: cargo build --release -p forge-ls`);
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'forge-prompt-')));
   copyDir(path.join(REPO, 'tests', 'fixtures', 'preview', 'emoji'), root);
-  const child = cp.spawn(SERVER, ['--stdio'], { cwd: root, stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, BOTERNITY_DATA_DIR: path.join(root, '.no-library') } });
-  const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
-  connection.onRequest(() => null);
-  connection.onNotification(() => undefined);
-  connection.listen();
-  t.after(async () => {
-    await Promise.race([connection.sendRequest(ShutdownRequest.type).catch(() => undefined), new Promise((r) => setTimeout(r, 3000))]);
-    connection.sendNotification(ExitNotification.type);
-    await new Promise((r) => setTimeout(r, 200));
-    child.kill();
-    connection.dispose();
-  });
-  const rootUri = pathToFileURL(root).toString();
-  await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri, workspaceFolders: [{ uri: rootUri, name: 'ws' }], capabilities: {} });
-  connection.sendNotification(InitializedNotification.type, {});
+  const { connection, exec: run } = await startForgeLs(t, root);
 
   let calls = 0;
   const exec = (command, arg) => {
     calls++;
-    return connection.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] });
+    return run(command, arg);
   };
   const previews = new PromptPreviews(exec, 50);
   t.after(() => previews.dispose());
