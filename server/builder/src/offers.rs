@@ -73,6 +73,63 @@ fn changed_lines(old: &str, new: &str) -> std::ops::RangeInclusive<usize> {
     }
 }
 
+impl Offer {
+    /// An answer's writes as an offer, unless they change nothing or would create a file the
+    /// surface cannot create (skipped rather than offered as a dud).
+    fn of(
+        question: String,
+        label: String,
+        writes: Vec<FileWrite>,
+        records: Option<(String, usize)>,
+        can_create: bool,
+    ) -> Option<Offer> {
+        let creates = writes.iter().any(|w| w.old.is_none());
+        (!writes.is_empty() && (can_create || !creates)).then_some(Offer {
+            question,
+            label,
+            writes,
+            records,
+        })
+    }
+}
+
+/// A bound session's pending question and, per option, its title, label, value and what
+/// recording it sends (`None` when the turn is no question).
+#[allow(clippy::type_complexity)]
+fn pending_choices(
+    s: &Session,
+) -> Option<(
+    &'static QuestionSpec,
+    Vec<(String, String, &FieldValue, Option<(String, usize)>)>,
+)> {
+    let (
+        Some(q),
+        BuilderTurn::AskQuestion {
+            phase,
+            question,
+            options,
+            ..
+        },
+    ) = (s.pending_question(), &s.turn)
+    else {
+        return None;
+    };
+    let title = format!("Forge · {}: {question}", phase.short_label());
+    let choices = s
+        .pending
+        .choices
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let label = options
+                .get(i)
+                .map_or_else(|| value.display(), |o| o.label.clone());
+            (title.clone(), label, value, Some((s.session_id.clone(), i)))
+        })
+        .collect();
+    Some((q, choices))
+}
+
 /// The lens at the top of a bot file.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Lens {
@@ -228,42 +285,15 @@ pub async fn offers(
             let Ok(writes) = svc::bot_writes(&view.folders, &folder, texts, ch, &*view.read) else {
                 return;
             };
-            // A file the edit would create needs the surface to create files; skip rather than
-            // offer a dud.
-            if writes.is_empty() || (writes.iter().any(|w| w.old.is_none()) && !can_create) {
-                return;
-            }
-            out.push(Offer {
-                question,
-                label,
-                writes,
-                records,
-            });
+            out.extend(Offer::of(question, label, writes, records, can_create));
         };
     if let Some(s) = bound_session(drafts, view, &folder).await {
-        let (
-            Some(q),
-            BuilderTurn::AskQuestion {
-                phase,
-                question,
-                options,
-                ..
-            },
-        ) = (s.pending_question(), &s.turn)
-        else {
-            return out;
-        };
-        let Some(texts) = base(q) else {
-            return out;
-        };
-        for (i, value) in s.pending.choices.iter().enumerate() {
-            let label = options
-                .get(i)
-                .map(|o| o.label.clone())
-                .unwrap_or_else(|| value.display());
-            let question = format!("Forge · {}: {question}", phase.short_label());
-            let records = Some((s.session_id.clone(), i));
-            push(question, label, texts, q, value, records);
+        if let Some((q, choices)) = pending_choices(&s) {
+            if let Some(texts) = base(q) {
+                for (title, label, value, records) in choices {
+                    push(title, label, texts, q, value, records);
+                }
+            }
         }
         return out;
     }
@@ -359,34 +389,13 @@ async fn openclaw_offers(
     let mut out = Vec::new();
     let mut push = |question: String, label: String, t: &FileTarget, v: &FieldValue, records| {
         let writes = answer_writes(folder, &texts, t, v);
-        if writes.is_empty() || (writes.iter().any(|w| w.old.is_none()) && !can_create) {
-            return;
-        }
-        out.push(Offer {
-            question,
-            label,
-            writes,
-            records,
-        });
+        out.extend(Offer::of(question, label, writes, records, can_create));
     };
     if let Some(s) = bound_session(drafts, view, folder).await {
-        if let (
-            Some(q),
-            BuilderTurn::AskQuestion {
-                phase,
-                question,
-                options,
-                ..
-            },
-        ) = (s.pending_question(), &s.turn)
-        {
+        if let Some((q, choices)) = pending_choices(&s) {
             if let Some(t) = place(q) {
-                for (i, value) in s.pending.choices.iter().enumerate() {
-                    let label = options
-                        .get(i)
-                        .map_or_else(|| value.display(), |o| o.label.clone());
-                    let title = format!("Forge · {}: {question}", phase.short_label());
-                    push(title, label, &t, value, Some((s.session_id.clone(), i)));
+                for (title, label, value, records) in choices {
+                    push(title, label, &t, value, records);
                 }
             }
         }

@@ -739,17 +739,7 @@ fn a_request_right_after_start_waits_for_the_first_scan() {
 fn a_skill_folder_deleted_or_moved_in_updates_the_index() {
     let tmp = copy_fixture("bot-three-skills");
     let root = tmp.path().canonicalize().unwrap();
-    let lsp = start(&root, &root.join("no-data"), full_caps());
-    let toml = root.join("bots/quill/skills.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    lsp.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri(&toml), "languageId": "toml", "version": 1, "text": text}}),
-    );
-    let toml_uri = uri(&toml);
-    lsp.wait_diagnostics("skills.toml clean", |d| {
-        d.get(&toml_uri).is_some_and(|v| v.is_empty())
-    });
+    let (lsp, toml_uri) = quill_toml_open(&root);
     // The folder watcher is registered for creations and deletions only.
     let notes = lsp.server_messages();
     let reg = notes
@@ -790,6 +780,22 @@ fn a_skill_folder_deleted_or_moved_in_updates_the_index() {
     lsp.stop();
 }
 
+/// The server on `root` (the `bot-three-skills` fixture) with quill's skills.toml open and clean.
+fn quill_toml_open(root: &Path) -> (Client, String) {
+    let lsp = start(root, &root.join("no-data"), full_caps());
+    let toml = root.join("bots/quill/skills.toml");
+    let text = std::fs::read_to_string(&toml).unwrap();
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": uri(&toml), "languageId": "toml", "version": 1, "text": text}}),
+    );
+    let toml_uri = uri(&toml);
+    lsp.wait_diagnostics("skills.toml clean", |d| {
+        d.get(&toml_uri).is_some_and(|v| v.is_empty())
+    });
+    (lsp, toml_uri)
+}
+
 /// A folder deleted or moved in the editor anywhere in the workspace (outside the `skills/` and
 /// `bots/` trees the watcher covers) arrives as `workspace/didDeleteFiles` / `didRenameFiles`,
 /// which the server advertises for folders and applies like the watcher's events.
@@ -806,17 +812,7 @@ fn folder_operations_in_the_editor_update_the_index() {
         );
     }
     probe.stop();
-    let lsp = start(&root, &root.join("no-data"), full_caps());
-    let toml = root.join("bots/quill/skills.toml");
-    let text = std::fs::read_to_string(&toml).unwrap();
-    lsp.notify(
-        "textDocument/didOpen",
-        json!({"textDocument": {"uri": uri(&toml), "languageId": "toml", "version": 1, "text": text}}),
-    );
-    let toml_uri = uri(&toml);
-    lsp.wait_diagnostics("skills.toml clean", |d| {
-        d.get(&toml_uri).is_some_and(|v| v.is_empty())
-    });
+    let (lsp, toml_uri) = quill_toml_open(&root);
     // Deleted in the editor's explorer (moved out of the workspace), then restored.
     let folder = root.join("skills/url-tools");
     let outside = tempfile::tempdir().unwrap();
