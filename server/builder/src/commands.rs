@@ -272,22 +272,22 @@ pub async fn start(
     let skills = drafts.skills_lister();
     let (fresh, ctx) = store_op(drafts, view, host, move |store| {
         let ctx = agent_context(store, &skills, &v, &description, None);
-        let mut s = crate::start(mode, &description, &ctx.builder);
         let folder = folder.map(|f| f.to_string_lossy().into_owned());
-        if mode == Mode::OpenclawWorkspace {
+        let mut s = match (mode, folder.as_deref()) {
             // Bound from the start: its questions appear in that workspace's files, each
             // offering what the files already say first.
-            let texts = crate::openclaw::WorkspaceTexts::read(
-                Path::new(folder.as_deref().unwrap_or_default()),
-                &*v.read,
-            )?;
-            s = crate::engine::start_workspace(
-                &description,
-                crate::openclaw::current(&texts),
-                &ctx.builder,
-            );
-            s.bound_folder = folder.clone();
-        }
+            (Mode::OpenclawWorkspace, Some(f)) => {
+                let texts = crate::openclaw::WorkspaceTexts::read(Path::new(f), &*v.read)?;
+                let mut s = crate::engine::start_workspace(
+                    &description,
+                    crate::openclaw::current(&texts),
+                    &ctx.builder,
+                );
+                s.bound_folder = Some(f.to_string());
+                s
+            }
+            _ => crate::start(mode, &description, &ctx.builder),
+        };
         s.target_folder = folder;
         Ok((s, ctx))
     })
