@@ -108,6 +108,7 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
     let mut reports = Vec::new();
     let mut entries = Vec::new();
     let mut problems = Vec::new();
+    let mut bundles = Vec::new();
     for root in paths {
         if !root.exists() {
             problems.push(format!("{}: no such file or directory", root.display()));
@@ -120,9 +121,19 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
             ));
             continue;
         }
-        let mut checked = walk(root, |p| Some(check_file_entry(p, profile)));
+        // A skill's bundled files are scanned in the same parallel walk, right after its
+        // SKILL.md's analysis has read (and cached) the scripts among them.
+        let mut checked = walk(root, |p| {
+            let bundle = if FileKind::detect(p) == Some(FileKind::Skill) {
+                crate::rules::bundle::security(p)
+            } else {
+                Vec::new()
+            };
+            Some((check_file_entry(p, profile), bundle))
+        });
         checked.sort_unstable_by(|a, b| forge_syntax::files::path_order(&a.0, &b.0));
-        for (path, result) in checked {
+        for (path, (result, found)) in checked {
+            bundles.extend(found);
             match result {
                 Ok((r, e)) => {
                     reports.push(r);
@@ -134,30 +145,23 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
     }
     let context = context_paths(paths, &reports);
     crate::workspace::cross_check_entries(&mut reports, entries, &context, profile, library);
-    bundle_reports(&mut reports);
+    bundle_reports(&mut reports, bundles);
     Batch { reports, problems }
 }
 
-/// The security findings in the files each checked skill bundles (scripts, Markdown
-/// references), as reports of their own, each file once even when skills nest.
-fn bundle_reports(reports: &mut Vec<FileReport>) {
-    let skills: Vec<PathBuf> = reports
-        .iter()
-        .filter(|r| FileKind::detect(&r.path) == Some(FileKind::Skill))
-        .map(|r| r.path.clone())
-        .collect();
+/// The security findings in the files the checked skills bundle (scripts, Markdown references),
+/// as reports of their own, each file once even when skills nest.
+fn bundle_reports(reports: &mut Vec<FileReport>, found: Vec<crate::rules::bundle::Finding>) {
     let mut seen = std::collections::HashSet::new();
     let mut extra = Vec::new();
-    for skill in skills {
-        for f in crate::rules::bundle::security(&skill) {
-            if seen.insert(f.path.clone()) {
-                extra.push(FileReport {
-                    path: f.path,
-                    text: f.text.to_string(),
-                    diagnostics: f.diagnostics,
-                    dialect: None,
-                });
-            }
+    for f in found {
+        if seen.insert(f.path.clone()) {
+            extra.push(FileReport {
+                path: f.path,
+                text: f.text.to_string(),
+                diagnostics: f.diagnostics,
+                dialect: None,
+            });
         }
     }
     if !extra.is_empty() {
