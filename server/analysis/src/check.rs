@@ -46,14 +46,19 @@ fn walk<R: Send>(root: &Path, visit: impl Fn(&Path) -> Option<R> + Sync) -> Vec<
 }
 
 pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
-    check_file_entry(path, profile).map(|(r, _)| r)
+    check_file_entry(path, profile).map(|(r, _, _)| r)
 }
 
-/// [`check_file`], and the file's index entry for the cross-file rules, from one analysis.
+/// [`check_file`], the file's index entry for the cross-file rules and, for a skill, its
+/// bundled files' findings, from one analysis.
 fn check_file_entry(
     path: &Path,
     profile: Profile,
-) -> std::io::Result<(FileReport, Option<FileEntry>)> {
+) -> std::io::Result<(
+    FileReport,
+    Option<FileEntry>,
+    Vec<crate::rules::bundle::Finding>,
+)> {
     let (text, a) = match files::read(path)? {
         Content::Text(text) => {
             let a = FileKind::detect(path).map(|kind| crate::analyze(kind, path, &text, profile));
@@ -79,9 +84,9 @@ fn check_file_entry(
             .as_ref()
             .map(|a| a.diagnostics.clone())
             .unwrap_or_default(),
-        dialect: a.and_then(|a| a.dialect),
+        dialect: a.as_ref().and_then(|a| a.dialect.clone()),
     };
-    Ok((report, entry))
+    Ok((report, entry, a.map(|a| a.bundle).unwrap_or_default()))
 }
 
 /// What `check` found under its paths: one report per file (sorted by path), and the paths it
@@ -121,21 +126,13 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
             ));
             continue;
         }
-        // A skill's bundled files are scanned in the same parallel walk, right after its
-        // SKILL.md's analysis has read (and cached) the scripts among them.
-        let mut checked = walk(root, |p| {
-            let bundle = if FileKind::detect(p) == Some(FileKind::Skill) {
-                crate::rules::bundle::security(p)
-            } else {
-                Vec::new()
-            };
-            Some((check_file_entry(p, profile), bundle))
-        });
+        let mut checked = walk(root, |p| Some(check_file_entry(p, profile)));
         checked.sort_unstable_by(|a, b| forge_syntax::files::path_order(&a.0, &b.0));
-        for (path, (result, found)) in checked {
-            bundles.extend(found);
+        for (path, result) in checked {
             match result {
-                Ok((r, e)) => {
+                Ok((r, e, bundle)) => {
+                    // A skill's bundled files were scanned with it, in the parallel walk.
+                    bundles.extend(bundle);
                     reports.push(r);
                     entries.extend(e);
                 }

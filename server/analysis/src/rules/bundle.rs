@@ -177,6 +177,7 @@ pub fn scan(file: &BundleFile) -> Option<Arc<Scan>> {
 }
 
 /// A bundled file with security findings.
+#[derive(Clone, Debug)]
 pub struct Finding {
     pub path: PathBuf,
     pub text: Arc<str>,
