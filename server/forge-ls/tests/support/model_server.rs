@@ -23,6 +23,8 @@ use tokio::sync::oneshot;
 pub struct Recorded {
     pub method: String,
     pub path: String,
+    /// The query string without `?` (empty when there is none).
+    pub query: String,
     pub headers: HeaderMap,
     pub body: Value,
 }
@@ -178,6 +180,7 @@ async fn answer(
         log.push(Recorded {
             method: parts.method.to_string(),
             path: parts.uri.path().to_owned(),
+            query: parts.uri.query().unwrap_or_default().to_owned(),
             headers: parts.headers,
             body: body.clone(),
         });
