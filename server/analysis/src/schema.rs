@@ -165,6 +165,56 @@ pub fn model(id: &str) -> Option<(&'static str, &'static str)> {
         .map(|(p, _, d)| (*p, *d))
 }
 
+/// One model a provider listed for the user's key.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ListedModel {
+    pub id: String,
+    /// The provider's name for it (`Claude Opus 5.5`), when it gives one.
+    pub display_name: Option<String>,
+}
+
+/// The models the provider of `forge.llm` listed (forge-ls asks it in the background and hands
+/// the list in as plain data). While there is one, it replaces [`MODELS`] for the providers it
+/// serves: completion offers it and `identity-model-unknown` checks against it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProviderModels {
+    /// The IDENTITY.md provider it serves: `anthropic` or `openai_compatible`.
+    pub family: &'static str,
+    /// Who listed it, for messages (`Anthropic's API`, `http://127.0.0.1:11434`).
+    pub source: String,
+    /// Most capable first.
+    pub models: Vec<ListedModel>,
+}
+
+impl ProviderModels {
+    /// Whether the list answers for an IDENTITY.md `provider` (Bedrock and a Claude subscription
+    /// serve Anthropic's models).
+    pub fn serves(&self, provider: &str) -> bool {
+        family(provider) == self.family
+    }
+
+    /// Whether `id` is listed, or is the alias of a listed snapshot (`claude-haiku-4-5` for
+    /// `claude-haiku-4-5-20251001`): Anthropic's API accepts both.
+    pub fn knows(&self, id: &str) -> bool {
+        self.models.iter().any(|m| {
+            m.id == id
+                || m.id.strip_prefix(id).is_some_and(|rest| {
+                    rest.len() == 9
+                        && rest.starts_with('-')
+                        && rest[1..].bytes().all(|b| b.is_ascii_digit())
+                })
+        })
+    }
+}
+
+/// The family of models an IDENTITY.md `provider` uses.
+fn family(provider: &str) -> &str {
+    match provider {
+        "bedrock" | "claude_subscription" => "anthropic",
+        other => other,
+    }
+}
+
 /// `temperature`: the range Boternity's web UI allows (spec §3.4; its template says 0.0–1.0).
 pub const TEMPERATURE: std::ops::RangeInclusive<f64> = 0.0..=2.0;
 
@@ -185,12 +235,7 @@ pub fn max_output_tokens(model: &str) -> u32 {
 pub fn models_for(
     provider: &str,
 ) -> impl Iterator<Item = &'static (&'static str, &'static str, &'static str)> + '_ {
-    // Bedrock serves the Anthropic models.
-    let provider = if provider == "bedrock" || provider == "claude_subscription" {
-        "anthropic"
-    } else {
-        provider
-    };
+    let provider = family(provider);
     MODELS.iter().filter(move |(p, _, _)| *p == provider)
 }
 

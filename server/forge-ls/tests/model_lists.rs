@@ -22,8 +22,17 @@ fn settings(provider: Provider, base_url: String, key_env: &str) -> LlmSettings 
     }
 }
 
-fn claude(id: &str, name: &str, created: &str) -> Value {
-    json!({"type": "model", "id": id, "display_name": name, "created_at": created})
+fn claude(id: &str, name: &str) -> Value {
+    json!({"type": "model", "id": id, "display_name": name, "created_at": "2026-09-01T00:00:00Z"})
+}
+
+/// Anthropic's list in `pages` of (id, display name): `has_more` on every page but the last.
+fn anthropic_server(pages: &'static [&'static [(&'static str, &'static str)]]) -> TestServer {
+    TestServer::spawn_listing(move |n| {
+        let i = n.min(pages.len() - 1);
+        let data = pages[i].iter().map(|(id, name)| claude(id, name)).collect();
+        Reply::json(200, page(data, i + 1 < pages.len()))
+    })
 }
 
 fn page(data: Vec<Value>, has_more: bool) -> Value {
@@ -42,41 +51,14 @@ async fn list(s: &LlmSettings) -> Result<Vec<ListedModel>, LlmError> {
 
 #[tokio::test]
 async fn anthropic_pages_are_followed_with_after_id_and_ranked() {
-    let server = TestServer::start(|n| {
-        Reply::json(
-            200,
-            match n {
-                0 => page(
-                    vec![
-                        claude(
-                            "claude-sonnet-5-5",
-                            "Claude Sonnet 5.5",
-                            "2026-09-28T00:00:00Z",
-                        ),
-                        claude("claude-opus-5-5", "Claude Opus 5.5", "2026-09-01T00:00:00Z"),
-                    ],
-                    true,
-                ),
-                1 => page(
-                    vec![claude(
-                        "claude-haiku-4-5-20251001",
-                        "Claude Haiku 4.5",
-                        "2025-10-01T00:00:00Z",
-                    )],
-                    true,
-                ),
-                _ => page(
-                    vec![claude(
-                        "claude-opus-4-1-20250805",
-                        "Claude Opus 4.1",
-                        "2025-08-05T00:00:00Z",
-                    )],
-                    false,
-                ),
-            },
-        )
-    })
-    .await;
+    let server = anthropic_server(&[
+        &[
+            ("claude-sonnet-5-5", "Claude Sonnet 5.5"),
+            ("claude-opus-5-5", "Claude Opus 5.5"),
+        ],
+        &[("claude-haiku-4-5-20251001", "Claude Haiku 4.5")],
+        &[("claude-opus-4-1-20250805", "Claude Opus 4.1")],
+    ]);
     std::env::set_var("FORGE_TEST_MODELS_ANTHROPIC", "sk-ant-models");
     let s = settings(
         Provider::Anthropic,
@@ -114,20 +96,12 @@ async fn anthropic_pages_are_followed_with_after_id_and_ranked() {
 
 #[tokio::test]
 async fn anthropic_cursor_that_does_not_move_ends_the_listing() {
-    let server = TestServer::start(|_| {
+    let server = TestServer::spawn_listing(|_| {
         Reply::json(
             200,
-            page(
-                vec![claude(
-                    "claude-opus-5-5",
-                    "Claude Opus 5.5",
-                    "2026-09-01T00:00:00Z",
-                )],
-                true,
-            ),
+            page(vec![claude("claude-opus-5-5", "Claude Opus 5.5")], true),
         )
-    })
-    .await;
+    });
     std::env::set_var("FORGE_TEST_MODELS_STUCK", "sk-ant-stuck");
     let s = settings(Provider::Anthropic, server.url(), "FORGE_TEST_MODELS_STUCK");
     assert_eq!(ids(&list(&s).await.expect("listed")), ["claude-opus-5-5"]);
@@ -137,7 +111,7 @@ async fn anthropic_cursor_that_does_not_move_ends_the_listing() {
 #[tokio::test]
 async fn openai_compatible_list_as_ollama_serves_it() {
     // Ollama's reply to `GET /v1/models`: ids with tags, `owned_by: library`.
-    let server = TestServer::start(|_| {
+    let server = TestServer::spawn_listing(|_| {
         Reply::json(
             200,
             json!({"object": "list", "data": [
@@ -146,8 +120,7 @@ async fn openai_compatible_list_as_ollama_serves_it() {
                 {"id": "nomic-embed-text:latest", "object": "model", "created": 1740000000, "owned_by": "library"}
             ]}),
         )
-    })
-    .await;
+    });
     // A local server needs no key: none is sent.
     let s = settings(
         Provider::OpenAi,
@@ -167,7 +140,7 @@ async fn openai_compatible_list_as_ollama_serves_it() {
 
 #[tokio::test]
 async fn openai_list_sends_the_bearer_key() {
-    let server = TestServer::start(|_| {
+    let server = TestServer::spawn_listing(|_| {
         Reply::json(
             200,
             json!({"object": "list", "data": [
@@ -175,8 +148,7 @@ async fn openai_list_sends_the_bearer_key() {
                 {"id": "gpt-5", "object": "model", "created": 1754425777, "owned_by": "system"}
             ]}),
         )
-    })
-    .await;
+    });
     std::env::set_var("FORGE_TEST_MODELS_OPENAI", "sk-openai-models");
     let s = settings(Provider::OpenAi, server.url(), "FORGE_TEST_MODELS_OPENAI");
     assert_eq!(ids(&list(&s).await.expect("listed")), ["gpt-5", "gpt-4o"]);
@@ -188,7 +160,7 @@ async fn openai_list_sends_the_bearer_key() {
 
 #[tokio::test]
 async fn anthropic_without_a_key_asks_nothing() {
-    let server = TestServer::start(|_| Reply::json(200, page(Vec::new(), false))).await;
+    let server = TestServer::spawn_listing(|_| Reply::json(200, page(Vec::new(), false)));
     let s = settings(
         Provider::Anthropic,
         server.url(),
@@ -223,7 +195,7 @@ async fn faults_are_errors_not_lists() {
         ),
     ];
     for (what, reply) in cases {
-        let server = TestServer::start(move |_| reply.clone()).await;
+        let server = TestServer::spawn_listing(move |_| reply.clone());
         for provider in [Provider::Anthropic, Provider::OpenAi] {
             let s = settings(provider, server.url(), "FORGE_TEST_MODELS_FAULTS");
             let got = list(&s).await;
@@ -249,4 +221,211 @@ async fn faults_are_errors_not_lists() {
         "FORGE_TEST_MODELS_FAULTS",
     );
     assert!(matches!(list(&s).await, Err(LlmError::Connection { .. })));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Over stdio: the real binary lists in the background, completion and diagnostics follow.
+
+mod lsp {
+    use std::path::{Path, PathBuf};
+    use std::time::{Duration, Instant};
+
+    use serde_json::{json, Value};
+
+    use super::support::editor::{uri, workspace, Options};
+    use super::support::model_server::{Reply, TestServer};
+    use super::support::Client;
+
+    const KEY: &str = "sk-ant-lsp-models-SECRET";
+    const BOT: &str = "---\ndisplay_name: Luna\nmodel: claude-haiku-3-5-20241022\n---\n";
+
+    fn editor(root: &Path, base_url: &str, log: &Path) -> Client {
+        Client::editor_with(
+            root,
+            Options {
+                settings: json!({"llm": {
+                    "provider": "anthropic", "baseUrl": base_url,
+                    "apiKeyEnv": "FORGE_LSP_MODELS_KEY", "timeoutSecs": 2
+                }}),
+                env: vec![("FORGE_LSP_MODELS_KEY".into(), KEY.into())],
+                log: Some(log.to_path_buf()),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// Labels and details of the completion after `model: ` (line 2 of [`BOT`], cleared first):
+    /// the values of `model`, then the builder's model question (`Forge · Model: …`).
+    fn model_items(c: &mut Client, file: &Path) -> (Vec<(String, String)>, Vec<String>) {
+        let r = c.round_trip(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri(file)}, "position": {"line": 2, "character": 7}}),
+        );
+        let (values, question) = r["result"]["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|i| {
+                (
+                    i["label"].as_str().unwrap_or_default().to_string(),
+                    i["detail"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .partition::<Vec<_>, _>(|(_, detail)| !detail.starts_with("Forge · Model"));
+        (values, question.into_iter().map(|(l, _)| l).collect())
+    }
+
+    /// A workspace with Luna's [`BOT`], open in a server configured for `server`.
+    fn open_bot(server: &TestServer) -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf, Client) {
+        let (tmp, root) = workspace();
+        let bot = root.join("bots/luna/IDENTITY.md");
+        std::fs::create_dir_all(bot.parent().unwrap()).unwrap();
+        std::fs::write(&bot, BOT).unwrap();
+        let log = root.join("server.log");
+        let c = editor(&root, &server.url(), &log);
+        c.open(&uri(&bot), 1, BOT);
+        (tmp, root, bot, log, c)
+    }
+
+    fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
+        let start = Instant::now();
+        loop {
+            if let Some(v) = f() {
+                return v;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out: {what}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn model_unknown(diags: &Value) -> Option<String> {
+        diags["diagnostics"]
+            .as_array()?
+            .iter()
+            .find(|d| d["code"] == "identity-model-unknown")
+            .and_then(|d| d["message"].as_str())
+            .map(str::to_owned)
+    }
+
+    #[test]
+    fn completion_offers_the_listed_models_and_a_restart_offers_the_cached_ones() {
+        let server = super::anthropic_server(&[
+            &[
+                ("claude-sonnet-5-5", "Claude Sonnet 5.5"),
+                ("claude-haiku-4-5-20251001", "Claude Haiku 4.5"),
+            ],
+            &[("claude-opus-5-5", "Claude Opus 5.5")],
+        ]);
+        let (_tmp, root, bot, _log, mut c) = open_bot(&server);
+        c.change(
+            &uri(&bot),
+            2,
+            json!([{"range": {"start": {"line": 2, "character": 7}, "end": {"line": 2, "character": 32}}, "text": ""}]),
+        );
+        let want = [
+            ("claude-opus-5-5", "Claude Opus 5.5"),
+            ("claude-sonnet-5-5", "Claude Sonnet 5.5"),
+            ("claude-haiku-4-5-20251001", "Claude Haiku 4.5"),
+        ]
+        .map(|(a, b)| (a.to_string(), b.to_string()));
+        let (items, question) = until("the listed models in completion", || {
+            let (items, question) = model_items(&mut c, &bot);
+            (items.len() == 3).then_some((items, question))
+        });
+        assert_eq!(items, want);
+        // The builder's model question offers the same, in the same order.
+        let ids: Vec<String> = want.iter().map(|(id, _)| id.clone()).collect();
+        assert_eq!(question, ids);
+        let reqs = server.requests();
+        assert_eq!(reqs.len(), 2, "two pages");
+        assert_eq!(
+            reqs[1].query,
+            "limit=1000&after_id=claude-haiku-4-5-20251001"
+        );
+        assert_eq!(reqs[0].header("x-api-key"), Some(KEY));
+
+        // The model Boternity's web UI offers is not one this key can use: said so, from the list.
+        c.change(
+            &uri(&bot),
+            3,
+            json!([{"range": {"start": {"line": 2, "character": 7}, "end": {"line": 2, "character": 7}}, "text": "claude-haiku-3-5-20241022"}]),
+        );
+        let d = c.diagnostics_where(&uri(&bot), "the model checked against the list", |d| {
+            model_unknown(d).is_some_and(|m| m.contains("lists for your key"))
+        });
+        let msg = model_unknown(&d).unwrap();
+        assert!(
+            msg.contains("(known: claude-opus-5-5, claude-sonnet-5-5, claude-haiku-4-5-20251001)"),
+            "{msg}"
+        );
+
+        // Kept beside the drafts, without the key.
+        let cache = root.join(".forge/models.json");
+        let text = until("the cache file", || std::fs::read_to_string(&cache).ok());
+        assert!(
+            text.contains("claude-opus-5-5") && !text.contains(KEY),
+            "{text}"
+        );
+        c.stop();
+
+        // A restart offers the cached list at once: it is fresh, so the provider (gone now) is
+        // not asked again.
+        let url = server.url();
+        drop(server);
+        let mut c = editor(&root, &url, &root.join("server2.log"));
+        let base = BOT.replace("claude-haiku-3-5-20241022", "");
+        c.open(&uri(&bot), 1, &base);
+        let items = until("the cached models in completion", || {
+            let (items, _) = model_items(&mut c, &bot);
+            (items.len() == 3).then_some(items)
+        });
+        assert_eq!(items, want);
+        c.stop();
+    }
+
+    #[test]
+    fn a_rejected_key_leaves_the_built_in_table_with_one_log_line() {
+        let server = TestServer::spawn_listing(|_| {
+            Reply::json(
+                401,
+                json!({"type": "error", "error": {"type": "authentication_error", "message": "invalid x-api-key"}}),
+            )
+        });
+        let (_tmp, root, bot, log, mut c) = open_bot(&server);
+        until("the listing", || {
+            (!server.requests().is_empty()).then_some(())
+        });
+        let line = |log: &str| {
+            log.lines()
+                .filter(|l| l.contains("listing the models of anthropic failed"))
+                .count()
+        };
+        until("the log line", || {
+            (line(&std::fs::read_to_string(&log).unwrap_or_default()) == 1).then_some(())
+        });
+        // The table answers: Boternity's dropdown entry is known to it, so no warning.
+        let d = c.diagnostics_where(&uri(&bot), "diagnostics", |_| true);
+        assert_eq!(model_unknown(&d), None, "{d}");
+        let labels: Vec<String> = model_items(&mut c, &bot)
+            .0
+            .into_iter()
+            .map(|(l, _)| l)
+            .collect();
+        assert!(
+            labels.contains(&"claude-sonnet-4-20250514".to_string()),
+            "{labels:?}"
+        );
+        c.stop();
+        let text = std::fs::read_to_string(&log).unwrap();
+        assert_eq!(line(&text), 1, "{text}");
+        assert!(!text.contains(KEY), "the key is in the log");
+        assert!(
+            !root.join(".forge/models.json").exists(),
+            "nothing to cache"
+        );
+    }
 }

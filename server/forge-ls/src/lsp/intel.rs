@@ -83,6 +83,7 @@ pub fn completion(snap: &Snapshot, p: CompletionParams) -> Option<CompletionResp
     let opts = complete::Options {
         snippets: snap.caps.snippets,
         lazy_skill_docs: true,
+        models: snap.models.as_deref(),
         ..Default::default()
     };
     let dialect =
