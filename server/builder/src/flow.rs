@@ -1031,7 +1031,7 @@ fn offer_model(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
         return;
     }
     for m in schema::BUILDER_MODELS {
-        let doc = schema::model(m).map(|(_, d)| d.to_string());
+        let doc = schema::model(m).map(|m| m.doc.to_string());
         o.push(m, m, doc, FieldValue::Text(m.to_string()));
     }
 }

@@ -185,7 +185,7 @@ pub fn model_unknown(
             format!("{} lists for your key", l.source),
         ),
         None => {
-            let known: Vec<&str> = schema::models_for(provider).map(|(_, m, _)| *m).collect();
+            let known: Vec<&str> = schema::models_for(provider).map(|m| m.id).collect();
             if known.is_empty() || known.contains(&m) || bedrock_id {
                 return None;
             }

@@ -210,6 +210,11 @@ fn type_label(ty: Ty) -> &'static str {
 }
 
 /// The documentation of a field: meaning, values, default.
+/// The line of a hover or completion page that says where a fact comes from.
+pub fn source_line(s: &forge_syntax::sources::Source) -> String {
+    format!("Source: {} (checked {})", s.markdown(), s.verified)
+}
+
 pub fn field_doc(f: &Field) -> String {
     let mut s = format!(
         "**{}** ({}{})\n\n{}",
@@ -227,6 +232,8 @@ pub fn field_doc(f: &Field) -> String {
     if let Some(d) = f.default {
         s.push_str(&format!("\n\nDefault: `{d}`"));
     }
+    s.push_str("\n\n");
+    s.push_str(&source_line(f.source));
     s
 }
 
@@ -370,16 +377,19 @@ fn value_items(
             }
             return;
         }
-        for (p, model, doc) in schema::models_for(&provider) {
+        for m in schema::models_for(&provider) {
             out.items.push(Item {
-                label: model.to_string(),
+                label: m.id.to_string(),
                 kind: ItemKind::Value,
-                detail: Some(format!("{p} model")),
+                detail: Some(format!("{} model", m.provider)),
                 doc: format!(
-                    "**{model}**\n\n{doc}\n\nBoternity sizes replies for it at {} output tokens.",
-                    schema::max_output_tokens(model)
+                    "**{}**\n\n{}\n\nBoternity sizes replies for it at {} output tokens.\n\n{}",
+                    m.id,
+                    m.doc,
+                    schema::max_output_tokens(m.id),
+                    source_line(m.source)
                 ),
-                insert: model.to_string(),
+                insert: m.id.to_string(),
                 snippet: false,
                 replace: word.clone(),
                 filter: None,
@@ -394,10 +404,12 @@ fn value_items(
         schema::Value {
             name: "true",
             doc: "Enabled.",
+            source: &forge_syntax::sources::FORGE_LS,
         },
         schema::Value {
             name: "false",
             doc: "Disabled.",
+            source: &forge_syntax::sources::FORGE_LS,
         },
     ];
     let values = match field.ty {

@@ -103,15 +103,28 @@ fn key_or_value(
     if let Place::Value { table, key, .. } = ctx.place {
         if let Some(f) = schema::find(table.fields(), &key) {
             if let Some(v) = f.values().iter().find(|v| v.name == w) {
-                return Some((format!("**{}** ({}): {}", v.name, f.key, v.doc), word));
+                return Some((
+                    format!(
+                        "**{}** ({}): {}\n\n{}",
+                        v.name,
+                        f.key,
+                        v.doc,
+                        super::complete::source_line(v.source)
+                    ),
+                    word,
+                ));
             }
         }
         if key == "model" {
-            if let Some((p, m, doc)) = schema::MODELS.iter().find(|(_, m, _)| *m == w) {
+            if let Some(m) = schema::model(w) {
                 return Some((
                     format!(
-                        "**{m}** ({p})\n\n{doc}\n\nBoternity sizes replies for it at {} output tokens.",
-                        schema::max_output_tokens(m)
+                        "**{}** ({})\n\n{}\n\nBoternity sizes replies for it at {} output tokens.\n\n{}",
+                        m.id,
+                        m.provider,
+                        m.doc,
+                        schema::max_output_tokens(m.id),
+                        super::complete::source_line(m.source)
                     ),
                     word,
                 ));
