@@ -406,6 +406,82 @@ pub static VALUE_TABLES: &[(&str, &[Value])] = &[
     ("Claude Code hook types", oc::CLAUDE_HOOK_TYPES),
 ];
 
+/// The other facts of the schema tables (word lists, sections, limits), each list with its source,
+/// for `docs/sources.md`.
+pub fn other_facts() -> Vec<(&'static str, Vec<String>, &'static Source)> {
+    let names = |l: &[&str]| l.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>();
+    let firsts = |l: &[(&str, &str)]| l.iter().map(|(s, _)| format!("`{s}`")).collect::<Vec<_>>();
+    vec![
+        (
+            "IDENTITY.md keys Boternity's `Identity` has but never reads",
+            names(&IDENTITY_NOT_READ[..4]),
+            &sources::BOTERNITY_IDENTITY_TYPE,
+        ),
+        (
+            "the per-bot request budget key Boternity plans but does not parse yet",
+            names(&IDENTITY_NOT_READ[4..]),
+            &sources::BOTERNITY_CONFIG,
+        ),
+        (
+            "SOUL.md sections",
+            firsts(SOUL_SECTIONS),
+            &sources::BOTERNITY_SOUL_SERVICE,
+        ),
+        (
+            "USER.md sections",
+            firsts(USER_SECTIONS),
+            &sources::BOTERNITY_SOUL_SERVICE,
+        ),
+        (
+            "`temperature` and `max_tokens` ranges",
+            vec![format!("{TEMPERATURE:?}"), format!("{MAX_TOKENS:?}")],
+            &sources::BOTERNITY_WEB_IDENTITY,
+        ),
+        (
+            "output tokens by model family",
+            vec![
+                "opus 32000".into(),
+                "sonnet, haiku 8192".into(),
+                "else 4096".into(),
+            ],
+            &sources::BOTERNITY_ANTHROPIC,
+        ),
+        (
+            "builder model offers (Boternity's web dropdown)",
+            names(BUILDER_MODELS),
+            &sources::BOTERNITY_WEB_IDENTITY,
+        ),
+        (
+            "OpenClaw `os` spellings",
+            firsts(oc::OS_ALIASES),
+            &sources::OPENCLAW,
+        ),
+        (
+            "OpenClaw key spellings",
+            firsts(oc::OPENCLAW_ALIASES),
+            &sources::OPENCLAW,
+        ),
+        (
+            "OpenClaw gating keys",
+            names(oc::GATING_KEYS),
+            &sources::OPENCLAW_SKILL_FRONTMATTER,
+        ),
+        (
+            "OpenClaw install kinds' required fields and patterns",
+            oc::INSTALL_RULES
+                .iter()
+                .map(|k| format!("`{}`", k.kind))
+                .collect(),
+            &sources::OPENCLAW_SKILL_FRONTMATTER,
+        ),
+        (
+            "OpenClaw identity placeholders",
+            names(oc::IDENTITY_PLACEHOLDERS),
+            &sources::OPENCLAW_IDENTITY,
+        ),
+    ]
+}
+
 /// Suggest the canonical spelling for a near-miss: `http-get`, `HttpGet`, `HTTP_GET` → `http_get`.
 pub fn suggest<'a>(candidates: impl IntoIterator<Item = &'a str>, wrong: &str) -> Option<&'a str> {
     let norm = |s: &str| {
@@ -420,6 +496,12 @@ pub fn suggest<'a>(candidates: impl IntoIterator<Item = &'a str>, wrong: &str) -
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_not_read_keys_split_where_other_facts_says() {
+        // `other_facts` sources the first four to the `Identity` type and the last to config.rs.
+        assert_eq!(IDENTITY_NOT_READ[4..], ["max_request_tokens"]);
+    }
 
     #[test]
     fn every_builder_model_is_a_known_model() {

@@ -83,6 +83,16 @@ fn generate() -> String {
         }
     }
 
+    let _ = writeln!(w, "\n## Other facts\n");
+    let _ = writeln!(
+        w,
+        "| facts | entries | source | checked |\n| --- | --- | --- | --- |"
+    );
+    for (what, entries, s) in schema::other_facts() {
+        check(what, s);
+        let _ = writeln!(w, "| {what} | {} | {} |", entries.join(", "), cell(s));
+    }
+
     let _ = writeln!(w, "\n## Models known offline\n");
     let _ = writeln!(
         w,
