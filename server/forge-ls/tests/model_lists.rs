@@ -279,13 +279,19 @@ mod lsp {
     /// A workspace with Luna's [`BOT`], open in a server configured for `server`.
     fn open_bot(server: &TestServer) -> (tempfile::TempDir, PathBuf, PathBuf, PathBuf, Client) {
         let (tmp, root) = workspace();
+        let (bot, log, c) = open_bot_in(&root, &server.url());
+        (tmp, root, bot, log, c)
+    }
+
+    /// Luna's [`BOT`] in `root`, open in a server whose provider is at `base_url`.
+    fn open_bot_in(root: &Path, base_url: &str) -> (PathBuf, PathBuf, Client) {
         let bot = root.join("bots/luna/IDENTITY.md");
         std::fs::create_dir_all(bot.parent().unwrap()).unwrap();
         std::fs::write(&bot, BOT).unwrap();
         let log = root.join("server.log");
-        let c = editor(&root, &server.url(), &log);
+        let c = editor(root, base_url, &log);
         c.open(&uri(&bot), 1, BOT);
-        (tmp, root, bot, log, c)
+        (bot, log, c)
     }
 
     fn until<T>(what: &str, mut f: impl FnMut() -> Option<T>) -> T {
@@ -427,5 +433,59 @@ mod lsp {
             !root.join(".forge/models.json").exists(),
             "nothing to cache"
         );
+    }
+
+    /// Writes a cache whose list for `base_url` was fetched at the epoch: long stale.
+    fn stale_cache(root: &Path, base_url: &str) {
+        let cache = json!([{
+            "provider": "anthropic", "base_url": base_url, "fetched_at": 0,
+            "models": [{"id": "claude-cached-1", "display_name": "Claude Cached"}]
+        }]);
+        std::fs::create_dir_all(root.join(".forge")).unwrap();
+        std::fs::write(root.join(".forge/models.json"), cache.to_string()).unwrap();
+    }
+
+    #[test]
+    fn a_stale_list_is_offered_at_once_and_refreshed_in_the_background() {
+        let server = super::anthropic_server(&[&[("claude-opus-5-5", "Claude Opus 5.5")]]);
+        let (_tmp, root) = workspace();
+        stale_cache(&root, &server.url());
+        let (bot, _log, mut c) = open_bot_in(&root, &server.url());
+        // The provider's answer replaces the stale list, and the cache with it.
+        let items = until("the refreshed list", || {
+            let (items, _) = model_items(&mut c, &bot);
+            (items.first().map(|(id, _)| id.as_str()) == Some("claude-opus-5-5")).then_some(items)
+        });
+        assert_eq!(items.len(), 1, "{items:?}");
+        assert_eq!(server.requests().len(), 1);
+        let cache: Value = until("the rewritten cache", || {
+            let v: Value = serde_json::from_str(
+                &std::fs::read_to_string(root.join(".forge/models.json")).ok()?,
+            )
+            .ok()?;
+            (v[0]["fetched_at"].as_u64()? > 0).then_some(v)
+        });
+        assert_eq!(cache[0]["models"][0]["id"], "claude-opus-5-5");
+        c.stop();
+    }
+
+    #[test]
+    fn a_failing_provider_leaves_the_last_list() {
+        let server = TestServer::spawn_listing(|_| Reply::text(500, "upstream exploded"));
+        let (_tmp, root) = workspace();
+        stale_cache(&root, &server.url());
+        let (bot, log, mut c) = open_bot_in(&root, &server.url());
+        until("the log line", || {
+            std::fs::read_to_string(&log)
+                .ok()?
+                .contains("listing the models of anthropic failed, the last list stays")
+                .then_some(())
+        });
+        let (items, _) = model_items(&mut c, &bot);
+        assert_eq!(
+            items,
+            [("claude-cached-1".to_string(), "Claude Cached".to_string())]
+        );
+        c.stop();
     }
 }
