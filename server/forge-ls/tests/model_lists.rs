@@ -488,4 +488,67 @@ mod lsp {
         );
         c.stop();
     }
+
+    #[test]
+    fn an_ollama_list_serves_openai_compatible_bots() {
+        let server = TestServer::spawn_listing(|_| {
+            Reply::json(
+                200,
+                json!({"object": "list", "data": [
+                    {"id": "llama3.2:latest", "object": "model", "created": 1733000000, "owned_by": "library"},
+                    {"id": "qwen3:8b", "object": "model", "created": 1746000000, "owned_by": "library"}
+                ]}),
+            )
+        });
+        let (_tmp, root) = workspace();
+        let bot = root.join("bots/owl/IDENTITY.md");
+        std::fs::create_dir_all(bot.parent().unwrap()).unwrap();
+        let text =
+            "---\ndisplay_name: Owl\nprovider: openai_compatible\nmodel: llama3.3:latest\n---\n";
+        std::fs::write(&bot, text).unwrap();
+        let mut c = Client::editor_with(
+            &root,
+            Options {
+                settings: json!({"llm": {"provider": "openai", "baseUrl": format!("{}/v1", server.url())}}),
+                log: Some(root.join("server.log")),
+                ..Default::default()
+            },
+        );
+        c.open(&uri(&bot), 1, text);
+        // A model the local server does not have, although its id has a dot (only Bedrock ids
+        // with a dot go unchecked, and only for Anthropic's models).
+        let d = c.diagnostics_where(&uri(&bot), "the Ollama list", |d| {
+            model_unknown(d).is_some_and(|m| m.contains("lists for your key"))
+        });
+        let msg = model_unknown(&d).unwrap();
+        assert!(msg.contains("(known: qwen3:8b, llama3.2:latest)"), "{msg}");
+        let r = c.round_trip(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri(&bot)}, "position": {"line": 3, "character": 7}}),
+        );
+        let labels: Vec<&str> = r["result"]["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|i| {
+                !i["detail"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("Forge")
+            })
+            .filter_map(|i| i["label"].as_str())
+            .collect();
+        assert_eq!(labels, ["qwen3:8b", "llama3.2:latest"]);
+        // Fixed: the warning goes.
+        c.change(
+            &uri(&bot),
+            2,
+            json!([{"range": {"start": {"line": 3, "character": 7}, "end": {"line": 3, "character": 22}}, "text": "qwen3:8b"}]),
+        );
+        c.diagnostics_where(&uri(&bot), "the model fixed", |d| {
+            model_unknown(d).is_none()
+        });
+        assert_eq!(server.requests()[0].path, "/v1/models");
+        c.stop();
+    }
 }
