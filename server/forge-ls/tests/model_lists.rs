@@ -369,6 +369,39 @@ mod lsp {
             "{msg}"
         );
 
+        // Hover on a listed model: the provider's name for it.
+        let h = c.call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(&bot)}, "position": {"line": 2, "character": 9}}),
+        );
+        let md = h["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        c.change(
+            &uri(&bot),
+            4,
+            json!([{"range": {"start": {"line": 2, "character": 7}, "end": {"line": 2, "character": 32}}, "text": "claude-opus-5-5"}]),
+        );
+        let h = c.call(
+            "textDocument/hover",
+            json!({"textDocument": {"uri": uri(&bot)}, "position": {"line": 2, "character": 9}}),
+        );
+        let listed_md = h["contents"]["value"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert!(
+            listed_md.starts_with("**Claude Opus 5.5** (`claude-opus-5-5`)")
+                && listed_md.contains("for your key"),
+            "{listed_md}"
+        );
+        // The web dropdown's id is not listed: only the built-in table's page.
+        assert!(
+            !md.contains("for your key") && md.contains("Boternity's web dropdown"),
+            "{md}"
+        );
+
         // Kept beside the drafts, without the key.
         let cache = root.join(".forge/models.json");
         let text = until("the cache file", || std::fs::read_to_string(&cache).ok());
