@@ -425,7 +425,7 @@ pub fn other_facts() -> Vec<(&'static str, Vec<String>, &'static Source)> {
         (
             "SOUL.md sections",
             firsts(SOUL_SECTIONS),
-            &sources::BOTERNITY_SOUL_SERVICE,
+            &sources::BOTERNITY_BUILDER_PROMPT,
         ),
         (
             "USER.md sections",

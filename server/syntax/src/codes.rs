@@ -85,7 +85,7 @@ codes! {
     // SOUL.md.
     SOUL_NAME_MISSING = "soul-name-missing", Error, "SOUL.md frontmatter has no `name`.", BOTERNITY_SOUL;
     SOUL_TONE_EMPTY = "soul-tone-empty", Information, "SOUL.md sets no `tone`.", BOTERNITY_SOUL_TYPE;
-    SOUL_SECTION_MISSING = "soul-section-missing", Information, "A section the builder writes (Personality, Purpose, Boundaries) is missing.", BOTERNITY_SOUL_SERVICE;
+    SOUL_SECTION_MISSING = "soul-section-missing", Information, "A section the builder writes (Personality, Purpose, Boundaries) is missing.", BOTERNITY_BUILDER_PROMPT;
     TEMPLATE_UNFILLED = "template-unfilled", Hint, "A template comment or placeholder was never filled in.", BOTERNITY_SOUL_SERVICE;
     // skills.toml.
     SKILLS_TOML_SKILL_NAME_MISSING = "skills-toml-skill-name-missing", Error, "A `[skills.<key>]` table has no `skill_name`.", BOTERNITY_SKILL;

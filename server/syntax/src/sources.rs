@@ -67,7 +67,7 @@ sources! {
     BOTERNITY_ANTHROPIC = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-infra/src/llm/anthropic/client.rs", TODAY, READ;
     BOTERNITY_WEB_IDENTITY = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:apps/web/src/components/soul/identity-form.tsx", TODAY, READ;
     BOTERNITY_CONFIG = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-infra/src/config.rs", TODAY, READ;
-    BOTERNITY_ASSEMBLER = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-core/src/builder/assembler.rs", TODAY, READ;
+    BOTERNITY_BUILDER_PROMPT = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-core/src/builder/prompt.rs", TODAY, READ;
     // The Agent Skills specification.
     AGENTSKILLS_SPEC = "agentskills/agentskills@69ef37e9424c0a7ea9dd2293b559e43ec8176379:docs/specification.mdx", TODAY, READ;
     // OpenClaw: the versions the search index holds (read there); the format reference
