@@ -144,10 +144,17 @@ impl Workspace {
 
     /// New token budgets: every IDENTITY.md and SKILL.md is published again with them.
     pub fn budgets_changed(&mut self, world: &Snapshot) {
+        self.refresh_kind(world, FileKind::Identity);
+        self.refresh_kind(world, FileKind::Skill);
+    }
+
+    /// Publish every file of `kind` again: its diagnostics depend on more than the index (token
+    /// budgets, the provider's model list).
+    pub fn refresh_kind(&mut self, world: &Snapshot, kind: FileKind) {
         let files: Vec<PathBuf> = world
             .index
             .files()
-            .filter(|f| matches!(f.kind, FileKind::Identity | FileKind::Skill) && !f.read_only)
+            .filter(|f| f.kind == kind && !f.read_only)
             .map(|f| f.path.clone())
             .collect();
         for p in files {
@@ -507,6 +514,7 @@ impl Workspace {
             if let Some(e) = entry {
                 diags.extend(world.souls.integrity(&p, &e.text));
                 diags.extend(self.budget(world, &p));
+                listed_models(world, e, &mut diags);
             }
             diags.sort_by_key(|d| (d.range.start, d.range.end));
             let h = hash(&diags);
@@ -640,6 +648,26 @@ pub fn scan_spec(world: &Snapshot) -> ScanSpec {
         library: index::library_root(world.settings.boternity_data_dir.as_deref()),
         profile: world.settings.profile,
     }
+}
+
+/// A Boternity IDENTITY.md's `identity-model-unknown`, checked against the provider's list
+/// instead of the built-in table once the list is in (analysis stays free of it, so a list
+/// arriving republishes without analysing again).
+fn listed_models(world: &Snapshot, e: &index::FileEntry, diags: &mut Vec<Diagnostic>) {
+    let Some(listed) = world.models.as_deref() else {
+        return;
+    };
+    if e.kind != FileKind::Identity
+        || e.bundled
+        || e.dialect == Some(forge_analysis::dialect::Dialect::OpenClaw)
+    {
+        return;
+    }
+    diags.retain(|d| d.code != forge_syntax::codes::IDENTITY_MODEL_UNKNOWN.id);
+    diags.extend(forge_analysis::rules::identity::model_diagnostic(
+        &e.text,
+        Some(listed),
+    ));
 }
 
 fn is_open(world: &Snapshot, path: &Path) -> bool {
