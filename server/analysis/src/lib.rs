@@ -177,10 +177,12 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
         }
         (FileKind::Skill, _) => {
             rules::skill_file_name::check(path, text, profile == Profile::Agentskills, diags);
+            // Walked once for the rules that read the bundle and for its findings.
+            let bundle = rules::bundle::files_of(path);
             let f = match dialect {
                 Dialect::OpenClaw => {
                     let f = rules::openclaw_skill::check(text, folder, diags);
-                    rules::openclaw_skill::bundle(path, text, folder, &f, diags);
+                    rules::openclaw_skill::bundle(&bundle, text, folder, &f, diags);
                     f
                 }
                 Dialect::ClaudeCode => rules::claude_skill::check(text, folder, diags),
@@ -190,7 +192,7 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
             };
             diags.extend(security::scan(text, rules::bundle::Lang::Markdown));
             // The bundle's other files: read only when their size or time changed (cached).
-            a.bundle = rules::bundle::security(path);
+            a.bundle = rules::bundle::security(&bundle);
             if let Some(fm) = &f.frontmatter {
                 a.outline = forge_syntax::markdown::outline(text, fm.body.clone());
             }

@@ -184,13 +184,20 @@ pub struct Finding {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The security findings in the files the skill at `skill_md` bundles (not in SKILL.md itself,
-/// which its own analysis scans), one entry per file that has any.
-pub fn security(skill_md: &Path) -> Vec<Finding> {
-    let Some(folder) = skill_md.parent().filter(|f| f.is_dir()) else {
-        return Vec::new();
-    };
-    files(folder)
+/// The bundled files of the skill whose SKILL.md is at `skill_md` (none when its folder is not
+/// on disk).
+pub fn files_of(skill_md: &Path) -> Vec<BundleFile> {
+    skill_md
+        .parent()
+        .filter(|f| f.is_dir())
+        .map(files)
+        .unwrap_or_default()
+}
+
+/// The security findings in a skill's bundled `files` (not in SKILL.md itself, which its own
+/// analysis scans), one entry per file that has any.
+pub fn security(files: &[BundleFile]) -> Vec<Finding> {
+    files
         .iter()
         .filter_map(|f| {
             let s = scan(f)?;

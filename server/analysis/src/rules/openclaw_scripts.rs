@@ -4,7 +4,6 @@
 //! and size; binary files are skipped; nothing is run.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::Path;
 
 use forge_syntax::codes;
 use forge_syntax::diagnostic::Diagnostic;
@@ -81,9 +80,9 @@ pub const AMBIENT: &[&str] = &[
 
 /// Each variable read and not declared, with where it is first read
 /// (`scripts/x.sh:12`).
-pub fn undeclared(folder: &Path, declared: &[String]) -> BTreeMap<String, String> {
+pub fn undeclared(files: &[bundle::BundleFile], declared: &[String]) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for file in bundle::files(folder).iter().filter(|f| f.lang.is_script()) {
+    for file in files.iter().filter(|f| f.lang.is_script()) {
         let Some(scan) = bundle::scan(file) else {
             continue;
         };
@@ -240,18 +239,16 @@ fn collect_names(node: &Node, out: &mut Vec<String>) {
 }
 
 /// Rule 43: one note listing what the bundled scripts read undeclared.
+/// `files`: the skill's bundled files ([`bundle::files`]).
 pub fn check(
-    path: &Path,
+    files: &[bundle::BundleFile],
     text: &str,
     fm: &Frontmatter,
     root: Option<&Node>,
     diags: &mut Vec<Diagnostic>,
 ) {
-    let Some(folder) = path.parent().filter(|f| f.is_dir()) else {
-        return;
-    };
     let declared = root.map(|r| declared(text, r)).unwrap_or_default();
-    let found = undeclared(folder, &declared);
+    let found = undeclared(files, &declared);
     if found.is_empty() {
         return;
     }
@@ -303,7 +300,9 @@ mod tests {
         let script = tmp.path().join("scripts/run.sh");
         std::fs::create_dir_all(script.parent().unwrap()).unwrap();
         let names = |declared: &[String]| -> Vec<String> {
-            undeclared(tmp.path(), declared).into_keys().collect()
+            undeclared(&bundle::files(tmp.path()), declared)
+                .into_keys()
+                .collect()
         };
         std::fs::write(&script, "curl \"$API_KEY\"\n").unwrap();
         assert_eq!(names(&[]), ["API_KEY"]);

@@ -118,8 +118,9 @@ pub fn line_pass_description(block: &str) -> Option<String> {
 /// The rules that look beyond SKILL.md's own fields: the bundled scripts'
 /// environment variables (`openclaw_scripts`) and ClawHub's publishing checks
 /// (`openclaw_publish`).
+/// `files`: the skill's bundled files ([`super::bundle::files`]).
 pub fn bundle(
-    path: &std::path::Path,
+    files: &[super::bundle::BundleFile],
     text: &str,
     folder: Option<&str>,
     f: &skill::SkillFile,
@@ -127,7 +128,7 @@ pub fn bundle(
 ) {
     let Some(fm) = &f.frontmatter else { return };
     let root = f.root.as_ref().filter(|r| r.kind() == Kind::Map);
-    super::openclaw_scripts::check(path, text, fm, root, diags);
+    super::openclaw_scripts::check(files, text, fm, root, diags);
     if let Some(folder) = folder {
         super::openclaw_publish::slug(fm, root, folder, diags);
     }
