@@ -284,6 +284,21 @@ pub async fn start(
     description: String,
     folder: Option<PathBuf>,
 ) -> Result<Session> {
+    start_as(drafts, view, host, cancel, mode, description, folder, None).await
+}
+
+/// [`start`], with the session id a surface chose (an ACP session's), refused when taken.
+#[allow(clippy::too_many_arguments)]
+async fn start_as(
+    drafts: &Drafts,
+    view: &View,
+    host: &dyn Host,
+    cancel: &CancellationToken,
+    mode: Mode,
+    description: String,
+    folder: Option<PathBuf>,
+    id: Option<String>,
+) -> Result<Session> {
     let folder = match (folder, mode) {
         (Some(f), _) => Some(svc::inside_workspace(&view.folders, &f)?),
         // The ritual is about a workspace: the first folder unless one is named.
@@ -315,6 +330,14 @@ pub async fn start(
             _ => crate::start(mode, &description, &ctx.builder),
         };
         s.target_folder = folder;
+        if let Some(id) = id {
+            if store.load::<Session>(&id)?.is_some() {
+                return Err(ServiceError::Invalid(format!(
+                    "a builder session `{id}` exists already"
+                )));
+            }
+            s.session_id = id;
+        }
         Ok((s, ctx))
     })
     .await?;
@@ -461,6 +484,8 @@ pub struct ChatRequest {
     /// The mode of a new session (bot when `None`); with a session, it must be the session's.
     pub mode: Option<Mode>,
     pub message: String,
+    /// A new session: the id to give it (a surface's own session id), instead of a fresh one.
+    pub new_id: Option<String>,
     /// A new session: where its bot goes (`forge.builder.start`'s `folder`); assemble: the
     /// bots directory (`forge.builder.assemble`'s `folder`).
     pub folder: Option<PathBuf>,
@@ -704,7 +729,10 @@ pub async fn chat(
     }
     let Some(id) = req.session_id else {
         let mode = req.mode.unwrap_or(Mode::Bot);
-        let s = start(drafts, view, host, cancel, mode, message, req.folder).await?;
+        let s = start_as(
+            drafts, view, host, cancel, mode, message, req.folder, req.new_id,
+        )
+        .await?;
         return Ok(chat_result(s.clone(), chat::reply(&s), true));
     };
     let (current, mut ctx) = load_turn(drafts, view, host, id).await?;
@@ -1050,6 +1078,20 @@ fn with_draft(plan: SkillPlan, d: SkillDraft) -> SkillPlan {
     }
 }
 
+/// Refuses a plan one of whose files no longer has the text the plan was computed from (a
+/// concurrent change is never overwritten).
+pub fn unchanged(writes: &[FileWrite]) -> std::result::Result<(), ServiceError> {
+    for w in writes {
+        if svc::read_optional(&w.path)? != w.old {
+            return Err(ServiceError::Conflict(format!(
+                "{} changed since the plan was made; nothing more was written and the draft is kept",
+                w.path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// A host without an editor: no progress, messages to the log, no one to ask, files written
 /// straight to disk (each one only if it still has the text the plan was computed from, so a
 /// concurrent change is never overwritten). For `forge-ls` surfaces without a client file
@@ -1081,14 +1123,7 @@ impl Host for DiskHost {
         _: &'a str,
     ) -> BoxFuture<'a, std::result::Result<(), ServiceError>> {
         Box::pin(async move {
-            for w in writes {
-                if svc::read_optional(&w.path)? != w.old {
-                    return Err(ServiceError::Conflict(format!(
-                        "{} changed since the plan was made; nothing more was written and the draft is kept",
-                        w.path.display()
-                    )));
-                }
-            }
+            unchanged(writes)?;
             for w in writes {
                 let io = |e: std::io::Error| {
                     ServiceError::Conflict(format!("cannot write {}: {e}", w.path.display()))
@@ -1221,6 +1256,7 @@ mod tests {
             session_id: session_id.map(str::to_string),
             mode,
             message: message.into(),
+            new_id: None,
             folder: None,
         };
         chat(drafts, view, &DiskHost, &CancellationToken::new(), req).await

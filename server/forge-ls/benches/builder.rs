@@ -41,6 +41,7 @@ async fn timed_chat(
         session_id: session_id.map(str::to_string),
         mode: None,
         message: message.into(),
+        new_id: None,
         folder: None,
     };
     let t = Instant::now();

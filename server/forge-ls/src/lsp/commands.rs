@@ -348,6 +348,7 @@ async fn dispatch(
                 session_id: str_arg(&arg, "session_id")?.map(str::to_string),
                 mode,
                 message: required(&arg, "message", cmd)?.to_string(),
+                new_id: None,
                 folder: optional_path(&arg, "folder")?,
             };
             let r = cmds::chat(drafts, &view, host, cancel, req)
