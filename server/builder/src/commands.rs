@@ -772,6 +772,8 @@ pub async fn chat(
         }
         Intent::StartOver => {
             let fresh = restart(&current, &ctx.builder);
+            // A new beginning: the model starts from the description, not the old conversation.
+            ctx.history.clear();
             let out = src.get().first_turn(&fresh, &ctx, cancel).await;
             src.finish().await;
             let s = save_first(drafts, view, host, fresh, out, Some(&message)).await?;
