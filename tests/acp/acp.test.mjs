@@ -357,6 +357,46 @@ test("a write outside the workspace is refused and the draft kept", { timeout: T
   }
 });
 
+test("slash commands: /skill builds a skill, /resume lists and continues drafts", { timeout: TIMEOUT }, async () => {
+  const ws = workspace();
+  const a = new Agent();
+  try {
+    await a.initialize();
+    const sid = await a.newSession(ws);
+    let r = await a.prompt(sid, "/resume");
+    assert.match(r.text, /no drafts in this workspace/);
+    r = await a.prompt(sid, "/frobnicate");
+    assert.match(r.text, /`\/frobnicate` is not a command here/);
+    r = await a.prompt(sid, "/bot A tutor for high-school chemistry");
+    assert.match(r.text, /What should your bot be called\?/);
+    // A second draft in the same chat; the first stays.
+    r = await a.prompt(sid, "/skill Fetch a web page and summarize it");
+    assert.match(r.text, /\*Basics · /);
+    r = await a.prompt(sid, "page-digest");
+    for (let i = 0; i < 10 && !r.text.includes("Does this look right?"); i++) r = await a.prompt(sid, "1");
+    r = await a.prompt(sid, "/resume");
+    assert.match(r.text, /1\. `[^`]+` · skill · review · Fetch a web page/);
+    assert.match(r.text, /2\. `[^`]+` · bot · basics · A tutor for high-school chemistry/);
+    r = await a.prompt(sid, "/assemble");
+    const skill = path.join(ws, "skills/page-digest/SKILL.md");
+    assert.ok(a.written.includes(skill), `${a.written}: ${r.text}`);
+    assert.match(r.text, /Done: \*\*page-digest\*\* is written/);
+    // Back to the bot draft, replayed, and on with it.
+    const from = a.updates.length;
+    r = await a.prompt(sid, "/resume 1");
+    const replayed = a.updates
+      .slice(from)
+      .filter((u) => u.update.sessionUpdate === "user_message_chunk")
+      .map((u) => u.update.content.text);
+    assert.deepEqual(replayed, ["A tutor for high-school chemistry"]);
+    assert.match(r.text, /What should your bot be called\?/);
+    r = await a.prompt(sid, "Mendel");
+    assert.match(r.text, /what does Mendel do/);
+  } finally {
+    await a.close();
+  }
+});
+
 test("a malformed message gets a parse error and the agent goes on", { timeout: TIMEOUT }, async () => {
   const child = spawn(BIN, ["acp"], { stdio: ["pipe", "pipe", "ignore"], env: { ...process.env, FORGE_LS_LOG: "error" } });
   const lines = [];

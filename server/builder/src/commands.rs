@@ -1432,6 +1432,36 @@ mod tests {
         assert!(w.files[0].is_file());
     }
 
+    #[test]
+    fn the_problems_of_written_files_are_listed_in_the_reply() {
+        let (_dir, view) = workspace();
+        let identity = view.folders[0].join("bots/x/IDENTITY.md");
+        let writes = [FileWrite {
+            path: identity.clone(),
+            old: None,
+            new: Some("---\ndisplay_name: X\ncolour: blue\n---\n".into()),
+        }];
+        let problems = written_problems(&writes, view.settings.profile);
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.code == "unknown-key" && p.line == 3),
+            "{problems:?}"
+        );
+        let s = crate::start(Mode::Bot, "poems", &crate::BuilderContext::default());
+        let w = Written {
+            files: vec![identity],
+            problems,
+            ..Default::default()
+        };
+        let reply = written_reply(&s, &w, view.folders.first().map(PathBuf::as_path));
+        assert!(reply.contains("- `bots/x/IDENTITY.md`\n"), "{reply}");
+        assert!(
+            reply.contains("- `bots/x/IDENTITY.md` line 3: warning [unknown-key]"),
+            "{reply}"
+        );
+    }
+
     #[tokio::test]
     async fn the_disk_host_never_overwrites_a_file_that_changed_since_the_plan() {
         let (_dir, view) = workspace();
