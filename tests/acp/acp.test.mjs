@@ -226,6 +226,10 @@ test("session/load resumes a draft started through the LSP commands", { timeout:
     const said = a.text(sid);
     assert.match(said, /\*\*What should your bot be called\?\*\*/);
     assert.match(said, /Which kind of bot is Verbo\?/);
+    const commandsFor = () =>
+      a.updates.some((u) => u.sessionId === sid && u.update.sessionUpdate === "available_commands_update");
+    for (let i = 0; i < 100 && !commandsFor(); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(commandsFor(), "the slash commands follow the load");
     // The conversation goes on where the LSP left it.
     const r = await a.prompt(sid, "1");
     assert.equal(r.stopReason, "end_turn");

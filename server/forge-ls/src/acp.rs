@@ -259,8 +259,17 @@ async fn serve(state: Arc<State>) -> Result<(), Error> {
             async move |req: acp::LoadSessionRequest, responder, cx| {
                 let state = s3.clone();
                 cx.clone().spawn(async move {
+                    let id = req.session_id.0.to_string();
                     let r = load(&state, &cx, req).await;
-                    respond(responder, r)
+                    let loaded = r.is_ok();
+                    respond(responder, r)?;
+                    // After the response: the client knows the session by then.
+                    if loaded {
+                        if let Err(e) = send_commands(&cx, &id) {
+                            tracing::warn!("acp: {e:?}");
+                        }
+                    }
+                    Ok(())
                 })
             },
             agent_client_protocol::on_receive_request!(),
@@ -433,15 +442,6 @@ async fn load(
             running: None,
         },
     );
-    // Sent once the response is out: the client knows the session by then.
-    let cx2 = cx.clone();
-    let id2 = id.clone();
-    cx.spawn(async move {
-        if let Err(e) = send_commands(&cx2, &id2) {
-            tracing::warn!("acp: {e:?}");
-        }
-        Ok(())
-    })?;
     Ok(acp::LoadSessionResponse::new())
 }
 
