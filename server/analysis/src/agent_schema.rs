@@ -5,14 +5,15 @@
 //! §4.4 and Claude Code's skill documentation.
 
 use crate::schema::{values, Field, Ty, Value};
+use forge_syntax::sources;
 
 /// What OpenClaw reads as a boolean (after string coercion, case-insensitive).
-pub static BOOLEANISH: &[Value] = values![
+pub static BOOLEANISH: &[Value] = values![OPENCLAW;
     "true" => "On.", "false" => "Off.", "yes" => "On.", "no" => "Off.",
     "on" => "On.", "off" => "Off.", "1" => "On.", "0" => "Off.",
 ];
 
-pub static OS_VALUES: &[Value] = values![
+pub static OS_VALUES: &[Value] = values![OPENCLAW;
     "darwin" => "macOS (Node's `process.platform`).",
     "linux" => "Linux.",
     "win32" => "Windows (also 64-bit).",
@@ -32,7 +33,7 @@ pub static OS_ALIASES: &[(&str, &str)] = &[
     ("debian", "linux"),
 ];
 
-pub static INSTALL_KINDS: &[Value] = values![
+pub static INSTALL_KINDS: &[Value] = values![OPENCLAW_SKILL_FRONTMATTER;
     "brew" => "Homebrew formula (`formula`, or `cask`).",
     "node" => "npm package (`package`), installed with the configured node manager.",
     "go" => "Go module (`module`), `go install`.",
@@ -82,37 +83,37 @@ pub static INSTALL_RULES: &[InstallKind] = &[
     },
 ];
 
-pub static COMMAND_DISPATCH: &[Value] = values![
+pub static COMMAND_DISPATCH: &[Value] = values![OPENCLAW;
     "tool" => "The slash command calls `command-tool` directly, bypassing the model.",
 ];
 
-pub static COMMAND_ARG_MODE: &[Value] = values![
+pub static COMMAND_ARG_MODE: &[Value] = values![OPENCLAW;
     "raw" => "The command's arguments are passed as one raw string (the only mode).",
 ];
 
 /// SKILL.md top-level keys OpenClaw reads (§4.3).
 pub static OPENCLAW_SKILL_FIELDS: &[Field] = &[
-    Field { key: "name", ty: Ty::String, required: false, default: Some("the folder's name"),
+    Field { source: &sources::OPENCLAW, key: "name", ty: Ty::String, required: false, default: Some("the folder's name"),
         doc: "The skill's identity in OpenClaw: precedence key, allowlist key and basis of its slash command. Keep it lowercase letters, digits and hyphens, equal to the folder's name." },
-    Field { key: "description", ty: Ty::String, required: true, default: None,
+    Field { source: &sources::OPENCLAW, key: "description", ty: Ty::String, required: true, default: None,
         doc: "Required: OpenClaw does not load a skill without it. Listed to the model in `<available_skills>`; OpenClaw's docs advise one line under 160 characters." },
-    Field { key: "metadata", ty: Ty::Map, required: false, default: None,
+    Field { source: &sources::OPENCLAW, key: "metadata", ty: Ty::Map, required: false, default: None,
         doc: "Holds the `openclaw` manifest (emoji, requirements, installers), as one line of JSON (`metadata: {\"openclaw\": {…}}`) or as nested YAML. OpenClaw reads a one-line value as JSON5." },
-    Field { key: "homepage", ty: Ty::String, required: false, default: None,
+    Field { source: &sources::OPENCLAW, key: "homepage", ty: Ty::String, required: false, default: None,
         doc: "A URL shown as the skill's website (after `metadata.openclaw.homepage`)." },
-    Field { key: "emoji", ty: Ty::String, required: false, default: None,
+    Field { source: &sources::OPENCLAW, key: "emoji", ty: Ty::String, required: false, default: None,
         doc: "Fallback UI emoji; `metadata.openclaw.emoji` is preferred." },
-    Field { key: "user-invocable", ty: Ty::Enum(BOOLEANISH), required: false, default: Some("true"),
+    Field { source: &sources::OPENCLAW, key: "user-invocable", ty: Ty::Enum(BOOLEANISH), required: false, default: Some("true"),
         doc: "Expose the skill as a slash command." },
-    Field { key: "disable-model-invocation", ty: Ty::Enum(BOOLEANISH), required: false, default: Some("false"),
+    Field { source: &sources::OPENCLAW, key: "disable-model-invocation", ty: Ty::Enum(BOOLEANISH), required: false, default: Some("false"),
         doc: "Hide the skill from the model's skills list; `/command` and `$skill` still work." },
-    Field { key: "command-dispatch", ty: Ty::Enum(COMMAND_DISPATCH), required: false, default: None,
+    Field { source: &sources::OPENCLAW, key: "command-dispatch", ty: Ty::Enum(COMMAND_DISPATCH), required: false, default: None,
         doc: "`tool`: the slash command calls `command-tool` directly instead of the model. Any other value is ignored." },
-    Field { key: "command-tool", ty: Ty::String, required: false, default: None,
+    Field { source: &sources::OPENCLAW, key: "command-tool", ty: Ty::String, required: false, default: None,
         doc: "The tool a dispatching command calls; without it `command-dispatch` is ignored." },
-    Field { key: "command-arg-mode", ty: Ty::Enum(COMMAND_ARG_MODE), required: false, default: Some("raw"),
+    Field { source: &sources::OPENCLAW, key: "command-arg-mode", ty: Ty::Enum(COMMAND_ARG_MODE), required: false, default: Some("raw"),
         doc: "How arguments reach the tool; only `raw` exists." },
-    Field { key: "version", ty: Ty::String, required: false, default: None,
+    Field { source: &sources::OPENCLAW, key: "version", ty: Ty::String, required: false, default: None,
         doc: "Informational semver for ClawHub (quote it: `\"1.0.0\"`); it does not set the published version." },
 ];
 
@@ -125,7 +126,7 @@ pub static OPENCLAW_ALIASES: &[(&str, &str)] = &[
 
 /// SKILL.md `metadata` for OpenClaw: the manifest's namespace.
 pub static OPENCLAW_METADATA_FIELDS: &[Field] = &[
-    Field { key: "openclaw", ty: Ty::Map, required: false, default: None,
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "openclaw", ty: Ty::Map, required: false, default: None,
         doc: "OpenClaw's manifest: `emoji`, `homepage`, `os`, `requires`, `install`, `primaryEnv`, `always`, `skillKey`. Older names (`clawdbot`, `clawdis`, `moltbot`) are not read by every release." },
 ];
 
@@ -134,54 +135,54 @@ pub static GATING_KEYS: &[&str] = &["requires", "os", "install", "primaryEnv", "
 
 /// `metadata.openclaw` (§4.4).
 pub static OPENCLAW_MANIFEST_FIELDS: &[Field] = &[
-    Field { key: "emoji", ty: Ty::String, required: false, default: None, doc: "The skill's UI emoji." },
-    Field { key: "homepage", ty: Ty::String, required: false, default: None, doc: "The skill's website, shown in the UI." },
-    Field { key: "always", ty: Ty::Bool, required: false, default: Some("false"),
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "emoji", ty: Ty::String, required: false, default: None, doc: "The skill's UI emoji." },
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "homepage", ty: Ty::String, required: false, default: None, doc: "The skill's website, shown in the UI." },
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "always", ty: Ty::Bool, required: false, default: Some("false"),
         doc: "A real boolean: eligible whatever `requires` says (`os` still applies)." },
-    Field { key: "skillKey", ty: Ty::String, required: false, default: Some("the skill's name"),
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "skillKey", ty: Ty::String, required: false, default: Some("the skill's name"),
         doc: "The key under `skills.entries.<key>` in `openclaw.json` (API key, env, enabled)." },
-    Field { key: "primaryEnv", ty: Ty::String, required: false, default: None,
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "primaryEnv", ty: Ty::String, required: false, default: None,
         doc: "The environment variable that `skills.entries.<key>.apiKey` satisfies; list it in `requires.env` too." },
-    Field { key: "os", ty: Ty::EnumList(OS_VALUES), required: false, default: None,
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "os", ty: Ty::EnumList(OS_VALUES), required: false, default: None,
         doc: "Platforms the skill runs on, compared with Node's `process.platform`: `darwin`, `linux`, `win32`. Any other value never matches." },
-    Field { key: "requires", ty: Ty::Map, required: false, default: None,
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "requires", ty: Ty::Map, required: false, default: None,
         doc: "What must be present for the skill to be eligible: `bins`, `anyBins`, `env`, `config`." },
-    Field { key: "install", ty: Ty::Map, required: false, default: None,
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "install", ty: Ty::Map, required: false, default: None,
         doc: "A list of installer hints, each `{kind, …}` with kind `brew`, `node`, `go`, `uv` or `download`." },
 ];
 
 /// `metadata.openclaw.requires`.
 pub static OPENCLAW_REQUIRES_FIELDS: &[Field] = &[
-    Field { key: "bins", ty: Ty::StringList, required: false, default: None,
+    Field { source: &sources::OPENCLAW, key: "bins", ty: Ty::StringList, required: false, default: None,
         doc: "Binaries that must all be on `PATH` (a list or a comma-separated string)." },
-    Field { key: "anyBins", ty: Ty::StringList, required: false, default: None,
+    Field { source: &sources::OPENCLAW, key: "anyBins", ty: Ty::StringList, required: false, default: None,
         doc: "Binaries of which at least one must be on `PATH`." },
-    Field { key: "env", ty: Ty::StringList, required: false, default: None,
+    Field { source: &sources::OPENCLAW, key: "env", ty: Ty::StringList, required: false, default: None,
         doc: "Environment variables that must be set (or configured under `skills.entries.<key>.env`)." },
-    Field { key: "config", ty: Ty::StringList, required: false, default: None,
+    Field { source: &sources::OPENCLAW, key: "config", ty: Ty::StringList, required: false, default: None,
         doc: "Dotted `openclaw.json` paths that must be truthy (e.g. `browser.enabled`)." },
 ];
 
 /// One `metadata.openclaw.install[]` entry.
 pub static OPENCLAW_INSTALL_FIELDS: &[Field] = &[
-    Field { key: "kind", ty: Ty::Enum(INSTALL_KINDS), required: true, default: None,
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "kind", ty: Ty::Enum(INSTALL_KINDS), required: true, default: None,
         doc: "The installer: `brew`, `node`, `go`, `uv` or `download` (`type` is read when `kind` is absent)." },
-    Field { key: "formula", ty: Ty::String, required: false, default: None, doc: "brew: the formula (required for `brew` unless `cask`)." },
-    Field { key: "package", ty: Ty::String, required: false, default: None, doc: "node/uv: the package (required for them)." },
-    Field { key: "module", ty: Ty::String, required: false, default: None, doc: "go: the module path, optionally `@version` (required for `go`)." },
-    Field { key: "url", ty: Ty::String, required: false, default: None, doc: "download: an `http(s)` URL (required for `download`)." },
-    Field { key: "bins", ty: Ty::StringList, required: false, default: None, doc: "Binaries this installer provides." },
-    Field { key: "id", ty: Ty::String, required: false, default: None, doc: "An identifier for the option." },
-    Field { key: "label", ty: Ty::String, required: false, default: None, doc: "What the UI shows for the option." },
-    Field { key: "os", ty: Ty::EnumList(OS_VALUES), required: false, default: None, doc: "Platforms this installer applies to." },
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "formula", ty: Ty::String, required: false, default: None, doc: "brew: the formula (required for `brew` unless `cask`)." },
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "package", ty: Ty::String, required: false, default: None, doc: "node/uv: the package (required for them)." },
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "module", ty: Ty::String, required: false, default: None, doc: "go: the module path, optionally `@version` (required for `go`)." },
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "url", ty: Ty::String, required: false, default: None, doc: "download: an `http(s)` URL (required for `download`)." },
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "bins", ty: Ty::StringList, required: false, default: None, doc: "Binaries this installer provides." },
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "id", ty: Ty::String, required: false, default: None, doc: "An identifier for the option." },
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "label", ty: Ty::String, required: false, default: None, doc: "What the UI shows for the option." },
+    Field { source: &sources::OPENCLAW_SKILL_FRONTMATTER, key: "os", ty: Ty::EnumList(OS_VALUES), required: false, default: None, doc: "Platforms this installer applies to." },
 ];
 
-pub static CLAUDE_CONTEXT: &[Value] = values![
+pub static CLAUDE_CONTEXT: &[Value] = values![CLAUDE_CODE_SKILLS;
     "fork" => "Run the skill in a forked sub-agent context (see `agent`).",
     "inherit" => "Run in the current conversation (the default).",
 ];
 
-pub static CLAUDE_MODELS: &[Value] = values![
+pub static CLAUDE_MODELS: &[Value] = values![CLAUDE_CODE_SKILLS;
     "inherit" => "The conversation's model (the default).",
     "sonnet" => "Claude Sonnet.",
     "opus" => "Claude Opus.",
@@ -193,7 +194,7 @@ pub static CLAUDE_MODELS: &[Value] = values![
 ];
 
 /// Events a skill's `hooks` can name (Claude Code's hook events).
-pub static CLAUDE_HOOK_EVENTS: &[Value] = values![
+pub static CLAUDE_HOOK_EVENTS: &[Value] = values![CLAUDE_CODE_SKILLS;
     "PreToolUse" => "Before a tool call; can block it.",
     "PostToolUse" => "After a tool call succeeds.",
     "PostToolUseFailure" => "After a tool call fails.",
@@ -209,52 +210,52 @@ pub static CLAUDE_HOOK_EVENTS: &[Value] = values![
 ];
 
 /// `type` of one hook: what it runs.
-pub static CLAUDE_HOOK_TYPES: &[Value] = values![
+pub static CLAUDE_HOOK_TYPES: &[Value] = values![CLAUDE_CODE_SKILLS;
     "command" => "Run `command` in a shell.",
     "prompt" => "Ask a model with `prompt`.",
 ];
 
 /// SKILL.md keys Claude Code reads: the Agent Skills ones plus its extensions.
 pub static CLAUDE_SKILL_FIELDS: &[Field] = &[
-    Field { key: "name", ty: Ty::String, required: false, default: Some("the folder's name"),
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "name", ty: Ty::String, required: false, default: Some("the folder's name"),
         doc: "The skill's name and its `/command`: lowercase letters, digits and hyphens, at most 64 characters." },
-    Field { key: "description", ty: Ty::String, required: false, default: Some("the first paragraph of the body"),
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "description", ty: Ty::String, required: false, default: Some("the first paragraph of the body"),
         doc: "What the skill does and when to use it; Claude decides from it whether to load the skill." },
-    Field { key: "allowed-tools", ty: Ty::StringList, required: false, default: None,
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "allowed-tools", ty: Ty::StringList, required: false, default: None,
         doc: "Tools Claude may use without asking while the skill is active: a space-separated string or a list, with patterns such as `Bash(git:*)` or `mcp__server__tool`." },
-    Field { key: "argument-hint", ty: Ty::String, required: false, default: None,
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "argument-hint", ty: Ty::String, required: false, default: None,
         doc: "Shown after `/name` in the command menu, e.g. `[file] [message]`. Quote it: an unquoted `[a] [b]` is not valid YAML." },
-    Field { key: "disable-model-invocation", ty: Ty::Bool, required: false, default: Some("false"),
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "disable-model-invocation", ty: Ty::Bool, required: false, default: Some("false"),
         doc: "`true`: only the user can invoke the skill (`/name`); Claude does not load it by itself." },
-    Field { key: "user-invocable", ty: Ty::Bool, required: false, default: Some("true"),
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "user-invocable", ty: Ty::Bool, required: false, default: Some("true"),
         doc: "`false` hides the skill from the `/` menu; Claude can still load it." },
-    Field { key: "model", ty: Ty::String, required: false, default: Some("inherit"),
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "model", ty: Ty::String, required: false, default: Some("inherit"),
         doc: "The model while the skill runs: `inherit`, `sonnet`, `opus`, `haiku` or a model id." },
-    Field { key: "context", ty: Ty::Enum(CLAUDE_CONTEXT), required: false, default: Some("inherit"),
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "context", ty: Ty::Enum(CLAUDE_CONTEXT), required: false, default: Some("inherit"),
         doc: "`fork` runs the skill in a sub-agent with its own context." },
-    Field { key: "agent", ty: Ty::String, required: false, default: None,
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "agent", ty: Ty::String, required: false, default: None,
         doc: "The sub-agent type for `context: fork` (e.g. `Explore`, `Plan`, `general-purpose`, or a custom agent)." },
-    Field { key: "hooks", ty: Ty::Map, required: false, default: None,
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "hooks", ty: Ty::Map, required: false, default: None,
         doc: "Hooks active while the skill runs, by event (`PreToolUse`, `PostToolUse`, `Stop`, …), in Claude Code's hook format." },
-    Field { key: "license", ty: Ty::String, required: false, default: None, doc: "The skill's license." },
-    Field { key: "compatibility", ty: Ty::String, required: false, default: None,
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "license", ty: Ty::String, required: false, default: None, doc: "The skill's license." },
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "compatibility", ty: Ty::String, required: false, default: None,
         doc: "Environment requirements, at most 500 characters." },
-    Field { key: "metadata", ty: Ty::Map, required: false, default: None, doc: "Free key/value properties." },
-    Field { key: "version", ty: Ty::String, required: false, default: None, doc: "The skill's version (informational)." },
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "metadata", ty: Ty::Map, required: false, default: None, doc: "Free key/value properties." },
+    Field { source: &sources::CLAUDE_CODE_SKILLS, key: "version", ty: Ty::String, required: false, default: None, doc: "The skill's version (informational)." },
 ];
 
 /// OpenClaw IDENTITY.md labels (§2.1), as `- **Label:** value` lines.
 pub static OPENCLAW_IDENTITY_LABELS: &[Field] = &[
-    Field { key: "Name", ty: Ty::String, required: false, default: Some("Assistant"),
+    Field { source: &sources::OPENCLAW_IDENTITY, key: "Name", ty: Ty::String, required: false, default: Some("Assistant"),
         doc: "The agent's name (the UI shows at most 50 characters)." },
-    Field { key: "Creature", ty: Ty::String, required: false, default: None,
+    Field { source: &sources::OPENCLAW_IDENTITY, key: "Creature", ty: Ty::String, required: false, default: None,
         doc: "What the agent is (AI, robot, familiar…); becomes the theme when no `Theme` is set." },
-    Field { key: "Vibe", ty: Ty::String, required: false, default: None,
+    Field { source: &sources::OPENCLAW_IDENTITY, key: "Vibe", ty: Ty::String, required: false, default: None,
         doc: "How the agent comes across; the theme's last fallback." },
-    Field { key: "Theme", ty: Ty::String, required: false, default: None, doc: "The agent's theme, synced to config." },
-    Field { key: "Emoji", ty: Ty::String, required: false, default: None,
+    Field { source: &sources::OPENCLAW_IDENTITY, key: "Theme", ty: Ty::String, required: false, default: None, doc: "The agent's theme, synced to config." },
+    Field { source: &sources::OPENCLAW_IDENTITY, key: "Emoji", ty: Ty::String, required: false, default: None,
         doc: "The agent's signature emoji: at most 16 characters and not plain ASCII, or the UI ignores it." },
-    Field { key: "Avatar", ty: Ty::String, required: false, default: Some("A"),
+    Field { source: &sources::OPENCLAW_IDENTITY, key: "Avatar", ty: Ty::String, required: false, default: Some("A"),
         doc: "An `http(s)` URL, a `data:` URI, or a workspace-relative image path (png, jpg, jpeg, gif, webp, svg; at most 2 MiB, inside the workspace)." },
 ];
 

@@ -46,14 +46,19 @@ fn walk<R: Send>(root: &Path, visit: impl Fn(&Path) -> Option<R> + Sync) -> Vec<
 }
 
 pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
-    check_file_entry(path, profile).map(|(r, _)| r)
+    check_file_entry(path, profile).map(|(r, _, _)| r)
 }
 
-/// [`check_file`], and the file's index entry for the cross-file rules, from one analysis.
+/// [`check_file`], the file's index entry for the cross-file rules and, for a skill, its
+/// bundled files' findings, from one analysis.
 fn check_file_entry(
     path: &Path,
     profile: Profile,
-) -> std::io::Result<(FileReport, Option<FileEntry>)> {
+) -> std::io::Result<(
+    FileReport,
+    Option<FileEntry>,
+    Vec<crate::rules::bundle::Finding>,
+)> {
     let (text, a) = match files::read(path)? {
         Content::Text(text) => {
             let a = FileKind::detect(path).map(|kind| crate::analyze(kind, path, &text, profile));
@@ -79,9 +84,9 @@ fn check_file_entry(
             .as_ref()
             .map(|a| a.diagnostics.clone())
             .unwrap_or_default(),
-        dialect: a.and_then(|a| a.dialect),
+        dialect: a.as_ref().and_then(|a| a.dialect.clone()),
     };
-    Ok((report, entry))
+    Ok((report, entry, a.map(|a| a.bundle).unwrap_or_default()))
 }
 
 /// What `check` found under its paths: one report per file (sorted by path), and the paths it
@@ -108,6 +113,7 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
     let mut reports = Vec::new();
     let mut entries = Vec::new();
     let mut problems = Vec::new();
+    let mut bundles = Vec::new();
     for root in paths {
         if !root.exists() {
             problems.push(format!("{}: no such file or directory", root.display()));
@@ -124,7 +130,9 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
         checked.sort_unstable_by(|a, b| forge_syntax::files::path_order(&a.0, &b.0));
         for (path, result) in checked {
             match result {
-                Ok((r, e)) => {
+                Ok((r, e, bundle)) => {
+                    // A skill's bundled files were scanned with it, in the parallel walk.
+                    bundles.extend(bundle);
                     reports.push(r);
                     entries.extend(e);
                 }
@@ -134,30 +142,23 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
     }
     let context = context_paths(paths, &reports);
     crate::workspace::cross_check_entries(&mut reports, entries, &context, profile, library);
-    bundle_reports(&mut reports);
+    bundle_reports(&mut reports, bundles);
     Batch { reports, problems }
 }
 
-/// The security findings in the files each checked skill bundles (scripts, Markdown
-/// references), as reports of their own, each file once even when skills nest.
-fn bundle_reports(reports: &mut Vec<FileReport>) {
-    let skills: Vec<PathBuf> = reports
-        .iter()
-        .filter(|r| FileKind::detect(&r.path) == Some(FileKind::Skill))
-        .map(|r| r.path.clone())
-        .collect();
+/// The security findings in the files the checked skills bundle (scripts, Markdown references),
+/// as reports of their own, each file once even when skills nest.
+fn bundle_reports(reports: &mut Vec<FileReport>, found: Vec<crate::rules::bundle::Finding>) {
     let mut seen = std::collections::HashSet::new();
     let mut extra = Vec::new();
-    for skill in skills {
-        for f in crate::rules::bundle::security(&skill) {
-            if seen.insert(f.path.clone()) {
-                extra.push(FileReport {
-                    path: f.path,
-                    text: f.text.to_string(),
-                    diagnostics: f.diagnostics,
-                    dialect: None,
-                });
-            }
+    for f in found {
+        if seen.insert(f.path.clone()) {
+            extra.push(FileReport {
+                path: f.path,
+                text: f.text.to_string(),
+                diagnostics: f.diagnostics,
+                dialect: None,
+            });
         }
     }
     if !extra.is_empty() {

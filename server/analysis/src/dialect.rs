@@ -10,6 +10,7 @@ use std::path::Path;
 
 use crate::rules::Profile;
 use crate::FileKind;
+use forge_syntax::sources::{self, Source};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -97,11 +98,12 @@ enum Signal {
 /// SKILL.md: first match wins. OpenClaw's own keys and ClawHub's folder files
 /// come first (they are unambiguous), then Claude Code's place and keys, then
 /// Boternity's.
-const SKILL_SIGNALS: &[(Signal, Dialect, &str)] = &[
+const SKILL_SIGNALS: &[(Signal, Dialect, &str, &Source)] = &[
     (
         Signal::MetadataKey(OPENCLAW_NAMESPACES),
         Dialect::OpenClaw,
         "an OpenClaw manifest key in `metadata`",
+        &sources::OPENCLAW,
     ),
     (
         Signal::TopKey(&[
@@ -113,21 +115,25 @@ const SKILL_SIGNALS: &[(Signal, Dialect, &str)] = &[
         ]),
         Dialect::OpenClaw,
         "a frontmatter key only OpenClaw reads",
+        &sources::OPENCLAW,
     ),
     (
         Signal::Beside(&["_meta.json", ".clawhubignore", ".clawdhubignore"]),
         Dialect::OpenClaw,
         "a ClawHub skill folder (`_meta.json` or `.clawhubignore` beside it)",
+        &sources::CLAWHUB,
     ),
     (
         Signal::Under(&[".claude", "skills"]),
         Dialect::ClaudeCode,
         "the file sits in `.claude/skills/`",
+        &sources::CLAUDE_CODE_SKILLS,
     ),
     (
         Signal::TopKey(&["argument-hint", "context", "agent", "hooks", "model"]),
         Dialect::ClaudeCode,
         "a frontmatter key only Claude Code reads",
+        &sources::CLAUDE_CODE_SKILLS,
     ),
     (
         Signal::MetadataKey(&[
@@ -139,11 +145,13 @@ const SKILL_SIGNALS: &[(Signal, Dialect, &str)] = &[
         ]),
         Dialect::Boternity,
         "a Boternity key in `metadata`",
+        &sources::BOTERNITY_SKILL,
     ),
     (
         Signal::OpenClawWorkspaceSkill,
         Dialect::OpenClaw,
         "the skill lies in an OpenClaw workspace's `skills/` folder",
+        &sources::OPENCLAW_WORKSPACE,
     ),
 ];
 
@@ -160,6 +168,41 @@ const IDENTITY_BOTERNITY_KEYS: &[&str] = &[
 pub const DOCS_FRONTMATTER_KEYS: &[&str] = &["summary", "title", "read_when", "sidebarTitle"];
 /// The labels OpenClaw's identity parser reads (§2.1).
 pub const IDENTITY_LABELS: &[&str] = &["name", "creature", "vibe", "theme", "emoji", "avatar"];
+
+/// The skill signals as data for `docs/sources.md`: what each looks for, the dialect it decides,
+/// and where that comes from.
+pub fn skill_signals() -> impl Iterator<Item = (&'static str, Dialect, &'static Source)> {
+    SKILL_SIGNALS.iter().map(|(_, d, why, s)| (*why, *d, *s))
+}
+
+/// The word lists detection reads, with their sources, for `docs/sources.md`.
+pub static WORD_LISTS: &[(&str, &[&str], &Source)] = &[
+    (
+        "OpenClaw manifest namespaces",
+        OPENCLAW_NAMESPACES,
+        &sources::OPENCLAW,
+    ),
+    (
+        "IDENTITY.md keys only Boternity reads",
+        IDENTITY_BOTERNITY_KEYS,
+        &sources::BOTERNITY_IDENTITY,
+    ),
+    (
+        "frontmatter keys of OpenClaw's docs copies of its templates",
+        DOCS_FRONTMATTER_KEYS,
+        &sources::OPENCLAW,
+    ),
+    (
+        "IDENTITY.md labels OpenClaw's parser reads",
+        IDENTITY_LABELS,
+        &sources::OPENCLAW_IDENTITY,
+    ),
+    (
+        "files beside AGENTS.md that make an OpenClaw workspace",
+        WORKSPACE_COMPANIONS,
+        &sources::OPENCLAW_WORKSPACE,
+    ),
+];
 
 /// The files next to `AGENTS.md` that make a folder an OpenClaw workspace.
 const WORKSPACE_COMPANIONS: &[&str] = &["SOUL.md", "IDENTITY.md", "USER.md"];
@@ -321,7 +364,7 @@ fn in_openclaw_skills(path: &Path) -> bool {
 fn detect_skill(path: &Path, text: &str) -> Detection {
     let lines = frontmatter_lines(text).unwrap_or_default();
     let keys: Vec<&str> = lines.iter().filter_map(|l| top_key(l)).collect();
-    for (signal, dialect, why) in SKILL_SIGNALS {
+    for (signal, dialect, why, _) in SKILL_SIGNALS {
         let hit = match signal {
             Signal::MetadataKey(names) => metadata_has_key(&lines, names),
             Signal::TopKey(names) => keys.iter().any(|k| names.contains(k)),

@@ -89,6 +89,12 @@ impl Document {
         .with_limits(self.limits)
     }
 
+    /// The same version analysed again: what it reads besides its text changed on disk (a
+    /// skill's bundled scripts).
+    pub fn reanalysed(&self) -> Document {
+        self.with_profile(self.profile)
+    }
+
     pub fn text(&self) -> &Arc<str> {
         self.text.get_or_init(|| {
             // Straight from the chunks: `to_string` goes through the formatter.

@@ -88,6 +88,9 @@ pub struct Analysis {
     /// A SKILL.md inside another skill's folder: that skill's folder. Such a file is bundled
     /// content (an example, a test fixture), not validated or indexed as a skill.
     pub bundled_in: Option<PathBuf>,
+    /// A skill's bundled files (scripts, Markdown references) with security findings, each with
+    /// its findings: reported on those files, by `check` and by the server alike.
+    pub bundle: Vec<rules::bundle::Finding>,
 }
 
 /// The names that make a folder a skill's, ClawHub's legacy spellings included (spec
@@ -185,9 +188,9 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
                     rules::skill::check(text, folder, profile, diags)
                 }
             };
-            // The bundle's other files are scanned by `rules::bundle::security`, off the
-            // keystroke path.
             diags.extend(security::scan(text, rules::bundle::Lang::Markdown));
+            // The bundle's other files: read only when their size or time changed (cached).
+            a.bundle = rules::bundle::security(path);
             if let Some(fm) = &f.frontmatter {
                 a.outline = forge_syntax::markdown::outline(text, fm.body.clone());
             }

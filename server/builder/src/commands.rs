@@ -36,6 +36,8 @@ pub struct View {
     pub settings: Arc<Settings>,
     pub index: Arc<Index>,
     pub read: Reader,
+    /// The models the configured LLM provider listed, when known: the model question offers them.
+    pub models: Option<Arc<forge_analysis::schema::ProviderModels>>,
 }
 
 /// A progress report for one model call: `report` for each message (the first one starts it),
@@ -263,8 +265,9 @@ fn agent_context(
     about: &str,
     bot: Option<(&Path, &crate::BotTexts)>,
 ) -> AgentContext {
-    let builder: BuilderContext =
+    let mut builder: BuilderContext =
         svc::context_with(store, drafts_skills(&view.folders, &view.index), about);
+    builder.models = view.models.clone();
     AgentContext {
         builder,
         diagnostics: bot
@@ -1160,6 +1163,7 @@ mod tests {
             settings: Arc::new(Settings::default()),
             index: Arc::new(Index::new()),
             read: Arc::new(svc::read_optional),
+            models: None,
         };
         (dir, view)
     }

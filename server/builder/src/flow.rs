@@ -610,6 +610,9 @@ pub struct BuilderContext {
     pub memory: Vec<MemoryEntry>,
     /// RFC 3339 timestamp to stamp the session with; empty → the current time.
     pub now: String,
+    /// The models the configured LLM provider listed, when known: offered for `model` instead of
+    /// Boternity's dropdown.
+    pub models: Option<std::sync::Arc<schema::ProviderModels>>,
 }
 
 impl BuilderContext {
@@ -999,6 +1002,10 @@ fn offer_boundaries(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) 
     );
 }
 
+/// The listed models the question offers at most (most capable first): a local server may hold
+/// dozens, and a question with that many options is no help.
+const LISTED_OFFERS: usize = 8;
+
 fn offer_model(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
     for m in &input.ctx.memory {
         if let Some(model) = m.chosen_model.as_deref().filter(|t| !t.is_empty()) {
@@ -1013,8 +1020,18 @@ fn offer_model(_spec: &QuestionSpec, input: &OptionInput, o: &mut Options) {
             );
         }
     }
+    if let Some(listed) = input.ctx.models.as_deref().filter(|l| !l.models.is_empty()) {
+        for m in listed.models.iter().take(LISTED_OFFERS) {
+            let doc = match &m.display_name {
+                Some(name) => format!("{name}, listed by {}", listed.source),
+                None => format!("Listed by {}", listed.source),
+            };
+            o.push(&m.id, &m.id, Some(doc), FieldValue::Text(m.id.clone()));
+        }
+        return;
+    }
     for m in schema::BUILDER_MODELS {
-        let doc = schema::model(m).map(|(_, d)| d.to_string());
+        let doc = schema::model(m).map(|m| m.doc.to_string());
         o.push(m, m, doc, FieldValue::Text(m.to_string()));
     }
 }
@@ -1919,6 +1936,43 @@ mod tests {
         assert_eq!(skills[0].option.label, "lint");
         assert_eq!(skills[1].option.label, "code-review, code-generation");
         assert_eq!(skills.last().unwrap().value, FieldValue::Skills(vec![]));
+    }
+
+    #[test]
+    fn the_model_question_offers_the_listed_models_most_capable_first() {
+        let cat = PurposeCategory::Coding;
+        let listed = |n: usize| schema::ProviderModels {
+            family: "anthropic",
+            source: "Anthropic's API".into(),
+            models: (0..n)
+                .map(|i| schema::ListedModel {
+                    id: format!("claude-model-{i}"),
+                    display_name: Some(format!("Claude Model {i}")),
+                })
+                .collect(),
+        };
+        let ctx = BuilderContext {
+            models: Some(std::sync::Arc::new(listed(12))),
+            ..Default::default()
+        };
+        let cfg = PartialBuilderConfig::default();
+        let models = options_for(question("model").unwrap(), &input("code", &cat, &cfg, &ctx));
+        assert_eq!(models.len(), LISTED_OFFERS);
+        assert_eq!(models[0].value, FieldValue::Text("claude-model-0".into()));
+        assert_eq!(
+            models[0].option.description.as_deref(),
+            Some("Claude Model 0, listed by Anthropic's API")
+        );
+        // An empty list is no list: Boternity's dropdown.
+        let ctx = BuilderContext {
+            models: Some(std::sync::Arc::new(listed(0))),
+            ..Default::default()
+        };
+        let models = options_for(question("model").unwrap(), &input("code", &cat, &cfg, &ctx));
+        assert_eq!(
+            models[0].value,
+            FieldValue::Text(schema::BUILDER_MODELS[0].into())
+        );
     }
 
     #[test]

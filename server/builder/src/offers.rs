@@ -445,7 +445,7 @@ async fn offer_context(drafts: &Drafts, view: &View, about: &str) -> BuilderCont
     let about = about.to_string();
     let with_memory = skills.clone();
     let path = svc::drafts_path(&view.folders, &view.settings);
-    drafts
+    let mut ctx = drafts
         .run(path, false, move |s| {
             Ok(svc::context_with(s, with_memory, &about))
         })
@@ -455,7 +455,9 @@ async fn offer_context(drafts: &Drafts, view: &View, about: &str) -> BuilderCont
         .unwrap_or(BuilderContext {
             workspace_skills: skills,
             ..BuilderContext::default()
-        })
+        });
+    ctx.models = view.models.clone();
+    ctx
 }
 
 /// The lens at the top of the bot file at `path`: the bound session's pending turn, else the

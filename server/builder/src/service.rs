@@ -253,6 +253,7 @@ pub fn context_with(
         // Memory only improves the defaults; a failing read must not block the builder.
         memory: crate::memory::recall(store, &category, MEMORY_LIMIT).unwrap_or_default(),
         now: String::new(),
+        models: None,
     }
 }
 

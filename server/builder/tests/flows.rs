@@ -142,6 +142,7 @@ impl Run {
             // No index yet: the workspace's skills are listed by walking it.
             index: Arc::new(Index::new()),
             read: Arc::new(svc::read_optional),
+            models: None,
         };
         Run {
             _tmp: tmp,

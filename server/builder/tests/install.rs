@@ -30,6 +30,7 @@ fn workspace() -> Ws {
         settings: Arc::new(Settings::default()),
         index: Arc::new(Index::new()),
         read: Arc::new(svc::read_optional),
+        models: None,
     };
     Ws {
         _tmp: tmp,

@@ -48,6 +48,7 @@ fn context() -> BuilderContext {
             created_at: "2026-01-01T00:00:00.000000Z".into(),
         }],
         now: String::new(),
+        models: None,
     }
 }
 

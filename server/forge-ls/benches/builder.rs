@@ -72,6 +72,7 @@ async fn run() {
         settings: Arc::new(Settings::default()),
         index: Arc::new(Index::new()),
         read: Arc::new(svc::read_optional),
+        models: None,
     };
     let drafts = Drafts::default();
     let host = DiskHost;

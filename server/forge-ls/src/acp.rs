@@ -94,6 +94,9 @@ impl State {
             settings: self.settings.clone(),
             index: Arc::new(Index::new()),
             read: Arc::new(svc::read_optional),
+            // The provider's model list is fetched by the language server; here the model
+            // question offers the built-in table.
+            models: None,
         }
     }
 

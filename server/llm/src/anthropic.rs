@@ -14,6 +14,20 @@ use super::{
 
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
 
+/// The key (required) and the headers that authenticate any Anthropic request.
+pub(crate) fn auth_headers(settings: &LlmSettings) -> Result<(ApiKey, HeaderMap), LlmError> {
+    let key = ApiKey::from_env(&settings.api_key_env);
+    let Some(key_header) = key.header("")? else {
+        return Err(LlmError::MissingKey {
+            env_var: key.env_var.clone(),
+        });
+    };
+    let mut headers = HeaderMap::new();
+    headers.insert(HeaderName::from_static("x-api-key"), key_header);
+    header(&mut headers, "anthropic-version", ANTHROPIC_VERSION);
+    Ok((key, headers))
+}
+
 #[derive(Debug, Clone)]
 pub struct AnthropicClient {
     settings: LlmSettings,
@@ -30,17 +44,9 @@ impl AnthropicClient {
         })
     }
 
-    /// The key and the headers every Anthropic request carries.
+    /// The key and the headers every Anthropic POST carries.
     fn headers(&self) -> Result<(ApiKey, HeaderMap), LlmError> {
-        let key = ApiKey::from_env(&self.settings.api_key_env);
-        let Some(key_header) = key.header("")? else {
-            return Err(LlmError::MissingKey {
-                env_var: key.env_var.clone(),
-            });
-        };
-        let mut headers = HeaderMap::new();
-        headers.insert(HeaderName::from_static("x-api-key"), key_header);
-        header(&mut headers, "anthropic-version", ANTHROPIC_VERSION);
+        let (key, mut headers) = auth_headers(&self.settings)?;
         header(&mut headers, "content-type", "application/json");
         Ok((key, headers))
     }

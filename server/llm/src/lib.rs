@@ -8,6 +8,7 @@
 mod anthropic;
 mod config;
 mod error;
+pub mod models;
 mod openai;
 pub mod prompt;
 mod retry;

@@ -106,6 +106,32 @@ impl Transport {
         cancel: &CancellationToken,
         progress: &(dyn Fn(&AttemptInfo) + Send + Sync),
     ) -> Result<Value, LlmError> {
+        self.send_json(url, headers, Some(body), key, cancel, progress)
+            .await
+    }
+
+    /// GETs `url` (query included) and returns the parsed JSON reply, with the same retries.
+    pub async fn get_json(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        key: &ApiKey,
+        cancel: &CancellationToken,
+    ) -> Result<Value, LlmError> {
+        self.send_json(url, headers, None, key, cancel, &|_| {})
+            .await
+    }
+
+    /// POST with a body, GET without one.
+    async fn send_json(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        body: Option<&Value>,
+        key: &ApiKey,
+        cancel: &CancellationToken,
+        progress: &(dyn Fn(&AttemptInfo) + Send + Sync),
+    ) -> Result<Value, LlmError> {
         let max = self.retry.max_attempts;
         let mut wait = Duration::ZERO;
         let mut reason = None;
@@ -170,15 +196,16 @@ impl Transport {
         &self,
         url: &str,
         headers: HeaderMap,
-        body: &Value,
+        body: Option<&Value>,
         key: &ApiKey,
         attempt: u32,
     ) -> Result<Value, Failure> {
-        let response = self
-            .http
-            .post(url)
+        let request = match body {
+            Some(body) => self.http.post(url).json(body),
+            None => self.http.get(url),
+        };
+        let response = request
             .headers(headers)
-            .json(body)
             .timeout(self.timeout)
             .send()
             .await

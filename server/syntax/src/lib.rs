@@ -8,5 +8,6 @@ pub mod diagnostic;
 pub mod files;
 pub mod frontmatter;
 pub mod markdown;
+pub mod sources;
 pub mod text;
 pub mod yaml;

@@ -82,6 +82,9 @@ pub fn files(folder: &Path) -> Vec<BundleFile> {
     let walker = ignore::WalkBuilder::new(folder)
         .max_depth(Some(MAX_DEPTH))
         .follow_links(false)
+        // The user's global excludes (read from git's config on every build of a walk) are
+        // about their own checkouts, not what a skill ships.
+        .git_global(false)
         .filter_entry(|e| !e.file_name().to_str().is_some_and(|n| SKIPPED.contains(&n)))
         .build();
     let mut out = Vec::new();
@@ -133,7 +136,7 @@ type Scanned = HashMap<PathBuf, (u64, Option<SystemTime>, Arc<Scan>)>;
 static SCANNED: Mutex<Option<Scanned>> = Mutex::new(None);
 
 /// More files than any workspace's skills bundle: past it, start again.
-const MAX_SCANNED: usize = 4_096;
+const MAX_SCANNED: usize = 65_536;
 
 /// The scan of `file` (`None` for binary data or a file that cannot be read), from the cache
 /// while its size and time are unchanged.
@@ -174,6 +177,7 @@ pub fn scan(file: &BundleFile) -> Option<Arc<Scan>> {
 }
 
 /// A bundled file with security findings.
+#[derive(Clone, Debug)]
 pub struct Finding {
     pub path: PathBuf,
     pub text: Arc<str>,

@@ -115,16 +115,7 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> V
     let provider_name = provider.as_ref().map_or("anthropic", |(_, p)| p.as_str());
     let model = lines::get(&fields, "model").map(|f| f.unquoted().to_string());
     if let Some(f) = lines::get(&fields, "model") {
-        let m = f.unquoted();
-        let known: Vec<&str> = schema::models_for(provider_name)
-            .map(|(_, m, _)| *m)
-            .collect();
-        if !known.is_empty() && !known.contains(&m) && !m.contains('.') {
-            diags.push(Diagnostic::new(&codes::IDENTITY_MODEL_UNKNOWN, f.value_range.clone(), format!(
-                "`{m}` is not a model forge-ls knows for provider `{provider_name}` (known: {}). Check the spelling; Boternity sends it unchanged.",
-                known.join(", ")
-            )));
-        }
+        diags.extend(model_unknown(f, provider_name, None));
     }
     if let Some(f) = lines::get(&fields, "temperature") {
         match f.value.parse::<f64>() {
@@ -171,6 +162,57 @@ pub fn check(text: &str, folder: Option<&str>, diags: &mut Vec<Diagnostic>) -> V
         }
     }
     fields
+}
+
+/// How many model ids a message names before it stops.
+const NAMED_MODELS: usize = 8;
+
+/// `identity-model-unknown` for the `model` line `f` of a bot whose provider is `provider`:
+/// checked against the models the provider listed when forge-ls has a list for that provider,
+/// else against the built-in table.
+pub fn model_unknown(
+    f: &LineField,
+    provider: &str,
+    listed: Option<&schema::ProviderModels>,
+) -> Option<Diagnostic> {
+    let m = f.unquoted();
+    // Boternity sends a Bedrock model id with a dot as is (spec §3.4).
+    let bedrock_id = m.contains('.');
+    let (known, source): (Vec<&str>, String) = match listed.filter(|l| l.serves(provider)) {
+        Some(l) if l.knows(m) || (bedrock_id && l.family == "anthropic") => return None,
+        Some(l) => (
+            l.models.iter().map(|m| m.id.as_str()).collect(),
+            format!("{} lists for your key", l.source),
+        ),
+        None => {
+            let known: Vec<&str> = schema::models_for(provider).map(|m| m.id).collect();
+            if known.is_empty() || known.contains(&m) || bedrock_id {
+                return None;
+            }
+            (known, format!("forge-ls knows for provider `{provider}`"))
+        }
+    };
+    let mut named = known
+        .iter()
+        .take(NAMED_MODELS)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if known.len() > NAMED_MODELS {
+        named.push_str(&format!(" and {} more", known.len() - NAMED_MODELS));
+    }
+    Some(Diagnostic::new(&codes::IDENTITY_MODEL_UNKNOWN, f.value_range.clone(), format!(
+        "`{m}` is not a model {source} (known: {named}). Check the spelling; Boternity sends it unchanged."
+    )))
+}
+
+/// `identity-model-unknown` for a whole IDENTITY.md `text`, checked against `listed`: what the
+/// server puts in place of the per-file result once the provider's list is in.
+pub fn model_diagnostic(text: &str, listed: Option<&schema::ProviderModels>) -> Option<Diagnostic> {
+    let fm = frontmatter::frame(text, Framing::Lenient).ok()?;
+    let fields = lines::read(text, fm.yaml.clone());
+    let provider = lines::get(&fields, "provider").map_or("anthropic", |f| f.unquoted());
+    model_unknown(lines::get(&fields, "model")?, provider, listed)
 }
 
 fn number_invalid(f: &LineField, want: &str, default: &str) -> Diagnostic {
@@ -237,5 +279,46 @@ mod tests {
         );
         let text = "---\ndisplay_name: Luna\ntemperature: -0.5\n---\n";
         assert_eq!(fixed(text)[0].1, text.replace("-0.5", "0"));
+    }
+
+    #[test]
+    fn the_listed_models_decide_once_they_are_in() {
+        let listed = schema::ProviderModels {
+            family: "anthropic",
+            source: "Anthropic's API".into(),
+            models: vec![schema::ListedModel {
+                id: "claude-haiku-4-5-20251001".into(),
+                display_name: Some("Claude Haiku 4.5".into()),
+            }],
+        };
+        let bot = |model: &str| format!("---\ndisplay_name: Luna\nmodel: {model}\n---\n");
+        // Boternity's web UI offers `claude-haiku-3-5-20241022`; only a list can say the API has it not.
+        let text = bot("claude-haiku-3-5-20241022");
+        assert_eq!(model_diagnostic(&text, None), None);
+        let d = model_diagnostic(&text, Some(&listed)).expect("unknown to the provider");
+        assert!(
+            d.message
+                .contains("Anthropic's API lists for your key (known: claude-haiku-4-5-20251001)"),
+            "{}",
+            d.message
+        );
+        assert_eq!(&text[d.range.clone()], "claude-haiku-3-5-20241022");
+        // A listed id, its alias, and a Bedrock id pass.
+        for ok in [
+            "claude-haiku-4-5-20251001",
+            "claude-haiku-4-5",
+            "us.anthropic.claude-x-v1:0",
+        ] {
+            assert_eq!(model_diagnostic(&bot(ok), Some(&listed)), None, "{ok}");
+        }
+        // A list of another family leaves the table in charge.
+        let other = schema::ProviderModels {
+            family: "openai_compatible",
+            ..listed
+        };
+        let text = "---\ndisplay_name: Luna\nmodel: claude-nope\n---\n";
+        assert!(model_diagnostic(text, Some(&other)).is_some_and(|d| d
+            .message
+            .contains("forge-ls knows for provider `anthropic`")));
     }
 }

@@ -19,6 +19,15 @@ pub const SECRET_PREFIXES: &[(&str, usize, &str)] = &[
     ("glpat-", 20, "a GitLab token"),
 ];
 
+fn is_token(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+static PREFIXES: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
+    aho_corasick::AhoCorasick::new(SECRET_PREFIXES.iter().map(|(p, _, _)| p))
+        .expect("secret prefixes")
+});
+
 /// One secret found: where, what it is, and whether it is a private key.
 pub struct Secret {
     pub range: Range<usize>,
@@ -30,7 +39,6 @@ pub struct Secret {
 /// are not secrets: a real key mixes letters and digits, a key block has a body.
 pub fn find(text: &str) -> Vec<Secret> {
     let mut out = Vec::new();
-    let token = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     for (i, _) in text.match_indices("-----BEGIN") {
         let end = text[i..].find('\n').map_or(text.len(), |e| i + e);
         // A key has a body: a long run of base64 soon after the header (on the next lines, or
@@ -55,15 +63,18 @@ pub fn find(text: &str) -> Vec<Secret> {
             });
         }
     }
-    let mut at = 0;
-    while at < text.len() {
-        let rest = &text[at..];
-        let Some(start) = rest.find(token) else {
-            break;
-        };
-        let s = at + start;
-        let len = text[s..]
-            .find(|c: char| !token(c))
+    // Candidate tokens: where a prefix starts a token (one pass for all prefixes).
+    let mut starts: Vec<usize> = PREFIXES
+        .find_overlapping_iter(text)
+        .map(|m| m.start())
+        .filter(|&s| s == 0 || !is_token(text.as_bytes()[s - 1]))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    for s in starts {
+        let len = text.as_bytes()[s..]
+            .iter()
+            .position(|b| !is_token(*b))
             .unwrap_or(text.len() - s);
         let word = &text[s..s + len];
         if let Some((p, _, what)) = SECRET_PREFIXES
@@ -71,8 +82,8 @@ pub fn find(text: &str) -> Vec<Secret> {
             .find(|(p, min, _)| word.starts_with(p) && word.len() >= p.len() + min)
         {
             let body = &word[p.len()..];
-            if body.chars().any(|c| c.is_ascii_digit())
-                && body.chars().any(|c| c.is_ascii_alphabetic())
+            if body.bytes().any(|c| c.is_ascii_digit())
+                && body.bytes().any(|c| c.is_ascii_alphabetic())
             {
                 out.push(Secret {
                     range: s..s + len,
@@ -81,7 +92,6 @@ pub fn find(text: &str) -> Vec<Secret> {
                 });
             }
         }
-        at = s + len.max(1);
     }
     out.sort_by_key(|s| s.range.start);
     out

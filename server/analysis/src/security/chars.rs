@@ -41,6 +41,10 @@ fn legit_joiner(c: char, before: Option<char>, after: Option<char>) -> bool {
 
 /// Runs of invisible characters, with what they spell when they encode text.
 pub(super) fn invisible(text: &str, hits: &mut Vec<Hit>) {
+    // Every character `kind` knows is outside ASCII.
+    if text.is_ascii() {
+        return;
+    }
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut i = 0;
     while i < chars.len() {

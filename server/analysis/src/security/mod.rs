@@ -22,7 +22,9 @@ pub mod table;
 use std::ops::Range;
 use std::sync::LazyLock;
 
-use regex::{Regex, RegexSet};
+use aho_corasick::AhoCorasick;
+use regex::Regex;
+use regex_automata::{meta, Anchored, Input};
 
 use crate::rules::bundle::Lang;
 use forge_syntax::codes::{self, Code};
@@ -34,8 +36,16 @@ const MAX_DEPTH: usize = 2;
 const MAX_DECODED: usize = 512 * 1024;
 
 struct Compiled {
-    set: RegexSet,
-    rules: Vec<Regex>,
+    /// Where a rule can match: every match of a rule starts with one of its prefixes (extracted
+    /// from the rule's syntax), so one pass finds all candidate starts of all rules, and each
+    /// rule is only tried, anchored, there. A set of all rules as one automaton was the cost of
+    /// a whole archive: its lazy DFA kept building states for every new file.
+    prefixes: AhoCorasick,
+    /// Prefix → the rules it starts.
+    prefix_rules: Vec<Vec<usize>>,
+    /// Rules with no finite set of prefixes: searched in the whole text.
+    unanchored: Vec<usize>,
+    rules: Vec<meta::Regex>,
     /// Rules whose match names a host (`curl … | sh`): not reported for a trusted installer.
     has_host: Vec<bool>,
     /// Each rule's `unless`, compiled.
@@ -53,27 +63,73 @@ pub(super) fn prepare(pattern: &str) -> String {
     format!("(?m){}", pattern.replace(r"\b", r"(?-u:\b)"))
 }
 
+/// The literals every match of `pattern` starts with, ASCII-lowercased (matched ignoring ASCII
+/// case, which only widens the set), or `None` when the syntax does not bound them.
+fn prefixes(pattern: &str) -> Option<Vec<String>> {
+    use regex_syntax::hir::literal::{ExtractKind, Extractor};
+    let hir = regex_syntax::parse(pattern).ok()?;
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix).limit_total(4_096);
+    let seq = ex.extract(&hir);
+    let mut out: Vec<String> = seq
+        .literals()?
+        .iter()
+        .map(|l| String::from_utf8_lossy(l.as_bytes()).to_ascii_lowercase())
+        .collect();
+    // An empty prefix would put a candidate at every position.
+    if out.iter().any(String::is_empty) {
+        return None;
+    }
+    out.sort();
+    out.dedup();
+    Some(out)
+}
+
 static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     let patterns: Vec<String> = table::RULES.iter().map(|r| prepare(r.pattern)).collect();
-    let rules: Vec<Regex> = patterns
+    let rules: Vec<meta::Regex> = patterns
         .iter()
         .map(|p| {
-            regex::RegexBuilder::new(p)
-                .dfa_size_limit(8 << 20)
-                .build()
+            meta::Builder::new()
+                .configure(meta::Config::new().hybrid_cache_capacity(8 << 20))
+                .build(p)
                 .expect("security table pattern")
         })
         .collect();
+    let mut literals: Vec<String> = Vec::new();
+    let mut prefix_rules: Vec<Vec<usize>> = Vec::new();
+    let mut unanchored = Vec::new();
+    for (i, p) in patterns.iter().enumerate() {
+        match prefixes(p) {
+            Some(lits) => {
+                for l in lits {
+                    match literals.iter().position(|x| *x == l) {
+                        Some(at) => prefix_rules[at].push(i),
+                        None => {
+                            literals.push(l);
+                            prefix_rules.push(vec![i]);
+                        }
+                    }
+                }
+            }
+            None => unanchored.push(i),
+        }
+    }
     Compiled {
-        // A lazy DFA cache large enough for the whole table: a small one is rebuilt over and
-        // over on a large archive.
-        set: regex::RegexSetBuilder::new(&patterns)
-            .dfa_size_limit(64 << 20)
-            .build()
-            .expect("security table"),
+        prefixes: AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(&literals)
+            .expect("security table prefixes"),
+        prefix_rules,
+        unanchored,
         has_host: rules
             .iter()
-            .map(|r| r.capture_names().flatten().any(|n| n.starts_with("host")))
+            .map(|r| {
+                r.group_info()
+                    .pattern_names(regex_automata::PatternID::ZERO)
+                    .flatten()
+                    .any(|n| n.starts_with("host"))
+            })
             .collect(),
         rules,
         unless: table::RULES
@@ -95,6 +151,26 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         .expect("allow"),
     }
 });
+
+/// The matches of rule `i` in `text`, as `find_iter` would give them (leftmost, not
+/// overlapping): tried anchored at each candidate start, in order, since every match starts at
+/// one.
+fn rule_matches(i: usize, text: &str, starts: &[usize]) -> Vec<Range<usize>> {
+    let re = &COMPILED.rules[i];
+    let mut out = Vec::new();
+    let mut next = 0;
+    for &at in starts {
+        if at < next {
+            continue;
+        }
+        let input = Input::new(text).range(at..).anchored(Anchored::Yes);
+        if let Some(m) = re.search(&input) {
+            next = m.end().max(at + 1);
+            out.push(m.range());
+        }
+    }
+    out
+}
 
 /// One finding before suppression.
 #[derive(Clone, Debug)]
@@ -196,37 +272,54 @@ fn quoted(text: &str, range: &Range<usize>) -> bool {
 fn pattern_hits(text: &str, lang: Lang) -> Vec<Hit> {
     let c = &*COMPILED;
     let mut hits = Vec::new();
-    // Most files match nothing: one plain pass says so, the overlapping one is slower.
-    if !c.set.is_match(text) {
+    // Candidate starts per rule: (rule, start), each once.
+    let mut starts: Vec<(usize, usize)> = Vec::new();
+    for m in c.prefixes.find_overlapping_iter(text) {
+        for &i in &c.prefix_rules[m.pattern().as_usize()] {
+            starts.push((i, m.start()));
+        }
+    }
+    if starts.is_empty() && c.unanchored.is_empty() {
         return hits;
     }
-    for i in c.set.matches(text).iter() {
+    starts.sort_unstable();
+    starts.dedup();
+    let mut rules: Vec<usize> = starts.iter().map(|(i, _)| *i).collect();
+    rules.extend(&c.unanchored);
+    rules.sort_unstable();
+    rules.dedup();
+    for i in rules {
         let rule = &table::RULES[i];
         if rule.scripts_only && !lang.is_script() {
             continue;
         }
-        for m in c.rules[i].find_iter(text) {
-            if c.has_host[i]
-                && table::TRUSTED_INSTALLERS
-                    .iter()
-                    .any(|t| m.as_str().contains(t))
-            {
+        let found = if c.unanchored.contains(&i) {
+            c.rules[i].find_iter(text).map(|m| m.range()).collect()
+        } else {
+            let from = starts.partition_point(|(r, _)| *r < i);
+            let to = starts.partition_point(|(r, _)| *r <= i);
+            let at: Vec<usize> = starts[from..to].iter().map(|(_, s)| *s).collect();
+            rule_matches(i, text, &at)
+        };
+        for range in found {
+            let m = &text[range.clone()];
+            if c.has_host[i] && table::TRUSTED_INSTALLERS.iter().any(|t| m.contains(t)) {
                 continue;
             }
-            if rule.phrase && quoted(text, &m.range()) {
+            if rule.phrase && quoted(text, &range) {
                 continue;
             }
             if c.unless[i]
                 .as_ref()
-                .is_some_and(|u| u.is_match(line_around(text, &m.range())))
+                .is_some_and(|u| u.is_match(line_around(text, &range)))
             {
                 continue;
             }
             hits.push(Hit {
                 code: rule.code,
                 severity: rule.severity.unwrap_or(rule.code.severity),
-                range: m.range(),
-                message: describe(rule.what, m.as_str()),
+                range: range.clone(),
+                message: describe(rule.what, m),
             });
         }
     }
@@ -377,6 +470,53 @@ mod tests {
     #[test]
     fn table_compiles() {
         assert_eq!(COMPILED.rules.len(), table::RULES.len());
+    }
+
+    /// Every rule is found through its prefixes, none of them so short that it is everywhere.
+    #[test]
+    fn every_rule_has_selective_prefixes() {
+        assert!(COMPILED.unanchored.is_empty(), "{:?}", COMPILED.unanchored);
+        for (i, r) in table::RULES.iter().enumerate() {
+            let lits = prefixes(&prepare(r.pattern)).unwrap();
+            assert!(!lits.is_empty(), "rule {i}");
+        }
+    }
+
+    /// Trying each rule at its prefixes finds exactly what a search of the whole text finds, on
+    /// every fixture of the security rules and the benign corpus.
+    #[test]
+    fn prefixes_find_what_a_full_search_finds() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/fixtures");
+        let mut texts = Vec::new();
+        for dir in ["rules", "security-benign"] {
+            for e in ignore::WalkBuilder::new(root.join(dir)).build().flatten() {
+                let p = e.path();
+                if p.is_file() && p.to_string_lossy().contains("security") {
+                    if let Ok(t) = std::fs::read_to_string(p) {
+                        texts.push(t);
+                    }
+                }
+            }
+        }
+        assert!(texts.len() > 50, "{} fixture files", texts.len());
+        let mut found = 0;
+        for (i, r) in table::RULES.iter().enumerate() {
+            let full = Regex::new(&prepare(r.pattern)).unwrap();
+            for t in &texts {
+                let want: Vec<Range<usize>> = full.find_iter(t).map(|m| m.range()).collect();
+                let starts: Vec<usize> = COMPILED
+                    .prefixes
+                    .find_overlapping_iter(t.as_str())
+                    .filter(|m| COMPILED.prefix_rules[m.pattern().as_usize()].contains(&i))
+                    .map(|m| m.start())
+                    .collect::<std::collections::BTreeSet<_>>()
+                    .into_iter()
+                    .collect();
+                assert_eq!(rule_matches(i, t, &starts), want, "rule {i}");
+                found += want.len();
+            }
+        }
+        assert!(found >= 30, "{found} matches in the fixtures");
     }
 
     #[test]

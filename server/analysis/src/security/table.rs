@@ -115,7 +115,7 @@ pub static RULES: &[Rule] = &[
     ),
     phrase(
         &codes::SECURITY_PROMPT_OVERRIDE,
-        r"(?i)<\|im_start\|>\s*system|\[/?INST\]|<<SYS>>|^\s*#+\s*new\s+system\s+prompt\b",
+        r"(?i)<\|im_start\|>\s*system|\[/?INST\]|<<SYS>>|#+[ \t]*new\s+system\s+prompt\b",
         "`{}` forges a chat-template marker or a new system prompt, so the text reads to the model as if it came from its operator.",
     ),
     // Hiding things from the user.
@@ -181,7 +181,7 @@ pub static RULES: &[Rule] = &[
     )),
     rule(
         &codes::SECURITY_EXFIL_ENDPOINT,
-        r"(?i)\b(?:webhook\.site|requestbin\.(?:com|net)|[\w-]+\.m\.pipedream\.net|pipedream\.net|hookbin\.com|beeceptor\.com|requestcatcher\.com|interact\.sh|[\w-]+\.oast\.(?:pro|live|site|online|fun|me)|burpcollaborator\.net|canarytokens\.com|pastebin\.com|paste\.ee|hastebin\.com|ghostbin\.\w+|transfer\.sh|file\.io|0x0\.st|termbin\.com)\b",
+        r"(?i)\b(?:webhook\.site|requestbin\.(?:com|net)|pipedream\.net|hookbin\.com|beeceptor\.com|requestcatcher\.com|interact\.sh|oast\.(?:pro|live|site|online|fun|me)|burpcollaborator\.net|canarytokens\.com|pastebin\.com|paste\.ee|hastebin\.com|ghostbin\.\w+|transfer\.sh|file\.io|0x0\.st|termbin\.com)\b",
         "`{}` is a request catcher or paste site: anyone can read what is sent there, and stolen data usually goes to one.",
     ),
     // Remote code.

@@ -39,21 +39,25 @@ pub struct Item {
 }
 
 #[derive(Clone, Copy, Debug)]
-pub struct Options {
+pub struct Options<'a> {
     pub snippets: bool,
     /// At most this many skill names; the list is then marked incomplete.
     pub max_skills: usize,
     /// Leave skill names' documentation empty: the client asks for it on resolve
     /// ([`skill_doc`]), so a long list does not build hundreds of skill pages.
     pub lazy_skill_docs: bool,
+    /// The models the configured LLM provider listed, when the server has them: offered for
+    /// IDENTITY.md `model` in place of the built-in table.
+    pub models: Option<&'a schema::ProviderModels>,
 }
 
-impl Default for Options {
+impl Default for Options<'_> {
     fn default() -> Self {
         Options {
             snippets: true,
             max_skills: 200,
             lazy_skill_docs: false,
+            models: None,
         }
     }
 }
@@ -206,6 +210,11 @@ fn type_label(ty: Ty) -> &'static str {
 }
 
 /// The documentation of a field: meaning, values, default.
+/// The line of a hover or completion page that says where a fact comes from.
+pub fn source_line(s: &forge_syntax::sources::Source) -> String {
+    format!("Source: {} (checked {})", s.markdown(), s.verified)
+}
+
 pub fn field_doc(f: &Field) -> String {
     let mut s = format!(
         "**{}** ({}{})\n\n{}",
@@ -223,6 +232,8 @@ pub fn field_doc(f: &Field) -> String {
     if let Some(d) = f.default {
         s.push_str(&format!("\n\nDefault: `{d}`"));
     }
+    s.push_str("\n\n");
+    s.push_str(&source_line(f.source));
     s
 }
 
@@ -345,16 +356,40 @@ fn value_items(
             .map(|f| f.unquoted().to_string())
             .filter(|p| !p.is_empty())
             .unwrap_or_else(|| "anthropic".into());
-        for (p, model, doc) in schema::models_for(&provider) {
+        if let Some(listed) = opts.models.filter(|l| l.serves(&provider)) {
+            for m in &listed.models {
+                let name = m.display_name.as_deref().unwrap_or(&m.id);
+                out.items.push(Item {
+                    label: m.id.clone(),
+                    kind: ItemKind::Value,
+                    detail: Some(name.to_string()),
+                    doc: format!(
+                        "**{name}** (`{}`)\n\nListed by {} for your key.\n\nBoternity sizes replies for it at {} output tokens.",
+                        m.id,
+                        listed.source,
+                        schema::max_output_tokens(&m.id)
+                    ),
+                    insert: m.id.clone(),
+                    snippet: false,
+                    replace: word.clone(),
+                    filter: None,
+                });
+            }
+            return;
+        }
+        for m in schema::models_for(&provider) {
             out.items.push(Item {
-                label: model.to_string(),
+                label: m.id.to_string(),
                 kind: ItemKind::Value,
-                detail: Some(format!("{p} model")),
+                detail: Some(format!("{} model", m.provider)),
                 doc: format!(
-                    "**{model}**\n\n{doc}\n\nBoternity sizes replies for it at {} output tokens.",
-                    schema::max_output_tokens(model)
+                    "**{}**\n\n{}\n\nBoternity sizes replies for it at {} output tokens.\n\n{}",
+                    m.id,
+                    m.doc,
+                    schema::max_output_tokens(m.id),
+                    source_line(m.source)
                 ),
-                insert: model.to_string(),
+                insert: m.id.to_string(),
                 snippet: false,
                 replace: word.clone(),
                 filter: None,
@@ -369,10 +404,12 @@ fn value_items(
         schema::Value {
             name: "true",
             doc: "Enabled.",
+            source: &forge_syntax::sources::FORGE_LS,
         },
         schema::Value {
             name: "false",
             doc: "Disabled.",
+            source: &forge_syntax::sources::FORGE_LS,
         },
     ];
     let values = match field.ty {
@@ -659,6 +696,49 @@ mod tests {
         );
         assert!(labels(&c).contains(&"gpt-4o"));
         assert!(!labels(&c).iter().any(|l| l.starts_with("claude")));
+    }
+
+    #[test]
+    fn listed_models_replace_the_table_for_the_provider_they_serve() {
+        let listed = schema::ProviderModels {
+            family: "anthropic",
+            source: "Anthropic's API".into(),
+            models: vec![
+                schema::ListedModel {
+                    id: "claude-opus-5-5".into(),
+                    display_name: Some("Claude Opus 5.5".into()),
+                },
+                schema::ListedModel {
+                    id: "claude-sonnet-5-5".into(),
+                    display_name: None,
+                },
+            ],
+        };
+        let opts = Options {
+            models: Some(&listed),
+            ..Options::default()
+        };
+        let at = |text: &str| {
+            let offset = text.find('|').unwrap();
+            let text = text.replace('|', "");
+            complete(
+                FileKind::Identity,
+                Path::new("/w/b/x/IDENTITY.md"),
+                &text,
+                offset,
+                &Index::new(),
+                opts,
+                None,
+            )
+        };
+        // Bedrock serves Anthropic's models: the list answers for it too, most capable first.
+        let c = at("---\ndisplay_name: X\nprovider: bedrock\nmodel: |\n---\n");
+        assert_eq!(labels(&c), ["claude-opus-5-5", "claude-sonnet-5-5"]);
+        assert_eq!(c.items[0].detail.as_deref(), Some("Claude Opus 5.5"));
+        assert!(c.items[0].doc.contains("Listed by Anthropic's API"));
+        // Another provider keeps the built-in table.
+        let c = at("---\ndisplay_name: X\nprovider: openai_compatible\nmodel: |\n---\n");
+        assert!(labels(&c).contains(&"gpt-4o"));
     }
 
     #[test]

@@ -103,15 +103,28 @@ fn key_or_value(
     if let Place::Value { table, key, .. } = ctx.place {
         if let Some(f) = schema::find(table.fields(), &key) {
             if let Some(v) = f.values().iter().find(|v| v.name == w) {
-                return Some((format!("**{}** ({}): {}", v.name, f.key, v.doc), word));
+                return Some((
+                    format!(
+                        "**{}** ({}): {}\n\n{}",
+                        v.name,
+                        f.key,
+                        v.doc,
+                        super::complete::source_line(v.source)
+                    ),
+                    word,
+                ));
             }
         }
         if key == "model" {
-            if let Some((p, m, doc)) = schema::MODELS.iter().find(|(_, m, _)| *m == w) {
+            if let Some(m) = schema::model(w) {
                 return Some((
                     format!(
-                        "**{m}** ({p})\n\n{doc}\n\nBoternity sizes replies for it at {} output tokens.",
-                        schema::max_output_tokens(m)
+                        "**{}** ({})\n\n{}\n\nBoternity sizes replies for it at {} output tokens.\n\n{}",
+                        m.id,
+                        m.provider,
+                        m.doc,
+                        schema::max_output_tokens(m.id),
+                        super::complete::source_line(m.source)
                     ),
                     word,
                 ));
@@ -119,6 +132,39 @@ fn key_or_value(
         }
     }
     heading(kind, text, offset)
+}
+
+/// The page of a model the provider listed, for the value of a Boternity IDENTITY.md `model` at
+/// `offset` when the list serves the file's provider: the provider's name for it and who listed it.
+pub fn listed_model(
+    text: &str,
+    offset: usize,
+    listed: &schema::ProviderModels,
+) -> Option<(String, Range<usize>)> {
+    let ctx = context::at_dialect(FileKind::Identity, Some(Dialect::Boternity), text, offset);
+    let Place::Value { key, .. } = &ctx.place else {
+        return None;
+    };
+    let provider = crate::rules::lines::read(text, 0..text.len())
+        .into_iter()
+        .find(|f| f.key == "provider")
+        .map(|f| f.unquoted().to_string())
+        .unwrap_or_else(|| "anthropic".into());
+    if key != "model" || !listed.serves(&provider) {
+        return None;
+    }
+    let id = &text[ctx.word.clone()];
+    let m = listed.models.iter().find(|m| m.id == id)?;
+    let name = m.display_name.as_deref().unwrap_or(&m.id);
+    Some((
+        format!(
+            "**{name}** (`{}`)\n\nListed by {} for your key.\n\nBoternity sizes replies for it at {} output tokens.",
+            m.id,
+            listed.source,
+            schema::max_output_tokens(&m.id)
+        ),
+        ctx.word,
+    ))
 }
 
 fn heading(kind: FileKind, text: &str, offset: usize) -> Option<(String, Range<usize>)> {

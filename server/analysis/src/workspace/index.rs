@@ -99,6 +99,8 @@ pub struct FileEntry {
     pub dialect: Option<crate::dialect::Dialect>,
     /// Inside a skill's folder (`skill-nested`): bundled content, neither a skill nor a bot's file.
     pub bundled: bool,
+    /// A skill's bundled files with security findings (see [`crate::Analysis::bundle`]).
+    pub bundle: Arc<[crate::rules::bundle::Finding]>,
 }
 
 impl FileEntry {
@@ -155,6 +157,7 @@ pub fn entry_from_analysis(
         title,
         dialect: a.dialect.as_ref().map(|d| d.dialect),
         bundled: a.bundled_in.is_some(),
+        bundle: a.bundle.clone().into(),
     }
 }
 

@@ -173,6 +173,7 @@ pub(super) fn view(snap: &Snapshot) -> View {
             Some(d) => Ok(Some(d.text().to_string())),
             None => svc::read_optional(p),
         }),
+        models: snap.models.clone(),
     }
 }
 

@@ -12,6 +12,7 @@ use tower_lsp_server::jsonrpc::{Error, ErrorCode, Result};
 use tower_lsp_server::ls_types::*;
 
 use super::shared::Snapshot;
+use forge_analysis::dialect::Dialect;
 use forge_analysis::workspace::complete::{self, ItemKind};
 use forge_analysis::workspace::{hover, navigate};
 use forge_analysis::FileKind;
@@ -83,6 +84,7 @@ pub fn completion(snap: &Snapshot, p: CompletionParams) -> Option<CompletionResp
     let opts = complete::Options {
         snippets: snap.caps.snippets,
         lazy_skill_docs: true,
+        models: snap.models.as_deref(),
         ..Default::default()
     };
     let dialect =
@@ -182,6 +184,18 @@ pub fn hover(snap: &Snapshot, p: HoverParams) -> Option<Hover> {
         &diags,
         Some(&detection),
     );
+    // A model the provider listed: its own name for it comes first.
+    let listed = snap
+        .models
+        .as_deref()
+        .filter(|_| v.kind == FileKind::Identity && detection.dialect == Dialect::Boternity)
+        .and_then(|l| hover::listed_model(&v.text, offset, l));
+    let found = match (listed, found) {
+        (Some((page, range)), Some((table, _))) => {
+            Some((format!("{page}\n\n---\n\n{table}"), range))
+        }
+        (listed, found) => listed.or(found),
+    };
     let souls = super::souls::hover(snap, &v.path, &v.text, offset);
     let (md, range) = match (found, souls) {
         (Some((md, range)), Some((history, _))) => (format!("{md}\n\n---\n\n{history}"), range),

@@ -9,6 +9,7 @@ mod handlers;
 mod host;
 mod indexer;
 mod intel;
+mod models;
 mod preview;
 mod questions;
 mod router;

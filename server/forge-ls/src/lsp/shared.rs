@@ -67,6 +67,12 @@ pub enum Msg {
     },
     /// Re-read one data directory's database (after a save).
     SoulsRefresh(PathBuf),
+    /// The configured provider's model list (`None`: the built-in table), from the listing of
+    /// settings `generation`.
+    Models {
+        generation: u64,
+        list: Option<Arc<forge_analysis::schema::ProviderModels>>,
+    },
     /// Token budget diagnostics counted on the blocking pool for `path`, for the inputs `key`.
     Budget {
         path: PathBuf,
@@ -91,6 +97,8 @@ pub struct Snapshot {
     pub library: Option<Arc<PathBuf>>,
     /// Soul versions of the Boternity data directories in the workspace.
     pub souls: Arc<forge_store::soul_versions::Ledger>,
+    /// The models the configured LLM provider listed, once known (else the built-in table).
+    pub models: Option<Arc<forge_analysis::schema::ProviderModels>>,
     /// What was last said about bad settings: the same settings sent again say nothing more.
     pub settings_warnings: Arc<Vec<String>>,
 }

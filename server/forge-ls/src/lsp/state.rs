@@ -48,6 +48,7 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
     tokio::spawn(async move {
         let mut world = Snapshot::default();
         let mut souls = super::souls::SoulWatch::new(tx.clone(), client.clone());
+        let mut models = super::models::ModelWatch::new(tx.clone());
         let mut ws = Workspace::new(tx, client.clone());
         while let Some(first) = rx.recv().await {
             let mut dirty: Vec<Publish> = Vec::new();
@@ -68,6 +69,7 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
                         }
                     } else if let Some(msg) = souls
                         .apply(&mut world, &mut ws, msg)
+                        .and_then(|msg| models.apply(&mut world, &mut ws, msg))
                         .and_then(|msg| ws.apply(&mut world, msg))
                     {
                         apply(&mut world, msg, &mut notes, &mut ws)
@@ -82,6 +84,7 @@ pub fn spawn(mut rx: mpsc::UnboundedReceiver<Msg>, tx: mpsc::UnboundedSender<Msg
                 next = rx.try_recv().ok();
             }
             let settled = std::panic::catch_unwind(AssertUnwindSafe(|| {
+                models.start_jobs(&mut world, &mut ws);
                 ws.settle(&mut world, &mut dirty);
             }));
             if settled.is_err() {
@@ -241,6 +244,8 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
         | Msg::IndexWaitOver => {}
         // Handled by `SoulWatch::apply`.
         Msg::Souls { .. } | Msg::SoulsRefresh(_) => {}
+        // Handled by `ModelWatch::apply`.
+        Msg::Models { .. } => {}
     }
 }
 

@@ -65,6 +65,8 @@ pub struct Workspace {
     /// happens on the blocking pool, one job per file at a time, never in a keystroke's settle.
     budget_wanted: HashMap<PathBuf, u64>,
     budget_running: HashSet<PathBuf>,
+    /// Per skill, its bundled files with findings as last published (file → hash).
+    bundles: HashMap<PathBuf, HashMap<PathBuf, u64>>,
 }
 
 impl Workspace {
@@ -92,6 +94,7 @@ impl Workspace {
             budgets: HashMap::new(),
             budget_wanted: HashMap::new(),
             budget_running: HashSet::new(),
+            bundles: HashMap::new(),
         }
     }
 
@@ -141,10 +144,17 @@ impl Workspace {
 
     /// New token budgets: every IDENTITY.md and SKILL.md is published again with them.
     pub fn budgets_changed(&mut self, world: &Snapshot) {
+        self.refresh_kind(world, FileKind::Identity);
+        self.refresh_kind(world, FileKind::Skill);
+    }
+
+    /// Publish every file of `kind` again: its diagnostics depend on more than the index (token
+    /// budgets, the provider's model list).
+    pub fn refresh_kind(&mut self, world: &Snapshot, kind: FileKind) {
         let files: Vec<PathBuf> = world
             .index
             .files()
-            .filter(|f| matches!(f.kind, FileKind::Identity | FileKind::Skill) && !f.read_only)
+            .filter(|f| f.kind == kind && !f.read_only)
             .map(|f| f.path.clone())
             .collect();
         for p in files {
@@ -264,6 +274,9 @@ impl Workspace {
             return;
         };
         let kind = FileKind::from_path(&path);
+        if kind.is_none() {
+            self.bundle_file_changed(world, &path, typ);
+        }
         // What the scan skipped for .gitignore stays out when it changes later.
         if typ != FileChangeType::DELETED && !read_only {
             let root = world.folders.iter().find(|r| path.starts_with(r));
@@ -309,6 +322,75 @@ impl Workspace {
             self.since_scan.insert(path.clone());
         }
         self.to_load.push((path, read_only, self.seq));
+    }
+
+    /// A script or Markdown file changed on disk, or a file or folder was deleted: the skill that
+    /// bundles it is analysed again, so its findings are published anew.
+    fn bundle_file_changed(&mut self, world: &mut Snapshot, path: &Path, typ: FileChangeType) {
+        if typ != FileChangeType::DELETED && forge_analysis::rules::bundle::lang_of(path).is_none()
+        {
+            return;
+        }
+        let Some(skill) = path
+            .ancestors()
+            .skip(1)
+            .take(forge_analysis::rules::bundle::MAX_DEPTH)
+            .map(|d| d.join("SKILL.md"))
+            .find(|md| world.index.file(md).is_some())
+        else {
+            return;
+        };
+        let open = world
+            .docs
+            .iter()
+            .find(|(_, d)| d.path == skill)
+            .map(|(u, _)| u.clone());
+        match open {
+            Some(uri) => {
+                let docs = Arc::make_mut(&mut world.docs);
+                if let Some(doc) = docs.get_mut(&uri) {
+                    *doc = Arc::new(doc.reanalysed());
+                }
+                self.doc_changed(&uri);
+            }
+            None => self.watched(world, skill, FileChangeType::CHANGED),
+        }
+    }
+
+    /// Queue the diagnostics of `skill`'s bundled files (`bundle`: its findings now, `None` when
+    /// it is gone or not reported on), and clear those of files that no longer have any.
+    fn publish_bundle(
+        &mut self,
+        skill: &Path,
+        bundle: Option<&[forge_analysis::rules::bundle::Finding]>,
+        enc: forge_syntax::text::PositionEncoding,
+        dirty: &mut Vec<Publish>,
+    ) {
+        let old = self.bundles.remove(skill).unwrap_or_default();
+        let mut now = HashMap::new();
+        for f in bundle.into_iter().flatten() {
+            let h = hash(&f.diagnostics);
+            if old.get(&f.path) != Some(&h) {
+                if let Some(uri) = Uri::from_file_path(&f.path) {
+                    dirty.push(Publish::Diags {
+                        uri,
+                        text: f.text.clone(),
+                        diags: f.diagnostics.clone(),
+                        version: None,
+                        enc,
+                    });
+                }
+            }
+            now.insert(f.path.clone(), h);
+        }
+        for path in old.keys().filter(|p| !now.contains_key(*p)) {
+            if let Some(uri) = Uri::from_file_path(path) {
+                dirty.push(Publish::Clear(uri));
+            }
+        }
+        if !now.is_empty() {
+            self.bundles.insert(skill.to_path_buf(), now);
+        }
     }
 
     pub fn doc_closed(&mut self, world: &mut Snapshot, uri: &Uri, path: &Path) {
@@ -422,12 +504,17 @@ impl Workspace {
         for p in changed {
             let forced = self.force.remove(&p);
             let entry = world.index.file(&p);
+            let bundle = entry
+                .filter(|e| !e.read_only && e.kind == FileKind::Skill)
+                .map(|e| e.bundle.clone());
+            self.publish_bundle(&p, bundle.as_deref(), world.encoding, dirty);
             let mut diags: Vec<Diagnostic> =
                 entry.map(|e| e.diagnostics.clone()).unwrap_or_default();
             diags.extend(world.cross.get(&p).into_iter().flatten().cloned());
             if let Some(e) = entry {
                 diags.extend(world.souls.integrity(&p, &e.text));
                 diags.extend(self.budget(world, &p));
+                listed_models(world, e, &mut diags);
             }
             diags.sort_by_key(|d| (d.range.start, d.range.end));
             let h = hash(&diags);
@@ -561,6 +648,26 @@ pub fn scan_spec(world: &Snapshot) -> ScanSpec {
         library: index::library_root(world.settings.boternity_data_dir.as_deref()),
         profile: world.settings.profile,
     }
+}
+
+/// A Boternity IDENTITY.md's `identity-model-unknown`, checked against the provider's list
+/// instead of the built-in table once the list is in (analysis stays free of it, so a list
+/// arriving republishes without analysing again).
+fn listed_models(world: &Snapshot, e: &index::FileEntry, diags: &mut Vec<Diagnostic>) {
+    let Some(listed) = world.models.as_deref() else {
+        return;
+    };
+    if e.kind != FileKind::Identity
+        || e.bundled
+        || e.dialect == Some(forge_analysis::dialect::Dialect::OpenClaw)
+    {
+        return;
+    }
+    diags.retain(|d| d.code != forge_syntax::codes::IDENTITY_MODEL_UNKNOWN.id);
+    diags.extend(forge_analysis::rules::identity::model_diagnostic(
+        &e.text,
+        Some(listed),
+    ));
 }
 
 fn is_open(world: &Snapshot, path: &Path) -> bool {

@@ -23,6 +23,8 @@ use tokio::sync::oneshot;
 pub struct Recorded {
     pub method: String,
     pub path: String,
+    /// The query string without `?` (empty when there is none).
+    pub query: String,
     pub headers: HeaderMap,
     pub body: Value,
 }
@@ -107,13 +109,24 @@ impl TestServer {
     pub fn spawn_reading(
         script: impl Fn(usize, &Value) -> Reply + Send + Sync + 'static,
     ) -> TestServer {
+        TestServer::serve(Arc::new(script), false)
+    }
+
+    /// A server whose script answers the server's model listing (`GET …/models`) too. The other
+    /// servers answer it 404 without counting it, as a provider without the endpoint would, so
+    /// the listing the server starts in the background never takes a scripted reply.
+    #[allow(dead_code)]
+    pub fn spawn_listing(script: impl Fn(usize) -> Reply + Send + Sync + 'static) -> TestServer {
+        TestServer::serve(Arc::new(move |n, _: &Value| script(n)), true)
+    }
+
+    fn serve(script: Script, listing: bool) -> TestServer {
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
         std_listener.set_nonblocking(true).expect("nonblocking");
         let addr = std_listener.local_addr().expect("addr");
         let requests = Arc::new(Mutex::new(Vec::new()));
         let closed = Arc::new(AtomicUsize::new(0));
         let (stop_tx, stop_rx) = oneshot::channel();
-        let script: Script = Arc::new(script);
         let (recorded, closed_count) = (requests.clone(), closed.clone());
         std::thread::spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread()
@@ -132,7 +145,11 @@ impl TestServer {
                         tokio::spawn(async move {
                             let service = service_fn(move |req: Request<Incoming>| {
                                 let (recorded, script) = (recorded.clone(), script.clone());
-                                async move { Ok::<_, Infallible>(answer(req, &recorded, &script).await) }
+                                async move {
+                                    Ok::<_, Infallible>(
+                                        answer(req, &recorded, &script, listing).await,
+                                    )
+                                }
                             });
                             let _ = http1::Builder::new()
                                 .serve_connection(TokioIo::new(stream), service)
@@ -168,8 +185,15 @@ async fn answer(
     req: Request<Incoming>,
     recorded: &Mutex<Vec<Recorded>>,
     script: &Script,
+    listing: bool,
 ) -> Response<Full<Bytes>> {
     let (parts, body) = req.into_parts();
+    if !listing && parts.method == hyper::Method::GET && parts.uri.path().ends_with("/models") {
+        return Response::builder()
+            .status(404)
+            .body(Full::new(Bytes::from_static(b"{\"error\": \"not found\"}")))
+            .expect("response");
+    }
     let bytes = body.collect().await.map(|b| b.to_bytes());
     let bytes = bytes.unwrap_or_default();
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
@@ -178,6 +202,7 @@ async fn answer(
         log.push(Recorded {
             method: parts.method.to_string(),
             path: parts.uri.path().to_owned(),
+            query: parts.uri.query().unwrap_or_default().to_owned(),
             headers: parts.headers,
             body: body.clone(),
         });
