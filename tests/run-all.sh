@@ -30,6 +30,9 @@ FORGE_LS="$PWD/target/debug/forge-ls" tests/differential/run.sh
 echo "== CI integrations: the pre-commit hook (pre-commit from PyPI) and the GitHub Action's steps"
 FORGE_LS="$PWD/target/debug/forge-ls" tests/ci/run.sh
 
+echo "== ACP agent: forge-ls acp driven by the official TypeScript SDK (@agentclientprotocol/sdk from npm)"
+FORGE_LS="$PWD/target/debug/forge-ls" tests/acp/run.sh
+
 if [ -x editors/test.sh ]; then
   echo "== editor clients"
   editors/test.sh

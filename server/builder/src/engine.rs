@@ -78,6 +78,10 @@ pub struct Session {
     /// recorded as exchanges (the model keeps no question table), see [`crate::agent`].
     #[serde(default)]
     pub from_model: bool,
+    /// The conversation as a person saw it (chat messages, wizard answers, the builder's
+    /// replies), so a chat surface can replay it; see [`crate::chat`].
+    #[serde(default)]
+    pub transcript: Vec<crate::chat::ChatMessage>,
     pub created_at: String,
     pub updated_at: String,
 }
@@ -190,6 +194,7 @@ pub fn start(mode: Mode, description: &str, ctx: &BuilderContext) -> Session {
         origin: None,
         target_folder: None,
         from_model: false,
+        transcript: Vec::new(),
         created_at: now.clone(),
         updated_at: now,
     };
@@ -523,7 +528,7 @@ fn advance(s: &mut Session, ctx: &BuilderContext) {
     }
 }
 
-fn preview_turn(s: &Session) -> BuilderTurn {
+pub(crate) fn preview_turn(s: &Session) -> BuilderTurn {
     let preview = match s.mode {
         Mode::Bot => {
             let d = smart_defaults(&s.category());

@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod answer;
+pub mod chat;
 pub mod commands;
 pub mod defaults;
 pub mod drafts;

@@ -30,6 +30,28 @@ fn stats(name: &str, mut samples: Vec<Duration>) {
     );
 }
 
+/// One chat message through `commands::chat`, its time added to `turns`.
+async fn timed_chat(
+    (drafts, view, cancel): (&Drafts, &View, &CancellationToken),
+    turns: &mut Vec<Duration>,
+    session_id: Option<&str>,
+    message: &str,
+) -> cmds::ChatResult {
+    let req = cmds::ChatRequest {
+        session_id: session_id.map(str::to_string),
+        mode: None,
+        message: message.into(),
+        new_id: None,
+        folder: None,
+    };
+    let t = Instant::now();
+    let r = cmds::chat(drafts, view, &DiskHost, cancel, req)
+        .await
+        .expect("chat");
+    turns.push(t.elapsed());
+    r
+}
+
 const SKILLS: &str = "meal-plan, grocery-list, recipe-search, nutrition-facts, pantry-tracker";
 
 fn main() {
@@ -90,6 +112,29 @@ async fn run() {
         ready = Some(s);
     }
     stats("answer (engine + durable SQLite save)", answers);
+
+    // chat: whole conversations in plain words, every turn timed (reading the message, the
+    // engine step, the reply written, the transcript grown and saved durably).
+    let mut turns = Vec::new();
+    let ctx = (&drafts, &view, &cancel);
+    while turns.len() < 300 {
+        let mut r = timed_chat(ctx, &mut turns, None, description).await;
+        let id = r.session.session_id.clone();
+        for message in ["Nutri", "1", "2"] {
+            r = timed_chat(ctx, &mut turns, Some(&id), message).await;
+        }
+        while !r.session.is_ready() {
+            let message = match r.session.turn {
+                BuilderTurn::ShowPreview { .. } => "looks good",
+                _ => "skip",
+            };
+            r = timed_chat(ctx, &mut turns, Some(&id), message).await;
+        }
+        cmds::delete(&drafts, &view, &host, id)
+            .await
+            .expect("delete");
+    }
+    stats("chat (offline + durable SQLite save)", turns);
 
     // The same turns without the store, to show what the durable write costs.
     let ctx = BuilderContext::default();

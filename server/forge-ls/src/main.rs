@@ -11,6 +11,9 @@ usage:
   forge-ls preview [--format text|json|raw] [--active SKILL]... [--model MODEL] PATH
                               print the system prompt the runtime assembles for a bot,
                               an OpenClaw workspace or a skill, with its token counts
+  forge-ls acp [--settings FILE]
+                              speak the Agent Client Protocol over stdin/stdout: the
+                              builder as a chat (Zed, CodeCompanion, avante.nvim)
   forge-ls --version          print the version
   forge-ls --help             print this help
 
@@ -28,6 +31,7 @@ fn main() -> ExitCode {
             println!("{HELP}");
             ExitCode::SUCCESS
         }
+        Some("acp") => forge_ls::acp::main(&args[1..]),
         Some("check") => subcommand(
             "check",
             forge_ls::check::parse_args(&args[1..]),

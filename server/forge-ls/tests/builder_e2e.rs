@@ -9,7 +9,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 
 mod support;
-use support::editor::{apply_edit, apply_text_edits, path_of, uri, workspace};
+use support::editor::{apply_edit, apply_text_edits, check_clean, path_of, uri, workspace};
 use support::{outcome, Client, BIN};
 
 /// Picks answers until the session is ready: `pick` chooses per question (None → option 0).
@@ -45,21 +45,6 @@ fn assert_answered(lsp: &mut Client, sid: &str, question: &str) {
         .iter()
         .any(|a| a["question_id"] == question);
     assert!(answered, "no answer to {question}: {s}");
-}
-
-fn check_clean(path: &Path) {
-    let out = Command::new(BIN)
-        .args(["check", "--format", "json"])
-        .arg(path)
-        .output()
-        .unwrap();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "forge-ls check found errors in {}: {}",
-        path.display(),
-        String::from_utf8_lossy(&out.stdout)
-    );
 }
 
 /// A whole new bot named `name`, assembled; returns its folder.

@@ -24,6 +24,9 @@ pub struct AgentContext {
     pub builder: BuilderContext,
     /// Problems forge-ls finds in the files of the bot being reconfigured, one line each.
     pub diagnostics: Vec<String>,
+    /// A chat's conversation so far ([`crate::chat::history`]), sent before the user's message;
+    /// empty for the wizard, whose exchanges the system prompt carries.
+    pub history: Vec<forge_llm::Message>,
 }
 
 /// A step's result: the session to save and, when the model's reply could not be used, a warning
@@ -74,6 +77,16 @@ pub trait TurnSource: Send + Sync {
         ctx: &'a AgentContext,
         cancel: &'a CancellationToken,
     ) -> AgentFuture<'a>;
+
+    /// The session after a chat message in the user's own words to a model-driven turn (the
+    /// model may read several answers from it).
+    fn say<'a>(
+        &'a self,
+        session: &'a Session,
+        text: String,
+        ctx: &'a AgentContext,
+        cancel: &'a CancellationToken,
+    ) -> AgentFuture<'a>;
 }
 
 /// The offline question flow.
@@ -102,6 +115,19 @@ impl TurnSource for Offline {
             Ok(Outcome::plain(
                 turns::record(session, &answer, &ctx.builder)?.fallback,
             ))
+        })
+    }
+
+    fn say<'a>(
+        &'a self,
+        session: &'a Session,
+        text: String,
+        ctx: &'a AgentContext,
+        _: &'a CancellationToken,
+    ) -> AgentFuture<'a> {
+        Box::pin(async move {
+            let r = turns::record_message(session, &text, &ctx.builder)?;
+            Ok(Outcome::plain(r.fallback))
         })
     }
 }
@@ -207,6 +233,24 @@ impl Model {
     }
 }
 
+impl Model {
+    /// The turn after the user's recorded answer: the model's, unless the offline flow has
+    /// finished or the session is not a bot's.
+    async fn next(
+        &self,
+        session: &Session,
+        r: turns::Recorded,
+        ctx: &AgentContext,
+        cancel: &CancellationToken,
+    ) -> Result<Outcome, AgentError> {
+        if !r.ask_model || session.mode != Mode::Bot {
+            return Ok(Outcome::plain(r.fallback));
+        }
+        self.turn(&r.session, &r.fallback, &r.message, ctx, cancel)
+            .await
+    }
+}
+
 impl TurnSource for Model {
     fn first_turn<'a>(
         &'a self,
@@ -234,11 +278,20 @@ impl TurnSource for Model {
     ) -> AgentFuture<'a> {
         Box::pin(async move {
             let r = turns::record(session, &answer, &ctx.builder)?;
-            if !r.ask_model || session.mode != Mode::Bot {
-                return Ok(Outcome::plain(r.fallback));
-            }
-            self.turn(&r.session, &r.fallback, &r.message, ctx, cancel)
-                .await
+            self.next(session, r, ctx, cancel).await
+        })
+    }
+
+    fn say<'a>(
+        &'a self,
+        session: &'a Session,
+        text: String,
+        ctx: &'a AgentContext,
+        cancel: &'a CancellationToken,
+    ) -> AgentFuture<'a> {
+        Box::pin(async move {
+            let r = turns::record_message(session, &text, &ctx.builder)?;
+            self.next(session, r, ctx, cancel).await
         })
     }
 }

@@ -144,6 +144,38 @@ pub fn record(s: &Session, ans: &Answer, ctx: &BuilderContext) -> Result<Recorde
     })
 }
 
+/// A chat message in the user's own words to the pending turn of `s`. A model-driven turn records
+/// it as the answer to its question whatever the question allowed (the model reads it); an offline
+/// turn takes it as free text.
+pub fn record_message(
+    s: &Session,
+    text: &str,
+    ctx: &BuilderContext,
+) -> Result<Recorded, BuilderError> {
+    if !s.from_model {
+        return record(s, &Answer::Text(text.to_string()), ctx);
+    }
+    let question = match &s.turn {
+        BuilderTurn::AskQuestion { question, .. } => question.clone(),
+        BuilderTurn::ShowPreview { .. } => PREVIEW_QUESTION.to_string(),
+        BuilderTurn::Clarify { message } => message.clone(),
+        BuilderTurn::ReadyToAssemble { .. } => return Err(BuilderError::Finished),
+    };
+    let text = clean_text(text)?;
+    let mut r = s.clone();
+    r.conversation.push(BuilderExchange {
+        question,
+        answer: text.clone(),
+        phase: r.phase,
+    });
+    Ok(Recorded {
+        fallback: offline_turn(&r, ctx),
+        session: r,
+        message: text,
+        ask_model: true,
+    })
+}
+
 fn back_message(s: &Session) -> String {
     format!(
         "I'd like to go back to the {} phase: ask its question again.",
@@ -165,7 +197,20 @@ pub fn start_message(s: &Session) -> String {
 /// The Forge request for `s` with `message` as the user's turn.
 pub fn request(s: &Session, ctx: &AgentContext, message: &str) -> StructuredRequest {
     let system = build_forge_system_prompt(&prompt_input(s, ctx));
-    StructuredRequest::new(system, message, SCHEMA_NAME, builder_turn_schema())
+    let mut req = StructuredRequest::new(system, message, SCHEMA_NAME, builder_turn_schema());
+    if !ctx.history.is_empty() {
+        let mut messages = ctx.history.clone();
+        match messages.last_mut() {
+            // Roles alternate: a conversation ending with the user's words gets this message too.
+            Some(last) if last.role == forge_llm::Role::User => {
+                last.content.push_str("\n\n");
+                last.content.push_str(message);
+            }
+            _ => messages.push(forge_llm::Message::user(message)),
+        }
+        req.messages = messages;
+    }
+    req
 }
 
 fn prompt_input(s: &Session, ctx: &AgentContext) -> ForgePromptInput {
@@ -495,6 +540,7 @@ mod tests {
                 ..Default::default()
             },
             diagnostics: vec!["SOUL.md line 2: bad tone".into()],
+            history: Vec::new(),
         };
         let req = request(&s, &ctx, "Warm");
         assert_eq!(req.schema_name, "BuilderTurn");

@@ -17,7 +17,9 @@ use super::host::{ClientAbilities, LspHost};
 use super::shared::Shared;
 use super::shared::Snapshot;
 use forge_analysis::document::Document;
-use forge_builder::commands::{self as cmds, CommandError, InstallRequest, SkillRequest, View};
+use forge_builder::commands::{
+    self as cmds, ChatRequest, ChatResult, CommandError, InstallRequest, SkillRequest, View,
+};
 use forge_builder::drafts::{Drafts, Turn};
 use forge_builder::service::{self as svc, ServiceError};
 use forge_builder::{Answer, Mode, Session};
@@ -33,6 +35,8 @@ pub const COMMANDS: &[&str] = &[
     "forge.builder.delete",
     "forge.builder.assemble",
     "forge.builder.reconfigure",
+    "forge.builder.chat",
+    "forge.builder.transcript",
     "forge.skill.create",
     "forge.skill.validate",
     "forge.skill.install",
@@ -116,6 +120,14 @@ fn path_arg(s: &str, key: &str) -> Result<PathBuf> {
     }
 }
 
+fn mode_arg(mode: &str) -> Result<Mode> {
+    Mode::parse(mode).ok_or_else(|| {
+        invalid(format!(
+            "`mode` must be \"bot\", \"skill\" or \"openclaw-workspace\", not `{mode}`"
+        ))
+    })
+}
+
 /// `confirm`: true, false, or absent (ask the user).
 fn confirm_arg(arg: &Value) -> Result<Option<bool>> {
     match arg.get("confirm") {
@@ -138,6 +150,11 @@ fn uri_of(path: &Path) -> Result<Uri> {
             path.display()
         )))
     })
+}
+
+/// The URIs of `paths`, as strings.
+fn uris(paths: &mut dyn Iterator<Item = &PathBuf>) -> Result<Vec<String>> {
+    paths.map(|p| uri_of(p).map(|u| u.to_string())).collect()
 }
 
 /// The workspace as the builder sees it from this snapshot: open documents (by path) win over
@@ -249,12 +266,7 @@ async fn dispatch(
     let id = |command| required(&arg, "session_id", command).map(str::to_string);
     match cmd {
         "forge.builder.start" => {
-            let mode = required(&arg, "mode", cmd)?;
-            let mode = Mode::parse(mode).ok_or_else(|| {
-                invalid(format!(
-                    "`mode` must be \"bot\", \"skill\" or \"openclaw-workspace\", not `{mode}`"
-                ))
-            })?;
+            let mode = mode_arg(required(&arg, "mode", cmd)?)?;
             let description = str_arg(&arg, "description")?.unwrap_or("").to_string();
             let folder = optional_path(&arg, "folder")?;
             let s = cmds::start(drafts, &view, host, cancel, mode, description, folder)
@@ -314,11 +326,6 @@ async fn dispatch(
                 // Opening the file is a courtesy: the bot is written whatever the editor answers.
                 let _ = tokio::time::timeout(SHOW_DOCUMENT_TIMEOUT, show).await;
             }
-            let uris = |paths: &mut dyn Iterator<Item = &PathBuf>| {
-                paths
-                    .map(|p| uri_of(p).map(|u| u.to_string()))
-                    .collect::<Result<Vec<_>>>()
-            };
             let files = uris(&mut plan.files.iter())?;
             let deleted = uris(
                 &mut plan
@@ -335,6 +342,35 @@ async fn dispatch(
                 .await
                 .map_err(command_err)?;
             turn_result(&s)
+        }
+        "forge.builder.chat" => {
+            let mode = str_arg(&arg, "mode")?.map(mode_arg).transpose()?;
+            let req = ChatRequest {
+                session_id: str_arg(&arg, "session_id")?.map(str::to_string),
+                mode,
+                message: required(&arg, "message", cmd)?.to_string(),
+                new_id: None,
+                folder: optional_path(&arg, "folder")?,
+            };
+            let r = cmds::chat(drafts, &view, host, cancel, req)
+                .await
+                .map_err(command_err)?;
+            chat_result(&r)
+        }
+        "forge.builder.transcript" => {
+            let s = cmds::session(drafts, &view, host, id(cmd)?)
+                .await
+                .map_err(command_err)?;
+            Ok(json!({
+                "session_id": s.session_id,
+                "mode": s.mode,
+                "messages": to_json(&s.transcript)?,
+                "reply": forge_builder::chat::reply(&s),
+                "options": to_json(forge_builder::chat::options(&s))?,
+                "phase": s.phase,
+                "question_id": s.pending.question_id,
+                "ready_to_assemble": s.is_ready(),
+            }))
         }
         "forge.skill.create" => {
             let confirm = confirm_arg(&arg)?;
@@ -420,6 +456,50 @@ async fn dispatch(
                 .join(", ")
         ))),
     }
+}
+
+/// The result of `forge.builder.chat` (docs/interface.md#chat).
+fn chat_result(r: &ChatResult) -> Result<Value> {
+    let s = &r.session;
+    let (phase_label, allow_free_text) = match &s.turn {
+        forge_builder::BuilderTurn::AskQuestion {
+            phase_label,
+            allow_free_text,
+            ..
+        } => (phase_label.clone(), *allow_free_text),
+        _ => (None, false),
+    };
+    let mut out = json!({
+        "session_id": s.session_id,
+        "mode": s.mode,
+        "reply": r.reply,
+        "options": to_json(&r.options)?,
+        "phase": s.phase,
+        "phase_label": phase_label,
+        "question_id": s.pending.question_id,
+        "allow_free_text": allow_free_text && !r.done(),
+        "ready_to_assemble": s.is_ready() && !r.done(),
+        "can_go_back": s.can_go_back() && !r.done(),
+        "understood": r.understood,
+        "done": r.done(),
+        "turn": to_json(&s.turn)?,
+    });
+    if let Some(w) = &r.written {
+        out["files"] = json!(uris(&mut w.files.iter())?);
+        out["deleted"] = json!(uris(&mut w.deleted.iter())?);
+        let mut problems = Vec::new();
+        for p in &w.problems {
+            problems.push(json!({
+                "uri": uri_of(&p.path)?.to_string(),
+                "line": p.line,
+                "severity": p.severity,
+                "code": p.code,
+                "message": p.message,
+            }));
+        }
+        out["problems"] = json!(problems);
+    }
+    Ok(out)
 }
 
 fn lsp_diagnostics(

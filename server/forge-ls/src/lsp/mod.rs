@@ -32,15 +32,9 @@ pub use shared::Snapshot;
 /// Serve LSP over stdin/stdout until `exit`; exit code 0 after `shutdown`, 1 without.
 pub fn run_stdio() -> ExitCode {
     init_logging();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = match runtime() {
         Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("forge-ls: cannot start the async runtime: {e}");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let shared = runtime.block_on(async {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
@@ -83,7 +77,18 @@ pub fn run_stdio() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn init_logging() {
+/// The multi-threaded runtime the servers run on; its failure is said on stderr.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, ExitCode> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| {
+            eprintln!("forge-ls: cannot start the async runtime: {e}");
+            ExitCode::from(1)
+        })
+}
+
+pub(crate) fn init_logging() {
     let filter = tracing_subscriber::EnvFilter::try_from_env("FORGE_LS_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()

@@ -219,3 +219,19 @@ pub fn workspace() -> (tempfile::TempDir, PathBuf) {
     let root = dir.path().canonicalize().unwrap();
     (dir, root)
 }
+
+/// `forge-ls check` finds no error in `path`.
+pub fn check_clean(path: &Path) {
+    let out = std::process::Command::new(super::BIN)
+        .args(["check", "--format", "json"])
+        .arg(path)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "forge-ls check found errors in {}: {}",
+        path.display(),
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
