@@ -298,7 +298,7 @@ async fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
         );
         run.note(format!(
             "forge.skill.create {}",
-            json!({"description": description, "name": script.name, "bot": script.bot})
+            args(json!({"description": description, "name": script.name, "bot": script.bot}))
         ));
         let req = SkillRequest {
             session_id: None,
@@ -320,7 +320,7 @@ async fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
             let mode = script.mode.expect("forge.builder.start needs a mode");
             run.note(format!(
                 "forge.builder.start {}",
-                json!({"mode": mode, "description": description})
+                args(json!({"mode": mode, "description": description}))
             ));
             cmds::start(
                 &run.drafts,
@@ -411,7 +411,7 @@ async fn play(scenario: &Path) -> (BTreeMap<String, String>, String) {
         Mode::Skill => {
             run.note(format!(
                 "forge.skill.create {}",
-                json!({"session_id": "…", "bot": script.bot})
+                args(json!({"session_id": "…", "bot": script.bot}))
             ));
             let req = SkillRequest {
                 session_id: Some(id.clone()),
@@ -546,4 +546,11 @@ fn the_scenarios_cover_the_flows() {
     }
     let back = std::fs::read_to_string(scenarios_dir().join("bot-back-once/answers.json")).unwrap();
     assert!(back.contains("\"back\""), "bot-back-once goes back");
+}
+
+/// A command's arguments as the transcript shows them: keys sorted, whatever serde_json's
+/// `preserve_order` feature (another crate of the workspace may turn it on) makes of a `json!`.
+fn args(mut v: serde_json::Value) -> String {
+    v.sort_all_objects();
+    v.to_string()
 }
