@@ -542,3 +542,91 @@ fn changed_reports_what_a_change_touches() {
     assert_eq!(code(&out), 2);
     assert!(text(&out.stderr).contains("--changed"));
 }
+
+/// A workflow of Boternity's shape (its parser test, `mondalsuman/boternity@b9c08e1:
+/// crates/boternity-core/src/workflow/definition.rs`) with a dependency cycle and a step naming a
+/// bot that is not in the project.
+const CYCLIC_WORKFLOW: &str = "id: \"01938e90-0000-7000-8000-000000000001\"
+name: daily-digest
+version: \"1.0\"
+owner:
+  type: global
+triggers:
+  - type: manual
+steps:
+  - id: gather
+    name: Gather News
+    type: agent
+    depends_on: [analyze]
+    config:
+      type: agent
+      bot: researcher
+      prompt: Find the top 5 AI news stories
+  - id: analyze
+    name: Analyze
+    type: agent
+    depends_on: [gather]
+    config:
+      type: agent
+      bot: researcher
+      prompt: \"Analyze {{ steps.gather.output }}\"
+";
+
+#[test]
+fn workflows_are_checked_and_other_yaml_is_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(
+        tmp.path(),
+        "workflows/daily-digest.yaml",
+        CYCLIC_WORKFLOW.as_bytes(),
+    );
+    // YAML that is not a workflow: GitHub Actions (steps under jobs), a Compose file.
+    write(
+        tmp.path(),
+        ".github/workflows/ci.yml",
+        b"name: CI\non: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo test\n",
+    );
+    write(
+        tmp.path(),
+        "compose.yaml",
+        b"services:\n  web:\n    image: nginx\n",
+    );
+    let o = check(&["--format", "json", "."], tmp.path());
+    assert_eq!(code(&o), 1, "{}{}", text(&o.stdout), text(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let list = v.as_array().expect("a list");
+    let paths: BTreeSet<&str> = list.iter().filter_map(|d| d["path"].as_str()).collect();
+    assert!(
+        paths.iter().all(|p| p.ends_with("daily-digest.yaml")),
+        "only the workflow is reported: {paths:?}"
+    );
+    let cycle: Vec<&Value> = list
+        .iter()
+        .filter(|d| d["code"] == "workflow-cycle")
+        .collect();
+    assert_eq!(cycle.len(), 2, "{v}");
+    // `    depends_on: [analyze]` on line 12 (zero-based 11): the id is at column 17.
+    assert_eq!(cycle[0]["range"]["start"]["line"], 11);
+    assert_eq!(cycle[0]["range"]["start"]["character"], 17);
+    assert_eq!(cycle[0]["range"]["end"]["character"], 24);
+    assert!(
+        cycle[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`gather` → `analyze` → `gather`"),
+        "{v}"
+    );
+    assert!(
+        list.iter().any(|d| d["code"] == "workflow-bot-unknown"),
+        "the cross-file rules see workflows: {v}"
+    );
+    let o = check(&["workflows/daily-digest.yaml"], tmp.path());
+    assert_eq!(code(&o), 1);
+    assert!(
+        text(&o.stdout).contains("1 file checked"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = check(&["compose.yaml"], tmp.path());
+    assert_eq!(code(&o), 2, "a file that is no workflow is a usage problem");
+}

@@ -99,6 +99,8 @@ pub struct FileEntry {
     pub dialect: Option<crate::dialect::Dialect>,
     /// Inside a skill's folder (`skill-nested`): bundled content, neither a skill nor a bot's file.
     pub bundled: bool,
+    /// A Boternity workflow's name, steps, references and triggers.
+    pub workflow: Option<crate::rules::workflow::WorkflowInfo>,
 }
 
 impl FileEntry {
@@ -155,16 +157,21 @@ pub fn entry_from_analysis(
         title,
         dialect: a.dialect.as_ref().map(|d| d.dialect),
         bundled: a.bundled_in.is_some(),
+        workflow: a.workflow.clone(),
     }
 }
 
 /// Read and analyse one file from disk. `None` when it is gone or unreadable at
 /// the OS level (deleted while indexing, permissions): the caller drops it.
 pub fn load(path: &Path, read_only: bool, profile: Profile) -> Option<FileEntry> {
-    let kind = FileKind::from_path(path)?;
+    let by_name = FileKind::from_path(path);
+    if by_name.is_none() && !crate::rules::workflow::is_yaml_path(path) {
+        return None;
+    }
     let exists = |p: &Path| p.exists();
     match files::read(path) {
         Ok(Content::Text(text)) => {
+            let kind = by_name.or_else(|| FileKind::indexed(path, &text))?;
             let a = crate::analyze(kind, path, &text, profile);
             Some(entry_from_analysis(
                 path,
@@ -176,6 +183,8 @@ pub fn load(path: &Path, read_only: bool, profile: Profile) -> Option<FileEntry>
             ))
         }
         Ok(Content::Unreadable { diagnostic, lossy }) => {
+            // A YAML file that cannot be read is nobody's workflow.
+            let kind = by_name?;
             // Still a skill (by folder name) so references to it resolve.
             let a = Analysis {
                 diagnostics: vec![diagnostic],
@@ -478,7 +487,7 @@ impl Index {
     pub fn bots(&self) -> BTreeMap<PathBuf, Bot> {
         let mut out: BTreeMap<PathBuf, Bot> = BTreeMap::new();
         for f in self.files.values() {
-            if f.read_only || f.kind == FileKind::Skill || f.bundled {
+            if f.read_only || matches!(f.kind, FileKind::Skill | FileKind::Workflow) || f.bundled {
                 continue;
             }
             let folder = f.folder().to_path_buf();
@@ -491,7 +500,7 @@ impl Index {
                 FileKind::Soul => &mut bot.soul,
                 FileKind::User => &mut bot.user,
                 FileKind::SkillsToml => &mut bot.skills_toml,
-                FileKind::Skill | FileKind::Workspace => continue,
+                FileKind::Skill | FileKind::Workspace | FileKind::Workflow => continue,
             };
             *slot = Some(f.path.clone());
         }
@@ -503,6 +512,38 @@ impl Index {
             .map(|f| f.folder().to_path_buf())
             .collect();
         out.retain(|folder, _| !openclaw.contains(folder));
+        out
+    }
+
+    /// The slugs of the bots in the workspace (their folders' names), with their folders.
+    pub fn bot_slugs(&self) -> BTreeMap<String, PathBuf> {
+        self.bots()
+            .into_values()
+            .filter(Bot::is_bot)
+            .filter_map(|b| {
+                let slug = b.folder.file_name()?.to_str()?.to_string();
+                Some((slug, b.folder))
+            })
+            .collect()
+    }
+
+    /// The workflows in the workspace, with their names.
+    pub fn workflows(
+        &self,
+    ) -> impl Iterator<Item = (&Arc<FileEntry>, &crate::rules::workflow::WorkflowInfo)> {
+        self.files
+            .values()
+            .filter_map(|f| f.workflow.as_ref().map(|w| (f, w)))
+    }
+
+    /// The workflows named `name`, in path order.
+    pub fn workflows_named(&self, name: &str) -> Vec<&Arc<FileEntry>> {
+        let mut out: Vec<&Arc<FileEntry>> = self
+            .workflows()
+            .filter(|(_, w)| w.name.as_deref() == Some(name))
+            .map(|(f, _)| f)
+            .collect();
+        out.sort_by(|a, b| forge_syntax::files::path_order(&a.path, &b.path));
         out
     }
 
@@ -593,7 +634,7 @@ pub fn is_ignored(
 /// workspace folder: only its `.boternity`.
 pub fn discover(root: &Path) -> Vec<PathBuf> {
     if root.is_file() {
-        return FileKind::from_path(root)
+        return indexed_file(root)
             .map(|_| vec![root.to_path_buf()])
             .unwrap_or_default();
     }
@@ -605,9 +646,8 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
         return Vec::new();
     }
     let walker = forge_syntax::files::walker(root);
-    let (found, stopped) = forge_syntax::files::walk(&walker, MAX_WALK_ENTRIES, |p| {
-        FileKind::from_path(p).map(|_| ())
-    });
+    let (found, stopped) =
+        forge_syntax::files::walk(&walker, MAX_WALK_ENTRIES, |p| indexed_file(p).map(|_| ()));
     let mut out: Vec<PathBuf> = found.into_iter().map(|(p, ())| p).collect();
     if stopped {
         tracing::warn!(
@@ -618,6 +658,13 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
     out.sort_unstable_by(|a, b| forge_syntax::files::path_order(a, b));
     out.dedup();
     out
+}
+
+/// The kind a file on disk is indexed as ([`FileKind::indexed`]), reading only YAML files.
+pub fn indexed_file(path: &Path) -> Option<FileKind> {
+    FileKind::from_path(path).or_else(|| {
+        (FileKind::of_file(path) == Some(FileKind::Workflow)).then_some(FileKind::Workflow)
+    })
 }
 
 /// What to scan.

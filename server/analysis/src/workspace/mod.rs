@@ -37,7 +37,7 @@ pub fn cross_check_in(
     let exists = |p: &Path| p.exists();
     let mut entries = Vec::with_capacity(reports.len());
     for r in reports.iter() {
-        let Some(kind) = FileKind::from_path(&r.path) else {
+        let Some(kind) = FileKind::indexed(&r.path, &r.text) else {
             continue;
         };
         let a = crate::analyze(kind, &r.path, &r.text, profile);
