@@ -543,43 +543,15 @@ fn changed_reports_what_a_change_touches() {
     assert!(text(&out.stderr).contains("--changed"));
 }
 
-/// A workflow of Boternity's shape (its parser test, `mondalsuman/boternity@b9c08e1:
-/// crates/boternity-core/src/workflow/definition.rs`) with a dependency cycle and a step naming a
-/// bot that is not in the project.
-const CYCLIC_WORKFLOW: &str = "id: \"01938e90-0000-7000-8000-000000000001\"
-name: daily-digest
-version: \"1.0\"
-owner:
-  type: global
-triggers:
-  - type: manual
-steps:
-  - id: gather
-    name: Gather News
-    type: agent
-    depends_on: [analyze]
-    config:
-      type: agent
-      bot: researcher
-      prompt: Find the top 5 AI news stories
-  - id: analyze
-    name: Analyze
-    type: agent
-    depends_on: [gather]
-    config:
-      type: agent
-      bot: researcher
-      prompt: \"Analyze {{ steps.gather.output }}\"
-";
-
 #[test]
 fn workflows_are_checked_and_other_yaml_is_left_alone() {
     let tmp = tempfile::tempdir().unwrap();
-    write(
-        tmp.path(),
-        "workflows/daily-digest.yaml",
-        CYCLIC_WORKFLOW.as_bytes(),
-    );
+    // Boternity's parser test workflow with a dependency cycle, naming bots the project lacks.
+    let cyclic = std::fs::read(
+        repo_root().join("tests/fixtures/rules/workflow-cycle/bad/workflows/daily-digest.yaml"),
+    )
+    .unwrap();
+    write(tmp.path(), "workflows/daily-digest.yaml", &cyclic);
     // YAML that is not a workflow: GitHub Actions (steps under jobs), a Compose file.
     write(
         tmp.path(),
@@ -605,8 +577,8 @@ fn workflows_are_checked_and_other_yaml_is_left_alone() {
         .filter(|d| d["code"] == "workflow-cycle")
         .collect();
     assert_eq!(cycle.len(), 2, "{v}");
-    // `    depends_on: [analyze]` on line 12 (zero-based 11): the id is at column 17.
-    assert_eq!(cycle[0]["range"]["start"]["line"], 11);
+    // `    depends_on: [analyze]` on line 19 (zero-based 18): the id is at column 17.
+    assert_eq!(cycle[0]["range"]["start"]["line"], 18);
     assert_eq!(cycle[0]["range"]["start"]["character"], 17);
     assert_eq!(cycle[0]["range"]["end"]["character"], 24);
     assert!(

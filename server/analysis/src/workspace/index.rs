@@ -768,6 +768,13 @@ pub(crate) mod tests_support {
         let a = crate::analyze(kind, path, text, Profile::Boternity);
         entry_from_analysis(path, kind, Arc::from(text), &a, false, &|_| true)
     }
+
+    /// [`entry`] for a file of `kind` (a workflow, known by content).
+    pub fn entry_kind(path: &str, text: &str, kind: FileKind) -> FileEntry {
+        let path = Path::new(path);
+        let a = crate::analyze(kind, path, text, Profile::Boternity);
+        entry_from_analysis(path, kind, Arc::from(text), &a, false, &|_| true)
+    }
 }
 
 #[cfg(test)]

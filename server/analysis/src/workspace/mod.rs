@@ -9,6 +9,7 @@ pub mod hover;
 pub mod index;
 pub mod navigate;
 pub mod rules;
+pub mod workflow;
 
 pub use index::{FileEntry, Index, ScanSpec};
 

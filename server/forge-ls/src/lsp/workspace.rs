@@ -263,7 +263,15 @@ impl Workspace {
         let Some(read_only) = scope(world, &path) else {
             return;
         };
-        let kind = FileKind::from_path(&path);
+        // A YAML file is a workflow by its content: one that was indexed stays a candidate (its
+        // load drops it when it is one no longer), a new one is read to see.
+        let kind = FileKind::from_path(&path).or_else(|| {
+            let yaml = forge_analysis::rules::workflow::is_yaml_path(&path);
+            (yaml
+                && (world.index.file(&path).is_some()
+                    || (typ != FileChangeType::DELETED && index::indexed_file(&path).is_some())))
+            .then_some(FileKind::Workflow)
+        });
         // What the scan skipped for .gitignore stays out when it changes later.
         if typ != FileChangeType::DELETED && !read_only {
             let root = world.folders.iter().find(|r| path.starts_with(r));
