@@ -71,6 +71,33 @@ pub fn same_inputs(old: &FileEntry, new: &FileEntry) -> bool {
                 .get(forge_syntax::frontmatter::first_line(&new.text))
 }
 
+/// [`moved_inputs`] for a workflow: typing in a prompt moves the names its later steps call, and
+/// nothing the rules read changes (the rules report only on the calls' ranges).
+fn moved_workflow(
+    old: &FileEntry,
+    new: &FileEntry,
+    o: &crate::rules::workflow::WorkflowInfo,
+    n: &crate::rules::workflow::WorkflowInfo,
+) -> Option<Moved> {
+    let moved = Moved::between(&old.text, &new.text);
+    let calls: Option<Vec<crate::rules::workflow::Call>> = o
+        .calls
+        .iter()
+        .map(|c| {
+            Some(crate::rules::workflow::Call {
+                range: moved.range(&c.range)?,
+                ..c.clone()
+            })
+        })
+        .collect();
+    let same = old.kind == new.kind
+        && old.path == new.path
+        && old.read_only == new.read_only
+        && o.name == n.name
+        && calls? == n.calls;
+    same.then_some(moved)
+}
+
 /// What the workflow rules read of a workflow: its name and the names it calls, where.
 fn workflow_facts(
     w: &crate::rules::workflow::WorkflowInfo,
@@ -233,6 +260,9 @@ impl Moved {
 /// and nothing else can change: the rules put positions only in the
 /// diagnostics of the file they are found in.
 pub fn moved_inputs(old: &FileEntry, new: &FileEntry) -> Option<Moved> {
+    if let (Some(o), Some(n)) = (&old.workflow, &new.workflow) {
+        return moved_workflow(old, new, o, n);
+    }
     let (Some(o), Some(n)) = (&old.skill, &new.skill) else {
         return None;
     };

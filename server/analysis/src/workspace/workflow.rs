@@ -860,6 +860,33 @@ mod tests {
     }
 
     #[test]
+    fn typing_in_a_prompt_moves_the_cross_file_diagnostics() {
+        let path = "/w/workflows/digest.yaml";
+        let old = entry_kind(path, FLOW, FileKind::Workflow);
+        let typed = FLOW.replace("prompt: Find news", "prompt: Find newsx");
+        let new = entry_kind(path, &typed, FileKind::Workflow);
+        assert!(!crate::workspace::rules::same_inputs(&old, &new));
+        let moved = crate::workspace::rules::moved_inputs(&old, &new).expect("only moved");
+        let idx = build(vec![entry_kind(path, FLOW, FileKind::Workflow)]);
+        let cross = crate::workspace::rules::check(&idx);
+        let ds = &cross[Path::new(path)];
+        assert_eq!(ds.len(), 2, "{ds:#?}");
+        let placed = moved.diagnostics(ds).unwrap();
+        let idx = build(vec![entry_kind(path, &typed, FileKind::Workflow)]);
+        assert_eq!(
+            crate::workspace::rules::check(&idx)[Path::new(path)],
+            placed
+        );
+        // Renaming the bot is no move.
+        let renamed = entry_kind(
+            path,
+            &FLOW.replacen("bot: luna", "bot: lune", 1),
+            FileKind::Workflow,
+        );
+        assert!(crate::workspace::rules::moved_inputs(&old, &renamed).is_none());
+    }
+
+    #[test]
     fn hovers_keys_values_and_names() {
         let idx = Index::new();
         let mut d = Vec::new();
