@@ -121,9 +121,10 @@ impl WorkflowInfo {
     }
 }
 
-/// Expressions longer than this are not parsed: the parser builds a tree as deep as the
-/// expression is long, and no real condition comes near it.
-const MAX_EXPRESSION: usize = 8 * 1024;
+/// Expressions longer than this are not parsed: `jexl-parser`'s lexer takes time quadratic in the
+/// length (it finds each character from the start) and builds a tree as deep as the expression is
+/// long; no real condition comes near it.
+const MAX_EXPRESSION: usize = 2 * 1024;
 
 /// A text field to check once every step is known: a template or an expression, in a step (by
 /// index) or outside one (a trigger's `when`).
@@ -972,8 +973,9 @@ pub fn locate(text: &str, node: &Node, inner: Range<usize>) -> Range<usize> {
             // Which occurrence of this line text it is, among the value's lines before it.
             let before = value[..line_start].matches(line).count();
             if let Some((at, _)) = raw.match_indices(line).nth(before) {
-                let base = content.start + at - line_start;
-                return base + inner.start..base + inner.end;
+                if let Some(base) = (content.start + at).checked_sub(line_start) {
+                    return base + inner.start..base + inner.end;
+                }
             }
         }
     }
@@ -1063,19 +1065,9 @@ fn expression(cx: &mut Ctx, node: &Node) -> Vec<StepRef> {
             let mut refs = Vec::new();
             let mut from = 0;
             for id in ids {
-                // The id's text after `steps` (`steps.id` or `steps['id']`).
-                let found = value[from..]
-                    .match_indices("steps")
-                    .map(|(i, _)| from + i)
-                    .find_map(|s| {
-                        let after = &value[s + 5..];
-                        let skip = after.len()
-                            - after.trim_start_matches(['.', '[', '\'', '"', ' ']).len();
-                        after[skip..]
-                            .starts_with(id.as_str())
-                            .then_some(s + 5 + skip)
-                    });
-                let Some(at) = found else { continue };
+                let Some(at) = find_step_id(&value, from, &id) else {
+                    continue;
+                };
                 from = at + id.len();
                 refs.push(StepRef {
                     range: locate(cx.text, node, at..at + id.len()),
@@ -1097,14 +1089,70 @@ fn expression(cx: &mut Ctx, node: &Node) -> Vec<StepRef> {
     }
 }
 
+/// Where `id` is named after `steps` (`steps.id`, `steps['id']`) in `expr`, from byte `from` on.
+fn find_step_id(expr: &str, from: usize, id: &str) -> Option<usize> {
+    expr.get(from..)?
+        .match_indices("steps")
+        .map(|(i, _)| from + i)
+        .find_map(|s| {
+            let after = &expr[s + 5..];
+            let skip = after.len() - after.trim_start_matches(['.', '[', '\'', '"', ' ']).len();
+            after[skip..].starts_with(id).then_some(s + 5 + skip)
+        })
+}
+
 /// The step ids an expression reads (`steps.<id>`, `steps['<id>']`), in order; or where and why
 /// it does not parse.
 pub fn parse_expression(src: &str) -> Result<Vec<String>, (usize, String)> {
     use jexl_parser::ParseError;
-    match jexl_parser::Parser::parse(src) {
+    // `jexl-parser` 0.4's lexer counts characters but slices bytes, so a non-ASCII character makes
+    // it panic or misread. It reads one ASCII character for each: a letter for a letter (the same in
+    // an identifier or a string), `#` (an unexpected character) for anything else outside strings.
+    // Its positions are then character indices, turned back into bytes of `src`.
+    let ascii: String = src
+        .chars()
+        .map(|c| match c {
+            c if c.is_ascii() => c,
+            c if c.is_alphanumeric() => 'a',
+            _ => '#',
+        })
+        .collect();
+    let byte = |chars: usize| src.char_indices().nth(chars).map_or(src.len(), |(b, _)| b);
+    let result = jexl_parser::Parser::parse(&ascii);
+    let result = result.map_err(|e| match e {
+        ParseError::InvalidToken { location } => ParseError::InvalidToken {
+            location: byte(location),
+        },
+        ParseError::UnrecognizedEOF { location, expected } => ParseError::UnrecognizedEOF {
+            location: byte(location),
+            expected,
+        },
+        ParseError::UnrecognizedToken {
+            token: (l, t, r),
+            expected,
+        } => ParseError::UnrecognizedToken {
+            token: (byte(l), t, byte(r)),
+            expected,
+        },
+        ParseError::ExtraToken { token: (l, t, r) } => ParseError::ExtraToken {
+            token: (byte(l), t, byte(r)),
+        },
+        other => other,
+    });
+    match result {
         Ok(ast) => {
             let mut ids = Vec::new();
             step_ids(&ast, &mut ids, 0);
+            if ascii != src {
+                // The ids as written: the same characters of `src` as of the ASCII copy.
+                let mut from = 0;
+                for id in ids.iter_mut() {
+                    if let Some(at) = find_step_id(&ascii, from, id) {
+                        from = at + id.len();
+                        *id = src.chars().skip(at).take(id.len()).collect();
+                    }
+                }
+            }
             Ok(ids)
         }
         Err(e) => Err(match e {
@@ -1114,14 +1162,23 @@ pub fn parse_expression(src: &str) -> Result<Vec<String>, (usize, String)> {
                 format!("it ends too early (expected {})", expected_list(&expected)),
             ),
             ParseError::UnrecognizedToken {
-                token: (l, t, _),
+                token: (l, _, r),
                 expected,
             } => (
                 l,
-                format!("unexpected `{t}` (expected {})", expected_list(&expected)),
+                format!(
+                    "unexpected `{}` (expected {})",
+                    src.get(l..r).unwrap_or(""),
+                    expected_list(&expected)
+                ),
             ),
-            ParseError::ExtraToken { token: (l, t, _) } => (l, format!("unexpected `{t}`")),
-            ParseError::User { error } => (offset_of(src, error.line, error.column), error.message),
+            ParseError::ExtraToken { token: (l, _, r) } => {
+                (l, format!("unexpected `{}`", src.get(l..r).unwrap_or("")))
+            }
+            // The lexer's own line and column drift (whitespace is counted twice): find the place.
+            ParseError::User { error } => {
+                (byte(lex_error_at(&ascii, &error.message)), error.message)
+            }
         }),
     }
 }
@@ -1138,19 +1195,54 @@ fn expected_list(expected: &[String]) -> String {
     s
 }
 
-/// The byte offset of a one-based line and column (in characters).
-fn offset_of(src: &str, line: usize, column: usize) -> usize {
-    let mut at = 0;
-    for (i, l) in src.split_inclusive('\n').enumerate() {
-        if i + 1 == line {
-            return at
-                + l.char_indices()
-                    .nth(column.saturating_sub(1))
-                    .map_or(l.len(), |(b, _)| b);
+/// Where the lexer of `jexl-parser` stops with `message` in the ASCII `src`: the character it
+/// rejects outside strings, the quote of a string it never closes, the backslash of a bad escape.
+fn lex_error_at(src: &str, message: &str) -> usize {
+    let b = src.as_bytes();
+    let rejected = message
+        .strip_prefix("Unexpected character '")
+        .and_then(|r| r.bytes().next());
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        let next = b.get(i + 1).copied();
+        if c == b'\'' || c == b'"' {
+            let open = i;
+            i += 1;
+            while i < b.len() && b[i] != c {
+                if b[i] == b'\\' {
+                    if message.starts_with("Invalid escape") {
+                        return i;
+                    }
+                    i += 1;
+                }
+                i += 1;
+            }
+            if i >= b.len() {
+                return open;
+            }
+            i += 1;
+            continue;
         }
-        at += l.len();
+        let pair = matches!(
+            (c, next),
+            (b'=', Some(b'='))
+                | (b'!', Some(b'='))
+                | (b'&', Some(b'&'))
+                | (b'|', Some(b'|'))
+                | (b'<', Some(b'='))
+                | (b'>', Some(b'='))
+        );
+        if pair {
+            i += 2;
+            continue;
+        }
+        if Some(c) == rejected {
+            return i;
+        }
+        i += 1;
     }
-    src.len()
+    0
 }
 
 fn step_ids(e: &jexl_parser::ast::Expression, out: &mut Vec<String>, depth: usize) {
@@ -1296,6 +1388,21 @@ mod tests {
     }
 
     #[test]
+    fn non_ascii_expressions_parse_and_errors_point_at_bytes() {
+        assert_eq!(
+            parse_expression("steps['café'].output == 'ünï'"),
+            Ok(vec!["café".to_string()])
+        );
+        let src = "'é' == €";
+        let (at, _) = parse_expression(src).unwrap_err();
+        assert_eq!(&src[at..], "€");
+        let src = "'é' == == 1";
+        let (at, msg) = parse_expression(src).unwrap_err();
+        assert_eq!(&src[at..at + 2], "==", "{msg}");
+        assert!(msg.contains("unexpected `==`"), "{msg}");
+    }
+
+    #[test]
     fn schedules_as_boternity_normalises_them() {
         assert!(parse_schedule("0 9 * * *").is_ok());
         assert!(parse_schedule("every 5 minutes").is_ok());
@@ -1303,6 +1410,25 @@ mod tests {
         assert!(parse_schedule("0 61 * * *").is_err());
         assert!(parse_schedule("weekly").is_err());
         assert!(parse_schedule("every 0 minutes").is_err());
+    }
+
+    proptest::proptest! {
+        /// Any text, workflow-shaped or not, is checked without a panic, and every range lies in it.
+        #[test]
+        fn never_panics_and_ranges_stay_in_the_text(
+            body in "[ -~\n\u{e9}\u{1F600}]{0,300}",
+            expr in "[ -~\u{e9}]{0,60}",
+        ) {
+            let text = format!("{BASE}steps:\n  - id: a\n    name: A\n    type: approval\n    condition: \"{}\"\n    config:\n      type: approval\n      prompt: |\n        {}\n{body}", expr.replace(['"', '\\'], ""), expr);
+            for t in [text.as_str(), body.as_str()] {
+                let mut d = Vec::new();
+                check(t, &mut d);
+                for d in &d {
+                    proptest::prop_assert!(d.range.end <= t.len() && t.is_char_boundary(d.range.start) && t.is_char_boundary(d.range.end), "{d:?}");
+                }
+            }
+            let _ = parse_expression(&expr);
+        }
     }
 
     #[test]
