@@ -248,3 +248,74 @@ fn a_workflow_is_checked_completed_navigated_and_renamed() {
     );
     lsp.stop();
 }
+
+/// A workflow running `sub` (an approval step first), or none.
+fn flow(name: &str, sub: Option<&str>) -> String {
+    let mut s = format!(
+        "id: \"01938e90-0000-7000-8000-000000000002\"\nname: {name}\nversion: \"1.0\"\nowner:\n  type: global\nsteps:\n  - id: confirm\n    name: Confirm\n    type: approval\n    config:\n      type: approval\n      prompt: Start?\n"
+    );
+    if let Some(sub) = sub {
+        s.push_str(&format!("  - id: run\n    name: Run\n    type: sub_workflow\n    depends_on: [confirm]\n    config:\n      type: sub_workflow\n      workflow_name: {sub}\n"));
+    }
+    s
+}
+
+#[test]
+fn a_workflow_written_on_disk_joins_the_index_and_other_yaml_does_not() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().canonicalize().unwrap();
+    let nightly = flow("nightly", Some("cleanup"));
+    write(&root, "workflows/nightly.yaml", &nightly);
+    let data = root.join(".no-data");
+    let mut lsp = Client::spawn_with_env(
+        &[],
+        None,
+        &[
+            ("BOTERNITY_DATA_DIR", data.to_str().unwrap()),
+            ("FORGE_LS_LOG", "forge_ls=debug"),
+        ],
+    );
+    lsp.initialize_with(json!({
+        "processId": null,
+        "rootUri": uri(&root),
+        "workspaceFolders": [{"uri": uri(&root), "name": "ws"}],
+        "capabilities": {"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}},
+    }));
+    let wf = uri(&root.join("workflows/nightly.yaml"));
+    lsp.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": wf, "languageId": "yaml", "version": 1, "text": nightly}}),
+    );
+    lsp.wait_diagnostics("the unknown sub-workflow", |d| {
+        d.get(&wf)
+            .is_some_and(|v| codes(v) == vec!["workflow-sub-unknown".to_string()])
+    });
+    // A YAML file that is no workflow changes nothing; the workflow it names, written, resolves it.
+    write(
+        &root,
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx\n",
+    );
+    write(&root, "workflows/cleanup.yaml", &flow("cleanup", None));
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [
+            {"uri": uri(&root.join("compose.yaml")), "type": 1},
+            {"uri": uri(&root.join("workflows/cleanup.yaml")), "type": 1},
+        ]}),
+    );
+    lsp.wait_diagnostics("the sub-workflow found", |d| {
+        d.get(&wf).is_some_and(|v| v.is_empty())
+    });
+    // And when it stops being a workflow, the name is unknown again.
+    write(&root, "workflows/cleanup.yaml", "services: {}\n");
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&root.join("workflows/cleanup.yaml")), "type": 2}]}),
+    );
+    lsp.wait_diagnostics("the sub-workflow gone", |d| {
+        d.get(&wf)
+            .is_some_and(|v| codes(v) == vec!["workflow-sub-unknown".to_string()])
+    });
+    lsp.stop();
+}

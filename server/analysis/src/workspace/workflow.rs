@@ -142,16 +142,13 @@ fn spot(text: &str, offset: usize, whole: bool) -> Option<Spot> {
             in_item = true;
             continue;
         }
-        if l.col < col || (in_item && l.col <= col && l.dashes.is_empty() && l.key.is_some()) {
-            if l.col >= col && !l.dashes.is_empty() {
-                continue;
-            }
+        // A key to the left is the parent; so is one right above a list written without
+        // indentation (`steps:` then `- id: a` in the same column).
+        let indentless = in_item && l.col == col && l.dashes.is_empty();
+        if l.col < col || indentless {
             let Some(k) = l.key else {
                 continue;
             };
-            if l.col >= col {
-                continue;
-            }
             path.push(Seg::Key(k.to_string()));
             col = l.col;
             in_item = false;
@@ -828,6 +825,8 @@ mod tests {
         let t = FLOW.replace("      prompt: Find news\n", "      \n");
         let l = labels(&t, "bot: luna\n      ", &idx);
         assert_eq!(l, vec!["prompt", "model"]);
+        let flat = "name: x\nversion: \"1\"\nsteps:\n- id: a\n  \n";
+        assert!(labels(flat, "- id: a\n  ", &idx).contains(&"depends_on".to_string()));
         let t = FLOW.replace("    name: Analyze\n", "    name: Analyze\n    re\n");
         let l = labels(&t, "name: Analyze\n    re", &idx);
         assert!(

@@ -198,6 +198,10 @@ impl Workspace {
                     if is_open(world, &path) {
                         continue;
                     }
+                    // A YAML file that is no workflow and never was one changes nothing.
+                    if entry.is_none() && world.index.file(&path).is_none() {
+                        continue;
+                    }
                     let idx = Arc::make_mut(&mut world.index);
                     match entry {
                         Some(e) => {
@@ -263,14 +267,10 @@ impl Workspace {
         let Some(read_only) = scope(world, &path) else {
             return;
         };
-        // A YAML file is a workflow by its content: one that was indexed stays a candidate (its
-        // load drops it when it is one no longer), a new one is read to see.
+        // A YAML file may be a workflow: its load (on the blocking pool, not here) reads it and
+        // drops what is none.
         let kind = FileKind::from_path(&path).or_else(|| {
-            let yaml = forge_analysis::rules::workflow::is_yaml_path(&path);
-            (yaml
-                && (world.index.file(&path).is_some()
-                    || (typ != FileChangeType::DELETED && index::indexed_file(&path).is_some())))
-            .then_some(FileKind::Workflow)
+            forge_analysis::rules::workflow::is_yaml_path(&path).then_some(FileKind::Workflow)
         });
         // What the scan skipped for .gitignore stays out when it changes later.
         if typ != FileChangeType::DELETED && !read_only {
