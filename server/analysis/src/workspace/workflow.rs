@@ -886,6 +886,41 @@ mod tests {
     }
 
     #[test]
+    fn renaming_a_skill_renames_the_workflow_steps_that_run_it() {
+        use crate::workspace::index::tests_support::entry;
+        let flow = FLOW
+            .replacen(
+                "      type: agent\n      bot: luna\n      prompt: Find news\n",
+                "      type: skill\n      skill: news-digest\n",
+                1,
+            )
+            .replacen(
+                "    type: agent\n    config:\n      type: skill",
+                "    type: skill\n    config:\n      type: skill",
+                1,
+            );
+        let path = "/w/workflows/digest.yaml";
+        let idx = build(vec![
+            entry(
+                "/w/skills/news-digest/SKILL.md",
+                "---\nname: news-digest\ndescription: Digest news.\n---\n# News\n",
+            ),
+            entry_kind(path, &flow, FileKind::Workflow),
+        ]);
+        let refs = references(
+            &idx,
+            Path::new(path),
+            &Target::Skill("news-digest".into()),
+            true,
+        );
+        assert_eq!(refs.len(), 2, "{refs:?}");
+        let plan = crate::workspace::navigate::rename(&idx, "news-digest", "news-brief").unwrap();
+        let edits = &plan.edits[Path::new(path)];
+        assert_eq!(edits.len(), 1);
+        assert_eq!(&flow[edits[0].range.clone()], "news-digest");
+    }
+
+    #[test]
     fn hovers_keys_values_and_names() {
         let idx = Index::new();
         let mut d = Vec::new();
