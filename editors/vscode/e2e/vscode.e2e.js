@@ -90,6 +90,18 @@ scenario('a bot and a skill: their problems are in the Problems view', async () 
   }
 });
 
+scenario('a Boternity workflow: its dependency cycle is in the Problems view; other YAML stays the editor\'s', async () => {
+  await wb.openFile('.github/workflows/ci.yml');
+  await wb.openFile('workflows/daily-digest.yaml');
+  await wb.command('Problems: Focus on Problems View');
+  const rows = await waitUntil('the Problems view to list the workflow\'s cycle', async () => {
+    const r = await wb.problems();
+    return r.some((x) => /depend on each other in a cycle/.test(x)) ? r : false;
+  }, 60000);
+  assert.ok(!rows.some((x) => /ci\.yml/.test(x)), rows.join('\n'));
+  await wb.screenshot(path.join(OUT, 'readme', 'workflow-cycle.png'));
+});
+
 scenario('hover shows the field documentation', async () => {
   await wb.openFile('bots/luna/IDENTITY.md');
   await wb.goTo(6, 3);

@@ -20,6 +20,7 @@ import {
   ServerCommands,
 } from './constants';
 import { dedupeAgainst, isSkillFile } from './diagnostics';
+import { WORKFLOW_PATTERNS, WorkflowSync } from './workflow';
 import {
   assemble,
   draftLabel,
@@ -67,6 +68,8 @@ export class Forge {
   private readonly previews = new PreviewProvider();
   private readonly prompts: PromptPreviews;
   private readonly rawDiagnostics = new Map<string, { diags: vscode.Diagnostic[]; shown: number }>();
+  /** Which YAML documents are workflows the server was told about. */
+  private readonly workflows = new WorkflowSync();
 
   constructor(private readonly context: vscode.ExtensionContext) {
     this.output = vscode.window.createOutputChannel('Forge Language Server', { log: true });
@@ -129,10 +132,15 @@ export class Forge {
     const clientOptions: LanguageClientOptions = {
       // One client for every workspace folder: the server serves all of them, and a single client means the
       // server's commands are registered once (see serverCommands.ts for the second line of defence).
-      documentSelector: FILE_PATTERNS.map((pattern) => ({ scheme: 'file', pattern })),
+      // Bot and skill files by name; YAML files too, of which only Boternity workflows are synced (middleware).
+      documentSelector: [...FILE_PATTERNS, ...WORKFLOW_PATTERNS].map((pattern) => ({ scheme: 'file', pattern })),
       synchronize: {
         configurationSection: CONFIG_SECTION,
-        fileEvents: vscode.workspace.createFileSystemWatcher('**/{SKILL.md,IDENTITY.md,SOUL.md,USER.md,skills.toml,AGENTS.md,TOOLS.md,HEARTBEAT.md,BOOTSTRAP.md,MEMORY.md}'),
+        fileEvents: [
+          vscode.workspace.createFileSystemWatcher('**/{SKILL.md,IDENTITY.md,SOUL.md,USER.md,skills.toml,AGENTS.md,TOOLS.md,HEARTBEAT.md,BOOTSTRAP.md,MEMORY.md}'),
+          // The server reads a changed YAML file to see whether it is a workflow.
+          vscode.workspace.createFileSystemWatcher('**/*.{yaml,yml}'),
+        ],
       },
       initializationOptions: buildServerSettings((key) => vscode.workspace.getConfiguration(CONFIG_SECTION).get(key)),
       outputChannel: this.output,
@@ -149,6 +157,18 @@ export class Forge {
         },
       },
       middleware: {
+        // YAML that is not a Boternity workflow stays the editor's: never opened at the server.
+        didOpen: (document, next) =>
+          this.workflows.opens(document.uri.toString(), document.uri.fsPath, document.getText()) ? next(document) : Promise.resolve(),
+        didChange: (event, next) =>
+          this.workflows.synced(event.document.uri.toString(), event.document.uri.fsPath) ? next(event) : Promise.resolve(),
+        didSave: (document, next) =>
+          this.workflows.synced(document.uri.toString(), document.uri.fsPath) ? next(document) : Promise.resolve(),
+        didClose: (document, next) => {
+          const synced = this.workflows.synced(document.uri.toString(), document.uri.fsPath);
+          this.workflows.closed(document.uri.toString());
+          return synced ? next(document) : Promise.resolve();
+        },
         provideCodeLenses: async (document, token, next) => {
           // The prompt lens opens the preview document, the builder lenses the conversation, rather
           // than running bare server commands.

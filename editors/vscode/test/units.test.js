@@ -73,3 +73,25 @@ test('the server is found through the setting, then PATH, else reported missing'
   fs.chmodSync(bin, 0o644);
   assert.equal(resolveServerPath(undefined, env), undefined, 'not executable');
 });
+
+test('Boternity workflows are recognised by content, as the server does; other YAML is not synced', () => {
+  const { isWorkflowText, WorkflowSync, WORKFLOW_PATTERNS } = require('../out/workflow.js');
+  const flow = 'id: "01938e90-0000-7000-8000-000000000001"\nname: daily-digest\nversion: "1.0"\nowner:\n  type: global\nsteps:\n  - id: a\n';
+  assert.ok(isWorkflowText(flow));
+  assert.ok(isWorkflowText(flow.replace(/\n/g, '\r\n')));
+  assert.ok(!isWorkflowText('name: CI\non: push\njobs:\n  b:\n    steps:\n      - run: x\n'), 'GitHub Actions');
+  assert.ok(!isWorkflowText('name: x\ntrigger: [main]\nsteps:\n  - script: echo\n'), 'Azure Pipelines');
+  assert.ok(!isWorkflowText('services:\n  web:\n    image: nginx\n'), 'Compose');
+  const sync = new WorkflowSync();
+  assert.ok(sync.opens('file:///w/workflows/a.yaml', '/w/workflows/a.yaml', flow));
+  assert.ok(sync.synced('file:///w/workflows/a.yaml', '/w/workflows/a.yaml'));
+  assert.ok(!sync.opens('file:///w/compose.yaml', '/w/compose.yaml', 'services: {}\n'));
+  assert.ok(!sync.synced('file:///w/compose.yaml', '/w/compose.yaml'));
+  assert.ok(sync.opens('file:///w/bots/a/SOUL.md', '/w/bots/a/SOUL.md', '---\n'));
+  sync.closed('file:///w/workflows/a.yaml');
+  assert.ok(!sync.synced('file:///w/workflows/a.yaml', '/w/workflows/a.yaml'));
+  assert.deepEqual([...WORKFLOW_PATTERNS], ['**/*.yaml', '**/*.yml']);
+  for (const ext of ['yaml', 'yml']) {
+    assert.ok(manifest.activationEvents.includes(`workspaceContains:**/workflows/*.${ext}`), ext);
+  }
+});

@@ -21,7 +21,7 @@ pub struct FileReport {
 
 /// Every bot and skill file under `root`, as [`forge_syntax::files::walker`] finds them.
 pub fn discover(root: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = walk(root, |p| FileKind::detect(p).map(|_| ()))
+    let mut found: Vec<PathBuf> = walk(root, |p| FileKind::of_file(p).map(|_| ()))
         .into_iter()
         .map(|(p, ())| p)
         .collect();
@@ -40,7 +40,7 @@ fn walk<R: Send>(root: &Path, visit: impl Fn(&Path) -> Option<R> + Sync) -> Vec<
     }
     let walker = forge_syntax::files::walker(root);
     forge_syntax::files::walk(&walker, usize::MAX, |p| {
-        FileKind::detect(p).and_then(|_| visit(p))
+        FileKind::of_file(p).and_then(|_| visit(p))
     })
     .0
 }
@@ -61,7 +61,8 @@ fn check_file_entry(
 )> {
     let (text, a) = match files::read(path)? {
         Content::Text(text) => {
-            let a = FileKind::detect(path).map(|kind| crate::analyze(kind, path, &text, profile));
+            let a = FileKind::of_text(path, &text)
+                .map(|kind| crate::analyze(kind, path, &text, profile));
             (text, a)
         }
         Content::Unreadable { diagnostic, lossy } => (
@@ -72,11 +73,13 @@ fn check_file_entry(
             }),
         ),
     };
-    let entry = FileKind::from_path(path).zip(a.as_ref()).map(|(kind, a)| {
-        index::entry_from_analysis(path, kind, Arc::from(text.as_str()), a, false, &|p| {
-            p.exists()
-        })
-    });
+    let entry = FileKind::indexed(path, &text)
+        .zip(a.as_ref())
+        .map(|(kind, a)| {
+            index::entry_from_analysis(path, kind, Arc::from(text.as_str()), a, false, &|p| {
+                p.exists()
+            })
+        });
     let report = FileReport {
         path: path.to_path_buf(),
         text,
@@ -119,9 +122,9 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
             problems.push(format!("{}: no such file or directory", root.display()));
             continue;
         }
-        if root.is_file() && FileKind::detect(root).is_none() {
+        if root.is_file() && FileKind::of_file(root).is_none() {
             problems.push(format!(
-                "{}: not a bot or skill file (SKILL.md, IDENTITY.md, SOUL.md, USER.md or skills.toml)",
+                "{}: not a bot or skill file (SKILL.md, IDENTITY.md, SOUL.md, USER.md or skills.toml) nor a Boternity workflow",
                 root.display()
             ));
             continue;

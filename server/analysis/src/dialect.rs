@@ -260,6 +260,10 @@ pub fn detect(kind: FileKind, path: &Path, text: &str, profile: Profile) -> Dete
         FileKind::Skill => detect_skill(path, text),
         FileKind::Identity => detect_identity(path, text),
         FileKind::Workspace => Detection::new(Dialect::OpenClaw, "an OpenClaw workspace file"),
+        FileKind::Workflow => Detection::new(
+            Dialect::Boternity,
+            "a Boternity workflow (a YAML file with `name`, `steps` and a workflow's keys)",
+        ),
         FileKind::Soul | FileKind::User => match openclaw_workspace_of(path) {
             Some(_) => Detection::new(Dialect::OpenClaw, "`AGENTS.md` beside it"),
             None => Detection::new(Dialect::Boternity, "no `AGENTS.md` beside it"),

@@ -15,6 +15,7 @@ pub mod rules;
 pub mod schema;
 pub mod security;
 pub mod tokens;
+pub mod workflow_schema;
 pub mod workspace;
 
 use std::path::{Path, PathBuf};
@@ -37,6 +38,9 @@ pub enum FileKind {
     /// `HEARTBEAT.md`, ...); only inside a workspace, so a repository's
     /// `AGENTS.md` is not mistaken for one.
     Workspace,
+    /// A Boternity workflow: a `.yaml`/`.yml` file with a workflow's keys, known by its content
+    /// (`rules::workflow::looks_like`), never by its name alone.
+    Workflow,
 }
 
 /// The bootstrap files of an OpenClaw workspace besides SOUL/IDENTITY/USER (spec §1.2).
@@ -71,6 +75,42 @@ impl FileKind {
         FileKind::from_path(path)
             .or_else(|| rules::skill_file_name::is_misnamed(path).then_some(FileKind::Skill))
     }
+
+    /// [`FileKind::detect`], plus a workflow when `path` is a YAML file whose `text` is one.
+    pub fn of_text(path: &Path, text: &str) -> Option<FileKind> {
+        FileKind::detect(path).or_else(|| {
+            (rules::workflow::is_yaml_path(path) && rules::workflow::looks_like(text))
+                .then_some(FileKind::Workflow)
+        })
+    }
+
+    /// The kind a file is indexed as: by its name ([`FileKind::from_path`]: a misnamed skill file
+    /// is reported, not indexed), or a workflow by its content.
+    pub fn indexed(path: &Path, text: &str) -> Option<FileKind> {
+        FileKind::from_path(path).or_else(|| {
+            (FileKind::of_text(path, text) == Some(FileKind::Workflow))
+                .then_some(FileKind::Workflow)
+        })
+    }
+
+    /// [`FileKind::detect`], plus a workflow when `path` is a YAML file on disk whose content is
+    /// one (read only for `.yaml`/`.yml` files, and only their first 256 KB).
+    pub fn of_file(path: &Path) -> Option<FileKind> {
+        if let Some(k) = FileKind::detect(path) {
+            return Some(k);
+        }
+        if !rules::workflow::is_yaml_path(path) {
+            return None;
+        }
+        use std::io::Read;
+        let mut head = Vec::new();
+        std::fs::File::open(path)
+            .ok()?
+            .take(256 * 1024)
+            .read_to_end(&mut head)
+            .ok()?;
+        rules::workflow::looks_like(&String::from_utf8_lossy(&head)).then_some(FileKind::Workflow)
+    }
 }
 
 /// What analysing one file produced.
@@ -91,6 +131,8 @@ pub struct Analysis {
     /// A skill's bundled files (scripts, Markdown references) with security findings, each with
     /// its findings: reported on those files, by `check` and by the server alike.
     pub bundle: Vec<rules::bundle::Finding>,
+    /// A workflow's name, steps, references and triggers.
+    pub workflow: Option<rules::workflow::WorkflowInfo>,
 }
 
 /// The names that make a folder a skill's, ClawHub's legacy spellings included (spec
@@ -156,7 +198,10 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
         .and_then(Path::file_name)
         .and_then(|f| f.to_str());
     let diags = &mut a.diagnostics;
-    let bundled_in = enclosing_skill(kind, path);
+    // A workflow is a project's YAML file wherever it lies, a skill's folder included.
+    let bundled_in = (kind != FileKind::Workflow)
+        .then(|| enclosing_skill(kind, path))
+        .flatten();
     match (kind, dialect) {
         (_, _) if bundled_in.is_some() => {
             let outer = bundled_in.clone().unwrap_or_default();
@@ -229,6 +274,7 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
         (FileKind::SkillsToml, _) => {
             a.attachments = rules::skills_toml::check(text, &mut a.diagnostics)
         }
+        (FileKind::Workflow, _) => a.workflow = rules::workflow::check(text, diags),
     }
     a.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
     a.bundled_in = bundled_in;

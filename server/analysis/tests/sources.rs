@@ -5,7 +5,7 @@
 use std::fmt::Write;
 use std::path::PathBuf;
 
-use forge_analysis::{dialect, schema};
+use forge_analysis::{dialect, schema, workflow_schema};
 use forge_syntax::codes;
 use forge_syntax::sources::{self, Source};
 
@@ -74,6 +74,34 @@ fn generate() -> String {
         for f in *fields {
             check(&format!("{table} {}", f.key), f.source);
             let _ = writeln!(w, "| {table} | `{}` | {} |", f.key, cell(f.source));
+        }
+    }
+
+    let _ = writeln!(w, "\n## Boternity workflows\n");
+    let _ = writeln!(
+        w,
+        "| mapping | key or type | source | checked |\n| --- | --- | --- | --- |"
+    );
+    for (table, keys) in workflow_schema::KEY_TABLES {
+        for k in *keys {
+            check(&format!("workflow {table} {}", k.key), k.source);
+            let _ = writeln!(w, "| {table} | `{}` | {} |", k.key, cell(k.source));
+        }
+    }
+    for (table, shapes) in workflow_schema::SHAPE_TABLES {
+        for s in *shapes {
+            check(&format!("workflow {table} {}", s.name), s.source);
+            let _ = writeln!(w, "| {table} | `{}` | {} |", s.name, cell(s.source));
+            for k in s.keys {
+                check(&format!("workflow {table} {} {}", s.name, k.key), k.source);
+                let _ = writeln!(
+                    w,
+                    "| {table} `{}` | `{}` | {} |",
+                    s.name,
+                    k.key,
+                    cell(k.source)
+                );
+            }
         }
     }
 

@@ -37,6 +37,8 @@ mod docs;
 mod workspace;
 
 const KIB: usize = 1024;
+/// The size of the workflow typed into.
+const WORKFLOW_LINES: usize = 2_000;
 const WAIT: Duration = Duration::from_secs(300);
 
 struct Config {
@@ -125,6 +127,8 @@ struct Lsp {
     keystroke: Vec<(usize, Lat)>,
     /// Typing in the description of a skill whose references follow it.
     keystroke_refs: Lat,
+    /// Typing in a prompt in the middle of a 2,000-line Boternity workflow.
+    keystroke_workflow: Lat,
     completion: Lat,
     completion_items: usize,
     completion_bytes: usize,
@@ -167,6 +171,8 @@ struct Workspace {
     /// Typed into: (size in bytes, path).
     docs: Vec<(usize, PathBuf)>,
     probe: PathBuf,
+    /// A 2,000-line Boternity workflow, typed into.
+    workflow: PathBuf,
     /// The same number of skills in the Agent Skills format, for the peer checkers.
     agentskills: PathBuf,
 }
@@ -207,6 +213,10 @@ fn make_workspace(skills: usize, doc_sizes: &[usize]) -> Workspace {
     std::fs::create_dir_all(probe.parent().unwrap()).expect("mkdir");
     std::fs::write(&probe, PROBE).expect("write probe");
     files += 1;
+    let workflow = root.join("workflows/big-flow.yaml");
+    std::fs::create_dir_all(workflow.parent().unwrap()).expect("mkdir");
+    std::fs::write(&workflow, docs::workflow(WORKFLOW_LINES, skills / 10)).expect("write workflow");
+    files += 1;
     let agentskills = tmp.path().join("agentskills");
     workspace::generate_agentskills(&agentskills.join("skills"), skills)
         .expect("generate agentskills");
@@ -216,6 +226,7 @@ fn make_workspace(skills: usize, doc_sizes: &[usize]) -> Workspace {
         files,
         docs: docs_out,
         probe,
+        workflow,
         agentskills,
     }
 }
@@ -432,6 +443,13 @@ fn forge_ls(ws: &Workspace, skills: usize, cfg: &Config) -> Lsp {
         lines
             .iter()
             .position(|l| l.starts_with("description:"))
+            .unwrap_or(0)
+    });
+
+    // In a prompt in the middle of the workflow: its steps' references after the edit move.
+    out.keystroke_workflow = keystrokes_at(&c, &ws.workflow, cfg.keystrokes, |lines| {
+        (lines.len() / 2..lines.len())
+            .find(|&l| lines[l].trim_start().starts_with("prompt:"))
             .unwrap_or(0)
     });
 
@@ -674,6 +692,10 @@ fn print_size(s: &Size) {
         l.keystroke_refs.triple()
     );
     println!(
+        "didChange → diagnostics, {WORKFLOW_LINES}-line workflow  {} ms",
+        l.keystroke_workflow.triple()
+    );
+    println!(
         "completion ({} items, {} KB)     {} ms",
         l.completion_items,
         l.completion_bytes / 1000,
@@ -757,6 +779,10 @@ fn print_table(rs: &[Size]) {
     row(
         "didChange → diagnostics, a description above references (ms)",
         &|s| s.lsp.keystroke_refs.triple(),
+    );
+    row(
+        "didChange → diagnostics, a prompt of a 2,000-line workflow (ms)",
+        &|s| s.lsp.keystroke_workflow.triple(),
     );
     row("completion, all skill names (ms)", &|s| {
         s.lsp.completion.triple()

@@ -542,3 +542,63 @@ fn changed_reports_what_a_change_touches() {
     assert_eq!(code(&out), 2);
     assert!(text(&out.stderr).contains("--changed"));
 }
+
+#[test]
+fn workflows_are_checked_and_other_yaml_is_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    // Boternity's parser test workflow with a dependency cycle, naming bots the project lacks.
+    let cyclic = std::fs::read(
+        repo_root().join("tests/fixtures/rules/workflow-cycle/bad/workflows/daily-digest.yaml"),
+    )
+    .unwrap();
+    write(tmp.path(), "workflows/daily-digest.yaml", &cyclic);
+    // YAML that is not a workflow: GitHub Actions (steps under jobs), a Compose file.
+    write(
+        tmp.path(),
+        ".github/workflows/ci.yml",
+        b"name: CI\non: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - run: cargo test\n",
+    );
+    write(
+        tmp.path(),
+        "compose.yaml",
+        b"services:\n  web:\n    image: nginx\n",
+    );
+    let o = check(&["--format", "json", "."], tmp.path());
+    assert_eq!(code(&o), 1, "{}{}", text(&o.stdout), text(&o.stderr));
+    let v: Value = serde_json::from_slice(&o.stdout).expect("one JSON document");
+    let list = v.as_array().expect("a list");
+    let paths: BTreeSet<&str> = list.iter().filter_map(|d| d["path"].as_str()).collect();
+    assert!(
+        paths.iter().all(|p| p.ends_with("daily-digest.yaml")),
+        "only the workflow is reported: {paths:?}"
+    );
+    let cycle: Vec<&Value> = list
+        .iter()
+        .filter(|d| d["code"] == "workflow-cycle")
+        .collect();
+    assert_eq!(cycle.len(), 2, "{v}");
+    // `    depends_on: [analyze]` on line 19 (zero-based 18): the id is at column 17.
+    assert_eq!(cycle[0]["range"]["start"]["line"], 18);
+    assert_eq!(cycle[0]["range"]["start"]["character"], 17);
+    assert_eq!(cycle[0]["range"]["end"]["character"], 24);
+    assert!(
+        cycle[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`gather` → `analyze` → `gather`"),
+        "{v}"
+    );
+    assert!(
+        list.iter().any(|d| d["code"] == "workflow-bot-unknown"),
+        "the cross-file rules see workflows: {v}"
+    );
+    let o = check(&["workflows/daily-digest.yaml"], tmp.path());
+    assert_eq!(code(&o), 1);
+    assert!(
+        text(&o.stdout).contains("1 file checked"),
+        "{}",
+        text(&o.stdout)
+    );
+    let o = check(&["compose.yaml"], tmp.path());
+    assert_eq!(code(&o), 2, "a file that is no workflow is a usage problem");
+}

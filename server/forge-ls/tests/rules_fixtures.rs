@@ -400,7 +400,7 @@ fn cases(code: &str) -> (Vec<PathBuf>, Vec<PathBuf>) {
 /// Apply each fix offered for `code` in `file` on its own; the diagnostic it
 /// fixes must disappear and no new error may appear. Returns how many fixes ran.
 fn check_fixes(case: &Path, f: &Checked, code: &str, profile: Profile) -> usize {
-    let kind = FileKind::detect(&f.path).unwrap();
+    let kind = FileKind::of_text(&f.path, &f.text).unwrap();
     let before = f.diagnostics.iter().filter(|d| d.code == code).count();
     let errors_before: BTreeSet<&str> = f
         .diagnostics

@@ -163,6 +163,22 @@ codes! {
     SECURITY_EVASION = "security-evasion", Warning, "Behaviour gated on the date or on detecting a sandbox, VM or debugger.", FORGE_LS;
     SECURITY_SECRET = "security-secret", Warning, "A key or token committed in the skill bundle.", FORGE_LS;
     SECURITY_ALLOW_REASON = "security-allow-reason", Warning, "A `forge-ls-allow` comment without a reason, which suppresses nothing.", FORGE_LS;
+    // Boternity workflows.
+    WORKFLOW_FIELD_MISSING = "workflow-field-missing", Error, "A field Boternity's workflow parser requires is missing.", BOTERNITY_WORKFLOW_TYPES;
+    WORKFLOW_ENUM_INVALID = "workflow-enum-invalid", Error, "A step type, trigger type, owner, auth type, retry strategy or code language Boternity does not know.", BOTERNITY_WORKFLOW_TYPES;
+    WORKFLOW_VALUE_INVALID = "workflow-value-invalid", Error, "A value Boternity's validator or trigger registration rejects (name, id, no steps, zero limits, webhook path, empty event or paths).", BOTERNITY_WORKFLOW_DEFINITION;
+    WORKFLOW_STEP_TYPE_MISMATCH = "workflow-step-type-mismatch", Warning, "A step's `type` differs from its `config.type`; the step runs as `config.type`.", BOTERNITY_WORKFLOW_TYPES;
+    WORKFLOW_STEP_DUPLICATE = "workflow-step-duplicate", Error, "Two steps have the same `id`.", BOTERNITY_WORKFLOW_DEFINITION;
+    WORKFLOW_STEP_UNKNOWN = "workflow-step-unknown", Error, "`depends_on`, `then_steps`, `else_steps` or `body_steps` names a step that is not in the workflow.", BOTERNITY_WORKFLOW_DEFINITION;
+    WORKFLOW_CYCLE = "workflow-cycle", Error, "Steps depend on each other in a cycle through `depends_on`.", BOTERNITY_WORKFLOW_DEFINITION;
+    WORKFLOW_CRON_INVALID = "workflow-cron-invalid", Error, "A cron trigger's `schedule` that Boternity's scheduler cannot parse.", BOTERNITY_WORKFLOW_SCHEDULER;
+    WORKFLOW_EXPRESSION_SYNTAX = "workflow-expression-syntax", Error, "A JEXL `condition` or `when` expression that does not parse.", BOTERNITY_WORKFLOW_EXPRESSION;
+    WORKFLOW_TEMPLATE_INVALID = "workflow-template-invalid", Warning, "A `{{ }}` template Boternity leaves unresolved in the text.", BOTERNITY_WORKFLOW_CONTEXT;
+    WORKFLOW_OUTPUT_UNKNOWN = "workflow-output-unknown", Warning, "A reference to `steps.<id>` whose step does not exist or does not run before this one.", BOTERNITY_WORKFLOW_CONTEXT;
+    WORKFLOW_BOT_UNKNOWN = "workflow-bot-unknown", Warning, "An `agent` step names a bot that is not in the workspace.", BOTERNITY_WORKFLOW_STEP_RUNNER;
+    WORKFLOW_SKILL_UNKNOWN = "workflow-skill-unknown", Warning, "A `skill` step names a skill that is not in the workspace or the skill library.", BOTERNITY_WORKFLOW_STEP_RUNNER;
+    WORKFLOW_SUB_UNKNOWN = "workflow-sub-unknown", Warning, "A `sub_workflow` step names a workflow that is not in the workspace.", BOTERNITY_WORKFLOW_STEP_RUNNER;
+    WORKFLOW_SUB_CYCLE = "workflow-sub-cycle", Error, "Workflows call each other in a cycle through `sub_workflow` steps.", BOTERNITY_WORKFLOW_STEP_RUNNER;
 }
 
 /// The codes only the cross-file pass reports (the workspace index, a Boternity install's soul
@@ -184,6 +200,10 @@ pub static CROSS_FILE: &[&Code] = &[
     &SOUL_INTEGRITY,
     &PROMPT_OVER_BUDGET,
     &SKILL_LISTING_OVER_BUDGET,
+    &WORKFLOW_BOT_UNKNOWN,
+    &WORKFLOW_SKILL_UNKNOWN,
+    &WORKFLOW_SUB_UNKNOWN,
+    &WORKFLOW_SUB_CYCLE,
 ];
 
 pub fn is_cross_file(id: &str) -> bool {

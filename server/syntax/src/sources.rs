@@ -57,6 +57,14 @@ sources! {
     BOTERNITY_SOUL_TYPE = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-types/src/soul.rs", TODAY, READ;
     BOTERNITY_SOUL_SERVICE = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-core/src/service/soul.rs", TODAY, READ;
     BOTERNITY_BOT = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-types/src/bot.rs", TODAY, READ;
+    // Boternity workflows (the workflow rules, workflow_schema.rs).
+    BOTERNITY_WORKFLOW_TYPES = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-types/src/workflow.rs", TODAY, READ;
+    BOTERNITY_WORKFLOW_DEFINITION = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-core/src/workflow/definition.rs", TODAY, READ;
+    BOTERNITY_WORKFLOW_TRIGGER = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-core/src/workflow/trigger.rs", TODAY, READ;
+    BOTERNITY_WORKFLOW_SCHEDULER = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-core/src/workflow/scheduler.rs", TODAY, READ;
+    BOTERNITY_WORKFLOW_CONTEXT = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-core/src/workflow/context.rs", TODAY, READ;
+    BOTERNITY_WORKFLOW_EXPRESSION = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-core/src/workflow/expression.rs", TODAY, READ;
+    BOTERNITY_WORKFLOW_STEP_RUNNER = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-core/src/workflow/step_runner.rs", TODAY, READ;
     BOTERNITY_SKILL = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-types/src/skill.rs", TODAY, READ;
     BOTERNITY_SKILL_MANIFEST = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-core/src/skill/manifest.rs", TODAY, READ;
     BOTERNITY_INHERITANCE = "mondalsuman/boternity@b9c08e1db1dbbd9d9cdb291d0319c46f90918834:crates/boternity-core/src/skill/inheritance.rs", TODAY, READ;

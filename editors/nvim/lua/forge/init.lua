@@ -16,8 +16,11 @@ M.defaults = {
     "SKILL.md", "IDENTITY.md", "SOUL.md", "USER.md", "skills.toml",
     "AGENTS.md", "TOOLS.md", "HEARTBEAT.md", "BOOTSTRAP.md", "MEMORY.md",
   },
-  -- Filetypes of those files (used by vim.lsp.enable to decide when to look at a buffer).
-  filetypes = { "markdown", "toml" },
+  -- Filetypes of those files (used by vim.lsp.enable to decide when to look at a buffer); YAML for
+  -- Boternity workflows, which are attached by content only (see `is_workflow`).
+  filetypes = { "markdown", "toml", "yaml" },
+  -- Attach to Boternity workflows: `.yaml`/`.yml` buffers with a workflow's top-level keys.
+  workflows = true,
   -- Markers of the workspace root; without one, the bot's parent folder (e.g. the folder holding bots/).
   root_markers = { ".git", ".forge" },
   -- Create :Forge* user commands.
@@ -29,12 +32,39 @@ M.defaults = {
 
 M.config = vim.deepcopy(M.defaults)
 
-local function is_forge_file(path)
+--- Whether `lines` are a Boternity workflow's, as forge-ls decides (`rules::workflow::looks_like`):
+--- top-level `steps:` and `name:`, and one of `version:`, `owner:`, `triggers:`. GitHub Actions
+--- (steps under jobs), Compose files and other YAML are not.
+function M.is_workflow(lines)
+  local steps, name, other = false, false, false
+  for _, line in ipairs(lines) do
+    local key = line:match("^([^:]-)%s*:")
+    if key == "steps" then
+      steps = true
+    elseif key == "name" then
+      name = true
+    elseif key == "version" or key == "owner" or key == "triggers" then
+      other = true
+    end
+    if steps and name and other then
+      return true
+    end
+  end
+  return false
+end
+
+local function is_forge_file(path, bufnr)
   if not path or path == "" then
     return false
   end
   local base = vim.fs.basename(path)
-  return vim.tbl_contains(M.config.patterns, base)
+  if vim.tbl_contains(M.config.patterns, base) then
+    return true
+  end
+  if M.config.workflows and bufnr and (base:match("%.yaml$") or base:match("%.yml$")) then
+    return M.is_workflow(vim.api.nvim_buf_get_lines(bufnr, 0, -1, false))
+  end
+  return false
 end
 M.is_forge_file = is_forge_file
 
@@ -71,7 +101,7 @@ end
 
 local function start_for_buffer(bufnr)
   local path = vim.api.nvim_buf_get_name(bufnr)
-  if not is_forge_file(path) then
+  if not is_forge_file(path, bufnr) then
     return
   end
   local config = M.lsp_config()
@@ -95,7 +125,7 @@ function M.setup(opts)
     config.name = nil
     config.root_dir = function(bufnr, on_dir)
       local path = vim.api.nvim_buf_get_name(bufnr)
-      if is_forge_file(path) then
+      if is_forge_file(path, bufnr) then
         on_dir(M.root_for(path))
       end
     end

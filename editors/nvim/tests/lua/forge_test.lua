@@ -148,6 +148,72 @@ tests["a skill's bundled script shows its security finding when opened, without 
   assert(#vim.lsp.get_clients({ name = "forge_ls", bufnr = buf }) == 0, "the client did not attach to the script")
 end
 
+-- Boternity's parser test workflow (mondalsuman/boternity@b9c08e1:crates/boternity-core/src/workflow/
+-- definition.rs), with `gather` waiting for `analyze`: a dependency cycle.
+local CYCLIC_WORKFLOW = table.concat({
+  'id: "01938e90-0000-7000-8000-000000000001"',
+  "name: daily-digest",
+  'version: "1.0"',
+  "owner:",
+  "  type: global",
+  "triggers:",
+  "  - type: manual",
+  "steps:",
+  "  - id: gather",
+  "    name: Gather News",
+  "    type: approval",
+  "    depends_on: [analyze]",
+  "    config:",
+  "      type: approval",
+  "      prompt: Gather?",
+  "  - id: analyze",
+  "    name: Analyze",
+  "    type: approval",
+  "    depends_on: [gather]",
+  "    config:",
+  "      type: approval",
+  "      prompt: Analyze?",
+  "",
+}, "\n")
+
+tests["a Boternity workflow with a dependency cycle gets workflow-cycle on both edges"] = function()
+  local root = new_workspace()
+  write(root .. "/workflows/daily-digest.yaml", CYCLIC_WORKFLOW)
+  setup_plugin(root)
+  vim.cmd.edit(root .. "/workflows/daily-digest.yaml")
+  local buf = vim.api.nvim_get_current_buf()
+  client_for(buf)
+  local cycles = function()
+    return vim.tbl_filter(function(d)
+      return d.code == "workflow-cycle"
+    end, forge_diagnostics(buf))
+  end
+  assert(vim.wait(20000, function()
+    return #cycles() == 2
+  end, 100), "no workflow-cycle diagnostics: " .. vim.inspect(forge_diagnostics(buf)))
+  local d = cycles()
+  table.sort(d, function(a, b)
+    return a.lnum < b.lnum
+  end)
+  -- `    depends_on: [analyze]` is line 12 (0-based 11); the id starts at column 17.
+  assert(d[1].lnum == 11 and d[1].col == 17 and d[1].end_col == 24, vim.inspect(d[1]))
+  assert(d[1].message:find("`gather` → `analyze` → `gather`", 1, true), d[1].message)
+end
+
+tests["YAML that is not a Boternity workflow is left alone"] = function()
+  local root = new_workspace()
+  write(root .. "/.github/workflows/ci.yml", "name: CI\non: push\njobs:\n  b:\n    steps:\n      - run: x\n")
+  write(root .. "/workflows/daily-digest.yaml", CYCLIC_WORKFLOW)
+  setup_plugin(root)
+  vim.cmd.edit(root .. "/.github/workflows/ci.yml")
+  local ci = vim.api.nvim_get_current_buf()
+  vim.cmd.edit(root .. "/workflows/daily-digest.yaml")
+  client_for(vim.api.nvim_get_current_buf())
+  assert(#vim.lsp.get_clients({ name = "forge_ls", bufnr = ci }) == 0, "forge-ls attached to a GitHub Actions file")
+  assert(require("forge").is_workflow(vim.split(CYCLIC_WORKFLOW, "\n")))
+  assert(not require("forge").is_workflow({ "services:", "  web:", "    image: nginx" }))
+end
+
 tests["a README.md next to the bot is left alone"] = function()
   local root = new_workspace()
   write(root .. "/bots/luna/README.md", "# notes\n")

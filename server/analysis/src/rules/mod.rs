@@ -19,6 +19,7 @@ pub mod skill_file_name;
 pub mod skills_toml;
 pub mod soul;
 pub mod user;
+pub mod workflow;
 
 use std::ops::Range;
 

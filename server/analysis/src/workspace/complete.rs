@@ -79,6 +79,10 @@ pub fn complete(
     opts: Options,
     dialect: Option<Dialect>,
 ) -> Completions {
+    if kind == FileKind::Workflow {
+        let info = index.file(path).and_then(|f| f.workflow.as_ref());
+        return super::workflow::complete(text, offset, index, info);
+    }
     let ctx = context::at_dialect(kind, dialect, text, offset);
     let mut out = Completions::default();
     if kind == FileKind::Identity && dialect == Some(Dialect::OpenClaw) {

@@ -133,6 +133,7 @@ pub fn at(kind: FileKind, text: &str, offset: usize) -> Context {
     ctx.place = match kind {
         FileKind::SkillsToml => toml_place(text, line_start, prefix),
         FileKind::User | FileKind::Workspace => body_place(prefix),
+        FileKind::Workflow => Place::Nothing,
         FileKind::Skill | FileKind::Identity | FileKind::Soul => {
             match frontmatter_range(kind, text) {
                 Some(fm) if fm.contains(&line_start) || fm.end == line_start => {

@@ -33,7 +33,16 @@ pub fn hover(
     if let Some(note) = detection.and_then(|d| dialect_assist::dialect_note(d, text, offset)) {
         parts.push(note);
     }
-    if kind == FileKind::Identity && dialect == Some(Dialect::OpenClaw) {
+    if kind == FileKind::Workflow {
+        if offset <= forge_syntax::frontmatter::first_line(text).end {
+            parts.push("This file is a **Boternity workflow**: a YAML file with `name`, `steps` and a workflow's keys, checked as Boternity's workflow parser reads it.".into());
+        }
+        let info = index.file(path).and_then(|f| f.workflow.as_ref());
+        if let Some((doc, r)) = super::workflow::hover(text, offset, index, info) {
+            parts.push(doc);
+            range = Some(r);
+        }
+    } else if kind == FileKind::Identity && dialect == Some(Dialect::OpenClaw) {
         if let Some((doc, r)) = dialect_assist::identity_hover(text, offset) {
             parts.push(doc);
             range = Some(r);

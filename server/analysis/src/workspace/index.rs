@@ -101,6 +101,8 @@ pub struct FileEntry {
     pub bundled: bool,
     /// A skill's bundled files with security findings (see [`crate::Analysis::bundle`]).
     pub bundle: Arc<[crate::rules::bundle::Finding]>,
+    /// A Boternity workflow's name, steps, references and triggers.
+    pub workflow: Option<crate::rules::workflow::WorkflowInfo>,
 }
 
 impl FileEntry {
@@ -158,16 +160,21 @@ pub fn entry_from_analysis(
         dialect: a.dialect.as_ref().map(|d| d.dialect),
         bundled: a.bundled_in.is_some(),
         bundle: a.bundle.clone().into(),
+        workflow: a.workflow.clone(),
     }
 }
 
 /// Read and analyse one file from disk. `None` when it is gone or unreadable at
 /// the OS level (deleted while indexing, permissions): the caller drops it.
 pub fn load(path: &Path, read_only: bool, profile: Profile) -> Option<FileEntry> {
-    let kind = FileKind::from_path(path)?;
+    let by_name = FileKind::from_path(path);
+    if by_name.is_none() && !crate::rules::workflow::is_yaml_path(path) {
+        return None;
+    }
     let exists = |p: &Path| p.exists();
     match files::read(path) {
         Ok(Content::Text(text)) => {
+            let kind = by_name.or_else(|| FileKind::indexed(path, &text))?;
             let a = crate::analyze(kind, path, &text, profile);
             Some(entry_from_analysis(
                 path,
@@ -179,6 +186,8 @@ pub fn load(path: &Path, read_only: bool, profile: Profile) -> Option<FileEntry>
             ))
         }
         Ok(Content::Unreadable { diagnostic, lossy }) => {
+            // A YAML file that cannot be read is nobody's workflow.
+            let kind = by_name?;
             // Still a skill (by folder name) so references to it resolve.
             let a = Analysis {
                 diagnostics: vec![diagnostic],
@@ -481,7 +490,7 @@ impl Index {
     pub fn bots(&self) -> BTreeMap<PathBuf, Bot> {
         let mut out: BTreeMap<PathBuf, Bot> = BTreeMap::new();
         for f in self.files.values() {
-            if f.read_only || f.kind == FileKind::Skill || f.bundled {
+            if f.read_only || matches!(f.kind, FileKind::Skill | FileKind::Workflow) || f.bundled {
                 continue;
             }
             let folder = f.folder().to_path_buf();
@@ -494,7 +503,7 @@ impl Index {
                 FileKind::Soul => &mut bot.soul,
                 FileKind::User => &mut bot.user,
                 FileKind::SkillsToml => &mut bot.skills_toml,
-                FileKind::Skill | FileKind::Workspace => continue,
+                FileKind::Skill | FileKind::Workspace | FileKind::Workflow => continue,
             };
             *slot = Some(f.path.clone());
         }
@@ -506,6 +515,38 @@ impl Index {
             .map(|f| f.folder().to_path_buf())
             .collect();
         out.retain(|folder, _| !openclaw.contains(folder));
+        out
+    }
+
+    /// The slugs of the bots in the workspace (their folders' names), with their folders.
+    pub fn bot_slugs(&self) -> BTreeMap<String, PathBuf> {
+        self.bots()
+            .into_values()
+            .filter(Bot::is_bot)
+            .filter_map(|b| {
+                let slug = b.folder.file_name()?.to_str()?.to_string();
+                Some((slug, b.folder))
+            })
+            .collect()
+    }
+
+    /// The workflows in the workspace, with their names.
+    pub fn workflows(
+        &self,
+    ) -> impl Iterator<Item = (&Arc<FileEntry>, &crate::rules::workflow::WorkflowInfo)> {
+        self.files
+            .values()
+            .filter_map(|f| f.workflow.as_ref().map(|w| (f, w)))
+    }
+
+    /// The workflows named `name`, in path order.
+    pub fn workflows_named(&self, name: &str) -> Vec<&Arc<FileEntry>> {
+        let mut out: Vec<&Arc<FileEntry>> = self
+            .workflows()
+            .filter(|(_, w)| w.name.as_deref() == Some(name))
+            .map(|(f, _)| f)
+            .collect();
+        out.sort_by(|a, b| forge_syntax::files::path_order(&a.path, &b.path));
         out
     }
 
@@ -596,7 +637,7 @@ pub fn is_ignored(
 /// workspace folder: only its `.boternity`.
 pub fn discover(root: &Path) -> Vec<PathBuf> {
     if root.is_file() {
-        return FileKind::from_path(root)
+        return indexed_file(root)
             .map(|_| vec![root.to_path_buf()])
             .unwrap_or_default();
     }
@@ -608,9 +649,8 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
         return Vec::new();
     }
     let walker = forge_syntax::files::walker(root);
-    let (found, stopped) = forge_syntax::files::walk(&walker, MAX_WALK_ENTRIES, |p| {
-        FileKind::from_path(p).map(|_| ())
-    });
+    let (found, stopped) =
+        forge_syntax::files::walk(&walker, MAX_WALK_ENTRIES, |p| indexed_file(p).map(|_| ()));
     let mut out: Vec<PathBuf> = found.into_iter().map(|(p, ())| p).collect();
     if stopped {
         tracing::warn!(
@@ -621,6 +661,13 @@ pub fn discover(root: &Path) -> Vec<PathBuf> {
     out.sort_unstable_by(|a, b| forge_syntax::files::path_order(a, b));
     out.dedup();
     out
+}
+
+/// The kind a file on disk is indexed as ([`FileKind::indexed`]), reading only YAML files.
+pub fn indexed_file(path: &Path) -> Option<FileKind> {
+    FileKind::from_path(path).or_else(|| {
+        (FileKind::of_file(path) == Some(FileKind::Workflow)).then_some(FileKind::Workflow)
+    })
 }
 
 /// What to scan.
@@ -721,6 +768,13 @@ pub(crate) mod tests_support {
     pub fn entry(path: &str, text: &str) -> FileEntry {
         let path = Path::new(path);
         let kind = FileKind::from_path(path).expect("known kind");
+        let a = crate::analyze(kind, path, text, Profile::Boternity);
+        entry_from_analysis(path, kind, Arc::from(text), &a, false, &|_| true)
+    }
+
+    /// [`entry`] for a file of `kind` (a workflow, known by content).
+    pub fn entry_kind(path: &str, text: &str, kind: FileKind) -> FileEntry {
+        let path = Path::new(path);
         let a = crate::analyze(kind, path, text, Profile::Boternity);
         entry_from_analysis(path, kind, Arc::from(text), &a, false, &|_| true)
     }

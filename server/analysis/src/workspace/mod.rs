@@ -9,6 +9,7 @@ pub mod hover;
 pub mod index;
 pub mod navigate;
 pub mod rules;
+pub mod workflow;
 
 pub use index::{FileEntry, Index, ScanSpec};
 
@@ -37,7 +38,7 @@ pub fn cross_check_in(
     let exists = |p: &Path| p.exists();
     let mut entries = Vec::with_capacity(reports.len());
     for r in reports.iter() {
-        let Some(kind) = FileKind::from_path(&r.path) else {
+        let Some(kind) = FileKind::indexed(&r.path, &r.text) else {
             continue;
         };
         let a = crate::analyze(kind, &r.path, &r.text, profile);

@@ -111,6 +111,13 @@ pub fn references(
                 out.push((f.path.clone(), r.range));
             }
         }
+        // `skill` steps of workflows.
+        let calls = f.workflow.iter().flat_map(|w| &w.calls);
+        for c in
+            calls.filter(|c| c.kind == crate::rules::workflow::CallKind::Skill && c.name == name)
+        {
+            out.push((f.path.clone(), c.range.clone()));
+        }
     }
     out.sort_by(|a, b| (&a.0, a.1.start).cmp(&(&b.0, b.1.start)));
     out

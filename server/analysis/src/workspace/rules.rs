@@ -34,6 +34,7 @@ pub fn check(index: &Index) -> PerFile {
     inheritance(index, &mut push);
     dependency_cycles(index, &mut push);
     bots(index, &mut push);
+    workflows(index, &mut push);
     for v in out.values_mut() {
         v.sort_by_key(|d| (d.range.start, d.range.end));
         v.dedup();
@@ -61,12 +62,142 @@ pub fn same_inputs(old: &FileEntry, new: &FileEntry) -> bool {
         && old.skill.as_ref().map(rule_facts) == new.skill.as_ref().map(rule_facts)
         && old.attachments == new.attachments
         && quoting(old) == quoting(new)
+        && old.workflow.as_ref().map(workflow_facts) == new.workflow.as_ref().map(workflow_facts)
         && old
             .text
             .get(forge_syntax::frontmatter::first_line(&old.text))
             == new
                 .text
                 .get(forge_syntax::frontmatter::first_line(&new.text))
+}
+
+/// [`moved_inputs`] for a workflow: typing in a prompt moves the names its later steps call, and
+/// nothing the rules read changes (the rules report only on the calls' ranges).
+fn moved_workflow(
+    old: &FileEntry,
+    new: &FileEntry,
+    o: &crate::rules::workflow::WorkflowInfo,
+    n: &crate::rules::workflow::WorkflowInfo,
+) -> Option<Moved> {
+    let moved = Moved::between(&old.text, &new.text);
+    let calls: Option<Vec<crate::rules::workflow::Call>> = o
+        .calls
+        .iter()
+        .map(|c| {
+            Some(crate::rules::workflow::Call {
+                range: moved.range(&c.range)?,
+                ..c.clone()
+            })
+        })
+        .collect();
+    let same = old.kind == new.kind
+        && old.path == new.path
+        && old.read_only == new.read_only
+        && o.name == n.name
+        && calls? == n.calls;
+    same.then_some(moved)
+}
+
+/// What the workflow rules read of a workflow: its name and the names it calls, where.
+fn workflow_facts(
+    w: &crate::rules::workflow::WorkflowInfo,
+) -> (Option<&str>, &[crate::rules::workflow::Call]) {
+    (w.name.as_deref(), &w.calls)
+}
+
+/// The bots, skills and workflows that workflow steps name, and workflows that call each other
+/// in a cycle through `sub_workflow` steps (Boternity stops at its depth limit,
+/// `SubWorkflowDepthExceeded`, `mondalsuman/boternity@b9c08e1:crates/boternity-core/src/workflow/step_runner.rs`).
+fn workflows(index: &Index, push: &mut dyn FnMut(&Path, Diagnostic)) {
+    use crate::rules::workflow::CallKind;
+    let mut flows: Vec<(&FileEntry, &crate::rules::workflow::WorkflowInfo)> =
+        index.workflows().map(|(f, w)| (f.as_ref(), w)).collect();
+    if flows.is_empty() {
+        return;
+    }
+    flows.sort_by(|a, b| forge_syntax::files::path_order(&a.0.path, &b.0.path));
+    let slugs = index.bot_slugs();
+    let names: HashSet<&str> = flows
+        .iter()
+        .filter_map(|(_, w)| w.name.as_deref())
+        .collect();
+    let calls_of = |n: &str| -> Vec<&str> {
+        flows
+            .iter()
+            .filter(|(_, w)| w.name.as_deref() == Some(n))
+            .flat_map(|(_, w)| w.calls.iter())
+            .filter(|c| c.kind == CallKind::Workflow)
+            .map(|c| c.name.as_str())
+            .collect()
+    };
+    let mut nodes: Vec<&str> = names.iter().copied().collect();
+    nodes.sort_unstable();
+    let scc = strongly_connected(&nodes, calls_of);
+    for (f, w) in &flows {
+        if f.read_only {
+            continue;
+        }
+        for c in &w.calls {
+            let (code, known, what, candidates): (_, bool, &str, Vec<&str>) = match c.kind {
+                CallKind::Bot => (
+                    &codes::WORKFLOW_BOT_UNKNOWN,
+                    slugs.contains_key(&c.name),
+                    "bot",
+                    slugs.keys().map(String::as_str).collect(),
+                ),
+                CallKind::Skill => (
+                    &codes::WORKFLOW_SKILL_UNKNOWN,
+                    index.resolve(&c.name).is_some(),
+                    "skill",
+                    index.skill_names().collect(),
+                ),
+                CallKind::Workflow => (
+                    &codes::WORKFLOW_SUB_UNKNOWN,
+                    names.contains(c.name.as_str()),
+                    "workflow",
+                    names.iter().copied().collect(),
+                ),
+            };
+            if !known {
+                let close = closest(candidates.into_iter(), &c.name);
+                let mut msg = match c.kind {
+                    CallKind::Bot => format!("There is no bot `{}` in the workspace (a `bots/{}/` folder with IDENTITY.md or SOUL.md); the step fails when it runs.", c.name, c.name),
+                    CallKind::Skill => format!("There is no {what} `{}` in the workspace or the skill library; the step fails when it runs.", c.name),
+                    CallKind::Workflow => format!("There is no workflow named `{}` in the workspace; the step fails when it runs.", c.name),
+                };
+                if let Some(close) = close {
+                    msg.push_str(&format!(" Did you mean `{close}`?"));
+                }
+                let mut d = Diagnostic::new(code, c.range.clone(), msg);
+                if let Some(close) = close {
+                    d = d.fix(format!("Change to `{close}`"), c.range.clone(), close);
+                }
+                push(&f.path, d);
+                continue;
+            }
+            let Some(own) = w.name.as_deref() else {
+                continue;
+            };
+            let cyclic = c.kind == CallKind::Workflow
+                && (c.name == own
+                    || (scc.contains_key(own) && scc.get(own) == scc.get(c.name.as_str())));
+            if cyclic {
+                let path = cycle_path(own, &c.name, calls_of);
+                let names: Vec<String> = path.iter().map(|n| format!("`{n}`")).collect();
+                push(
+                    &f.path,
+                    Diagnostic::new(
+                        &codes::WORKFLOW_SUB_CYCLE,
+                        c.range.clone(),
+                        format!(
+                            "These workflows run each other in a cycle: {}. Boternity runs them until its sub-workflow depth limit and fails the run.",
+                            names.join(" → ")
+                        ),
+                    ),
+                );
+            }
+        }
+    }
 }
 
 /// How an edit moved a file's text: offsets before the edited span stay,
@@ -129,6 +260,9 @@ impl Moved {
 /// and nothing else can change: the rules put positions only in the
 /// diagnostics of the file they are found in.
 pub fn moved_inputs(old: &FileEntry, new: &FileEntry) -> Option<Moved> {
+    if let (Some(o), Some(n)) = (&old.workflow, &new.workflow) {
+        return moved_workflow(old, new, o, n);
+    }
     let (Some(o), Some(n)) = (&old.skill, &new.skill) else {
         return None;
     };
@@ -529,7 +663,7 @@ fn chain_height<'a>(
 }
 
 /// `from → to → … → from`, the shortest way round the cycle along `edges`.
-fn cycle_path<'a>(
+pub(crate) fn cycle_path<'a>(
     from: &'a str,
     to: &'a str,
     edges: impl Fn(&str) -> Vec<&'a str>,
@@ -567,7 +701,7 @@ fn cycle_path<'a>(
 
 /// Tarjan's algorithm (iterative): node → component id, for components that
 /// are cycles (more than one node, or a self-loop).
-fn strongly_connected<'a>(
+pub(crate) fn strongly_connected<'a>(
     nodes: &[&'a str],
     edges: impl Fn(&str) -> Vec<&'a str>,
 ) -> HashMap<&'a str, usize> {

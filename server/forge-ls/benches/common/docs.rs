@@ -44,3 +44,42 @@ pub fn body(s: &mut String, size: usize) {
         i += 1;
     }
 }
+
+/// A Boternity workflow of `lines` lines or a little more: steps of nine lines each (an `agent` step
+/// asking one of `bots` bots `bot-<n>`, or a `skill` step running `skill-<n>`), each depending on the
+/// one before and reading its output in a template and a JEXL condition.
+#[allow(dead_code)]
+pub fn workflow(lines: usize, bots: usize) -> String {
+    let mut s = String::from(
+        "id: \"01938e90-0000-7000-8000-000000000001\"\nname: big-flow\nversion: \"1.0\"\nowner:\n  type: global\ntriggers:\n  - type: cron\n    schedule: \"0 9 * * *\"\n  - type: manual\nsteps:\n",
+    );
+    let steps = lines.div_ceil(9);
+    for i in 0..steps {
+        s.push_str(&format!("  - id: step-{i}\n    name: Step {i}\n"));
+        if i % 2 == 0 {
+            s.push_str(&format!(
+                "    type: agent\n    config:\n      type: agent\n      bot: bot-{}\n",
+                i % bots.max(1)
+            ));
+            s.push_str(&format!(
+                "      prompt: \"Summarise {{{{ steps.step-{}.output }}}} for the team\"\n",
+                i.saturating_sub(1)
+            ));
+        } else {
+            s.push_str(&format!(
+                "    type: skill\n    config:\n      type: skill\n      skill: skill-{i}\n      input: \"{{{{ steps.step-{}.output }}}}\"\n",
+                i - 1
+            ));
+        }
+        if i > 0 {
+            s.push_str(&format!(
+                "    depends_on: [step-{}]\n    condition: \"steps['step-{}'].output|length > 0\"\n",
+                i - 1,
+                i - 1
+            ));
+        } else {
+            s.push_str("    timeout_secs: 120\n    condition: \"trigger.ok == true\"\n");
+        }
+    }
+    s
+}

@@ -75,7 +75,11 @@ pub async fn handle(
         }
         "workspace/executeCommand" => super::commands::execute(params, snap, shared, turn).await,
         "textDocument/codeLens" => {
-            super::questions::code_lenses(&snap, &shared, parse(params)?).await
+            let p: tower_lsp_server::ls_types::CodeLensParams = parse(params)?;
+            match workflow_lens(&snap, &p) {
+                Some(lens) => to_json(Some(vec![lens])),
+                None => super::questions::code_lenses(&snap, &shared, p).await,
+            }
         }
         "textDocument/documentSymbol" => to_json(document_symbols(&snap, parse(params)?)),
         "textDocument/foldingRange" => to_json(folding_ranges(&snap, parse(params)?)),
@@ -322,9 +326,52 @@ fn frontmatter_symbols(doc: &Document, enc: PositionEncoding) -> Vec<DocumentSym
     out
 }
 
+/// A workflow's lens: its steps and trigger summary (a label; there is nothing to run).
+fn workflow_lens(
+    snap: &Snapshot,
+    p: &tower_lsp_server::ls_types::CodeLensParams,
+) -> Option<tower_lsp_server::ls_types::CodeLens> {
+    let doc = snap.doc(&p.text_document.uri)?;
+    if doc.kind != forge_analysis::FileKind::Workflow {
+        return None;
+    }
+    let info = doc.analysis().workflow.as_ref()?;
+    let (title, range) = forge_analysis::workspace::workflow::lens(info);
+    Some(tower_lsp_server::ls_types::CodeLens {
+        range: convert::doc_range(doc, range, snap.encoding),
+        command: Some(tower_lsp_server::ls_types::Command {
+            title,
+            command: String::new(),
+            arguments: None,
+        }),
+        data: None,
+    })
+}
+
 fn document_symbols(snap: &Snapshot, p: DocumentSymbolParams) -> Option<DocumentSymbolResponse> {
     let doc = snap.doc(&p.text_document.uri)?;
     let enc = snap.encoding;
+    if doc.kind == forge_analysis::FileKind::Workflow {
+        let info = doc.analysis().workflow.as_ref()?;
+        let syms = forge_analysis::workspace::workflow::symbols(info)
+            .into_iter()
+            .map(|w| {
+                symbol(
+                    w.name,
+                    w.detail,
+                    if w.step {
+                        SymbolKind::FUNCTION
+                    } else {
+                        SymbolKind::EVENT
+                    },
+                    convert::doc_range(doc, w.range, enc),
+                    convert::doc_range(doc, w.selection, enc),
+                    Vec::new(),
+                )
+            })
+            .collect();
+        return Some(DocumentSymbolResponse::Nested(syms));
+    }
     let mut out = frontmatter_symbols(doc, enc);
     // Headings nest by level.
     let mut stack: Vec<(u8, DocumentSymbol)> = Vec::new();
@@ -396,6 +443,16 @@ fn folding_ranges(snap: &Snapshot, p: FoldingRangeParams) -> Option<Vec<FoldingR
     };
     let a = doc.analysis();
     let text = doc.text();
+    if doc.kind == forge_analysis::FileKind::Workflow {
+        for r in a
+            .workflow
+            .iter()
+            .flat_map(forge_analysis::workspace::workflow::folds)
+        {
+            push(r.start, r.end, Some(FoldingRangeKind::Region));
+        }
+        return Some(out);
+    }
     if doc.kind == forge_analysis::FileKind::SkillsToml {
         for table in toml_tables(text) {
             push(table.start, table.end, Some(FoldingRangeKind::Region));

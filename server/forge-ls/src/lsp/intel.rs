@@ -14,7 +14,7 @@ use tower_lsp_server::ls_types::*;
 use super::shared::Snapshot;
 use forge_analysis::dialect::Dialect;
 use forge_analysis::workspace::complete::{self, ItemKind};
-use forge_analysis::workspace::{hover, navigate};
+use forge_analysis::workspace::{hover, navigate, workflow};
 use forge_analysis::FileKind;
 use forge_syntax::diagnostic::Diagnostic;
 use forge_syntax::text::LineIndex;
@@ -38,7 +38,7 @@ impl View {
             });
         }
         let path = uri.to_file_path()?.into_owned();
-        let kind = FileKind::from_path(&path)?;
+        let kind = FileKind::from_path(&path).or_else(|| snap.index.file(&path).map(|e| e.kind))?;
         let text = snap.text_of(&path)?;
         let lines = LineIndex::new(&text);
         Some(View {
@@ -57,6 +57,23 @@ impl View {
     fn range(&self, snap: &Snapshot, r: Range<usize>) -> tower_lsp_server::ls_types::Range {
         super::convert::range(self.lines.range(&self.text, r, snap.encoding))
     }
+}
+
+/// The step id, bot, skill or workflow at `offset` of a workflow file, with its range.
+fn workflow_target_range(
+    snap: &Snapshot,
+    v: &View,
+    offset: usize,
+) -> Option<(workflow::Target, Range<usize>)> {
+    if v.kind != FileKind::Workflow {
+        return None;
+    }
+    let info = snap.index.file(&v.path)?.workflow.as_ref()?;
+    workflow::target_at(info, offset)
+}
+
+fn workflow_target(snap: &Snapshot, v: &View, offset: usize) -> Option<workflow::Target> {
+    workflow_target_range(snap, v, offset).map(|(t, _)| t)
 }
 
 /// A location in any indexed file.
@@ -214,8 +231,14 @@ pub fn definition(snap: &Snapshot, p: GotoDefinitionParams) -> Option<GotoDefini
     let uri = &p.text_document_position_params.text_document.uri;
     let v = View::of(snap, uri)?;
     let offset = v.offset(snap, p.text_document_position_params.position);
-    let r = navigate::skill_at(&snap.index, &v.path, offset)?;
-    let locs: Vec<Location> = navigate::definition(&snap.index, &r.name)
+    let found = match workflow_target(snap, &v, offset) {
+        Some(t) => workflow::definition(&snap.index, &v.path, &t),
+        None => navigate::definition(
+            &snap.index,
+            &navigate::skill_at(&snap.index, &v.path, offset)?.name,
+        ),
+    };
+    let locs: Vec<Location> = found
         .into_iter()
         .filter_map(|(path, range)| location(snap, &path, range))
         .collect();
@@ -226,9 +249,16 @@ pub fn references(snap: &Snapshot, p: ReferenceParams) -> Option<Vec<Location>> 
     let uri = &p.text_document_position.text_document.uri;
     let v = View::of(snap, uri)?;
     let offset = v.offset(snap, p.text_document_position.position);
-    let r = navigate::skill_at(&snap.index, &v.path, offset)?;
+    let found = match workflow_target(snap, &v, offset) {
+        Some(t) => workflow::references(&snap.index, &v.path, &t, p.context.include_declaration),
+        None => navigate::references(
+            &snap.index,
+            &navigate::skill_at(&snap.index, &v.path, offset)?.name,
+            p.context.include_declaration,
+        ),
+    };
     Some(
-        navigate::references(&snap.index, &r.name, p.context.include_declaration)
+        found
             .into_iter()
             .filter_map(|(path, range)| location(snap, &path, range))
             .collect(),
@@ -243,6 +273,12 @@ pub fn prepare_rename(
         return Ok(None);
     };
     let offset = v.offset(snap, p.position);
+    if let Some((workflow::Target::Step(id), range)) = workflow_target_range(snap, &v, offset) {
+        return Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
+            range: v.range(snap, range),
+            placeholder: id,
+        }));
+    }
     let r = navigate::prepare_rename(&snap.index, &v.path, offset).map_err(failed)?;
     Ok(Some(PrepareRenameResponse::RangeWithPlaceholder {
         range: v.range(snap, r.range),
@@ -256,8 +292,17 @@ pub fn rename(snap: &Snapshot, p: RenameParams) -> Result<Option<WorkspaceEdit>>
         return Ok(None);
     };
     let offset = v.offset(snap, p.text_document_position.position);
-    let r = navigate::prepare_rename(&snap.index, &v.path, offset).map_err(failed)?;
-    let plan = navigate::rename(&snap.index, &r.name, &p.new_name).map_err(failed)?;
+    let plan = match workflow_target_range(snap, &v, offset) {
+        // A step id: its workflow only.
+        Some((workflow::Target::Step(id), _)) => navigate::RenamePlan {
+            edits: workflow::rename_step(&snap.index, &v.path, &id, &p.new_name).map_err(failed)?,
+            folders: Vec::new(),
+        },
+        _ => {
+            let r = navigate::prepare_rename(&snap.index, &v.path, offset).map_err(failed)?;
+            navigate::rename(&snap.index, &r.name, &p.new_name).map_err(failed)?
+        }
+    };
     let mut file_edits: Vec<(Uri, Option<i32>, Vec<TextEdit>)> = Vec::new();
     for (path, edits) in &plan.edits {
         let Some(uri) = Uri::from_file_path(path) else {

@@ -157,9 +157,10 @@ fn apply(world: &mut Snapshot, msg: Msg, notes: &mut Vec<String>, ws: &mut Works
         }
         Msg::Open(p) => {
             let uri = p.text_document.uri;
-            let Some((path, kind)) =
-                path_of(&uri).and_then(|path| FileKind::detect(&path).map(|k| (path, k)))
-            else {
+            // A workflow is known by its content, so the opened text decides.
+            let Some((path, kind)) = path_of(&uri).and_then(|path| {
+                FileKind::of_text(&path, &p.text_document.text).map(|k| (path, k))
+            }) else {
                 return;
             };
             let doc = Arc::new(

@@ -208,6 +208,10 @@ impl Workspace {
                     if is_open(world, &path) {
                         continue;
                     }
+                    // A YAML file that is no workflow and never was one changes nothing.
+                    if entry.is_none() && world.index.file(&path).is_none() {
+                        continue;
+                    }
                     let idx = Arc::make_mut(&mut world.index);
                     match entry {
                         Some(e) => {
@@ -273,7 +277,11 @@ impl Workspace {
         let Some(read_only) = scope(world, &path) else {
             return;
         };
-        let kind = FileKind::from_path(&path);
+        // A YAML file may be a workflow: its load (on the blocking pool, not here) reads it and
+        // drops what is none.
+        let kind = FileKind::from_path(&path).or_else(|| {
+            forge_analysis::rules::workflow::is_yaml_path(&path).then_some(FileKind::Workflow)
+        });
         if kind.is_none() {
             self.bundle_file_changed(world, &path, typ);
         }
