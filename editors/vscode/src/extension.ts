@@ -102,15 +102,23 @@ export class Forge {
 
   /** The `@forge` chat participant, where VS Code has the Chat API (else the palette flows only). */
   registerChat(): void {
-    registerChatParticipant(this.context, {
-      exec: (command, arg, token) => this.exec(command, arg, token),
-      botsFolder: () => {
-        const folder = vscode.workspace.workspaceFolders?.[0];
-        return folder ? this.botsFolder(folder) : undefined;
-      },
-      activeBotFile: () => this.activeBotFile(),
-      saveWritten: (uris) => this.saveWritten(uris),
-    });
+    let participant: vscode.Disposable | undefined;
+    try {
+      participant = registerChatParticipant(this.context, {
+        exec: (command, arg, token) => this.exec(command, arg, token),
+        botsFolder: () => {
+          const folder = vscode.workspace.workspaceFolders?.[0];
+          return folder ? this.botsFolder(folder) : undefined;
+        },
+        activeBotFile: () => this.activeBotFile(),
+        saveWritten: (uris) => this.saveWritten(uris),
+      });
+    } catch (error) {
+      // A chat API that refuses the participant must not cost the extension its palette commands.
+      this.output.error(`@forge: the chat participant could not be registered: ${String(error)}`);
+      return;
+    }
+    this.output.info(participant ? '@forge: chat participant registered' : '@forge: this editor has no Chat API; the builder is in the command palette');
   }
 
   private async guard(run: () => Promise<unknown>): Promise<void> {

@@ -121,8 +121,9 @@ test('without the Chat API nothing chat-related is registered and activation doe
   const ext = require('../out/extension.js');
   const ctx = context();
   assert.equal(vscode.chat, undefined);
-  await ext.activate(ctx);
+  const forge = await ext.activate(ctx);
   assert.equal(countOf(PaletteCommands.newBot), 1, 'the palette flows stay');
+  assert.ok(forge.output.lines.includes('@forge: this editor has no Chat API; the builder is in the command palette'), forge.output.lines.join('\n'));
   ctx.subscriptions.forEach((d) => d.dispose());
   await ext.deactivate();
 });
@@ -139,8 +140,9 @@ test('with the Chat API the @forge participant of package.json is created and an
   };
   const ext = require('../out/extension.js');
   const ctx = context();
-  await ext.activate(ctx);
+  const forge = await ext.activate(ctx);
   assert.equal(created.length, 1);
+  assert.ok(forge.output.lines.includes('@forge: chat participant registered'), forge.output.lines.join('\n'));
   const participant = created[0];
   const declared = manifest.contributes.chatParticipants;
   assert.deepEqual(declared.map((p) => p.id), [participant.id]);
@@ -162,6 +164,22 @@ test('with the Chat API the @forge participant of package.json is created and an
   assert.deepEqual(parts.map((p) => p.kind), ['progress']);
   ctx.subscriptions.forEach((d) => d.dispose());
   assert.ok(participant.disposed, 'disposed with the extension');
+  await ext.deactivate();
+});
+
+test('a chat API that refuses the participant costs nothing but the participant', async () => {
+  rec.config['forge-ls.serverPath'] = '/nonexistent/forge-ls';
+  rec.chat = {
+    createChatParticipant() {
+      throw new Error('participant not declared');
+    },
+  };
+  const ext = require('../out/extension.js');
+  const ctx = context();
+  const forge = await ext.activate(ctx);
+  assert.equal(countOf(PaletteCommands.newBot), 1);
+  assert.ok(forge.output.lines.some((l) => /could not be registered: Error: participant not declared/.test(l)), forge.output.lines.join('\n'));
+  ctx.subscriptions.forEach((d) => d.dispose());
   await ext.deactivate();
 });
 
