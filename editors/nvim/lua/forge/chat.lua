@@ -210,16 +210,22 @@ function M.send(buf, on_done)
   async.run(function()
     local ok, err = pcall(handle, buf, message)
     if not ok then
-      -- The draft is as it was: the error is the reply, and the user may try again.
-      say(buf, "**Error:** " .. tostring(err))
-      error(err, 0)
+      -- The draft is as it was: the error is the reply (shown there, not also notified), and the user may
+      -- try again.
+      say(buf, "**Error:** " .. M.error_text(err))
+      return err
     end
-  end, function(err)
+  end, function(err, failed)
     s.busy = false
     if on_done then
-      on_done(err)
+      on_done(err or failed)
     end
   end)
+end
+
+--- An error for a person: without the Lua file and line that raised it.
+function M.error_text(err)
+  return (tostring(err):gsub("^[^\n]-%.lua:%d+: ", ""))
 end
 
 local count = 0
@@ -265,7 +271,7 @@ function M.open(opts)
     end, function(err)
       M.state[buf].busy = false
       if err then
-        say(buf, "**Error:** " .. tostring(err))
+        say(buf, "**Error:** " .. M.error_text(err))
       end
       if opts.on_done then
         opts.on_done(err)

@@ -296,6 +296,19 @@ local function chat_say(buf, text, key)
   return chat.state[buf]
 end
 
+-- :ForgeChat with `args` from the current buffer; waits until its first reply is shown; returns the buffer.
+local function chat_open(args)
+  local done, err = false, nil
+  local buf = require("forge.commands").chat(args, function(e)
+    done, err = true, e
+  end)
+  assert(vim.wait(30000, function()
+    return done
+  end, 20), ":ForgeChat " .. args .. " did not answer")
+  assert(not err, tostring(err))
+  return buf
+end
+
 local function chat_buffer_text(buf)
   return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
 end
@@ -356,6 +369,14 @@ tests[":ForgeChat builds a bot from a conversation to files on disk"] = function
   if vim.env.FORGE_CHAT_DUMP then
     write(vim.env.FORGE_CHAT_DUMP, text)
   end
+  -- A draft that is gone (deleted elsewhere): the error is the reply, and the buffer takes the next message.
+  chat.state[buf].session_id = "no-such-draft"
+  chat_say(buf, "1")
+  text = chat_buffer_text(buf)
+  assert(text:find("**Error:** forge.builder.chat: no builder session `no-such-draft`", 1, true), text)
+  assert(chat.pending(buf) == "", "a fresh `## Me` to write under")
+  chat_say(buf, "/bot A gardening helper")
+  assert(chat.state[buf].session_id and chat.state[buf].session_id ~= "no-such-draft", vim.inspect(chat.state[buf]))
 end
 
 tests[":ForgeChat on a bot's file reconfigures it; :ForgeChat resume replays a draft"] = function()
@@ -367,14 +388,7 @@ tests[":ForgeChat on a bot's file reconfigures it; :ForgeChat resume replays a d
   local client = client_for(vim.api.nvim_get_current_buf())
   need_command(client, "forge.builder.transcript")
   local chat = require("forge.chat")
-  local done, err = false, nil
-  local buf = require("forge.commands").chat("", function(e)
-    done, err = true, e
-  end)
-  assert(vim.wait(30000, function()
-    return done
-  end, 20), "reconfigure did not start")
-  assert(not err, tostring(err))
+  local buf = chat_open("")
   local s = chat.state[buf]
   assert(s.session_id, chat_buffer_text(buf))
   local session = exec_sync(client, 0, "forge.builder.session", { session_id = s.session_id })
@@ -388,13 +402,7 @@ tests[":ForgeChat on a bot's file reconfigures it; :ForgeChat resume replays a d
 
   -- A draft started by the wizard's command, resumed in a chat: its conversation replayed, then answered.
   local started = exec_sync(client, 0, "forge.builder.start", { mode = "skill", description = "Summarise a PDF into bullet points" })
-  done = false
-  local other = require("forge.commands").chat("resume 1", function(e)
-    done, err = true, e
-  end)
-  assert(vim.wait(30000, function()
-    return done
-  end, 20) and not err, tostring(err))
+  local other = chat_open("resume 1")
   assert(other ~= buf)
   assert(chat.state[other].session_id == started.session_id, vim.inspect(chat.state[other]))
   assert(chat.state[other].mode == "skill")
@@ -402,6 +410,12 @@ tests[":ForgeChat on a bot's file reconfigures it; :ForgeChat resume replays a d
   assert(text:find("## Me\n\nSummarise a PDF into bullet points", 1, true), text)
   chat_say(other, "1")
   assert(chat.state[other].session_id == started.session_id)
+
+  -- Without an argument, the drafts in vim.ui.select.
+  local prompts = scripted_ui("unused")
+  local picked = chat_open("resume")
+  assert(vim.deep_equal(prompts, { "Forge · Resume Draft" }), vim.inspect(prompts))
+  assert(chat.state[picked].session_id == started.session_id, vim.inspect(chat.state[picked]))
 end
 
 tests["OpenClaw's first-run ritual through code actions in the files it fills"] = function()
