@@ -9,6 +9,8 @@ export const ServerCommands = {
   builderDelete: 'forge.builder.delete',
   builderAssemble: 'forge.builder.assemble',
   builderReconfigure: 'forge.builder.reconfigure',
+  builderChat: 'forge.builder.chat',
+  builderTranscript: 'forge.builder.transcript',
   skillCreate: 'forge.skill.create',
   skillValidate: 'forge.skill.validate',
 } as const;

@@ -44,12 +44,14 @@ import { answerConfiguration, buildServerSettings } from './settings';
 import { resolveServerPath } from './serverPath';
 import { PREVIEW_SCHEME, PreviewProvider, VsCodeFlowUI } from './vscodeUi';
 import { openPromptPreview, type PromptPreviews, registerPromptPreview, rewritePreviewLenses } from './promptPreview';
+import { registerChatParticipant } from './vscodeChat';
 
 let forge: Forge | undefined;
 
 export async function activate(context: vscode.ExtensionContext): Promise<Forge> {
   forge = new Forge(context);
   forge.registerPaletteCommands();
+  forge.registerChat();
   await forge.start();
   return forge;
 }
@@ -99,6 +101,27 @@ export class Forge {
         vscode.commands.registerCommand(id, (arg?: unknown) => this.guard(() => handlers[key](arg))),
       );
     }
+  }
+
+  /** The `@forge` chat participant, where VS Code has the Chat API (else the palette flows only). */
+  registerChat(): void {
+    let participant: vscode.Disposable | undefined;
+    try {
+      participant = registerChatParticipant(this.context, {
+        exec: (command, arg, token) => this.exec(command, arg, token),
+        botsFolder: () => {
+          const folder = vscode.workspace.workspaceFolders?.[0];
+          return folder ? this.botsFolder(folder) : undefined;
+        },
+        activeBotFile: () => this.activeBotFile(),
+        saveWritten: (uris) => this.saveWritten(uris),
+      });
+    } catch (error) {
+      // A chat API that refuses the participant must not cost the extension its palette commands.
+      this.output.error(`@forge: the chat participant could not be registered: ${String(error)}`);
+      return;
+    }
+    this.output.info(participant ? '@forge: chat participant registered' : '@forge: this editor has no Chat API; the builder is in the command palette');
   }
 
   private async guard(run: () => Promise<unknown>): Promise<void> {
@@ -268,7 +291,7 @@ export class Forge {
   }
 
   /** Sends `workspace/executeCommand` with one JSON argument, checking the server advertises the command. */
-  async exec(command: string, arg: unknown): Promise<unknown> {
+  async exec(command: string, arg: unknown, token?: vscode.CancellationToken): Promise<unknown> {
     const client = this.client;
     if (!client || !client.isRunning()) {
       throw new Error('the forge-ls server is not running (see the "Forge Language Server" output)');
@@ -277,7 +300,7 @@ export class Forge {
     if (!advertised.includes(command)) {
       throw new Error(`this forge-ls does not provide ${command}; update the server`);
     }
-    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] });
+    return client.sendRequest(ExecuteCommandRequest.type, { command, arguments: [arg] }, token);
   }
 
   private ui(): VsCodeFlowUI {
@@ -590,15 +613,18 @@ export class Forge {
     }
   }
 
-  private async finish(outcome: FlowOutcome): Promise<void> {
-    // workspace/applyEdit leaves edited files dirty in VS Code: save what the server wrote so it is on disk.
-    const written = outcome.kind === 'assembled' ? outcome.files : outcome.kind === 'skill-created' ? [outcome.uri] : [];
-    for (const uri of written) {
+  /** workspace/applyEdit leaves edited files dirty in VS Code: save what the server wrote so it is on disk. */
+  private async saveWritten(uris: string[]): Promise<void> {
+    for (const uri of uris) {
       const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri);
       if (doc?.isDirty) {
         await doc.save();
       }
     }
+  }
+
+  private async finish(outcome: FlowOutcome): Promise<void> {
+    await this.saveWritten(outcome.kind === 'assembled' ? outcome.files : outcome.kind === 'skill-created' ? [outcome.uri] : []);
     if (outcome.kind === 'assembled') {
       this.output.appendLine(`Assembled ${outcome.session_id}: ${outcome.files.join(', ')}`);
       const first = outcome.files.find((f) => f.endsWith('IDENTITY.md')) ?? outcome.files[0];

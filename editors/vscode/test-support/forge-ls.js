@@ -5,7 +5,7 @@ const assert = require('node:assert/strict');
 const cp = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { pathToFileURL } = require('node:url');
+const { pathToFileURL, fileURLToPath } = require('node:url');
 const {
   createProtocolConnection,
   StreamMessageReader,
@@ -49,4 +49,26 @@ async function startForgeLs(t, root, { capabilities = {}, onRequest } = {}) {
   return { connection, exec };
 }
 
-module.exports = { REPO, SERVER, startForgeLs };
+function write(file, text) {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+}
+
+/** Applies a workspace edit to disk as an editor would (created files, then full-range or insert edits). */
+function applyEdit(edit) {
+  for (const op of edit.documentChanges ?? []) {
+    if (op.kind === 'create') {
+      write(fileURLToPath(op.uri), '');
+    } else if (!op.kind) {
+      const file = fileURLToPath(op.textDocument.uri);
+      let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
+      const offset = (p) => text.split('\n').slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
+      for (const e of [...op.edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))) {
+        text = text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
+      }
+      fs.writeFileSync(file, text);
+    }
+  }
+}
+
+module.exports = { REPO, SERVER, applyEdit, startForgeLs, write };

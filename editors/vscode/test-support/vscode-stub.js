@@ -191,8 +191,20 @@ class DocumentSymbol {
   }
 }
 
+// The chat API's history turn, for handlers that read `context.history`.
+class ChatResponseTurn {
+  constructor(response, result, participant, command) {
+    Object.assign(this, { response, result, participant, command });
+  }
+}
+
 const explicit = {
   Disposable: StubDisposable,
+  ChatResponseTurn,
+  // `vscode.chat`: undefined (a VS Code without the Chat API) unless a test sets `__recorded.chat`.
+  get chat() {
+    return recorded.chat;
+  },
   Position,
   Range,
   DocumentSymbol,
@@ -229,6 +241,7 @@ const explicit = {
     recorded.config = {};
     recorded.errorChoice = undefined;
     recorded.clipboard = undefined;
+    recorded.chat = undefined;
   },
 };
 

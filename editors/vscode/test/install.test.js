@@ -9,29 +9,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { pathToFileURL, fileURLToPath } = require('node:url');
 const { installSkill, isRefusal } = require('../out/install.js');
-const { startForgeLs } = require('../test-support/forge-ls.js');
-
-function write(file, text) {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-}
-
-/** Applies a workspace edit to disk as an editor would (created files, then full-range or insert edits). */
-function applyEdit(edit) {
-  for (const op of edit.documentChanges ?? []) {
-    if (op.kind === 'create') {
-      write(fileURLToPath(op.uri), '');
-    } else if (!op.kind) {
-      const file = fileURLToPath(op.textDocument.uri);
-      let text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-      const offset = (p) => text.split('\n').slice(0, p.line).reduce((n, l) => n + l.length + 1, 0) + p.character;
-      for (const e of [...op.edits].sort((a, b) => offset(b.range.start) - offset(a.range.start))) {
-        text = text.slice(0, offset(e.range.start)) + e.newText + text.slice(offset(e.range.end));
-      }
-      fs.writeFileSync(file, text);
-    }
-  }
-}
+const { applyEdit, startForgeLs, write } = require('../test-support/forge-ls.js');
 
 test('Install Skill: refused with its findings until installed anyway; a clean skill installs at once', async (t) => {
   const root = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'forge-install-')));

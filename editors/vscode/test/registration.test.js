@@ -116,6 +116,73 @@ test('activate registers each palette command once, with ids distinct from the s
   }
 });
 
+test('without the Chat API nothing chat-related is registered and activation does not fail', async () => {
+  rec.config['forge-ls.serverPath'] = '/nonexistent/forge-ls';
+  const ext = require('../out/extension.js');
+  const ctx = context();
+  assert.equal(vscode.chat, undefined);
+  const forge = await ext.activate(ctx);
+  assert.equal(countOf(PaletteCommands.newBot), 1, 'the palette flows stay');
+  assert.ok(forge.output.lines.includes('@forge: this editor has no Chat API; the builder is in the command palette'), forge.output.lines.join('\n'));
+  ctx.subscriptions.forEach((d) => d.dispose());
+  await ext.deactivate();
+});
+
+test('with the Chat API the @forge participant of package.json is created and answers', async () => {
+  rec.config['forge-ls.serverPath'] = '/nonexistent/forge-ls';
+  const created = [];
+  rec.chat = {
+    createChatParticipant(id, handler) {
+      const participant = { id, requestHandler: handler, disposed: false, dispose() { this.disposed = true; } };
+      created.push(participant);
+      return participant;
+    },
+  };
+  const ext = require('../out/extension.js');
+  const ctx = context();
+  const forge = await ext.activate(ctx);
+  assert.equal(created.length, 1);
+  assert.ok(forge.output.lines.includes('@forge: chat participant registered'), forge.output.lines.join('\n'));
+  const participant = created[0];
+  const declared = manifest.contributes.chatParticipants;
+  assert.deepEqual(declared.map((p) => p.id), [participant.id]);
+  assert.equal(declared[0].name, 'forge');
+  assert.deepEqual(declared[0].commands.map((c) => c.name), ['bot', 'skill', 'resume', 'back', 'preview', 'assemble', 'reconfigure']);
+  assert.ok(manifest.activationEvents.includes(`onChatParticipant:${participant.id}`));
+  // Follow-ups are the options of the reply's metadata.
+  const meta = { sessionId: 's1', mode: 'bot', options: [{ index: 1, label: 'Mendel' }] };
+  assert.deepEqual(await participant.followupProvider.provideFollowups({ metadata: meta }, { history: [] }, {}), [
+    { prompt: '1', label: '1. Mendel' },
+  ]);
+  // The session id of the conversation comes from the history; without a server, the error is the reply's.
+  const parts = [];
+  const stream = new Proxy({}, { get: (_, kind) => (...args) => parts.push({ kind, args }) });
+  const history = [new vscode.ChatResponseTurn([], { metadata: meta }, participant.id), new vscode.ChatResponseTurn([], { metadata: { sessionId: 'other' } }, 'someone.else')];
+  const result = await participant.requestHandler({ prompt: '2', command: undefined, references: [] }, { history }, stream, {});
+  assert.match(result.errorDetails.message, /not running/);
+  assert.deepEqual(result.metadata, { sessionId: 's1', mode: 'bot', options: meta.options }, 'the conversation is kept');
+  assert.deepEqual(parts.map((p) => p.kind), ['progress']);
+  ctx.subscriptions.forEach((d) => d.dispose());
+  assert.ok(participant.disposed, 'disposed with the extension');
+  await ext.deactivate();
+});
+
+test('a chat API that refuses the participant costs nothing but the participant', async () => {
+  rec.config['forge-ls.serverPath'] = '/nonexistent/forge-ls';
+  rec.chat = {
+    createChatParticipant() {
+      throw new Error('participant not declared');
+    },
+  };
+  const ext = require('../out/extension.js');
+  const ctx = context();
+  const forge = await ext.activate(ctx);
+  assert.equal(countOf(PaletteCommands.newBot), 1);
+  assert.ok(forge.output.lines.some((l) => /could not be registered: Error: participant not declared/.test(l)), forge.output.lines.join('\n'));
+  ctx.subscriptions.forEach((d) => d.dispose());
+  await ext.deactivate();
+});
+
 test('a missing server is reported with the install command and a button that copies it', async () => {
   rec.config['forge-ls.serverPath'] = '/nonexistent/forge-ls';
   rec.errorChoice = 'Copy Install Command';

@@ -1,5 +1,5 @@
 -- :ForgeNewBot, :ForgeNewSkill, :ForgeBootstrap, :ForgeResume, :ForgeDeleteDraft, :ForgeReconfigure, :ForgeValidate,
--- :ForgeAssemble, :ForgePreview, :ForgeInstall
+-- :ForgeAssemble, :ForgePreview, :ForgeInstall, :ForgeChat
 local async = require("forge.async")
 local flow = require("forge.flow")
 
@@ -173,6 +173,17 @@ function M.reconfigure(on_done)
   end, on_done)
 end
 
+--- :ForgeChat [resume [n|id]]: a chat buffer; on a bot's file a reconfigure conversation about that bot.
+function M.chat(args, on_done)
+  local chat = require("forge.chat")
+  local word, rest = vim.trim(args or ""):match("^(%S*)%s*(.-)$")
+  if word == "resume" then
+    return chat.open({ resume = rest ~= "" and rest or true, on_done = on_done })
+  end
+  local bot = bot_file_of_current_buffer()
+  return chat.open({ reconfigure = bot, on_done = on_done })
+end
+
 local severity_type = { "E", "W", "I", "N" }
 
 --- Appends the LSP diagnostics of the file at `uri` to the quickfix `items`.
@@ -282,6 +293,15 @@ function M.create()
   cmd("ForgeAssemble", function()
     M.assemble()
   end, { desc = "Forge: assemble a finished draft" })
+  cmd("ForgeChat", function(a)
+    M.chat(a.args)
+  end, {
+    nargs = "*",
+    complete = function()
+      return { "resume" }
+    end,
+    desc = "Forge: the builder as a chat (on a bot's file: reconfigure it; `resume [n|id]`: a draft)",
+  })
   cmd("ForgePreview", function()
     require("forge.preview").open()
   end, { desc = "Forge: the system prompt of this bot, with token counts" })

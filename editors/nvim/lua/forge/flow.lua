@@ -164,7 +164,7 @@ function M.answer_turn(turn, mode, allow_back)
 end
 
 --- Writes the buffers the server's workspace/applyEdit changed, so assembled files are on disk.
-local function save_files(uris)
+function M.save_files(uris)
   for _, uri in ipairs(uris) do
     local bufnr = vim.uri_to_bufnr(uri)
     if not vim.api.nvim_buf_is_loaded(bufnr) then
@@ -188,14 +188,14 @@ function M.assemble(exec, session_id, opts)
     if type(result) ~= "table" or type(result.uri) ~= "string" then
       error("forge.skill.create returned " .. vim.inspect(result))
     end
-    save_files({ result.uri })
+    M.save_files({ result.uri })
     return { kind = "skill-created", session_id = session_id, uri = result.uri, diagnostics = result.diagnostics or {} }
   end
   local result = exec("forge.builder.assemble", { session_id = session_id, folder = opts.folder })
   if type(result) ~= "table" or type(result.files) ~= "table" then
     error("forge.builder.assemble returned " .. vim.inspect(result))
   end
-  save_files(result.files)
+  M.save_files(result.files)
   return { kind = "assembled", session_id = session_id, files = result.files }
 end
 

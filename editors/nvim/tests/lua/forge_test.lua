@@ -362,6 +362,146 @@ local function exec_sync(client, buf, command, arg)
   return r.result
 end
 
+-- Types `text` under the chat buffer's last `## Me` and sends it with <CR> (or `key`), as a user would; waits
+-- for the reply.
+local function chat_say(buf, text, key)
+  local chat = require("forge.chat")
+  local _, heading = chat.pending(buf)
+  assert(heading, "no `## Me` heading to write under")
+  vim.api.nvim_buf_set_lines(buf, heading + 1, -1, false, { "", text })
+  vim.api.nvim_set_current_buf(buf)
+  vim.cmd("stopinsert")
+  local sent = chat.state[buf].sent or 0
+  vim.api.nvim_feedkeys(vim.keycode(key or "<CR>"), "mx", false)
+  assert((chat.state[buf].sent or 0) == sent + 1, "<CR> did not send the message")
+  assert(vim.wait(60000, function()
+    return not chat.state[buf].busy
+  end, 20), "no reply to " .. text)
+  return chat.state[buf]
+end
+
+-- :ForgeChat with `args` from the current buffer; waits until its first reply is shown; returns the buffer.
+local function chat_open(args)
+  local done, err = false, nil
+  local buf = require("forge.commands").chat(args, function(e)
+    done, err = true, e
+  end)
+  assert(vim.wait(30000, function()
+    return done
+  end, 20), ":ForgeChat " .. args .. " did not answer")
+  assert(not err, tostring(err))
+  return buf
+end
+
+local function chat_buffer_text(buf)
+  return table.concat(vim.api.nvim_buf_get_lines(buf, 0, -1, false), "\n")
+end
+
+-- Answers with the first option (or words where there are none) until the files are written.
+local function chat_until_done(buf)
+  local chat = require("forge.chat")
+  for _ = 1, 60 do
+    local s = chat.state[buf]
+    if not s.session_id then
+      return
+    end
+    chat_say(buf, #(s.options or {}) > 0 and "1" or "Patient and precise.")
+  end
+  error("the chat did not finish:\n" .. chat_buffer_text(buf))
+end
+
+tests[":ForgeChat builds a bot from a conversation to files on disk"] = function()
+  local root = new_workspace()
+  setup_plugin(root)
+  vim.cmd.edit(root .. "/skills/pdf-tools/SKILL.md")
+  local client = client_for(vim.api.nvim_get_current_buf())
+  need_command(client, "forge.builder.chat")
+  vim.cmd("ForgeChat")
+  local buf = vim.api.nvim_get_current_buf()
+  local chat = require("forge.chat")
+  assert(chat.state[buf], "not a chat buffer")
+  assert(vim.bo[buf].filetype == "markdown", vim.bo[buf].filetype)
+  local s = chat_say(buf, "A patient chemistry tutor for high-school students")
+  assert(s.session_id and s.mode == "bot", vim.inspect(s))
+  local id = s.session_id
+  local text = chat_buffer_text(buf)
+  assert(text:find("## Me\n\nA patient chemistry tutor", 1, true), text)
+  assert(text:find("## Forge\n\n", 1, true) and text:find("%*%*.-%?%*%*"), "the question in bold:\n" .. text)
+  assert(text:find("\n1%. %*%*"), "numbered options:\n" .. text)
+  -- <C-s> from insert mode sends too.
+  chat_say(buf, "Mendel", "A<C-s>")
+  assert(vim.fn.mode() == "n", vim.fn.mode())
+  chat_say(buf, "/preview")
+  assert(chat_buffer_text(buf):find("Mendel", 1, true))
+  assert(chat.state[buf].session_id == id)
+  chat_say(buf, "/frobnicate")
+  assert(chat_buffer_text(buf):find("`/frobnicate` is not a command here", 1, true))
+  chat_until_done(buf)
+  text = chat_buffer_text(buf)
+  local _, mes = text:gsub("## Me\n", "")
+  local _, forges = text:gsub("## Forge\n", "")
+  assert(forges == mes, "one Forge turn per message (and the greeting): " .. mes .. " / " .. forges)
+  local identity = vim.fn.glob(root .. "/bots/*/IDENTITY.md", true, true)
+  assert(#identity == 1, "no bot written:\n" .. text)
+  assert((read(identity[1]) or ""):find("Mendel", 1, true), read(identity[1]))
+  assert(vim.uv.fs_stat(vim.fs.dirname(identity[1]) .. "/SOUL.md"), "SOUL.md missing on disk")
+  local rel = identity[1]:sub(#root + 2)
+  assert(text:find("`" .. rel .. "`", 1, true), "the reply lists the files written:\n" .. text)
+  -- The draft is gone; a second message starts a new one.
+  local drafts = exec_sync(client, 0, "forge.builder.drafts", vim.empty_dict())
+  assert(#drafts == 0, vim.inspect(drafts))
+  if vim.env.FORGE_CHAT_DUMP then
+    write(vim.env.FORGE_CHAT_DUMP, text)
+  end
+  -- A draft that is gone (deleted elsewhere): the error is the reply, and the buffer takes the next message.
+  chat.state[buf].session_id = "no-such-draft"
+  chat_say(buf, "1")
+  text = chat_buffer_text(buf)
+  assert(text:find("**Error:** forge.builder.chat: no builder session `no-such-draft`", 1, true), text)
+  assert(chat.pending(buf) == "", "a fresh `## Me` to write under")
+  chat_say(buf, "/bot A gardening helper")
+  assert(chat.state[buf].session_id and chat.state[buf].session_id ~= "no-such-draft", vim.inspect(chat.state[buf]))
+end
+
+tests[":ForgeChat on a bot's file reconfigures it; :ForgeChat resume replays a draft"] = function()
+  local root = new_workspace()
+  write(root .. "/bots/luna/IDENTITY.md", "---\nname: Luna\ndisplay_name: Luna\nmodel: claude-sonnet-4-20250514\n---\n")
+  write(root .. "/bots/luna/SOUL.md", "---\nname: Luna\n---\n\n# Personality\n\nCurious and warm.\n")
+  setup_plugin(root)
+  vim.cmd.edit(root .. "/bots/luna/SOUL.md")
+  local client = client_for(vim.api.nvim_get_current_buf())
+  need_command(client, "forge.builder.transcript")
+  local chat = require("forge.chat")
+  local buf = chat_open("")
+  local s = chat.state[buf]
+  assert(s.session_id, chat_buffer_text(buf))
+  local session = exec_sync(client, 0, "forge.builder.session", { session_id = s.session_id })
+  assert(session.bound_folder and session.bound_folder:find("bots/luna", 1, true), vim.inspect(session.bound_folder))
+  assert(chat_buffer_text(buf):find("## Forge\n\n", 1, true), chat_buffer_text(buf))
+  chat_until_done(buf)
+  assert(chat_buffer_text(buf):find("bots/luna/", 1, true), chat_buffer_text(buf))
+  assert(not chat.state[buf].session_id, "done: the draft is gone")
+  assert(#vim.fn.glob(root .. "/bots/*/IDENTITY.md", true, true) == 1, "reconfigure wrote a second bot")
+  assert((read(root .. "/bots/luna/SOUL.md") or ""):find("Luna", 1, true))
+
+  -- A draft started by the wizard's command, resumed in a chat: its conversation replayed, then answered.
+  local started = exec_sync(client, 0, "forge.builder.start", { mode = "skill", description = "Summarise a PDF into bullet points" })
+  local other = chat_open("resume 1")
+  assert(other ~= buf)
+  assert(chat.state[other].session_id == started.session_id, vim.inspect(chat.state[other]))
+  assert(chat.state[other].mode == "skill")
+  local text = chat_buffer_text(other)
+  assert(text:find("## Me\n\nSummarise a PDF into bullet points", 1, true), text)
+  chat_say(other, "1")
+  assert(chat.state[other].session_id == started.session_id)
+
+  -- Without an argument, the drafts in vim.ui.select.
+  local prompts = scripted_ui("unused")
+  local picked = chat_open("resume")
+  assert(vim.deep_equal(prompts, { "Forge · Resume Draft" }), vim.inspect(prompts))
+  assert(chat.state[picked].session_id == started.session_id, vim.inspect(chat.state[picked]))
+end
+
 tests["OpenClaw's first-run ritual through code actions in the files it fills"] = function()
   local root = openclaw_workspace()
   setup_plugin(root)
