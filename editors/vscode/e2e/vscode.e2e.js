@@ -306,9 +306,24 @@ async function installFrom(file) {
   await wb.clearNotifications();
   await wb.command('Forge: Install Skill');
   await wb.waitQuickInput('the file dialog');
-  await wb.quickInput().locator('.quick-input-box input').fill(file);
-  await wb.page.waitForTimeout(300);
-  await wb.page.keyboard.press('Enter');
+  const input = wb.quickInput().locator('.quick-input-box input');
+  // The dialog fills in its starting folder once it has listed it; typing before that is overwritten.
+  await waitUntil('the file dialog\'s starting folder', async () => (await input.inputValue()).length > 0);
+  // The dialog may still replace the value with its starting folder as it lists it: type the path
+  // again until it stays and Enter closes the dialog.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await input.fill(file);
+    await wb.page.waitForTimeout(500);
+    if ((await input.inputValue()) !== file) {
+      continue;
+    }
+    await wb.page.keyboard.press('Enter');
+    const closed = await wb.quickInput().waitFor({ state: 'hidden', timeout: 5000 }).then(() => true, () => false);
+    if (closed) {
+      return;
+    }
+  }
+  throw new Error(`the file dialog did not take ${file}: ${await input.inputValue()}`);
 }
 
 scenario('Install Skill: a malicious skill is refused in a modal with its findings; a clean one installs', async () => {

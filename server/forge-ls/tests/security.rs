@@ -134,5 +134,15 @@ fn the_server_publishes_findings_in_bundled_scripts_and_follows_their_changes() 
     lsp.diagnostics_where(&script_uri, "cleared with its folder", |p| {
         codes_of(p).is_empty()
     });
+    // A folder created with the script in it, reported as the folder alone (as VS Code does).
+    std::fs::create_dir_all(skill.join("scripts")).unwrap();
+    std::fs::write(&script, bad).unwrap();
+    lsp.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri(&skill.join("scripts")), "type": 1}]}),
+    );
+    lsp.diagnostics_where(&script_uri, "back with its folder", |p| {
+        codes_of(p) == ["security-exfiltration"]
+    });
     lsp.stop();
 }

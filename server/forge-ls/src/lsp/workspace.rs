@@ -332,11 +332,12 @@ impl Workspace {
         self.to_load.push((path, read_only, self.seq));
     }
 
-    /// A script or Markdown file changed on disk, or a file or folder was deleted: the skill that
-    /// bundles it is analysed again, so its findings are published anew.
+    /// A script or Markdown file changed on disk, or a folder was created or deleted (editors
+    /// often report a new folder, not the files in it): the skill that bundles it is analysed
+    /// again, so its findings are published anew.
     fn bundle_file_changed(&mut self, world: &mut Snapshot, path: &Path, typ: FileChangeType) {
-        if typ != FileChangeType::DELETED && forge_analysis::rules::bundle::lang_of(path).is_none()
-        {
+        let folder = typ == FileChangeType::DELETED || path.is_dir();
+        if !folder && forge_analysis::rules::bundle::lang_of(path).is_none() {
             return;
         }
         let Some(skill) = path
