@@ -127,6 +127,10 @@ scenario('a quick fix clamps the temperature, listed before any builder answer',
   assert.match(labels[0], /Clamp to 2/, labels.join('\n'));
   assert.ok(!labels.some((l) => /Forge ·/.test(l)), `no builder answer on this line: ${labels.join('\n')}`);
   await wb.page.keyboard.press('Enter');
+  // Saved only once the edit is in the editor: a save before it lands writes the old text.
+  await waitUntil('the fix applied in the editor', async () =>
+    /temperature: 2(?!\d)/.test((await wb.page.locator('.view-lines').allTextContents()).join('\n').replace(/\u00a0/g, ' ')),
+  );
   await wb.page.keyboard.press('Control+S');
   const file = path.join(ws, 'bots/luna/IDENTITY.md');
   await waitUntil('the fix saved', () => /\ntemperature: 2\n/.test(fs.readFileSync(file, 'utf8')));
