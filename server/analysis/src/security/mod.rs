@@ -43,8 +43,6 @@ struct Compiled {
     prefixes: AhoCorasick,
     /// Prefix → the rules it starts.
     prefix_rules: Vec<Vec<usize>>,
-    /// Rules with no finite set of prefixes: searched in the whole text.
-    unanchored: Vec<usize>,
     rules: Vec<meta::Regex>,
     /// Rules whose match names a host (`curl … | sh`): not reported for a trusted installer.
     has_host: Vec<bool>,
@@ -98,21 +96,19 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         .collect();
     let mut literals: Vec<String> = Vec::new();
     let mut prefix_rules: Vec<Vec<usize>> = Vec::new();
-    let mut unanchored = Vec::new();
     for (i, p) in patterns.iter().enumerate() {
-        match prefixes(p) {
-            Some(lits) => {
-                for l in lits {
-                    match literals.iter().position(|x| *x == l) {
-                        Some(at) => prefix_rules[at].push(i),
-                        None => {
-                            literals.push(l);
-                            prefix_rules.push(vec![i]);
-                        }
-                    }
+        // A rule whose syntax does not bound its first literals would need a search of every
+        // text; the table's rules are written so that none does.
+        let lits = prefixes(p)
+            .unwrap_or_else(|| panic!("security rule {i} has no finite set of first literals"));
+        for l in lits {
+            match literals.iter().position(|x| *x == l) {
+                Some(at) => prefix_rules[at].push(i),
+                None => {
+                    literals.push(l);
+                    prefix_rules.push(vec![i]);
                 }
             }
-            None => unanchored.push(i),
         }
     }
     Compiled {
@@ -121,7 +117,6 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             .build(&literals)
             .expect("security table prefixes"),
         prefix_rules,
-        unanchored,
         has_host: rules
             .iter()
             .map(|r| {
@@ -155,11 +150,15 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
 /// The matches of rule `i` in `text`, as `find_iter` would give them (leftmost, not
 /// overlapping): tried anchored at each candidate start, in order, since every match starts at
 /// one.
-fn rule_matches(i: usize, text: &str, starts: &[usize]) -> Vec<Range<usize>> {
+fn rule_matches(
+    i: usize,
+    text: &str,
+    starts: impl IntoIterator<Item = usize>,
+) -> Vec<Range<usize>> {
     let re = &COMPILED.rules[i];
     let mut out = Vec::new();
     let mut next = 0;
-    for &at in starts {
+    for at in starts {
         if at < next {
             continue;
         }
@@ -279,29 +278,16 @@ fn pattern_hits(text: &str, lang: Lang) -> Vec<Hit> {
             starts.push((i, m.start()));
         }
     }
-    if starts.is_empty() && c.unanchored.is_empty() {
-        return hits;
-    }
     starts.sort_unstable();
     starts.dedup();
-    let mut rules: Vec<usize> = starts.iter().map(|(i, _)| *i).collect();
-    rules.extend(&c.unanchored);
-    rules.sort_unstable();
-    rules.dedup();
-    for i in rules {
+    // One run of starts per rule, in rule order.
+    for run in starts.chunk_by(|a, b| a.0 == b.0) {
+        let i = run[0].0;
         let rule = &table::RULES[i];
         if rule.scripts_only && !lang.is_script() {
             continue;
         }
-        let found = if c.unanchored.contains(&i) {
-            c.rules[i].find_iter(text).map(|m| m.range()).collect()
-        } else {
-            let from = starts.partition_point(|(r, _)| *r < i);
-            let to = starts.partition_point(|(r, _)| *r <= i);
-            let at: Vec<usize> = starts[from..to].iter().map(|(_, s)| *s).collect();
-            rule_matches(i, text, &at)
-        };
-        for range in found {
+        for range in rule_matches(i, text, run.iter().map(|(_, s)| *s)) {
             let m = &text[range.clone()];
             if c.has_host[i] && table::TRUSTED_INSTALLERS.iter().any(|t| m.contains(t)) {
                 continue;
@@ -475,7 +461,6 @@ mod tests {
     /// Every rule is found through its prefixes, none of them so short that it is everywhere.
     #[test]
     fn every_rule_has_selective_prefixes() {
-        assert!(COMPILED.unanchored.is_empty(), "{:?}", COMPILED.unanchored);
         for (i, r) in table::RULES.iter().enumerate() {
             let lits = prefixes(&prepare(r.pattern)).unwrap();
             assert!(!lits.is_empty(), "rule {i}");
@@ -512,7 +497,7 @@ mod tests {
                     .collect::<std::collections::BTreeSet<_>>()
                     .into_iter()
                     .collect();
-                assert_eq!(rule_matches(i, t, &starts), want, "rule {i}");
+                assert_eq!(rule_matches(i, t, starts), want, "rule {i}");
                 found += want.len();
             }
         }
