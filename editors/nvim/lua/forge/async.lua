@@ -41,6 +41,13 @@ function M.input(opts)
   end)
 end
 
+--- Waits `ms` milliseconds without blocking the editor.
+function M.sleep(ms)
+  return await(function(cb)
+    vim.defer_fn(cb, ms)
+  end)
+end
+
 --- Sends one request and waits for (err, result).
 function M.request(client, method, params)
   return await(function(cb)

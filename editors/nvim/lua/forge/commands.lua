@@ -15,6 +15,11 @@ function M.exec(command, arg)
   if not client then
     error("forge-ls is not running (is `" .. tostring(forge().config.cmd[1]) .. "` installed? see :checkhealth forge)")
   end
+  -- A client started for this command knows the server's commands only once initialize is answered.
+  local deadline = vim.uv.now() + 15000
+  while not client.initialized and vim.lsp.get_client_by_id(client.id) and vim.uv.now() < deadline do
+    async.sleep(50)
+  end
   local caps = client.server_capabilities or {}
   local advertised = caps.executeCommandProvider and caps.executeCommandProvider.commands or {}
   if not vim.tbl_contains(advertised, command) then

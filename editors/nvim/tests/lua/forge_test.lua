@@ -410,6 +410,17 @@ local function chat_until_done(buf)
   error("the chat did not finish:\n" .. chat_buffer_text(buf))
 end
 
+tests[":ForgeChat answers a first message sent before the server has started"] = function()
+  local root = new_workspace()
+  setup_plugin(root)
+  -- No bot or skill file open: the chat starts the server itself, and the message goes at once.
+  vim.cmd("ForgeChat")
+  local buf = vim.api.nvim_get_current_buf()
+  local s = chat_say(buf, "A patient chemistry tutor for high-school students")
+  assert(s and s.session_id and s.mode == "bot", vim.inspect(s) .. "\n" .. chat_buffer_text(buf))
+  assert(not chat_buffer_text(buf):find("Error", 1, true), chat_buffer_text(buf))
+end
+
 tests[":ForgeChat builds a bot from a conversation to files on disk"] = function()
   local root = new_workspace()
   setup_plugin(root)
