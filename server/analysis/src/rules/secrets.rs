@@ -23,8 +23,12 @@ fn is_token(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
 }
 
+/// Leftmost-first, not overlapping: that search runs on SIMD prefilters. A prefix inside
+/// another prefix's match starts no token of its own (it is preceded by token characters).
 static PREFIXES: std::sync::LazyLock<aho_corasick::AhoCorasick> = std::sync::LazyLock::new(|| {
-    aho_corasick::AhoCorasick::new(SECRET_PREFIXES.iter().map(|(p, _, _)| p))
+    aho_corasick::AhoCorasick::builder()
+        .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+        .build(SECRET_PREFIXES.iter().map(|(p, _, _)| p))
         .expect("secret prefixes")
 });
 
@@ -65,7 +69,7 @@ pub fn find(text: &str) -> Vec<Secret> {
     }
     // Candidate tokens: where a prefix starts a token (one pass for all prefixes).
     let mut starts: Vec<usize> = PREFIXES
-        .find_overlapping_iter(text)
+        .find_iter(text)
         .map(|m| m.start())
         .filter(|&s| s == 0 || !is_token(text.as_bytes()[s - 1]))
         .collect();

@@ -39,30 +39,37 @@ fn legit_joiner(c: char, before: Option<char>, after: Option<char>) -> bool {
             && after.is_some_and(|a| a.is_ascii_alphanumeric()))
 }
 
+/// Whether `b` starts the UTF-8 of a character `kind` knows (U+180E, U+200B–U+2069, U+FEFF,
+/// U+E0000–U+E01EF): only there is a character decoded, the rest of the text is bytes skipped.
+fn may_be_invisible(b: u8) -> bool {
+    matches!(b, 0xE1 | 0xE2 | 0xEF | 0xF3)
+}
+
 /// Runs of invisible characters, with what they spell when they encode text.
 pub(super) fn invisible(text: &str, hits: &mut Vec<Hit>) {
-    // Every character `kind` knows is outside ASCII.
-    if text.is_ascii() {
-        return;
-    }
-    let chars: Vec<(usize, char)> = text.char_indices().collect();
-    let mut i = 0;
-    while i < chars.len() {
-        let (start, c) = chars[i];
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(off) = bytes[from..].iter().position(|b| may_be_invisible(*b)) {
+        // A lead byte is a character boundary.
+        let start = from + off;
+        let mut chars = text[start..].chars();
+        let c = chars.next().unwrap_or_default();
         let Some(k) = kind(c) else {
-            i += 1;
+            from = start + c.len_utf8();
             continue;
         };
-        let before = i.checked_sub(1).map(|j| chars[j].1);
-        let mut j = i;
-        let mut run = Vec::new();
-        while j < chars.len() && kind(chars[j].1) == Some(k) {
-            run.push(chars[j].1);
-            j += 1;
+        let before = text[..start].chars().next_back();
+        let mut run = vec![c];
+        let mut end = start + c.len_utf8();
+        for ch in chars {
+            if kind(ch) != Some(k) {
+                break;
+            }
+            run.push(ch);
+            end += ch.len_utf8();
         }
-        let after = chars.get(j).map(|(_, c)| *c);
-        let end = chars.get(j).map_or(text.len(), |(o, _)| *o);
-        i = j;
+        let after = text[end..].chars().next();
+        from = end;
         let range = start..end;
         let (severity, message) = match k {
             Kind::Tag => {
@@ -243,41 +250,74 @@ fn is_word(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '.' || c == '-'
 }
 
-/// Words (identifiers, host names) that mix ASCII letters with look-alike letters.
+/// The bytes a look-alike's UTF-8 starts with (a table, from `CONFUSABLES`).
+static CONFUSABLE_LEAD: std::sync::LazyLock<[bool; 256]> = std::sync::LazyLock::new(|| {
+    let mut t = [false; 256];
+    for (c, _) in CONFUSABLES {
+        let mut buf = [0; 4];
+        t[c.encode_utf8(&mut buf).as_bytes()[0] as usize] = true;
+    }
+    t
+});
+
+/// Words (identifiers, host names) that mix ASCII letters with look-alike letters: only the words
+/// around a look-alike are looked at.
 pub(super) fn homoglyphs(text: &str, hits: &mut Vec<Hit>) {
-    if text.is_ascii() {
+    let lead = &*CONFUSABLE_LEAD;
+    let bytes = text.as_bytes();
+    let mut from = 0;
+    while let Some(off) = bytes[from..].iter().position(|b| lead[*b as usize]) {
+        let at = from + off;
+        let c = text[at..].chars().next().unwrap_or_default();
+        if !CONFUSABLES.iter().any(|(f, _)| *f == c) {
+            from = at + c.len_utf8();
+            continue;
+        }
+        let start = text[..at]
+            .char_indices()
+            .rev()
+            .take_while(|(_, c)| is_word(*c))
+            .last()
+            .map_or(at, |(i, _)| i);
+        let end = text[at..]
+            .char_indices()
+            .find(|(_, c)| !is_word(*c))
+            .map_or(text.len(), |(i, _)| at + i);
+        homoglyph_word(text, start..end, hits);
+        from = end.max(at + c.len_utf8());
+    }
+}
+
+/// A finding when the word at `range` mixes ASCII letters with look-alikes only.
+fn homoglyph_word(text: &str, range: Range<usize>, hits: &mut Vec<Hit>) {
+    let w = &text[range.clone()];
+    if w.is_ascii() || !w.chars().any(|c| c.is_ascii_alphabetic()) {
         return;
     }
-    let mut start = None;
-    let mut check = |range: Range<usize>| {
-        let w = &text[range.clone()];
-        if w.is_ascii() || !w.chars().any(|c| c.is_ascii_alphabetic()) {
-            return;
-        }
-        // Every non-ASCII letter must be a look-alike: real Cyrillic or Greek words next to
-        // Latin ones (`Ελλάδα-Greece`) use letters that have none.
-        let foreign: Vec<char> = w.chars().filter(|c| !c.is_ascii()).collect();
-        let looks: Vec<(char, char)> = foreign
-            .iter()
-            .filter_map(|c| CONFUSABLES.iter().find(|(f, _)| f == c).copied())
-            .collect();
-        if looks.is_empty() || looks.len() != foreign.len() {
-            return;
-        }
-        let latin: String = w
-            .chars()
-            .map(|c| {
-                CONFUSABLES
-                    .iter()
-                    .find(|(f, _)| *f == c)
-                    .map_or(c, |(_, l)| *l)
-            })
-            .collect();
-        let which: Vec<String> = looks
-            .iter()
-            .map(|(f, l)| format!("`{f}` (U+{:04X}) for `{l}`", *f as u32))
-            .collect();
-        hits.push(Hit {
+    // Every non-ASCII letter must be a look-alike: real Cyrillic or Greek words next to
+    // Latin ones (`Ελλάδα-Greece`) use letters that have none.
+    let foreign: Vec<char> = w.chars().filter(|c| !c.is_ascii()).collect();
+    let looks: Vec<(char, char)> = foreign
+        .iter()
+        .filter_map(|c| CONFUSABLES.iter().find(|(f, _)| f == c).copied())
+        .collect();
+    if looks.is_empty() || looks.len() != foreign.len() {
+        return;
+    }
+    let latin: String = w
+        .chars()
+        .map(|c| {
+            CONFUSABLES
+                .iter()
+                .find(|(f, _)| *f == c)
+                .map_or(c, |(_, l)| *l)
+        })
+        .collect();
+    let which: Vec<String> = looks
+        .iter()
+        .map(|(f, l)| format!("`{f}` (U+{:04X}) for `{l}`", *f as u32))
+        .collect();
+    hits.push(Hit {
             code: &codes::SECURITY_HOMOGLYPH,
             severity: codes::SECURITY_HOMOGLYPH.severity,
             range,
@@ -285,19 +325,5 @@ pub(super) fn homoglyphs(text: &str, hits: &mut Vec<Hit>) {
                 "`{w}` reads as `{latin}` but uses {}: a look-alike name, the trick behind spoofed domains, packages and commands.",
                 which.join(", ")
             ),
-        });
-    };
-    for (i, c) in text.char_indices() {
-        match (is_word(c), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                check(s..i);
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        check(s..text.len());
-    }
+    });
 }

@@ -3,6 +3,7 @@
 //! view is matched against the same rules; a finding only the view has is reported on the
 //! original text's line or blob.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::LazyLock;
@@ -21,7 +22,6 @@ struct Compiled {
     assign: Regex,
     var: Regex,
     split_word: Regex,
-    base64: Regex,
     hex: Regex,
     hex_escapes: Regex,
     rot13_py: Regex,
@@ -40,7 +40,6 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     // A word cut in pieces: two expansions side by side, `cu""rl`, `c\url`.
     split_word: Regex::new(r#"\$\{?[A-Za-z_]\w*\}?['"]*\$|[A-Za-z](?:""|'')[A-Za-z]|[a-z]\\[a-z]"#)
         .unwrap(),
-    base64: Regex::new(r"[A-Za-z0-9+/_-]{24,}={0,2}").unwrap(),
     hex: Regex::new(r"(?-u:\b)(?:[0-9a-fA-F]{2}){12,}(?-u:\b)").unwrap(),
     hex_escapes: Regex::new(r"(?:\\x[0-9a-fA-F]{2}){6,}").unwrap(),
     rot13_py: Regex::new(r#"codecs\.(?:decode|encode)\(\s*['"]([^'"\n]+)['"]\s*,\s*['"]rot.?13['"]"#)
@@ -57,8 +56,9 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
 }
 });
 
-/// Logical lines of `text`: (byte range, text), shell continuation lines (`\` at the end) joined.
-fn logical_lines(text: &str, lang: Lang) -> Vec<(Range<usize>, String)> {
+/// Logical lines of `text`: (byte range, text), shell continuation lines (`\` at the end) joined;
+/// only a joined line is a copy.
+fn logical_lines(text: &str, lang: Lang) -> Vec<(Range<usize>, Cow<'_, str>)> {
     let mut out = Vec::new();
     let mut start = 0;
     let mut acc = String::new();
@@ -71,22 +71,42 @@ fn logical_lines(text: &str, lang: Lang) -> Vec<(Range<usize>, String)> {
             acc.push(' ');
             continue;
         }
-        acc.push_str(body);
-        out.push((
-            start..start + acc.len().min(at - start),
-            std::mem::take(&mut acc),
-        ));
+        let whole = if acc.is_empty() {
+            Cow::Borrowed(body)
+        } else {
+            acc.push_str(body);
+            Cow::Owned(std::mem::take(&mut acc))
+        };
+        out.push((start..start + whole.len().min(at - start), whole));
         start = at;
     }
     if !acc.is_empty() {
-        out.push((start..text.len(), acc));
+        out.push((start..text.len(), Cow::Owned(acc)));
     }
     out
+}
+
+/// Whether `line` may have string literals to join: two quotes with at most blanks and a `+`
+/// between them (`"cu" + "rl"`, `"cu""rl"`), or a `join` of a list. Most lines have neither,
+/// and are not copied.
+fn may_join(line: &str) -> bool {
+    let b = line.as_bytes();
+    let quote = |c: u8| matches!(c, b'"' | b'\'' | b'`');
+    b.iter().enumerate().any(|(i, &c)| {
+        quote(c)
+            && b[i + 1..]
+                .iter()
+                .find(|c| !matches!(c, b' ' | b'\t' | b'+'))
+                .is_some_and(|c| quote(*c))
+    }) || line.contains("join")
 }
 
 /// The findings only a joined view of a line has: shell variables expanded and quotes removed,
 /// or Python/JS literals joined. `raw` are the findings on the text as written.
 pub(super) fn joined(text: &str, lang: Lang, raw: &[Hit], hits: &mut Vec<Hit>) {
+    if lang == Lang::Markdown {
+        return;
+    }
     let c = &*COMPILED;
     let vars: HashMap<&str, &str> = if lang == Lang::Shell {
         c.assign
@@ -117,6 +137,7 @@ pub(super) fn joined(text: &str, lang: Lang, raw: &[Hit], hits: &mut Vec<Hit>) {
                 let stripped: String = strip_quotes(&expanded);
                 (stripped, c.split_word.is_match(&line))
             }
+            Lang::Python | Lang::Js if !may_join(&line) => continue,
             Lang::Python | Lang::Js => match join_literals(&line) {
                 Some(j) => (j, true),
                 None => continue,
@@ -306,6 +327,52 @@ fn rot13(s: &str) -> String {
         .collect()
 }
 
+/// How short a run of base64's alphabet can be and still be taken for encoded text.
+const MIN_BASE64: usize = 24;
+
+/// Whether `b` is in base64's alphabet (standard or URL-safe).
+fn is_base64(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-')
+}
+
+/// The runs of at least `MIN_BASE64` characters of base64's alphabet in `text`, each with up
+/// to two `=` of padding after it. Each window of `MIN_BASE64` bytes is read from its end, so
+/// a character outside the alphabet skips all the bytes before it: most of the text is never
+/// looked at twice, and much of it not at all.
+fn base64_runs(text: &str) -> Vec<Range<usize>> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    // `start` follows a character outside the alphabet (or is 0); `[start, known)` is known to
+    // be in it.
+    let (mut start, mut known) = (0, 0);
+    while start + MIN_BASE64 <= b.len() {
+        let window_end = start + MIN_BASE64;
+        match (known.max(start)..window_end)
+            .rev()
+            .find(|&j| !is_base64(b[j]))
+        {
+            Some(j) => {
+                known = window_end;
+                start = j + 1;
+            }
+            None => {
+                let mut end = window_end;
+                while end < b.len() && is_base64(b[end]) {
+                    end += 1;
+                }
+                let run_end = end;
+                while end < b.len() && end < run_end + 2 && b[end] == b'=' {
+                    end += 1;
+                }
+                out.push(start..end);
+                start = run_end + 1;
+                known = start;
+            }
+        }
+    }
+    out
+}
+
 /// Findings in what the blobs of `text` decode to, reported on the blob.
 pub(super) fn decoded(
     text: &str,
@@ -321,8 +388,10 @@ pub(super) fn decoded(
             blobs.push((range, how, d));
         }
     };
-    for m in c.base64.find_iter(text) {
-        let s = m.as_str().trim_end_matches('=');
+    let runs = base64_runs(text);
+    for m in &runs {
+        let m = &text[m.clone()];
+        let s = m.trim_end_matches('=');
         // Words, paths and identifiers are not base64: it mixes cases and digits.
         if !(s.bytes().any(|b| b.is_ascii_uppercase())
             && s.bytes().any(|b| b.is_ascii_lowercase())
@@ -337,18 +406,27 @@ pub(super) fn decoded(
         } else {
             BASE64.decode(s)
         };
-        take(m.range(), "base64", bytes.ok().and_then(as_text));
+        let at = m.as_ptr() as usize - text.as_ptr() as usize;
+        take(at..at + m.len(), "base64", bytes.ok().and_then(as_text));
     }
-    for m in c.hex.find_iter(text).chain(c.hex_escapes.find_iter(text)) {
+    // Hex is base64's alphabet too: every hex blob lies in one of the runs, and the runs end at
+    // characters that are not ASCII word characters, so its boundaries are the same there.
+    let hex = runs.iter().flat_map(|r| {
+        c.hex.find_iter(&text[r.clone()]).map(move |m| {
+            let range = r.start + m.start()..r.start + m.end();
+            (range.clone(), &text[range])
+        })
+    });
+    let escapes = c
+        .hex_escapes
+        .find_iter(text)
+        .map(|m| (m.range(), m.as_str()));
+    for (range, m) in hex.chain(escapes) {
         if m.len() > *budget {
             continue;
         }
         *budget -= m.len();
-        take(
-            m.range(),
-            "hex",
-            as_text(unhex(&m.as_str().replace("\\x", ""))),
-        );
+        take(range, "hex", as_text(unhex(&m.replace("\\x", ""))));
     }
     for m in c
         .rot13_py
@@ -400,6 +478,30 @@ mod tests {
             Some(r#"c = "".join("curl")"#)
         );
         assert_eq!(join_literals(r#"f("a", "b")"#), None);
+    }
+
+    /// The run finder finds what `[A-Za-z0-9+/_-]{24,}={0,2}` finds, on the edge cases of its
+    /// skipping: runs at the start and the end, one short of the bound, padding, runs after
+    /// padding, text outside ASCII.
+    #[test]
+    fn base64_runs_are_the_regex_matches() {
+        let re = Regex::new(r"[A-Za-z0-9+/_-]{24,}={0,2}").unwrap();
+        let long = "QWxhZGRpbjpvcGVuIHNlc2FtZQ";
+        let texts = [
+            String::new(),
+            long.to_string(),
+            long[..23].to_string(),
+            long[..24].to_string(),
+            format!(" {long}== {long}=x{long}"),
+            format!("{long}==={long}"),
+            format!("é{long}é {} {long}", &long[..23]),
+            format!("a b c {}d {long}", "x".repeat(23)),
+            "ab ".repeat(40) + long,
+        ];
+        for t in &texts {
+            let want: Vec<Range<usize>> = re.find_iter(t).map(|m| m.range()).collect();
+            assert_eq!(base64_runs(t), want, "{t:?}");
+        }
     }
 
     #[test]

@@ -92,7 +92,7 @@ macro_rules! env_dump {
 /// Sending data over the network (a regex alternation).
 macro_rules! network_send {
     () => {
-        r"\bcurl\b[^\n]*?(?:\s-d\b|\s--data|\s-F\b|\s--form|\s-T\b|\s--upload-file)|\bwget\b[^\n]*--post|requests\.(?:post|put)\(|httpx\.(?:post|put)\(|\baxios\.(?:post|put)\(|\bfetch\([^\n]*method:\s*['\x22](?:POST|PUT)|\bnc\s+[\w.-]+\s+\d+|Invoke-RestMethod|Invoke-WebRequest|urllib\.request\.urlopen\([^\n]*data="
+        r"\bcurl\b[^\n]*?(?:\s-d\b|\s--data|\s-F\b|\s--form|\s-T\b|\s--upload-file)|\bwget\b[^\n]*--post|requests\.(?:post|put)\(|httpx\.(?:post|put)\(|\baxios\.(?:post|put)\(|\bfetch\([^\n]*method:\s*['\x22](?:POST|PUT)|\bnc[ \t]+[\w.-]+[ \t]+\d+|Invoke-RestMethod|Invoke-WebRequest|urllib\.request\.urlopen\([^\n]*data="
     };
 }
 
@@ -218,7 +218,7 @@ pub static RULES: &[Rule] = &[
     // Reverse shells.
     rule(
         &codes::SECURITY_REVERSE_SHELL,
-        r"\b(?:ba)?sh\s+-i\s*[<>]&\s*/dev/(?:tcp|udp)/|/dev/tcp/[\w.-]+/\d+\s+0>&1|\b(?:nc|ncat|netcat)\b[^\n|;]*\s-(?:e|c)\s+/?(?:bin/)?(?:ba)?sh\b|\bsocat\b[^\n]*\bexec:[^\n]*(?:ba)?sh|mkfifo\s+\S+[^\n]*\|\s*(?:nc|ncat)\b|os\.dup2\(\s*\w+\.fileno\(\)\s*,\s*[012]\s*\)|pty\.spawn\(\s*['\x22]/bin/(?:ba)?sh|child_process[^\n]*\bspawn\(\s*['\x22]/bin/(?:ba)?sh['\x22][^\n]*(?:socket|net\.)",
+        r"\b(?:ba)?sh\s+-i\s*[<>]&\s*/dev/(?:tcp|udp)/|/dev/tcp/[\w.-]+/\d+\s+0>&1|\b(?:nc|ncat|netcat)\b[^\n|;]*[ \t]-[ec][ \t]+/?(?:bin/)?(?:ba)?sh\b|\bsocat\b[^\n]*\bexec:[^\n]*(?:ba)?sh|mkfifo\s+\S+[^\n]*\|\s*(?:nc|ncat)\b|os\.dup2\(\s*\w+\.fileno\(\)\s*,\s*[012]\s*\)|pty\.spawn\(\s*['\x22]/bin/(?:ba)?sh|child_process[^\n]*\bspawn\(\s*['\x22]/bin/(?:ba)?sh['\x22][^\n]*(?:socket|net\.)",
         "`{}` connects a shell to a remote host: a reverse shell gives whoever listens there full control of this machine.",
     ),
     warning(

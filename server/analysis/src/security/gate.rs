@@ -1,0 +1,239 @@
+//! Which rules can match a text at all, from one pass over it.
+//!
+//! Every match of a rule contains one of the rule's *required literals*, taken from the rule's
+//! syntax: for `\bcurl\b[^\n]*\|\s*(?:ba)?sh\b` that is `curl`, for a persistence rule that
+//! starts with `(` or `>` it is `crontab` or `/.bashrc`, further in. One Aho-Corasick pass over a
+//! text with every rule's literals says which rules are worth a search; most texts have none of
+//! them, and the few that do get one linear search per such rule. Trying each rule at each place
+//! it could start instead was quadratic on minified one-line scripts and paid a search at every
+//! `(`, `#` and `if` of every file.
+
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Hir, HirKind};
+
+/// A set of literals, ASCII-lowercased (they are matched ignoring ASCII case, which only widens
+/// what passes).
+pub(super) type Literals = Vec<Vec<u8>>;
+
+/// How many literal sets a rule requires at most: `curl … | sh` with a secret in between needs
+/// all three parts, and a text with all of them is far rarer than one with any.
+const CLAUSES: usize = 3;
+
+/// Sets of literals such that every match of `pattern` contains one literal of each set, the
+/// most selective first, or `None` when the syntax bounds none (a rule like that would have to
+/// be searched in every text).
+pub(super) fn required_literals(pattern: &str) -> Option<Vec<Literals>> {
+    let hir = ascii_letters(&regex_syntax::parse(pattern).ok()?);
+    Some(required(&hir)).filter(|s| !s.is_empty())
+}
+
+/// The two characters outside ASCII that Unicode case folding makes equal to ASCII letters:
+/// `ſ` (long s) and `K` (Kelvin sign); `(?i)ignore previous` matches `ignore previouſ`. The gate
+/// reads texts with these folded (`fold`), so its literals can be ASCII.
+const FOLDS: [(char, char); 2] = [('\u{17F}', 's'), ('\u{212A}', 'k')];
+
+/// `hir` with each case-insensitive ASCII letter (`[Ss\u{17F}]`) as the plain letter: matched
+/// ignoring ASCII case on folded text, the literals say the same, and a case-insensitive word is
+/// one literal instead of every mix of cases.
+fn ascii_letters(hir: &Hir) -> Hir {
+    use regex_syntax::hir::{Capture, Class, Repetition};
+    match hir.kind() {
+        HirKind::Class(Class::Unicode(c)) => {
+            let chars: Vec<char> = c
+                .iter()
+                .flat_map(|r| r.start()..=r.end())
+                .take(5)
+                .filter(|ch| !FOLDS.iter().any(|(f, _)| f == ch))
+                .collect();
+            match chars[..] {
+                [a, b] if a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b) && a != b => {
+                    let mut buf = [0; 4];
+                    Hir::literal(a.to_ascii_lowercase().encode_utf8(&mut buf).as_bytes())
+                }
+                _ => hir.clone(),
+            }
+        }
+        HirKind::Capture(c) => Hir::capture(Capture {
+            index: c.index,
+            name: c.name.clone(),
+            sub: Box::new(ascii_letters(&c.sub)),
+        }),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            min: r.min,
+            max: r.max,
+            greedy: r.greedy,
+            sub: Box::new(ascii_letters(&r.sub)),
+        }),
+        HirKind::Concat(items) => Hir::concat(items.iter().map(ascii_letters).collect()),
+        HirKind::Alternation(bs) => Hir::alternation(bs.iter().map(ascii_letters).collect()),
+        _ => hir.clone(),
+    }
+}
+
+/// `text` with `FOLDS` replaced by the ASCII letters they fold to, when it has any.
+pub(super) fn fold(text: &str) -> std::borrow::Cow<'_, str> {
+    if FOLDS.iter().any(|(f, _)| text.contains(*f)) {
+        let mut t = text.to_string();
+        for (f, a) in FOLDS {
+            t = t.replace(f, a.encode_utf8(&mut [0; 4]));
+        }
+        std::borrow::Cow::Owned(t)
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
+fn required(hir: &Hir) -> Vec<Literals> {
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => Vec::new(),
+        HirKind::Literal(_) | HirKind::Class(_) => starts(hir).into_iter().collect(),
+        HirKind::Capture(c) => required(&c.sub),
+        HirKind::Repetition(r) if r.min >= 1 => required(&r.sub),
+        HirKind::Repetition(_) => Vec::new(),
+        // One of the branches matches: picking one required set from each branch and joining
+        // them gives a set the whole requires; the k-th best of each, for each k.
+        HirKind::Alternation(branches) => {
+            let each: Vec<Vec<Literals>> = branches.iter().map(required).collect();
+            if each.iter().any(Vec::is_empty) {
+                return Vec::new();
+            }
+            let width = each.iter().map(Vec::len).max().unwrap_or(0).min(CLAUSES);
+            best(
+                (0..width)
+                    .map(|k| {
+                        normalize(
+                            each.iter()
+                                .flat_map(|b| b[k.min(b.len() - 1)].clone())
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+            )
+        }
+        // Every item matches: what each item requires, and what the items from one of them to
+        // the end start with, taken where a word starts (a case-insensitive word is a run of
+        // one-letter classes; a tail from inside it says less than the tail from its start).
+        HirKind::Concat(items) => {
+            let letters = |h: &Hir| matches!(h.kind(), HirKind::Literal(_) | HirKind::Class(_));
+            let mut all = Vec::new();
+            for i in 0..items.len() {
+                if !(i > 0 && letters(&items[i - 1]) && letters(&items[i])) {
+                    all.extend(starts(&Hir::concat(items[i..].to_vec())));
+                }
+                if !letters(&items[i]) {
+                    all.extend(required(&items[i]));
+                }
+            }
+            best(all)
+        }
+    }
+}
+
+/// The `CLAUSES` most selective of `sets`, leaving out a set that one already kept implies (the
+/// end of a word whose whole is kept says nothing more).
+/// Sets with a one- or two-letter literal pass nearly every text, and joined into a branch's
+/// set they spoil it: one is kept only when there is nothing else.
+fn best(mut sets: Vec<Literals>) -> Vec<Literals> {
+    sets.sort_by(|a, b| odds(a).total_cmp(&odds(b)).then_with(|| a.cmp(b)));
+    let mut kept: Vec<Literals> = Vec::new();
+    for s in sets {
+        let weak = shortest(&s) < 3 && !kept.is_empty();
+        if kept.len() < CLAUSES && !weak && !kept.iter().any(|k| implies(k, &s)) {
+            kept.push(s);
+        }
+    }
+    kept
+}
+
+/// Whether a text with a literal of `a` always has one of `b`.
+fn implies(a: &Literals, b: &Literals) -> bool {
+    a.iter().all(|x| b.iter().any(|y| contains(x, y)))
+}
+
+/// The literals every match of `hir` starts with, when finite and none empty.
+fn starts(hir: &Hir) -> Option<Literals> {
+    let mut ex = Extractor::new();
+    ex.kind(ExtractKind::Prefix).limit_total(1_024);
+    let seq = ex.extract(hir);
+    let lits: Literals = seq
+        .literals()?
+        .iter()
+        .map(|l| l.as_bytes().to_vec())
+        .collect();
+    if lits.is_empty() || lits.iter().any(Vec::is_empty) {
+        return None;
+    }
+    Some(normalize(lits))
+}
+
+/// Lowercased, sorted, and without a literal that contains another (a text with the longer one
+/// has the shorter one too).
+fn normalize(lits: Literals) -> Literals {
+    let mut lits: Literals = lits.iter().map(|l| l.to_ascii_lowercase()).collect();
+    lits.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+    lits.dedup();
+    let mut kept: Literals = Vec::new();
+    for l in lits {
+        if !kept.iter().any(|k| contains(&l, k)) {
+            kept.push(l);
+        }
+    }
+    kept.sort();
+    kept
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+fn shortest(lits: &Literals) -> usize {
+    lits.iter().map(Vec::len).min().unwrap_or(0)
+}
+
+/// Roughly how likely a place in a text starts one of `lits`: each letter cuts the odds by a
+/// factor (less than the alphabet's, since text is not random), so longer literals and fewer
+/// of them are more selective.
+fn odds(lits: &Literals) -> f64 {
+    lits.iter()
+        .map(|l| 8f64.powi(-(l.len().min(12) as i32)))
+        .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The most selective set of `p`, as strings.
+    fn strings(p: &str) -> Vec<String> {
+        required_literals(p).unwrap()[0]
+            .iter()
+            .map(|l| String::from_utf8_lossy(l).into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn finds_the_literal_further_in() {
+        assert_eq!(strings(r"\(\s*crontab\s+-l"), ["crontab"]);
+        assert_eq!(
+            strings(r">>?\s*(?:~|\$HOME)/\.(?:bashrc|zshrc)\b"),
+            ["$home/.bashrc", "$home/.zshrc", "~/.bashrc", "~/.zshrc"]
+        );
+        // Each part of a concatenation is required: both sets are kept.
+        assert_eq!(
+            required_literals(r"\bsend\b[^\n]*\bwallet\b")
+                .unwrap()
+                .len(),
+            2
+        );
+        assert_eq!(strings(r"\bcurl\b[^\n]*\|\s*(?:ba)?sh\b"), ["curl"]);
+        // Case-insensitive words are runs of classes; `ſ` and the Kelvin sign fold too.
+        let ignore = strings(r"(?i)\bignore\s+previous\s+instructions");
+        assert!(ignore.contains(&"instructions".to_string()), "{ignore:?}");
+    }
+
+    #[test]
+    fn unbounded_is_none() {
+        assert!(required_literals(r"\w+").is_none());
+        assert!(required_literals(r"a*|b").is_none());
+    }
+}
