@@ -2,6 +2,7 @@
 //! cross-file rules over all of them. The command line around it is the binary's.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::rules::Profile;
@@ -21,39 +22,91 @@ pub struct FileReport {
 
 /// Every bot and skill file under `root`, as [`forge_syntax::files::walker`] finds them.
 pub fn discover(root: &Path) -> Vec<PathBuf> {
-    let mut found: Vec<PathBuf> = walk(root, |p| FileKind::of_file(p).map(|_| ()))
-        .into_iter()
-        .map(|(p, ())| p)
-        .collect();
+    discover_except(root, Vec::new())
+}
+
+/// [`discover`], not entering the folders `skip`.
+fn discover_except(root: &Path, skip: Vec<PathBuf>) -> Vec<PathBuf> {
+    let walker = forge_syntax::files::walker_except(root, skip);
+    let mut found: Vec<PathBuf> =
+        forge_syntax::files::walk(&walker, usize::MAX, |p| FileKind::of_file(p).map(|_| ()))
+            .0
+            .into_iter()
+            .map(|(p, ())| p)
+            .collect();
     found.sort_unstable_by(|a, b| forge_syntax::files::path_order(a, b));
     found
 }
 
-/// The bot and skill files under `root` (or `root` itself, a file), each with
-/// what `visit` makes of it, unsorted.
-fn walk<R: Send>(root: &Path, visit: impl Fn(&Path) -> Option<R> + Sync) -> Vec<(PathBuf, R)> {
-    if root.is_file() {
-        return visit(root)
-            .map(|r| (root.to_path_buf(), r))
-            .into_iter()
-            .collect();
-    }
+/// What one walk of a folder finds: the bot and skill files to check, and every file a skill
+/// could bundle (sorted by path), from which each skill's bundle is taken instead of walking
+/// its folder again.
+struct Walked {
+    checked: Vec<PathBuf>,
+    bundled: Vec<PathBuf>,
+}
+
+/// One walk of `root` (a folder).
+fn walk(root: &Path) -> Walked {
     let walker = forge_syntax::files::walker(root);
-    forge_syntax::files::walk(&walker, usize::MAX, |p| {
-        FileKind::of_file(p).and_then(|_| visit(p))
-    })
-    .0
+    let (found, _) = forge_syntax::files::walk(&walker, usize::MAX, |p| {
+        if FileKind::of_file(p).is_some() {
+            Some(true)
+        } else {
+            crate::rules::bundle::lang_of(p).map(|_| false)
+        }
+    });
+    let (checked, bundled): (Vec<_>, Vec<_>) = found.into_iter().partition(|(_, c)| *c);
+    let mut bundled: Vec<PathBuf> = bundled.into_iter().map(|(p, _)| p).collect();
+    bundled.sort_unstable();
+    Walked {
+        checked: checked.into_iter().map(|(p, _)| p).collect(),
+        bundled,
+    }
+}
+
+/// `f` of every item, on every core, in the items' order.
+fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    let mut mine = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else {
+                            return mine;
+                        };
+                        mine.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
-    check_file_entry(path, profile).map(|(r, _, _)| r)
+    check_file_entry(path, profile, None).map(|(r, _, _)| r)
 }
 
 /// [`check_file`], the file's index entry for the cross-file rules and, for a skill, its
 /// bundled files' findings, from one analysis.
+/// `bundled`: the files a walk found that skills could bundle, sorted (`None`: a skill's folder
+/// is walked for its bundle).
 fn check_file_entry(
     path: &Path,
     profile: Profile,
+    bundled: Option<&[PathBuf]>,
 ) -> std::io::Result<(
     FileReport,
     Option<FileEntry>,
@@ -61,8 +114,17 @@ fn check_file_entry(
 )> {
     let (text, a) = match files::read(path)? {
         Content::Text(text) => {
-            let a = FileKind::of_text(path, &text)
-                .map(|kind| crate::analyze(kind, path, &text, profile));
+            let a = FileKind::of_text(path, &text).map(|kind| {
+                let bundle = bundled
+                    .filter(|_| kind == FileKind::Skill)
+                    .zip(path.parent())
+                    .map(|(listed, folder)| crate::rules::bundle::files_in(folder, listed));
+                let opts = crate::Options {
+                    profile,
+                    ..crate::Options::default()
+                };
+                crate::analyze_listed(kind, path, &text, &opts, bundle)
+            });
             (text, a)
         }
         Content::Unreadable { diagnostic, lossy } => (
@@ -129,7 +191,15 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
             ));
             continue;
         }
-        let mut checked = walk(root, |p| Some(check_file_entry(p, profile)));
+        let mut checked: Vec<(PathBuf, _)> = if root.is_file() {
+            vec![(root.clone(), check_file_entry(root, profile, None))]
+        } else {
+            let walked = walk(root);
+            let results = par_map(&walked.checked, |p| {
+                check_file_entry(p, profile, Some(&walked.bundled))
+            });
+            walked.checked.into_iter().zip(results).collect()
+        };
         checked.sort_unstable_by(|a, b| forge_syntax::files::path_order(&a.0, &b.0));
         for (path, result) in checked {
             match result {
@@ -240,7 +310,8 @@ fn context_paths(paths: &[PathBuf], reports: &[FileReport]) -> Vec<PathBuf> {
         reports.iter().map(|r| abs(&r.path)).collect();
     outer
         .iter()
-        .flat_map(|root| discover(root))
+        // The folders given were walked already.
+        .flat_map(|root| discover_except(root, given.clone()))
         .filter(|p| !reported.contains(p))
         // Shown relative to where `check` runs, like the paths given.
         .map(|p| p.strip_prefix(&cwd).map_or(p.clone(), Path::to_path_buf))

@@ -181,6 +181,18 @@ pub fn analyze(kind: FileKind, path: &Path, text: &str, profile: Profile) -> Ana
 
 /// `analyze` with every option.
 pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> Analysis {
+    analyze_listed(kind, path, text, opts, None)
+}
+
+/// `analyze_with`, given a skill's bundled files when the caller has listed them already
+/// (`check` walks a tree once and hands each skill its files); `None`: walked here.
+pub fn analyze_listed(
+    kind: FileKind,
+    path: &Path,
+    text: &str,
+    opts: &Options,
+    bundle: Option<Vec<rules::bundle::BundleFile>>,
+) -> Analysis {
     // Counted by tests/incremental.rs: an edit must analyse only the edited file.
     tracing::debug!("analysing {}", path.display());
     let mut a = Analysis::default();
@@ -223,7 +235,7 @@ pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> 
         (FileKind::Skill, _) => {
             rules::skill_file_name::check(path, text, profile == Profile::Agentskills, diags);
             // Walked once for the rules that read the bundle and for its findings.
-            let bundle = rules::bundle::files_of(path);
+            let bundle = bundle.unwrap_or_else(|| rules::bundle::files_of(path));
             let f = match dialect {
                 Dialect::OpenClaw => {
                     let f = rules::openclaw_skill::check(text, folder, diags);

@@ -1,3 +1,4 @@
+use std::io::Write as _;
 use std::process::ExitCode;
 
 const HELP: &str = "forge-ls: a language server for Boternity bots and Agent Skills
@@ -60,11 +61,12 @@ fn subcommand<O>(
 ) -> ExitCode {
     match parsed {
         Ok(opts) => {
-            let code = run(
-                &opts,
-                &mut std::io::stdout().lock(),
-                &mut std::io::stderr().lock(),
-            );
+            // Buffered: stdout is line-buffered, and a report of a whole archive is tens of
+            // thousands of lines, each a system call of its own.
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let code = run(&opts, &mut out, &mut std::io::stderr().lock());
+            // A closed pipe (`| head`) is not the check's failure.
+            let _ = out.flush();
             ExitCode::from(code as u8)
         }
         Err(msg) if msg.is_empty() => {

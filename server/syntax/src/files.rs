@@ -106,6 +106,12 @@ pub fn is_skipped(path: &Path) -> bool {
 ///   from elsewhere in the project); links out of `root`, broken links and loops are skipped, so a
 ///   hostile archive cannot point a walk at the rest of the disk.
 pub fn walker(root: &Path) -> WalkBuilder {
+    walker_except(root, Vec::new())
+}
+
+/// [`walker`], not entering the folders `skip` (paths as the walk yields them: `root` joined
+/// with the rest), which the caller has walked already.
+pub fn walker_except(root: &Path, skip: Vec<PathBuf>) -> WalkBuilder {
     let inside = root.canonicalize().unwrap_or_else(|_| root.to_path_buf());
     let mut builder = WalkBuilder::new(root);
     builder
@@ -114,6 +120,9 @@ pub fn walker(root: &Path) -> WalkBuilder {
         .require_git(false)
         .filter_entry(move |e| {
             if matches!(e.file_name().to_str(), Some(n) if SKIPPED_DIRS.contains(&n)) {
+                return false;
+            }
+            if skip.iter().any(|s| s == e.path()) {
                 return false;
             }
             !e.path_is_symlink()

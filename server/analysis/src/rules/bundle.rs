@@ -68,6 +68,7 @@ const SKIPPED: &[&str] = &[
 ];
 
 /// One bundled file.
+#[derive(Clone, Debug)]
 pub struct BundleFile {
     pub path: PathBuf,
     /// Relative to the skill folder, with `/`.
@@ -76,8 +77,59 @@ pub struct BundleFile {
     pub meta: std::fs::Metadata,
 }
 
+/// Whether the file at `path`, `rel` in a skill's folder, is one the skill bundles, by its
+/// path: not too deep, not hidden, not in a dependency or build folder, a script or Markdown
+/// file, and not a bot or skill file (those are checked on their own). `files` walks by the same
+/// policy; `check` applies it to the files of its own walk.
+pub fn is_bundled(path: &Path, rel: &Path) -> Option<Lang> {
+    let depth = rel.components().count();
+    let hidden_or_skipped = rel.components().any(|c| {
+        c.as_os_str()
+            .to_str()
+            .is_none_or(|n| n.starts_with('.') || SKIPPED.contains(&n))
+    });
+    let lang = lang_of(rel)?;
+    if depth > MAX_DEPTH || hidden_or_skipped || crate::FileKind::detect(path).is_some() {
+        return None;
+    }
+    Some(lang)
+}
+
+/// The bundled files of the skill in `folder` among `listed` (files found by a walk that
+/// honours ignore files, sorted by path), as `files` would find them: the first `MAX_FILES`
+/// by path. A file that cannot be stat'ed or is too large is left out.
+pub fn files_in(folder: &Path, listed: &[PathBuf]) -> Vec<BundleFile> {
+    let from = listed.partition_point(|p| p.as_path() < folder);
+    let mut out = Vec::new();
+    for path in listed[from..].iter().take_while(|p| p.starts_with(folder)) {
+        if out.len() >= MAX_FILES {
+            break;
+        }
+        let Ok(rel) = path.strip_prefix(folder) else {
+            continue;
+        };
+        let Some(lang) = is_bundled(path, rel) else {
+            continue;
+        };
+        // Not followed: a link is not a file the skill holds (as `files` sees it).
+        let Some(meta) = std::fs::symlink_metadata(path)
+            .ok()
+            .filter(|m| m.is_file() && m.len() <= MAX_BYTES)
+        else {
+            continue;
+        };
+        out.push(BundleFile {
+            path: path.clone(),
+            rel: rel.to_string_lossy().replace('\\', "/"),
+            lang,
+            meta,
+        });
+    }
+    out
+}
+
 /// The bundled files of the skill in `folder`: scripts and Markdown files other than bot and
-/// skill files (those are checked on their own), in walk order, bounded.
+/// skill files (those are checked on their own), in path order, bounded.
 pub fn files(folder: &Path) -> Vec<BundleFile> {
     let walker = ignore::WalkBuilder::new(folder)
         .max_depth(Some(MAX_DEPTH))
@@ -85,6 +137,9 @@ pub fn files(folder: &Path) -> Vec<BundleFile> {
         // The user's global excludes (read from git's config on every build of a walk) are
         // about their own checkouts, not what a skill ships.
         .git_global(false)
+        // In path order, as `files_in` lists them: which file a finding names first must not
+        // depend on the order the file system keeps a folder in.
+        .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(|e| !e.file_name().to_str().is_some_and(|n| SKIPPED.contains(&n)))
         .build();
     let mut out = Vec::new();
@@ -92,26 +147,19 @@ pub fn files(folder: &Path) -> Vec<BundleFile> {
         if out.len() >= MAX_FILES {
             break;
         }
-        let Some(lang) = lang_of(entry.path()) else {
+        let rel = entry.path().strip_prefix(folder).unwrap_or(entry.path());
+        let Some(lang) = is_bundled(entry.path(), rel) else {
             continue;
         };
-        if !entry.file_type().is_some_and(|t| t.is_file())
-            || crate::FileKind::detect(entry.path()).is_some()
-        {
+        if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
         }
         let Some(meta) = entry.metadata().ok().filter(|m| m.len() <= MAX_BYTES) else {
             continue;
         };
-        let rel = entry
-            .path()
-            .strip_prefix(folder)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
         out.push(BundleFile {
             path: entry.path().to_path_buf(),
-            rel,
+            rel: rel.to_string_lossy().replace('\\', "/"),
             lang,
             meta,
         });
@@ -208,4 +256,48 @@ pub fn security(files: &[BundleFile]) -> Vec<Finding> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `check` takes from its own walk is what a walk of the skill's folder finds.
+    #[test]
+    fn files_in_lists_what_the_walk_finds() {
+        let tmp = tempfile::tempdir().unwrap();
+        let skill = tmp.path().join("skill");
+        for (rel, size) in [
+            ("SKILL.md", 10),
+            ("run.sh", 10),
+            ("b/ref.md", 10),
+            ("b/c/d/e.py", 10),
+            ("b/c/d/e/too-deep.py", 10),
+            (".hidden/x.sh", 10),
+            ("node_modules/m/index.js", 10),
+            ("data.json", 10),
+            ("nested/SKILL.md", 10),
+            ("nested/tool.js", 10),
+            ("big.js", MAX_BYTES as usize + 1),
+        ] {
+            let p = skill.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(&p, "x".repeat(size)).unwrap();
+        }
+        let mut listed: Vec<PathBuf> = ignore::WalkBuilder::new(tmp.path())
+            .hidden(false)
+            .build()
+            .flatten()
+            .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+            .map(|e| e.into_path())
+            .collect();
+        listed.sort();
+        let names = |v: Vec<BundleFile>| v.into_iter().map(|f| f.rel).collect::<Vec<_>>();
+        let walked = names(files(&skill));
+        assert_eq!(
+            walked,
+            ["b/c/d/e.py", "b/ref.md", "nested/tool.js", "run.sh"]
+        );
+        assert_eq!(names(files_in(&skill, &listed)), walked);
+    }
 }

@@ -89,9 +89,7 @@ pub fn slug(fm: &Frontmatter, root: Option<&Node>, folder: &str, diags: &mut Vec
 /// Rule 47: a body under the quality gate's bar, and a license other than MIT-0.
 pub fn gate(text: &str, fm: &Frontmatter, root: Option<&Node>, diags: &mut Vec<Diagnostic>) {
     let body = text.get(fm.body.clone()).unwrap_or_default();
-    let words = body.split_whitespace().count();
-    let chars = body.chars().filter(|c| !c.is_whitespace()).count();
-    let cjk = body.chars().filter(|c| is_cjk(*c)).count();
+    let (words, chars, cjk) = counts(body);
     let (min_words, min_chars) = if cjk * 2 > chars { GATE_CJK } else { GATE };
     if words < min_words || chars < min_chars {
         diags.push(Diagnostic::new(&codes::OPENCLAW_PUBLISH_GATE, fm.close.clone(), format!(
@@ -110,6 +108,30 @@ pub fn gate(text: &str, fm: &Frontmatter, root: Option<&Node>, diags: &mut Vec<D
             )));
         }
     }
+}
+
+/// Words, non-space characters and CJK characters of `body`, in one pass that stops once the
+/// body is over every bar (the counts then only have to say so).
+fn counts(body: &str) -> (usize, usize, usize) {
+    let (mut words, mut chars, mut cjk) = (0, 0, 0);
+    let mut in_word = false;
+    for c in body.chars() {
+        if c.is_whitespace() {
+            in_word = false;
+            continue;
+        }
+        if !in_word {
+            words += 1;
+            in_word = true;
+        }
+        chars += 1;
+        cjk += usize::from(is_cjk(c));
+        // Over both gates' bars: counts only grow, so the rest cannot change the outcome.
+        if words >= GATE.0.max(GATE_CJK.0) && chars >= GATE.1.max(GATE_CJK.1) {
+            break;
+        }
+    }
+    (words, chars, cjk)
 }
 
 fn is_cjk(c: char) -> bool {

@@ -133,37 +133,55 @@ fn name_at(s: &str) -> Option<&str> {
     Some(&s[..end]).filter(|n| n.bytes().any(|c| c.is_ascii_uppercase()))
 }
 
-/// (line, name) of each variable read in `text`.
+/// Every reader of `READERS`, found in one pass over a script.
+static READER_SEARCH: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+        aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+            .build(READERS.iter().map(|(_, r)| r))
+            .expect("env readers")
+    });
+
+/// (line, name) of each variable read in `text`, in order. The text is searched whole, not
+/// line by line: a script is mostly lines without a read.
 fn reads(text: &str, lang: Lang) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
-    for (i, line) in text.lines().enumerate() {
-        let code = match lang {
-            Lang::Markdown => return out,
-            Lang::Shell | Lang::Python if line.trim_start().starts_with('#') => continue,
-            Lang::Js if line.trim_start().starts_with("//") => continue,
-            _ => line,
+    // (byte offset where the name starts, where the read starts)
+    let places: Vec<(usize, usize)> = match lang {
+        Lang::Markdown => return out,
+        Lang::Shell => text
+            .match_indices('$')
+            .map(|(at, _)| {
+                let name = at + 1 + usize::from(text[at + 1..].starts_with('{'));
+                (name, at)
+            })
+            .collect(),
+        Lang::Python | Lang::Js => READER_SEARCH
+            .find_iter(text)
+            .filter(|m| READERS[m.pattern().as_usize()].0 == lang)
+            .map(|m| {
+                let rest = &text[m.end()..];
+                let quotes = rest.len() - rest.trim_start_matches(['"', '\'', '`']).len();
+                (m.end() + quotes, m.start())
+            })
+            .collect(),
+    };
+    let comment = if lang == Lang::Js { "//" } else { "#" };
+    let (mut line, mut counted) = (0, 0);
+    for (name_at_byte, at) in places {
+        let Some(n) = name_at(&text[name_at_byte..]) else {
+            continue;
         };
-        if lang == Lang::Shell {
-            for (at, _) in code.match_indices('$') {
-                let rest = &code[at + 1..];
-                let rest = rest.strip_prefix('{').unwrap_or(rest);
-                if let Some(n) = name_at(rest) {
-                    out.push((i, n));
-                }
-            }
+        line += text.as_bytes()[counted..at]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count();
+        counted = at;
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        if text[start..].trim_start().starts_with(comment) {
             continue;
         }
-        for (l, reader) in READERS {
-            if *l != lang {
-                continue;
-            }
-            for (at, _) in code.match_indices(reader) {
-                let rest = code[at + reader.len()..].trim_start_matches(['"', '\'', '`']);
-                if let Some(n) = name_at(rest) {
-                    out.push((i, n));
-                }
-            }
-        }
+        out.push((line, n));
     }
     out
 }
