@@ -202,7 +202,9 @@ pub fn scan(file: &BundleFile) -> Option<Arc<Scan>> {
     if bytes.contains(&0) {
         return None;
     }
-    let text = String::from_utf8_lossy(&bytes);
+    // Valid UTF-8 is checked at SIMD speed; only invalid text pays for the lossy conversion.
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
     let env_reads = if file.lang.is_script() {
         super::openclaw_scripts::env_reads(&text, file.lang)
     } else {
@@ -211,7 +213,7 @@ pub fn scan(file: &BundleFile) -> Option<Arc<Scan>> {
     let findings = crate::security::scan(&text, file.lang);
     let scan = Arc::new(Scan {
         env_reads,
-        text: (!findings.is_empty()).then(|| Arc::from(text.as_ref())),
+        text: (!findings.is_empty()).then(|| Arc::from(text.as_str())),
         findings,
     });
     if let Ok(mut c) = SCANNED.lock() {

@@ -39,17 +39,20 @@ fn legit_joiner(c: char, before: Option<char>, after: Option<char>) -> bool {
             && after.is_some_and(|a| a.is_ascii_alphanumeric()))
 }
 
-/// Whether `b` starts the UTF-8 of a character `kind` knows (U+180E, U+200B–U+2069, U+FEFF,
-/// U+E0000–U+E01EF): only there is a character decoded, the rest of the text is bytes skipped.
-fn may_be_invisible(b: u8) -> bool {
-    matches!(b, 0xE1 | 0xE2 | 0xEF | 0xF3)
+/// Where the next byte that starts the UTF-8 of a character `kind` knows (U+180E,
+/// U+200B–U+2069, U+FEFF, U+E0000–U+E01EF) is: only there is a character decoded, the rest of
+/// the text is skipped at SIMD speed.
+fn next_lead(bytes: &[u8]) -> Option<usize> {
+    let three = memchr::memchr3(0xE1, 0xE2, 0xEF, bytes);
+    let four = memchr::memchr(0xF3, &bytes[..three.unwrap_or(bytes.len())]);
+    four.or(three)
 }
 
 /// Runs of invisible characters, with what they spell when they encode text.
 pub(super) fn invisible(text: &str, hits: &mut Vec<Hit>) {
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(off) = bytes[from..].iter().position(|b| may_be_invisible(*b)) {
+    while let Some(off) = next_lead(&bytes[from..]) {
         // A lead byte is a character boundary.
         let start = from + off;
         let mut chars = text[start..].chars();

@@ -86,19 +86,32 @@ fn logical_lines(text: &str, lang: Lang) -> Vec<(Range<usize>, Cow<'_, str>)> {
     out
 }
 
-/// Whether `line` may have string literals to join: two quotes with at most blanks and a `+`
-/// between them (`"cu" + "rl"`, `"cu""rl"`), or a `join` of a list. Most lines have neither,
-/// and are not copied.
-fn may_join(line: &str) -> bool {
-    let b = line.as_bytes();
+/// The lines of a Python or JS `text` that may have string literals to join: two quotes with at
+/// most blanks and a `+` between them (`"cu" + "rl"`, `"cu""rl"`), or a `join` of a list. Found
+/// from the quotes of the whole text, so the many lines with neither are never looked at.
+fn joinable_lines(text: &str) -> Vec<(Range<usize>, Cow<'_, str>)> {
+    let b = text.as_bytes();
     let quote = |c: u8| matches!(c, b'"' | b'\'' | b'`');
-    b.iter().enumerate().any(|(i, &c)| {
-        quote(c)
-            && b[i + 1..]
-                .iter()
-                .find(|c| !matches!(c, b' ' | b'\t' | b'+'))
-                .is_some_and(|c| quote(*c))
-    }) || line.contains("join")
+    let adjacent = memchr::memchr3_iter(b'"', b'\'', b'`', b).filter(|&at| {
+        b[at + 1..]
+            .iter()
+            .find(|c| !matches!(c, b' ' | b'\t' | b'+'))
+            .is_some_and(|c| quote(*c))
+    });
+    let mut starts: Vec<usize> = adjacent
+        .chain(memchr::memmem::find_iter(b, b"join"))
+        .map(|at| text[..at].rfind('\n').map_or(0, |i| i + 1))
+        .collect();
+    starts.sort_unstable();
+    starts.dedup();
+    starts
+        .into_iter()
+        .map(|start| {
+            let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let line = text[start..end].trim_end_matches('\r');
+            (start..start + line.len(), Cow::Borrowed(line))
+        })
+        .collect()
 }
 
 /// The findings only a joined view of a line has: shell variables expanded and quotes removed,
@@ -123,7 +136,12 @@ pub(super) fn joined(text: &str, lang: Lang, raw: &[Hit], hits: &mut Vec<Hit>) {
     let mut lines: Vec<(Range<usize>, String, bool)> = Vec::new();
     let mut views = String::new();
     let mut starts = Vec::new();
-    for (range, line) in logical_lines(text, lang) {
+    let candidates = if lang == Lang::Shell {
+        logical_lines(text, lang)
+    } else {
+        joinable_lines(text)
+    };
+    for (range, line) in candidates {
         let (view, split) = match lang {
             Lang::Shell => {
                 if !line.contains(['$', '"', '\'', '\\']) {
@@ -137,7 +155,6 @@ pub(super) fn joined(text: &str, lang: Lang, raw: &[Hit], hits: &mut Vec<Hit>) {
                 let stripped: String = strip_quotes(&expanded);
                 (stripped, c.split_word.is_match(&line))
             }
-            Lang::Python | Lang::Js if !may_join(&line) => continue,
             Lang::Python | Lang::Js => match join_literals(&line) {
                 Some(j) => (j, true),
                 None => continue,

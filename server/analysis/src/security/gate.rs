@@ -70,6 +70,28 @@ fn ascii_letters(hir: &Hir) -> Hir {
     }
 }
 
+/// Whether a match of `pattern` can hold a line break: a rule that cannot is searched only in
+/// the lines that hold one of its required literals.
+pub(super) fn crosses_lines(pattern: &str) -> bool {
+    use regex_syntax::hir::Class;
+    fn walk(h: &Hir) -> bool {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => false,
+            HirKind::Literal(l) => l.0.contains(&b'\n'),
+            HirKind::Class(Class::Unicode(c)) => {
+                c.iter().any(|r| r.start() <= '\n' && '\n' <= r.end())
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                c.iter().any(|r| r.start() <= b'\n' && b'\n' <= r.end())
+            }
+            HirKind::Capture(c) => walk(&c.sub),
+            HirKind::Repetition(r) => walk(&r.sub),
+            HirKind::Concat(hs) | HirKind::Alternation(hs) => hs.iter().any(walk),
+        }
+    }
+    regex_syntax::parse(pattern).map_or(true, |h| walk(&h))
+}
+
 /// `text` with `FOLDS` replaced by the ASCII letters they fold to, when it has any.
 pub(super) fn fold(text: &str) -> std::borrow::Cow<'_, str> {
     if FOLDS.iter().any(|(f, _)| text.contains(*f)) {

@@ -21,7 +21,7 @@ mod gate;
 pub mod table;
 
 use std::ops::Range;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::AhoCorasick;
 use regex::Regex;
@@ -43,7 +43,12 @@ struct Compiled {
     gate_sets: Vec<u128>,
     /// Rule → its required sets, as bits: a rule can match a text that has all of them.
     rule_sets: Vec<u128>,
-    rules: Vec<meta::Regex>,
+    /// The first (most selective) set of each rule that no match crosses a line break of: where
+    /// its literals are is where such a rule is searched.
+    line_sets: u128,
+    /// Compiled when a text first passes the rule's gate: most rules are never needed for one
+    /// file, and compiling them all was most of a one-file `check`.
+    rules: Vec<OnceLock<meta::Regex>>,
     /// Rules whose match names a host (`curl … | sh`): not reported for a trusted installer.
     has_host: Vec<bool>,
     /// Each rule's `unless`, compiled.
@@ -68,18 +73,10 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         "more security rules than gate bits"
     );
     let patterns: Vec<String> = table::RULES.iter().map(|r| prepare(r.pattern)).collect();
-    let rules: Vec<meta::Regex> = patterns
-        .iter()
-        .map(|p| {
-            meta::Builder::new()
-                .configure(meta::Config::new().hybrid_cache_capacity(8 << 20))
-                .build(p)
-                .expect("security table pattern")
-        })
-        .collect();
     let mut literals: Vec<Vec<u8>> = Vec::new();
     let mut gate_sets: Vec<u128> = Vec::new();
     let mut rule_sets: Vec<u128> = Vec::new();
+    let mut line_sets = 0u128;
     let mut bit = 0;
     for (i, p) in patterns.iter().enumerate() {
         // A rule without required literals would need a search of every text; the table's
@@ -101,6 +98,9 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             }
             bit += 1;
         }
+        if !gate::crosses_lines(p) {
+            line_sets |= need & need.wrapping_neg();
+        }
         rule_sets.push(need);
     }
     Compiled {
@@ -113,16 +113,12 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             .expect("security table literals"),
         gate_sets,
         rule_sets,
-        has_host: rules
+        line_sets,
+        has_host: patterns
             .iter()
-            .map(|r| {
-                r.group_info()
-                    .pattern_names(regex_automata::PatternID::ZERO)
-                    .flatten()
-                    .any(|n| n.starts_with("host"))
-            })
+            .map(|p| p.contains("(?P<host") || p.contains("(?<host"))
             .collect(),
-        rules,
+        rules: patterns.iter().map(|_| OnceLock::new()).collect(),
         unless: table::RULES
             .iter()
             .map(|r| {
@@ -147,14 +143,38 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     }
 });
 
-/// The rules `text` can match: those with a literal of each of their required sets in it, as
-/// bits.
-fn candidates(text: &str) -> u64 {
+/// Rule `i`'s pattern, compiled.
+fn compiled_rule(i: usize) -> &'static meta::Regex {
+    COMPILED.rules[i].get_or_init(|| {
+        meta::Builder::new()
+            .configure(meta::Config::new().hybrid_cache_capacity(8 << 20))
+            .build(&prepare(table::RULES[i].pattern))
+            .expect("security table pattern")
+    })
+}
+
+/// What the gate found in a text.
+struct Gate {
+    /// The rules the text can match: those with a literal of each of their required sets in it.
+    rules: u64,
+    /// Where the literals of `line_sets` are: (set bit, byte offset); `None` when the text had to
+    /// be folded (its offsets are not the text's).
+    places: Option<Vec<(u32, usize)>>,
+}
+
+fn candidates(text: &str) -> Gate {
     let c = &*COMPILED;
     let mut found = 0u128;
-    let text = gate::fold(text);
-    for m in c.gates.find_overlapping_iter(text.as_ref()) {
-        found |= c.gate_sets[m.pattern().as_usize()];
+    let folded = gate::fold(text);
+    let mut places = Vec::new();
+    for m in c.gates.find_overlapping_iter(folded.as_ref()) {
+        let sets = c.gate_sets[m.pattern().as_usize()];
+        found |= sets;
+        let mut lines = sets & c.line_sets;
+        while lines != 0 {
+            places.push((lines.trailing_zeros(), m.start()));
+            lines &= lines - 1;
+        }
     }
     let mut rules = 0u64;
     for (i, need) in c.rule_sets.iter().enumerate() {
@@ -162,7 +182,28 @@ fn candidates(text: &str) -> u64 {
             rules |= 1 << i;
         }
     }
-    rules
+    Gate {
+        rules,
+        places: matches!(folded, std::borrow::Cow::Borrowed(_)).then_some(places),
+    }
+}
+
+/// The lines of `text` (without their line break) that hold the places of set `bit`, in order,
+/// each once.
+fn lines_at(text: &str, places: &[(u32, usize)], bit: u32) -> Vec<Range<usize>> {
+    let mut out: Vec<Range<usize>> = Vec::new();
+    for &(b, at) in places {
+        if b != bit || out.last().is_some_and(|l| at < l.end) {
+            continue;
+        }
+        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
+        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
+        out.push(start..end);
+    }
+    // Overlapping literals are reported by where they end: keep the lines in order.
+    out.sort_by_key(|l| l.start);
+    out.dedup();
+    out
 }
 
 /// One finding before suppression.
@@ -265,12 +306,23 @@ fn quoted(text: &str, range: &Range<usize>) -> bool {
 fn pattern_hits(text: &str, lang: Lang) -> Vec<Hit> {
     let c = &*COMPILED;
     let mut hits = Vec::new();
-    let found = candidates(text);
+    let gate = candidates(text);
     for (i, rule) in table::RULES.iter().enumerate() {
-        if found & (1 << i) == 0 || (rule.scripts_only && !lang.is_script()) {
+        if gate.rules & (1 << i) == 0 || (rule.scripts_only && !lang.is_script()) {
             continue;
         }
-        for m in c.rules[i].find_iter(text) {
+        let first = c.rule_sets[i].trailing_zeros();
+        // A rule no match of which crosses a line is searched in the lines that hold its most
+        // selective literals, each line on its own (what a search of the whole text finds
+        // there, since no match starts in one line and ends in another).
+        let spans = match &gate.places {
+            Some(places) if c.line_sets & (1 << first) != 0 => lines_at(text, places, first),
+            _ => std::iter::once(0..text.len()).collect(),
+        };
+        let found = spans.into_iter().flat_map(|span| {
+            compiled_rule(i).find_iter(regex_automata::Input::new(text).span(span))
+        });
+        for m in found {
             let range = m.range();
             let m = &text[range.clone()];
             if c.has_host[i] && table::TRUSTED_INSTALLERS.iter().any(|t| m.contains(t)) {
@@ -440,6 +492,9 @@ mod tests {
     #[test]
     fn table_compiles() {
         assert_eq!(COMPILED.rules.len(), table::RULES.len());
+        for i in 0..table::RULES.len() {
+            compiled_rule(i);
+        }
     }
 
     /// Every rule has required literals, none so short that nearly every text has it.
@@ -485,7 +540,7 @@ mod tests {
                             m.as_str()
                         );
                     }
-                    assert!(candidates(t) & (1 << i) != 0, "rule {i} gated out");
+                    assert!(candidates(t).rules & (1 << i) != 0, "rule {i} gated out");
                     found += 1;
                 }
             }

@@ -164,9 +164,10 @@ pub static RULES: &[Rule] = &[
         r"\bcurl\b[^\n]*(?:-F|--form|-d|--data(?:-binary)?|-T|--upload-file)\s*['\x22]?[\w-]*=?@[^\s'\x22]*(?:\.env\b|\.ssh/|\.aws/|\.npmrc|\.pypirc|id_rsa|id_ed25519)",
         "`{}` uploads a credentials file.",
     ),
+    // One line, its words included: then it is searched only in the lines that hold its words.
     error(
         &codes::SECURITY_EXFILTRATION,
-        r"(?i)\b(?:send|upload|post|forward|transmit|exfiltrate|copy)\b[^\n]{0,80}?(?:~/\.ssh|~/\.aws|\bprivate\s+keys?|\bssh\s+keys?|\bcredentials|\bapi\s+keys|\bseed\s+phrases?|\bwallet|\benvironment\s+variables|\.env\s+file|\bpasswords)\b[^\n]{0,80}?(?:https?://|\bwebhook\b)",
+        r"(?i)\b(?:send|upload|post|forward|transmit|exfiltrate|copy)\b[^\n]{0,80}?(?:~/\.ssh|~/\.aws|\bprivate[ \t]+keys?|\bssh[ \t]+keys?|\bcredentials|\bapi[ \t]+keys|\bseed[ \t]+phrases?|\bwallet|\benvironment[ \t]+variables|\.env[ \t]+file|\bpasswords)\b[^\n]{0,80}?(?:https?://|\bwebhook\b)",
         "`{}` instructs the model to send secrets to an outside address.",
     ),
     error(
