@@ -78,21 +78,22 @@ const fn unless(r: Rule, benign: &'static str) -> Rule {
 /// Places that hold credentials, keys or wallets (a regex alternation).
 macro_rules! secret_store {
     () => {
-        r"(?:~|\$HOME|\$\{HOME\}|\.expanduser\([^)]*)?/?\.ssh/(?:id_[a-z0-9]+|identity|authorized_keys)|~/\.ssh\b|\$HOME/\.ssh\b|\.aws/credentials|~/\.aws\b|\.gnupg|\.kube/config|\.docker/config\.json|\.git-credentials|\.netrc\b|/etc/shadow|Login Data|Cookies\.sqlite|cookies\.sqlite|Local Storage/leveldb|wallet\.dat|\.electrum|\.ethereum/keystore|Exodus/exodus\.wallet|nkbihfbeogaeaoehlefnkodbefgpgknn|Keychains/login\.keychain|\.config/solana/id\.json"
+        r"(?:~|\$HOME|\$\{HOME\}|\.expanduser\([^)\n]*)?/?\.ssh/(?:id_[a-z0-9]+|identity|authorized_keys)|~/\.ssh\b|\$HOME/\.ssh\b|\.aws/credentials|~/\.aws\b|\.gnupg|\.kube/config|\.docker/config\.json|\.git-credentials|\.netrc\b|/etc/shadow|Login Data|Cookies\.sqlite|cookies\.sqlite|Local Storage/leveldb|wallet\.dat|\.electrum|\.ethereum/keystore|Exodus/exodus\.wallet|nkbihfbeogaeaoehlefnkodbefgpgknn|Keychains/login\.keychain|\.config/solana/id\.json"
     };
 }
 
-/// The whole environment serialized (a regex alternation).
+/// The whole environment serialized (a regex alternation). Blanks, not `\s`: the exfiltration
+/// rule is one line, and searched only in the lines with its literals.
 macro_rules! env_dump {
     () => {
-        r"\benv\s*\||\bprintenv\s*\||\$\((?:env|printenv)\)|`(?:env|printenv)`|json\.dumps\(\s*(?:dict\()?os\.environ|dict\(\s*os\.environ\s*\)|str\(\s*os\.environ\s*\)|JSON\.stringify\(\s*process\.env\s*\)|Object\.entries\(\s*process\.env\s*\)|\{\s*\.\.\.process\.env\s*\}"
+        r"\benv[ \t]*\||\bprintenv[ \t]*\||\$\((?:env|printenv)\)|`(?:env|printenv)`|json\.dumps\([ \t]*(?:dict\()?os\.environ|dict\([ \t]*os\.environ[ \t]*\)|str\([ \t]*os\.environ[ \t]*\)|JSON\.stringify\([ \t]*process\.env[ \t]*\)|Object\.entries\([ \t]*process\.env[ \t]*\)|\{[ \t]*\.\.\.process\.env[ \t]*\}"
     };
 }
 
-/// Sending data over the network (a regex alternation).
+/// Sending data over the network (a regex alternation), on one line like the environment above.
 macro_rules! network_send {
     () => {
-        r"\bcurl\b[^\n]*?(?:\s-d\b|\s--data|\s-F\b|\s--form|\s-T\b|\s--upload-file)|\bwget\b[^\n]*--post|requests\.(?:post|put)\(|httpx\.(?:post|put)\(|\baxios\.(?:post|put)\(|\bfetch\([^\n]*method:\s*['\x22](?:POST|PUT)|\bnc[ \t]+[\w.-]+[ \t]+\d+|Invoke-RestMethod|Invoke-WebRequest|urllib\.request\.urlopen\([^\n]*data="
+        r"\bcurl\b[^\n]*?(?:[ \t]-d\b|[ \t]--data|[ \t]-F\b|[ \t]--form|[ \t]-T\b|[ \t]--upload-file)|\bwget\b[^\n]*--post|requests\.(?:post|put)\(|httpx\.(?:post|put)\(|\baxios\.(?:post|put)\(|\bfetch\([^\n]*method:[ \t]*['\x22](?:POST|PUT)|\bnc[ \t]+[\w.-]+[ \t]+\d+|Invoke-RestMethod|Invoke-WebRequest|urllib\.request\.urlopen\([^\n]*data="
     };
 }
 
