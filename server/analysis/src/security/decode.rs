@@ -87,7 +87,7 @@ fn logical_lines(text: &str, lang: Lang) -> Vec<(Range<usize>, Cow<'_, str>)> {
 }
 
 /// The lines of a Python or JS `text` that may have string literals to join: two quotes with at
-/// most blanks and a `+` between them (`"cu" + "rl"`, `"cu""rl"`), or a `join` of a list. Found
+/// most blanks and a `+` between them (`"cu" + "rl"`, `"cu""rl"`), or a join of a list. Found
 /// from the quotes of the whole text, so the many lines with neither are never looked at.
 fn joinable_lines(text: &str) -> Vec<(Range<usize>, Cow<'_, str>)> {
     let b = text.as_bytes();
@@ -98,8 +98,11 @@ fn joinable_lines(text: &str) -> Vec<(Range<usize>, Cow<'_, str>)> {
             .find(|c| !matches!(c, b' ' | b'\t' | b'+'))
             .is_some_and(|c| quote(*c))
     });
+    // A join (`"".join([...])`, `sep.join([...])`, `[...].join("")`), but not of paths
+    // (`os.path.join(`, `path.join(`), the most common join of all and never of a list of literals.
+    let joins = memchr::memmem::find_iter(b, b".join(").filter(|&at| !b[..at].ends_with(b"path"));
     let mut starts: Vec<usize> = adjacent
-        .chain(memchr::memmem::find_iter(b, b"join"))
+        .chain(joins)
         .map(|at| text[..at].rfind('\n').map_or(0, |i| i + 1))
         .collect();
     starts.sort_unstable();
