@@ -361,22 +361,34 @@ fn write_human(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<(
 }
 
 fn write_json(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
+    /// One diagnostic as `--format json` prints it (a struct, not a `json!` tree: a report of
+    /// a whole archive is thousands of them, serialized while nothing else runs).
+    #[derive(serde::Serialize)]
+    struct Entry<'a> {
+        path: String,
+        range: tower_lsp_server::ls_types::Range,
+        severity: &'a str,
+        code: &'a str,
+        message: &'a str,
+        dialect: Option<&'a str>,
+    }
     let mut all = Vec::new();
     for r in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
         let index = LineIndex::new(&r.text);
+        let path = r.path.display().to_string();
         for d in &r.diagnostics {
-            all.push(serde_json::json!({
-                "path": r.path.display().to_string(),
-                "range": crate::lsp::convert::range(index.range(
+            all.push(Entry {
+                path: path.clone(),
+                range: crate::lsp::convert::range(index.range(
                     &r.text,
                     d.range.clone(),
                     PositionEncoding::Utf16,
                 )),
-                "severity": d.severity.label(),
-                "code": d.code,
-                "message": d.message,
-                "dialect": r.dialect.as_ref().map(|x| x.dialect.id()),
-            }));
+                severity: d.severity.label(),
+                code: d.code,
+                message: &d.message,
+                dialect: r.dialect.as_ref().map(|x| x.dialect.id()),
+            });
         }
     }
     serde_json::to_writer_pretty(&mut *out, &all)?;
