@@ -39,14 +39,26 @@ fn ascii_letters(hir: &Hir) -> Hir {
     use regex_syntax::hir::{Capture, Class, Repetition};
     match hir.kind() {
         HirKind::Class(Class::Unicode(c)) => {
-            let chars: Vec<char> = c
+            let (ascii, other): (Vec<char>, Vec<char>) = c
                 .iter()
                 .flat_map(|r| r.start()..=r.end())
                 .take(5)
-                .filter(|ch| !FOLDS.iter().any(|(f, _)| f == ch))
-                .collect();
-            match chars[..] {
-                [a, b] if a.is_ascii_alphabetic() && a.eq_ignore_ascii_case(&b) && a != b => {
+                .partition(char::is_ascii);
+            // Beside the letter's two cases, only the character that folds to it.
+            let folds_to = |a: char| {
+                other.iter().all(|o| {
+                    FOLDS
+                        .iter()
+                        .any(|(f, l)| f == o && l.eq_ignore_ascii_case(&a))
+                })
+            };
+            match ascii[..] {
+                [a, b]
+                    if a.is_ascii_alphabetic()
+                        && a.eq_ignore_ascii_case(&b)
+                        && a != b
+                        && folds_to(a) =>
+                {
                     let mut buf = [0; 4];
                     Hir::literal(a.to_ascii_lowercase().encode_utf8(&mut buf).as_bytes())
                 }
@@ -191,7 +203,14 @@ fn starts(hir: &Hir) -> Option<Literals> {
 /// Lowercased, sorted, and without a literal that contains another (a text with the longer one
 /// has the shorter one too).
 fn normalize(lits: Literals) -> Literals {
-    let mut lits: Literals = lits.iter().map(|l| l.to_ascii_lowercase()).collect();
+    // Folded like the text the gate reads.
+    let mut lits: Literals = lits
+        .iter()
+        .map(|l| match std::str::from_utf8(l) {
+            Ok(s) => fold(s).as_bytes().to_ascii_lowercase(),
+            Err(_) => l.to_ascii_lowercase(),
+        })
+        .collect();
     lits.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
     lits.dedup();
     let mut kept: Literals = Vec::new();
@@ -251,6 +270,13 @@ mod tests {
         // Case-insensitive words are runs of classes; `ſ` and the Kelvin sign fold too.
         let ignore = strings(r"(?i)\bignore\s+previous\s+instructions");
         assert!(ignore.contains(&"instructions".to_string()), "{ignore:?}");
+    }
+
+    #[test]
+    fn only_a_letter_and_its_folds_become_a_literal() {
+        assert_eq!(strings(r"(?i)secret"), ["secret"]);
+        // `ſ` is no form of `a`: the class stays a class, its `ſ` folded like the text.
+        assert_eq!(strings(r"[aA\x{17F}]bcd"), ["abcd", "sbcd"]);
     }
 
     #[test]
