@@ -2,7 +2,6 @@
 //! cross-file rules over all of them. The command line around it is the binary's.
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::rules::Profile;
@@ -63,36 +62,6 @@ fn walk(root: &Path) -> Walked {
         checked: checked.into_iter().map(|(p, _)| p).collect(),
         bundled,
     }
-}
-
-/// `f` of every item, on every core, in the items' order.
-fn par_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len());
-    let next = AtomicUsize::new(0);
-    let mut done: Vec<(usize, R)> = std::thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    let mut mine = Vec::new();
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(item) = items.get(i) else {
-                            return mine;
-                        };
-                        mine.push((i, f(item)));
-                    }
-                })
-            })
-            .collect();
-        workers
-            .into_iter()
-            .flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    done.sort_unstable_by_key(|(i, _)| *i);
-    done.into_iter().map(|(_, r)| r).collect()
 }
 
 pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
@@ -195,8 +164,16 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
             vec![(root.clone(), check_file_entry(root, profile, None))]
         } else {
             let walked = walk(root);
-            let results = par_map(&walked.checked, |p| {
+            let results = crate::par::map(&walked.checked, |p| {
                 check_file_entry(p, profile, Some(&walked.bundled))
+            });
+            // A file whose analysis panicked is reported as a problem, the others as usual.
+            let results = results.into_iter().map(|r| {
+                r.unwrap_or_else(|| {
+                    Err(std::io::Error::other(
+                        "forge-ls failed on this file (a bug: please report it)",
+                    ))
+                })
             });
             walked.checked.into_iter().zip(results).collect()
         };

@@ -10,6 +10,7 @@ pub mod agent_schema;
 pub mod check;
 pub mod dialect;
 pub mod document;
+pub mod par;
 pub mod preview;
 pub mod rules;
 pub mod schema;

@@ -156,6 +156,17 @@ pub fn common_ends<T: PartialEq>(a: &[T], b: &[T]) -> (usize, usize) {
     (pre, suf)
 }
 
+/// The whole lines `range` of `text` touches: from the start of the line holding `range.start`
+/// to the end of the line holding `range.end`, its line break left out. Without building a
+/// [`LineIndex`], for a look at a few places of a long text.
+pub fn line_span(text: &str, range: Range<usize>) -> Range<usize> {
+    let start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[range.end..]
+        .find('\n')
+        .map_or(text.len(), |i| range.end + i);
+    start..end
+}
+
 /// The largest char boundary at or before `i`.
 pub fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     if i >= text.len() {

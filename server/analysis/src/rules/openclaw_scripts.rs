@@ -177,8 +177,10 @@ fn reads(text: &str, lang: Lang) -> Vec<(usize, &str)> {
             .filter(|b| **b == b'\n')
             .count();
         counted = at;
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        if text[start..].trim_start().starts_with(comment) {
+        if text[forge_syntax::text::line_span(text, at..at)]
+            .trim_start()
+            .starts_with(comment)
+        {
             continue;
         }
         out.push((line, n));

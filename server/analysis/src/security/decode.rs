@@ -101,18 +101,17 @@ fn joinable_lines(text: &str) -> Vec<(Range<usize>, Cow<'_, str>)> {
     // A join (`"".join([...])`, `sep.join([...])`, `[...].join("")`), but not of paths
     // (`os.path.join(`, `path.join(`), the most common join of all and never of a list of literals.
     let joins = memchr::memmem::find_iter(b, b".join(").filter(|&at| !b[..at].ends_with(b"path"));
-    let mut starts: Vec<usize> = adjacent
+    let mut starts: Vec<Range<usize>> = adjacent
         .chain(joins)
-        .map(|at| text[..at].rfind('\n').map_or(0, |i| i + 1))
+        .map(|at| forge_syntax::text::line_span(text, at..at))
         .collect();
-    starts.sort_unstable();
+    starts.sort_unstable_by_key(|l| l.start);
     starts.dedup();
     starts
         .into_iter()
-        .map(|start| {
-            let end = text[start..].find('\n').map_or(text.len(), |i| start + i);
-            let line = text[start..end].trim_end_matches('\r');
-            (start..start + line.len(), Cow::Borrowed(line))
+        .map(|l| {
+            let line = text[l.clone()].trim_end_matches('\r');
+            (l.start..l.start + line.len(), Cow::Borrowed(line))
         })
         .collect()
 }

@@ -196,9 +196,7 @@ fn lines_at(text: &str, places: &[(u32, usize)], bit: u32) -> Vec<Range<usize>> 
         if b != bit || out.last().is_some_and(|l| at < l.end) {
             continue;
         }
-        let start = text[..at].rfind('\n').map_or(0, |i| i + 1);
-        let end = text[at..].find('\n').map_or(text.len(), |i| at + i);
-        out.push(start..end);
+        out.push(forge_syntax::text::line_span(text, at..at));
     }
     // Overlapping literals are reported by where they end: keep the lines in order.
     out.sort_by_key(|l| l.start);
@@ -286,11 +284,7 @@ fn scan_text(text: &str, lang: Lang, depth: usize, budget: &mut usize) -> Vec<Hi
 
 /// The line of `text` around `range`.
 fn line_around<'t>(text: &'t str, range: &Range<usize>) -> &'t str {
-    let start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
-    let end = text[range.end..]
-        .find('\n')
-        .map_or(text.len(), |i| range.end + i);
-    &text[start..end]
+    &text[forge_syntax::text::line_span(text, range.clone())]
 }
 
 /// Whether the phrase at `range` is quoted: mentioned, not said.

@@ -713,40 +713,20 @@ pub fn load_all(
     if total == 0 {
         return Vec::new();
     }
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .clamp(1, 8)
-        .min(total.div_ceil(64).max(1));
     let done = std::sync::atomic::AtomicUsize::new(0);
-    let chunk = total.div_ceil(threads);
-    let mut out = Vec::with_capacity(total);
-    std::thread::scope(|s| {
-        let handles: Vec<_> = paths
-            .chunks(chunk)
-            .map(|part| {
-                let done = &done;
-                s.spawn(move || {
-                    let mut got = Vec::with_capacity(part.len());
-                    for (path, ro) in part {
-                        if let Some(e) = load(path, *ro, profile) {
-                            got.push(e);
-                        }
-                        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                        if n.is_multiple_of(256) {
-                            progress(n, total);
-                        }
-                    }
-                    got
-                })
-            })
-            .collect();
-        for h in handles {
-            // A panicking loader loses its chunk, not the scan.
-            if let Ok(got) = h.join() {
-                out.extend(got);
-            }
+    // A panicking loader loses its file, not the scan.
+    let out = crate::par::map(paths, |(path, ro)| {
+        let e = load(path, *ro, profile);
+        let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+        if n.is_multiple_of(256) {
+            progress(n, total);
         }
-    });
+        e
+    })
+    .into_iter()
+    .flatten()
+    .flatten()
+    .collect();
     progress(total, total);
     out
 }
