@@ -64,7 +64,9 @@ fn subcommand<O>(
             // Buffered: stdout is line-buffered, and a report of a whole archive is tens of
             // thousands of lines, each a system call of its own.
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let code = run(&opts, &mut out, &mut std::io::stderr().lock());
+            // stderr unlocked: a lock held for the whole run would stop any other thread that
+            // writes to it (the check's workers) for good.
+            let code = run(&opts, &mut out, &mut std::io::stderr());
             // A closed pipe (`| head`) is not the check's failure.
             let _ = out.flush();
             ExitCode::from(code as u8)
