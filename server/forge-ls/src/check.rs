@@ -288,6 +288,8 @@ pub fn run(opts: &Options, out: &mut dyn Write, err: &mut dyn Write) -> i32 {
             )
         }),
     };
+    // Freeing every file's text and findings is work the exit need not wait for.
+    std::thread::spawn(move || drop(reports));
     if written.is_err() {
         return 2;
     }
@@ -362,23 +364,25 @@ fn write_human(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<(
 
 fn write_json(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()> {
     /// One diagnostic as `--format json` prints it (a struct, not a `json!` tree: a report of
-    /// a whole archive is thousands of them, serialized while nothing else runs).
+    /// a whole archive is thousands of them).
     #[derive(serde::Serialize)]
     struct Entry<'a> {
-        path: String,
+        path: &'a str,
         range: tower_lsp_server::ls_types::Range,
         severity: &'a str,
         code: &'a str,
         message: &'a str,
         dialect: Option<&'a str>,
     }
-    let mut all = Vec::new();
-    for r in reports.iter().filter(|r| !r.diagnostics.is_empty()) {
+    /// A report's entries as elements of the pretty-printed array (each indented one level),
+    /// joined: rendered on every core, since nothing else runs while the report is written.
+    fn render(r: &FileReport) -> Vec<u8> {
         let index = LineIndex::new(&r.text);
         let path = r.path.display().to_string();
-        for d in &r.diagnostics {
-            all.push(Entry {
-                path: path.clone(),
+        let mut buf = Vec::new();
+        for (i, d) in r.diagnostics.iter().enumerate() {
+            let entry = Entry {
+                path: &path,
                 range: crate::lsp::convert::range(index.range(
                     &r.text,
                     d.range.clone(),
@@ -388,9 +392,33 @@ fn write_json(reports: &[FileReport], out: &mut dyn Write) -> std::io::Result<()
                 code: d.code,
                 message: &d.message,
                 dialect: r.dialect.as_ref().map(|x| x.dialect.id()),
-            });
+            };
+            let one = serde_json::to_vec_pretty(&entry).unwrap_or_default();
+            if i > 0 {
+                buf.extend_from_slice(b",\n");
+            }
+            // A string's line breaks are escaped: every raw one is the printer's.
+            buf.extend_from_slice(b"  ");
+            for &b in &one {
+                buf.push(b);
+                if b == b'\n' {
+                    buf.extend_from_slice(b"  ");
+                }
+            }
         }
+        buf
     }
-    serde_json::to_writer_pretty(&mut *out, &all)?;
-    writeln!(out)
+    let with: Vec<&FileReport> = reports
+        .iter()
+        .filter(|r| !r.diagnostics.is_empty())
+        .collect();
+    let chunks = forge_analysis::par::map(&with, |r| render(r));
+    // A report whose rendering failed (a bug) is left out, not the whole report.
+    let chunks: Vec<Vec<u8>> = chunks.into_iter().flatten().collect();
+    if chunks.is_empty() {
+        return writeln!(out, "[]");
+    }
+    out.write_all(b"[\n")?;
+    out.write_all(&chunks.join(&b",\n"[..]))?;
+    out.write_all(b"\n]\n")
 }

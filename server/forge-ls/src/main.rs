@@ -20,6 +20,11 @@ usage:
 
 Logs go to stderr; set FORGE_LS_LOG (e.g. FORGE_LS_LOG=debug) for more.";
 
+// Every file's analysis allocates and frees on all cores at once; with glibc's allocator that
+// cost `check` on a large archive a tenth of its time (page faults, arenas).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {

@@ -8,6 +8,8 @@
 //! it could start instead was quadratic on minified one-line scripts and paid a search at every
 //! `(`, `#` and `if` of every file.
 
+use aho_corasick::automaton::Automaton;
+use aho_corasick::{dfa::DFA, Anchored};
 use regex_syntax::hir::literal::{ExtractKind, Extractor};
 use regex_syntax::hir::{Hir, HirKind};
 
@@ -114,6 +116,81 @@ pub(super) fn fold(text: &str) -> std::borrow::Cow<'_, str> {
         std::borrow::Cow::Owned(t)
     } else {
         std::borrow::Cow::Borrowed(text)
+    }
+}
+
+/// How many parts of a text `each_literal` reads at once.
+const STREAMS: usize = 4;
+
+/// Calls `f(pattern, start)` for every occurrence of every literal of `dfa` in `text`, overlapping
+/// ones included, in no particular order.
+///
+/// A DFA step waits for the table load of the step before it, so one pass over a text leaves
+/// most of the core idle (about 2 ns a byte, whatever the literals). The text is cut into
+/// `STREAMS` parts read side by side: their steps do not depend on each other and overlap,
+/// two and a half times the speed of one pass. Each part after the first starts as far before
+/// its cut as the longest literal reaches, so a literal across a cut is seen whole by the part
+/// it ends in, and reported only by it.
+pub(super) fn each_literal(dfa: &DFA, text: &[u8], mut f: impl FnMut(usize, usize)) {
+    let start = match dfa.start_state(Anchored::No) {
+        Ok(s) => s,
+        Err(_) => return,
+    };
+    let longest = (0..dfa.patterns_len())
+        .map(|p| dfa.pattern_len(aho_corasick::PatternID::new_unchecked(p)))
+        .max()
+        .unwrap_or(0);
+    // Called at special states only (matches, and the dead state), which are rare.
+    let mut report = |sid, end: usize| {
+        if dfa.is_match(sid) {
+            for i in 0..dfa.match_len(sid) {
+                let p = dfa.match_pattern(sid, i);
+                f(p.as_usize(), end - dfa.pattern_len(p));
+            }
+        }
+    };
+    // Part j reads [from[j], to[j]) and reports the literals that end after cut[j].
+    let parts = if text.len() >= 64 * longest.max(1) {
+        STREAMS
+    } else {
+        1
+    };
+    let mut from = [0; STREAMS];
+    let mut cut = [0; STREAMS];
+    let mut to = [0; STREAMS];
+    for j in 0..parts {
+        cut[j] = j * text.len() / parts;
+        from[j] = if j == 0 {
+            0
+        } else {
+            cut[j].saturating_sub(longest.saturating_sub(1))
+        };
+        to[j] = (j + 1) * text.len() / parts;
+    }
+    let steps = (0..parts).map(|j| to[j] - from[j]).min().unwrap_or(0);
+    let mut sid = [start; STREAMS];
+    if parts == STREAMS {
+        for i in 0..steps {
+            for j in 0..STREAMS {
+                sid[j] = dfa.next_state(Anchored::No, sid[j], text[from[j] + i]);
+            }
+            for j in 0..STREAMS {
+                if dfa.is_special(sid[j]) && from[j] + i + 1 > cut[j] {
+                    report(sid[j], from[j] + i + 1);
+                }
+            }
+        }
+    }
+    // What is left of each part (all of the text when it is read as one).
+    let done = if parts == STREAMS { steps } else { 0 };
+    for j in 0..parts {
+        let mut s = sid[j];
+        for (at, &b) in text.iter().enumerate().take(to[j]).skip(from[j] + done) {
+            s = dfa.next_state(Anchored::No, s, b);
+            if dfa.is_special(s) && at + 1 > cut[j] {
+                report(s, at + 1);
+            }
+        }
     }
 }
 
@@ -277,6 +354,43 @@ mod tests {
         assert_eq!(strings(r"(?i)secret"), ["secret"]);
         // `ſ` is no form of `a`: the class stays a class, its `ſ` folded like the text.
         assert_eq!(strings(r"[aA\x{17F}]bcd"), ["abcd", "sbcd"]);
+    }
+
+    /// Every occurrence `each_literal` reports, sorted.
+    fn occurrences(lits: &[&str], text: &str) -> Vec<(usize, usize)> {
+        let dfa = DFA::builder()
+            .ascii_case_insensitive(true)
+            .build(lits)
+            .unwrap();
+        let mut got = Vec::new();
+        each_literal(&dfa, text.as_bytes(), |p, at| got.push((at, p)));
+        got.sort_unstable();
+        got
+    }
+
+    #[test]
+    fn each_literal_is_the_overlapping_search() {
+        let lits = [
+            "curl", "url", "rl -s", "https://", "s://", "and", "sandbox", "x",
+        ];
+        // Long enough to be read in parts, with the literals everywhere, across the cuts too.
+        let mut text = String::new();
+        for i in 0..400 {
+            text.push_str(["curl -s https://a ", "Sandbox and URL ", "xx", "c", "ur"][i % 5]);
+        }
+        let ac = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(lits)
+            .unwrap();
+        for end in [0, 1, 3, 200, text.len() / 2, text.len() - 1, text.len()] {
+            let t = &text[..end];
+            let mut want: Vec<(usize, usize)> = ac
+                .find_overlapping_iter(t)
+                .map(|m| (m.start(), m.pattern().as_usize()))
+                .collect();
+            want.sort_unstable();
+            assert_eq!(occurrences(&lits, t), want, "text of {end} bytes");
+        }
     }
 
     #[test]

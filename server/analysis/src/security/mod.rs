@@ -23,7 +23,6 @@ pub mod table;
 use std::ops::Range;
 use std::sync::{LazyLock, OnceLock};
 
-use aho_corasick::AhoCorasick;
 use regex::Regex;
 use regex_automata::meta;
 
@@ -38,7 +37,7 @@ const MAX_DECODED: usize = 512 * 1024;
 
 struct Compiled {
     /// Every rule's required literals (`gate`): one pass finds which rules a text can match.
-    gates: AhoCorasick,
+    gates: aho_corasick::dfa::DFA,
     /// Gate literal → the required sets it belongs to, as bits.
     gate_sets: Vec<u128>,
     /// Rule → its required sets, as bits: a rule can match a text that has all of them.
@@ -106,9 +105,8 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
     Compiled {
         // A DFA: three times the speed of the default NFA on this many literals, and the gate
         // reads every byte of every file.
-        gates: AhoCorasick::builder()
+        gates: aho_corasick::dfa::DFA::builder()
             .ascii_case_insensitive(true)
-            .kind(Some(aho_corasick::AhoCorasickKind::DFA))
             .build(&literals)
             .expect("security table literals"),
         gate_sets,
@@ -167,15 +165,17 @@ fn candidates(text: &str) -> Gate {
     let mut found = 0u128;
     let folded = gate::fold(text);
     let mut places = Vec::new();
-    for m in c.gates.find_overlapping_iter(folded.as_ref()) {
-        let sets = c.gate_sets[m.pattern().as_usize()];
+    gate::each_literal(&c.gates, folded.as_bytes(), |pattern, start| {
+        let sets = c.gate_sets[pattern];
         found |= sets;
         let mut lines = sets & c.line_sets;
         while lines != 0 {
-            places.push((lines.trailing_zeros(), m.start()));
+            places.push((lines.trailing_zeros(), start));
             lines &= lines - 1;
         }
-    }
+    });
+    // The streams of `each_literal` report out of order; `lines_at` reads the places in order.
+    places.sort_unstable_by_key(|&(_, at)| at);
     let mut rules = 0u64;
     for (i, need) in c.rule_sets.iter().enumerate() {
         if found & need == *need {
