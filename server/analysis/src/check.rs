@@ -39,10 +39,11 @@ fn discover_except(root: &Path, skip: Vec<PathBuf>) -> Vec<PathBuf> {
 
 /// What one walk of a folder finds: the bot and skill files to check, and every file a skill
 /// could bundle (sorted by path), from which each skill's bundle is taken instead of walking
-/// its folder again.
+/// its folder again; and, filled in as the files are analysed, which folders hold a skill.
 struct Walked {
     checked: Vec<PathBuf>,
     bundled: Vec<PathBuf>,
+    folders: crate::SkillFolders,
 }
 
 /// One walk of `root` (a folder).
@@ -57,11 +58,20 @@ fn walk(root: &Path) -> Walked {
     });
     let (checked, bundled): (Vec<_>, Vec<_>) = found.into_iter().partition(|(_, c)| *c);
     let mut bundled: Vec<PathBuf> = bundled.into_iter().map(|(p, _)| p).collect();
-    bundled.sort_unstable();
+    // Path order (what `files_in`'s search assumes) at the cost of a byte comparison.
+    bundled.sort_unstable_by(|a, b| forge_syntax::files::path_order(a, b));
     Walked {
         checked: checked.into_iter().map(|(p, _)| p).collect(),
         bundled,
+        folders: crate::SkillFolders::default(),
     }
+}
+
+/// Builds the tables the analysis of every file reads (the security rules' gate, the decoders,
+/// the secret prefixes, the environment readers), so that the first files do not wait for them.
+fn warm_up() {
+    let _ = crate::security::scan("x", crate::rules::bundle::Lang::Shell);
+    let _ = crate::rules::openclaw_scripts::env_reads("x", crate::rules::bundle::Lang::Shell);
 }
 
 pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> {
@@ -70,12 +80,11 @@ pub fn check_file(path: &Path, profile: Profile) -> std::io::Result<FileReport> 
 
 /// [`check_file`], the file's index entry for the cross-file rules and, for a skill, its
 /// bundled files' findings, from one analysis.
-/// `bundled`: the files a walk found that skills could bundle, sorted (`None`: a skill's folder
-/// is walked for its bundle).
+/// `walked`: the walk that found the file (`None`: a skill's folder is walked for its bundle).
 fn check_file_entry(
     path: &Path,
     profile: Profile,
-    bundled: Option<&[PathBuf]>,
+    walked: Option<&Walked>,
 ) -> std::io::Result<(
     FileReport,
     Option<FileEntry>,
@@ -84,15 +93,16 @@ fn check_file_entry(
     let (text, a) = match files::read(path)? {
         Content::Text(text) => {
             let a = FileKind::of_text(path, &text).map(|kind| {
-                let bundle = bundled
+                let bundle = walked
                     .filter(|_| kind == FileKind::Skill)
                     .zip(path.parent())
-                    .map(|(listed, folder)| crate::rules::bundle::files_in(folder, listed));
+                    .map(|(w, folder)| crate::rules::bundle::files_in(folder, &w.bundled));
                 let opts = crate::Options {
                     profile,
                     ..crate::Options::default()
                 };
-                crate::analyze_listed(kind, path, &text, &opts, bundle)
+                let folders = walked.map(|w| &w.folders);
+                crate::analyze_listed(kind, path, &text, &opts, bundle, folders)
             });
             (text, a)
         }
@@ -163,9 +173,14 @@ pub fn check_paths_in(paths: &[PathBuf], profile: Profile, library: Option<&Path
         let mut checked: Vec<(PathBuf, _)> = if root.is_file() {
             vec![(root.clone(), check_file_entry(root, profile, None))]
         } else {
-            let walked = walk(root);
+            // The walk waits on the file system more than it computes: the tables every
+            // file's analysis reads are built meanwhile, not by the first files.
+            let walked = std::thread::scope(|s| {
+                s.spawn(warm_up);
+                walk(root)
+            });
             let results = crate::par::map(&walked.checked, |p| {
-                check_file_entry(p, profile, Some(&walked.bundled))
+                check_file_entry(p, profile, Some(&walked))
             });
             // A file whose analysis panicked is reported as a problem, the others as usual.
             let results = results.into_iter().map(|r| {

@@ -147,17 +147,51 @@ const SKILL_FILE_NAMES: &[&str] = &["SKILL.md", "skill.md", "skills.md", "SKILLS
 /// (examples, fixtures, a `skills/` folder of sub-skills, a persona's SOUL.md) is never loaded as a
 /// skill or a bot.
 pub fn enclosing_skill(kind: FileKind, path: &Path) -> Option<PathBuf> {
+    enclosing_skill_with(kind, path, &holds_skill_file)
+}
+
+/// [`enclosing_skill`], asking `holds` whether a folder has a skill file.
+fn enclosing_skill_with(
+    kind: FileKind,
+    path: &Path,
+    holds: &dyn Fn(&Path) -> bool,
+) -> Option<PathBuf> {
     let mut dir = path.parent()?;
     if kind == FileKind::Skill {
         dir = dir.parent()?;
     }
     for _ in 0..6 {
-        if SKILL_FILE_NAMES.iter().any(|n| dir.join(n).is_file()) {
+        if holds(dir) {
             return Some(dir.to_path_buf());
         }
         dir = dir.parent()?;
     }
     None
+}
+
+fn holds_skill_file(dir: &Path) -> bool {
+    SKILL_FILE_NAMES.iter().any(|n| dir.join(n).is_file())
+}
+
+/// Which folders hold a skill file, each asked of the file system once: the files of a tree
+/// share their parents, and `check` of an archive asked the same few folders for every skill in
+/// them (four names each, most of them missing) as often as the rest of its system calls put
+/// together. For one run over a tree that does not change meanwhile; the editor asks anew.
+#[derive(Default)]
+pub struct SkillFolders(std::sync::Mutex<std::collections::HashMap<PathBuf, bool>>);
+
+impl SkillFolders {
+    fn holds(&self, dir: &Path) -> bool {
+        let known = self.0.lock().ok().and_then(|m| m.get(dir).copied());
+        known.unwrap_or_else(|| {
+            // Asked outside the lock: two threads may ask at once, and agree.
+            let holds = holds_skill_file(dir);
+            if let Ok(mut m) = self.0.lock() {
+                m.insert(dir.to_path_buf(), holds);
+            }
+            holds
+        })
+    }
 }
 
 /// What analysis needs besides the text: the profile and OpenClaw's limits.
@@ -182,17 +216,19 @@ pub fn analyze(kind: FileKind, path: &Path, text: &str, profile: Profile) -> Ana
 
 /// `analyze` with every option.
 pub fn analyze_with(kind: FileKind, path: &Path, text: &str, opts: &Options) -> Analysis {
-    analyze_listed(kind, path, text, opts, None)
+    analyze_listed(kind, path, text, opts, None, None)
 }
 
 /// `analyze_with`, given a skill's bundled files when the caller has listed them already
-/// (`check` walks a tree once and hands each skill its files); `None`: walked here.
+/// (`check` walks a tree once and hands each skill its files; `None`: walked here), and what
+/// the caller knows of which folders hold a skill (`None`: asked of the file system here).
 pub fn analyze_listed(
     kind: FileKind,
     path: &Path,
     text: &str,
     opts: &Options,
     bundle: Option<Vec<rules::bundle::BundleFile>>,
+    folders: Option<&SkillFolders>,
 ) -> Analysis {
     // Counted by tests/incremental.rs: an edit must analyse only the edited file.
     tracing::debug!("analysing {}", path.display());
@@ -213,7 +249,10 @@ pub fn analyze_listed(
     let diags = &mut a.diagnostics;
     // A workflow is a project's YAML file wherever it lies, a skill's folder included.
     let bundled_in = (kind != FileKind::Workflow)
-        .then(|| enclosing_skill(kind, path))
+        .then(|| match folders {
+            Some(f) => enclosing_skill_with(kind, path, &|d| f.holds(d)),
+            None => enclosing_skill(kind, path),
+        })
         .flatten();
     match (kind, dialect) {
         (_, _) if bundled_in.is_some() => {

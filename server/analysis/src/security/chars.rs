@@ -263,14 +263,31 @@ static CONFUSABLE_LEAD: std::sync::LazyLock<[bool; 256]> = std::sync::LazyLock::
     t
 });
 
+/// Where the first byte outside ASCII is in `bytes` (every look-alike starts with one). Most
+/// text is ASCII: it is passed over a block at a time.
+fn next_non_ascii(bytes: &[u8]) -> Option<usize> {
+    let mut at = 0;
+    for block in bytes.chunks(32) {
+        if !block.is_ascii() {
+            return block.iter().position(|b| !b.is_ascii()).map(|i| at + i);
+        }
+        at += block.len();
+    }
+    None
+}
+
 /// Words (identifiers, host names) that mix ASCII letters with look-alike letters: only the words
 /// around a look-alike are looked at.
 pub(super) fn homoglyphs(text: &str, hits: &mut Vec<Hit>) {
     let lead = &*CONFUSABLE_LEAD;
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(off) = bytes[from..].iter().position(|b| lead[*b as usize]) {
+    while let Some(off) = next_non_ascii(&bytes[from..]) {
         let at = from + off;
+        if !lead[usize::from(bytes[at])] {
+            from = at + 1;
+            continue;
+        }
         let c = text[at..].chars().next().unwrap_or_default();
         if !CONFUSABLES.iter().any(|(f, _)| *f == c) {
             from = at + c.len_utf8();

@@ -351,8 +351,21 @@ const MIN_BASE64: usize = 24;
 
 /// Whether `b` is in base64's alphabet (standard or URL-safe).
 fn is_base64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'_' | b'-')
+    BASE64_ALPHABET[usize::from(b)]
 }
+
+/// Base64's alphabet (both variants) as a table: the run finder asks of most bytes of every
+/// file, and a load is cheaper than the comparisons.
+static BASE64_ALPHABET: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric() || matches!(c, b'+' | b'/' | b'_' | b'-');
+        b += 1;
+    }
+    t
+};
 
 /// The runs of at least `MIN_BASE64` characters of base64's alphabet in `text`, each with up
 /// to two `=` of padding after it. Each window of `MIN_BASE64` bytes is read from its end, so
