@@ -13,7 +13,8 @@ use forge_syntax::files::{self, Content};
 /// One file's result.
 pub struct FileReport {
     pub path: PathBuf,
-    pub text: String,
+    /// Shared with the file's index entry: an archive's texts are kept once, not twice.
+    pub text: Arc<str>,
     pub diagnostics: Vec<Diagnostic>,
     /// The dialect the file was checked as (none when unreadable).
     pub dialect: Option<crate::dialect::Detection>,
@@ -114,12 +115,11 @@ fn check_file_entry(
             }),
         ),
     };
+    let text: Arc<str> = Arc::from(text);
     let entry = FileKind::indexed(path, &text)
         .zip(a.as_ref())
         .map(|(kind, a)| {
-            index::entry_from_analysis(path, kind, Arc::from(text.as_str()), a, false, &|p| {
-                p.exists()
-            })
+            index::entry_from_analysis(path, kind, text.clone(), a, false, &|p| p.exists())
         });
     let report = FileReport {
         path: path.to_path_buf(),
@@ -220,7 +220,7 @@ fn bundle_reports(reports: &mut Vec<FileReport>, found: Vec<crate::rules::bundle
         if seen.insert(f.path.clone()) {
             extra.push(FileReport {
                 path: f.path,
-                text: f.text.to_string(),
+                text: f.text,
                 diagnostics: f.diagnostics,
                 dialect: None,
             });

@@ -670,7 +670,7 @@ pub fn validate_skills(
                 let r = forge_analysis::check::check_file(&path, profile).map_err(|e| {
                     ServiceError::NotFound(format!("cannot read {}: {e}", path.display()))
                 })?;
-                (r.text, r.diagnostics)
+                (r.text.to_string(), r.diagnostics)
             }
         };
         out.push(SkillReport {

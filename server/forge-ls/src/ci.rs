@@ -290,7 +290,7 @@ pub fn safe_fixes(reports: &[FileReport]) -> Vec<Fixed> {
         out.push(Fixed {
             path: r.path.clone(),
             titles,
-            before: r.text.clone(),
+            before: r.text.to_string(),
             after,
         });
     }

@@ -100,7 +100,7 @@ fn check_case(dir: &Path, profile: Profile) -> Vec<Checked> {
                     .to_string_lossy()
                     .replace('\\', "/"),
                 path,
-                text: report.text,
+                text: report.text.to_string(),
                 diagnostics: report.diagnostics,
             }
         })
@@ -301,7 +301,7 @@ fn check_workspace(ws: &Workspace) -> Vec<Checked> {
                 .to_string_lossy()
                 .replace('\\', "/"),
             path: r.path,
-            text: r.text,
+            text: r.text.to_string(),
             diagnostics: r.diagnostics,
         })
         .collect()

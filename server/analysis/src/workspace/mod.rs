@@ -14,7 +14,6 @@ pub mod workflow;
 pub use index::{FileEntry, Index, ScanSpec};
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::check::FileReport;
 use crate::rules::Profile;
@@ -45,7 +44,7 @@ pub fn cross_check_in(
         entries.push(index::entry_from_analysis(
             &r.path,
             kind,
-            Arc::from(r.text.as_str()),
+            r.text.clone(),
             &a,
             false,
             &exists,
