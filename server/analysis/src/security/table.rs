@@ -116,7 +116,14 @@ pub static RULES: &[Rule] = &[
     ),
     phrase(
         &codes::SECURITY_PROMPT_OVERRIDE,
-        r"(?i)<\|im_start\|>\s*system|\[/?INST\]|<<SYS>>|#+[ \t]*new\s+system\s+prompt\b",
+        r"(?i)<\|im_start\|>\s*system|\[/?INST\]|<<SYS>>",
+        "`{}` forges a chat-template marker or a new system prompt, so the text reads to the model as if it came from its operator.",
+    ),
+    // A heading is one line: searched only in the lines that say `prompt`, where as a branch
+    // of the markers above every `#` of every Markdown file started a search.
+    phrase(
+        &codes::SECURITY_PROMPT_OVERRIDE,
+        r"(?i)#+[ \t]*new[ \t]+system[ \t]+prompt\b",
         "`{}` forges a chat-template marker or a new system prompt, so the text reads to the model as if it came from its operator.",
     ),
     // Hiding things from the user.
@@ -252,15 +259,16 @@ pub static RULES: &[Rule] = &[
         // The user's own public key sent to a server they log in to (`ssh-copy-id` by hand).
         r"\bid_\w+\.pub\b|\bssh\s+(?:-\w+\s+\S+\s+)*[\w.-]+@",
     ),
-    // Evasion.
+    // Evasion. An `if` and what it tests on one line (blanks, not `\s`): then the rule is
+    // searched only in the lines that hold its literals, not from every `if` of a file.
     rule(
         &codes::SECURITY_EVASION,
-        r"\bif\b[^\n]*(?:\$\(\s*date\s+\+%[sY][^)]*\)|datetime\.(?:now|today|utcnow)\(\)|\bDate\.now\(\)|new\s+Date\(\))[^\n]*(?:-gt|-ge|-lt|-le|[<>]=?)\s*(?:\d{8,10}\b|datetime\(\s*20\d\d|new\s+Date\(\s*['\x22]?20\d\d|['\x22]?20\d\d-?\d\d-?\d\d)",
+        r"\bif\b[^\n]*(?:\$\([ \t]*date[ \t]+\+%[sY][^)\n]*\)|datetime\.(?:now|today|utcnow)\(\)|\bDate\.now\(\)|new[ \t]+Date\(\))[^\n]*(?:-gt|-ge|-lt|-le|[<>]=?)[ \t]*(?:\d{8,10}\b|datetime\([ \t]*20\d\d|new[ \t]+Date\([ \t]*['\x22]?20\d\d|['\x22]?20\d\d-?\d\d-?\d\d)",
         "`{}` changes behaviour after a date: a time bomb, so that the skill looks harmless when reviewed.",
     ),
     rule(
         &codes::SECURITY_EVASION,
-        r"\bif\b[^\n]*(?:/\.dockerenv|VBOX|VirtualBox|VMware|vmware|QEMU|qemu|hypervisor|sys\.gettrace\(\)|IsDebuggerPresent|\bSANDBOX\b|cuckoo|any\.run|joe\s*sandbox)",
+        r"\bif\b[^\n]*(?:/\.dockerenv|VBOX|VirtualBox|VMware|vmware|QEMU|qemu|hypervisor|sys\.gettrace\(\)|IsDebuggerPresent|\bSANDBOX\b|cuckoo|any\.run|joe[ \t]*sandbox)",
         "`{}` checks whether it runs in a sandbox, VM or debugger: code that hides from analysis does something it does not want seen.",
     ),
 ];
