@@ -338,12 +338,12 @@ fn homoglyph_word(text: &str, range: Range<usize>, hits: &mut Vec<Hit>) {
         .map(|(f, l)| format!("`{f}` (U+{:04X}) for `{l}`", *f as u32))
         .collect();
     hits.push(Hit {
-            code: &codes::SECURITY_HOMOGLYPH,
-            severity: codes::SECURITY_HOMOGLYPH.severity,
-            range,
-            message: format!(
-                "`{w}` reads as `{latin}` but uses {}: a look-alike name, the trick behind spoofed domains, packages and commands.",
-                which.join(", ")
-            ),
+        code: &codes::SECURITY_HOMOGLYPH,
+        severity: codes::SECURITY_HOMOGLYPH.severity,
+        range,
+        message: format!(
+            "`{w}` reads as `{latin}` but uses {}: a look-alike name, the trick behind spoofed domains, packages and commands.",
+            which.join(", ")
+        ),
     });
 }

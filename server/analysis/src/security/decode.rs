@@ -421,8 +421,8 @@ pub(super) fn decoded(
         }
     };
     let runs = base64_runs(text);
-    for m in &runs {
-        let m = &text[m.clone()];
+    for run in &runs {
+        let m = &text[run.clone()];
         let s = m.trim_end_matches('=');
         // Words, paths and identifiers are not base64: it mixes cases and digits.
         if !(s.bytes().any(|b| b.is_ascii_uppercase())
@@ -438,8 +438,7 @@ pub(super) fn decoded(
         } else {
             BASE64.decode(s)
         };
-        let at = m.as_ptr() as usize - text.as_ptr() as usize;
-        take(at..at + m.len(), "base64", bytes.ok().and_then(as_text));
+        take(run.clone(), "base64", bytes.ok().and_then(as_text));
     }
     // Hex is base64's alphabet too: every hex blob lies in one of the runs, and the runs end at
     // characters that are not ASCII word characters, so its boundaries are the same there.

@@ -38,6 +38,8 @@ const MAX_DECODED: usize = 512 * 1024;
 struct Compiled {
     /// Every rule's required literals (`gate`): one pass finds which rules a text can match.
     gates: aho_corasick::dfa::DFA,
+    /// The longest of them, in bytes.
+    longest: usize,
     /// Gate literal → the required sets it belongs to, as bits.
     gate_sets: Vec<u128>,
     /// Rule → its required sets, as bits: a rule can match a text that has all of them.
@@ -109,6 +111,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             .ascii_case_insensitive(true)
             .build(&literals)
             .expect("security table literals"),
+        longest: literals.iter().map(Vec::len).max().unwrap_or(0),
         gate_sets,
         rule_sets,
         line_sets,
@@ -165,7 +168,7 @@ fn candidates(text: &str) -> Gate {
     let mut found = 0u128;
     let folded = gate::fold(text);
     let mut places = Vec::new();
-    gate::each_literal(&c.gates, folded.as_bytes(), |pattern, start| {
+    gate::each_literal(&c.gates, c.longest, folded.as_bytes(), |pattern, start| {
         let sets = c.gate_sets[pattern];
         found |= sets;
         let mut lines = sets & c.line_sets;
@@ -189,7 +192,7 @@ fn candidates(text: &str) -> Gate {
 }
 
 /// The lines of `text` (without their line break) that hold the places of set `bit`, in order,
-/// each once.
+/// each once (`places` are in order: a place inside the last line adds none).
 fn lines_at(text: &str, places: &[(u32, usize)], bit: u32) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = Vec::new();
     for &(b, at) in places {
@@ -198,9 +201,6 @@ fn lines_at(text: &str, places: &[(u32, usize)], bit: u32) -> Vec<Range<usize>> 
         }
         out.push(forge_syntax::text::line_span(text, at..at));
     }
-    // Overlapping literals are reported by where they end: keep the lines in order.
-    out.sort_by_key(|l| l.start);
-    out.dedup();
     out
 }
 

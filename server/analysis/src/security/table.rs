@@ -97,6 +97,10 @@ macro_rules! network_send {
     };
 }
 
+/// What the two rules about forged prompts say: a chat-template marker, a new-system-prompt
+/// heading.
+const FORGED_PROMPT: &str = "`{}` forges a chat-template marker or a new system prompt, so the text reads to the model as if it came from its operator.";
+
 pub static RULES: &[Rule] = &[
     // Instructions aimed at the model.
     phrase(
@@ -117,14 +121,14 @@ pub static RULES: &[Rule] = &[
     phrase(
         &codes::SECURITY_PROMPT_OVERRIDE,
         r"(?i)<\|im_start\|>\s*system|\[/?INST\]|<<SYS>>",
-        "`{}` forges a chat-template marker or a new system prompt, so the text reads to the model as if it came from its operator.",
+        FORGED_PROMPT,
     ),
     // A heading is one line: searched only in the lines that say `prompt`, where as a branch
     // of the markers above every `#` of every Markdown file started a search.
     phrase(
         &codes::SECURITY_PROMPT_OVERRIDE,
         r"(?i)#+[ \t]*new[ \t]+system[ \t]+prompt\b",
-        "`{}` forges a chat-template marker or a new system prompt, so the text reads to the model as if it came from its operator.",
+        FORGED_PROMPT,
     ),
     // Hiding things from the user.
     phrase(

@@ -94,6 +94,4 @@ pub fn cross_check_entries(
             .extend(cross.remove(&r.path).unwrap_or_default());
         r.diagnostics.sort_by_key(|d| (d.range.start, d.range.end));
     }
-    // Every file's entry: freed on another thread, which the caller need not wait for.
-    std::thread::spawn(move || drop(idx));
 }
