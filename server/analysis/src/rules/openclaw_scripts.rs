@@ -133,32 +133,31 @@ fn name_at(s: &str) -> Option<&str> {
     Some(&s[..end]).filter(|n| n.bytes().any(|c| c.is_ascii_uppercase()))
 }
 
-/// Every reader of `READERS`, found in one pass over a script.
-static READER_SEARCH: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+/// The readers of `READERS` for Python and for JavaScript, each language's found in one pass
+/// over a script.
+static READER_SEARCH: std::sync::LazyLock<[aho_corasick::AhoCorasick; 2]> =
     std::sync::LazyLock::new(|| {
-        aho_corasick::AhoCorasick::builder()
-            .match_kind(aho_corasick::MatchKind::LeftmostFirst)
-            .build(READERS.iter().map(|(_, r)| r))
-            .expect("env readers")
+        [Lang::Python, Lang::Js].map(|lang| {
+            aho_corasick::AhoCorasick::builder()
+                .match_kind(aho_corasick::MatchKind::LeftmostFirst)
+                .build(READERS.iter().filter(|(l, _)| *l == lang).map(|(_, r)| r))
+                .expect("env readers")
+        })
     });
 
 /// (line, name) of each variable read in `text`, in order. The text is searched whole, not
 /// line by line: a script is mostly lines without a read.
 fn reads(text: &str, lang: Lang) -> Vec<(usize, &str)> {
     let mut out = Vec::new();
+    let b = text.as_bytes();
     // (byte offset where the name starts, where the read starts)
     let places: Vec<(usize, usize)> = match lang {
         Lang::Markdown => return out,
-        Lang::Shell => text
-            .match_indices('$')
-            .map(|(at, _)| {
-                let name = at + 1 + usize::from(text[at + 1..].starts_with('{'));
-                (name, at)
-            })
+        Lang::Shell => memchr::memchr_iter(b'$', b)
+            .map(|at| (at + 1 + usize::from(b.get(at + 1) == Some(&b'{')), at))
             .collect(),
-        Lang::Python | Lang::Js => READER_SEARCH
+        Lang::Python | Lang::Js => READER_SEARCH[usize::from(lang == Lang::Js)]
             .find_iter(text)
-            .filter(|m| READERS[m.pattern().as_usize()].0 == lang)
             .map(|m| {
                 let rest = &text[m.end()..];
                 let quotes = rest.len() - rest.trim_start_matches(['"', '\'', '`']).len();
@@ -167,20 +166,20 @@ fn reads(text: &str, lang: Lang) -> Vec<(usize, &str)> {
             .collect(),
     };
     let comment = if lang == Lang::Js { "//" } else { "#" };
-    let (mut line, mut counted) = (0, 0);
+    // The line of the last place, counted as the places go.
+    let (mut line, mut counted, mut line_start) = (0, 0, 0);
     for (name_at_byte, at) in places {
         let Some(n) = name_at(&text[name_at_byte..]) else {
             continue;
         };
-        line += text.as_bytes()[counted..at]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count();
+        let between = &b[counted..at];
+        if let Some(last) = memchr::memrchr(b'\n', between) {
+            line += between.iter().filter(|b| **b == b'\n').count();
+            line_start = counted + last + 1;
+        }
         counted = at;
-        if text[forge_syntax::text::line_span(text, at..at)]
-            .trim_start()
-            .starts_with(comment)
-        {
+        // The line's first word is at or before the read: its start is the line's.
+        if text[line_start..].trim_start().starts_with(comment) {
             continue;
         }
         out.push((line, n));
@@ -197,7 +196,8 @@ fn shell_assigned(text: &str) -> HashSet<&str> {
         .filter(|w| !w.is_empty());
     let mut prev = "";
     for w in words {
-        if let Some((n, _)) = w.split_once('=') {
+        // A byte search: `split_once` sets up a char searcher per word.
+        if let Some(n) = w.bytes().position(|c| c == b'=').map(|at| &w[..at]) {
             if name_at(n).is_some_and(|m| m.len() == n.len()) {
                 out.insert(n);
             }
