@@ -198,7 +198,10 @@ pub fn scan(file: &BundleFile) -> Option<Arc<Scan>> {
     if let Some(s) = SCANNED.lock().ok()?.as_ref().and_then(cached) {
         return Some(s);
     }
-    let bytes = std::fs::read(&file.path).ok()?;
+    // The size is known (`files_in` and `files` looked at it): one open and one read.
+    let bytes = std::fs::File::open(&file.path)
+        .and_then(|f| forge_syntax::files::read_len(&f, file.meta.len()))
+        .ok()?;
     if bytes.contains(&0) {
         return None;
     }
