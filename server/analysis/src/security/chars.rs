@@ -283,9 +283,14 @@ pub(super) fn homoglyphs(text: &str, hits: &mut Vec<Hit>) {
     let bytes = text.as_bytes();
     let mut from = 0;
     while let Some(off) = next_non_ascii(&bytes[from..]) {
-        let at = from + off;
-        if !lead[usize::from(bytes[at])] {
-            from = at + 1;
+        let mut at = from + off;
+        // The rest of a run of text outside ASCII (a CJK paragraph) byte by byte, without a new
+        // block search for each of its bytes.
+        while at < bytes.len() && !bytes[at].is_ascii() && !lead[usize::from(bytes[at])] {
+            at += 1;
+        }
+        if at == bytes.len() || bytes[at].is_ascii() {
+            from = at;
             continue;
         }
         let c = text[at..].chars().next().unwrap_or_default();
