@@ -34,6 +34,9 @@ pub(super) fn required_literals(pattern: &str) -> Option<Vec<Literals>> {
 /// reads texts with these folded (`fold`), so its literals can be ASCII.
 const FOLDS: [(char, char); 2] = [('\u{17F}', 's'), ('\u{212A}', 'k')];
 
+/// `FOLDS`' characters in UTF-8, which the gate looks for too: a text with none is not folded.
+pub(super) const FOLDED: [&[u8]; 2] = ["\u{17F}".as_bytes(), "\u{212A}".as_bytes()];
+
 /// `hir` with each case-insensitive ASCII letter (`[Ss\u{17F}]`) as the plain letter: matched
 /// ignoring ASCII case on folded text, the literals say the same, and a case-insensitive word is
 /// one literal instead of every mix of cases.
@@ -119,7 +122,7 @@ pub(super) fn fold(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// How many parts of a text `each_literal` reads at once.
+/// How many parts of a text `each_literal` reads at once (four: its loop zips them).
 const STREAMS: usize = 4;
 
 /// Calls `f(pattern, start)` for every occurrence of every literal of `dfa` (the longest
@@ -171,9 +174,12 @@ pub(super) fn each_literal(
     let steps = (0..parts).map(|j| to[j] - from[j]).min().unwrap_or(0);
     let mut sid = [start; STREAMS];
     if parts == STREAMS {
-        for i in 0..steps {
-            for j in 0..STREAMS {
-                sid[j] = dfa.next_state(Anchored::No, sid[j], text[from[j] + i]);
+        // The parts side by side as one iterator: no bounds check per byte.
+        let part = |j: usize| &text[from[j]..from[j] + steps];
+        let side_by_side = part(0).iter().zip(part(1)).zip(part(2)).zip(part(3));
+        for (i, (((&b0, &b1), &b2), &b3)) in side_by_side.enumerate() {
+            for (j, b) in [b0, b1, b2, b3].into_iter().enumerate() {
+                sid[j] = dfa.next_state(Anchored::No, sid[j], b);
             }
             for j in 0..STREAMS {
                 if dfa.is_special(sid[j]) && from[j] + i + 1 > cut[j] {
@@ -321,6 +327,13 @@ fn odds(lits: &Literals) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folded_are_the_folds_in_utf8() {
+        let want: Vec<String> = FOLDS.iter().map(|(f, _)| f.to_string()).collect();
+        let got: Vec<&[u8]> = FOLDED.to_vec();
+        assert_eq!(got, want.iter().map(|w| w.as_bytes()).collect::<Vec<_>>());
+    }
 
     /// The most selective set of `p`, as strings.
     fn strings(p: &str) -> Vec<String> {

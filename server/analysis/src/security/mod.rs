@@ -67,51 +67,59 @@ pub(super) fn prepare(pattern: &str) -> String {
     format!("(?m){}", pattern.replace(r"\b", r"(?-u:\b)"))
 }
 
-static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
-    // The rules that pass the gate are bits of a u64.
-    assert!(
-        table::RULES.len() <= 64,
-        "more security rules than gate bits"
-    );
-    let patterns: Vec<String> = table::RULES.iter().map(|r| prepare(r.pattern)).collect();
-    let mut literals: Vec<Vec<u8>> = Vec::new();
-    let mut gate_sets: Vec<u128> = Vec::new();
-    let mut rule_sets: Vec<u128> = Vec::new();
-    let mut line_sets = 0u128;
-    let mut bit = 0;
-    for (i, p) in patterns.iter().enumerate() {
-        // A rule without required literals would need a search of every text; the table's
-        // rules are written so that none does.
-        let sets = gate::required_literals(p)
-            .unwrap_or_else(|| panic!("security rule {i} has no finite set of required literals"));
-        let mut need = 0u128;
-        for set in sets {
-            assert!(bit < 128, "more required sets than gate bits");
-            need |= 1 << bit;
-            for l in set {
-                match literals.iter().position(|x| *x == l) {
-                    Some(at) => gate_sets[at] |= 1 << bit,
-                    None => {
-                        literals.push(l);
-                        gate_sets.push(1 << bit);
+static COMPILED: LazyLock<Compiled> =
+    LazyLock::new(|| {
+        // The rules that pass the gate are bits of a u64.
+        assert!(
+            table::RULES.len() <= 64,
+            "more security rules than gate bits"
+        );
+        let patterns: Vec<String> = table::RULES.iter().map(|r| prepare(r.pattern)).collect();
+        let mut literals: Vec<Vec<u8>> = Vec::new();
+        let mut gate_sets: Vec<u128> = Vec::new();
+        let mut rule_sets: Vec<u128> = Vec::new();
+        let mut line_sets = 0u128;
+        let mut bit = 0;
+        for (i, p) in patterns.iter().enumerate() {
+            // A rule without required literals would need a search of every text; the table's
+            // rules are written so that none does.
+            let sets = gate::required_literals(p).unwrap_or_else(|| {
+                panic!("security rule {i} has no finite set of required literals")
+            });
+            let mut need = 0u128;
+            for set in sets {
+                assert!(bit < 128, "more required sets than gate bits");
+                need |= 1 << bit;
+                for l in set {
+                    match literals.iter().position(|x| *x == l) {
+                        Some(at) => gate_sets[at] |= 1 << bit,
+                        None => {
+                            literals.push(l);
+                            gate_sets.push(1 << bit);
+                        }
                     }
                 }
+                bit += 1;
             }
-            bit += 1;
+            if !gate::crosses_lines(p) {
+                line_sets |= need & need.wrapping_neg();
+            }
+            rule_sets.push(need);
         }
-        if !gate::crosses_lines(p) {
-            line_sets |= need & need.wrapping_neg();
-        }
-        rule_sets.push(need);
-    }
-    Compiled {
+        Compiled {
         // A DFA: three times the speed of the default NFA on this many literals, and the gate
         // reads every byte of every file.
+        // The rules' literals, then the characters `gate::fold` folds (no set of their own).
         gates: aho_corasick::dfa::DFA::builder()
             .ascii_case_insensitive(true)
-            .build(&literals)
+            .build(literals.iter().map(Vec::as_slice).chain(gate::FOLDED.iter().copied()))
             .expect("security table literals"),
-        longest: literals.iter().map(Vec::len).max().unwrap_or(0),
+        longest: literals
+            .iter()
+            .map(Vec::len)
+            .chain(gate::FOLDED.iter().map(|f| f.len()))
+            .max()
+            .unwrap_or(0),
         gate_sets,
         rule_sets,
         line_sets,
@@ -128,7 +136,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
             })
             .collect(),
         to_model: Regex::new(&prepare(table::TO_THE_MODEL)).expect("to-the-model"),
-        comment: Regex::new(r"(?s)<!--(.*?)-->").expect("comment"),
+        comment: Regex::new(r"(?s)<!--.*?-->").expect("comment"),
         // Inline links and reference definitions apart: each then starts with a literal
         // (`](`, `]:`) the search can skip to; together, every line start was a candidate.
         link_titles: [
@@ -142,7 +150,7 @@ static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
         )
         .expect("allow"),
     }
-});
+    });
 
 /// Rule `i`'s pattern, compiled.
 fn compiled_rule(i: usize) -> &'static meta::Regex {
@@ -165,11 +173,36 @@ struct Gate {
 
 fn candidates(text: &str) -> Gate {
     let c = &*COMPILED;
-    let mut found = 0u128;
-    let folded = gate::fold(text);
-    let mut places = Vec::new();
-    gate::each_literal(&c.gates, c.longest, folded.as_bytes(), |pattern, start| {
-        let sets = c.gate_sets[pattern];
+    let (found, mut places, folds) = gate_pass(text.as_bytes());
+    // A character that folds to an ASCII letter: the literals are looked for again in the text
+    // folded (rare), where the places are not the text's.
+    let (found, places) = if folds {
+        (gate_pass(gate::fold(text).as_bytes()).0, None)
+    } else {
+        // The streams of `each_literal` report out of order; `lines_at` reads them in order.
+        places.sort_unstable_by_key(|&(_, at)| at);
+        (found, Some(places))
+    };
+    let mut rules = 0u64;
+    for (i, need) in c.rule_sets.iter().enumerate() {
+        if found & need == *need {
+            rules |= 1 << i;
+        }
+    }
+    Gate { rules, places }
+}
+
+/// One pass of the gate over `text`: the required sets it has a literal of, where the literals
+/// of `line_sets` are (in no order), and whether it has a character that folds to an ASCII
+/// letter (the gate's last literals).
+fn gate_pass(text: &[u8]) -> (u128, Vec<(u32, usize)>, bool) {
+    let c = &*COMPILED;
+    let (mut found, mut places, mut folds) = (0u128, Vec::new(), false);
+    gate::each_literal(&c.gates, c.longest, text, |pattern, start| {
+        let Some(&sets) = c.gate_sets.get(pattern) else {
+            folds = true;
+            return;
+        };
         found |= sets;
         let mut lines = sets & c.line_sets;
         while lines != 0 {
@@ -177,18 +210,7 @@ fn candidates(text: &str) -> Gate {
             lines &= lines - 1;
         }
     });
-    // The streams of `each_literal` report out of order; `lines_at` reads the places in order.
-    places.sort_unstable_by_key(|&(_, at)| at);
-    let mut rules = 0u64;
-    for (i, need) in c.rule_sets.iter().enumerate() {
-        if found & need == *need {
-            rules |= 1 << i;
-        }
-    }
-    Gate {
-        rules,
-        places: matches!(folded, std::borrow::Cow::Borrowed(_)).then_some(places),
-    }
+    (found, places, folds)
 }
 
 /// The lines of `text` (without their line break) that hold the places of set `bit`, in order,
@@ -356,15 +378,23 @@ const INSTRUCTIONS: &[&Code] = &[
 fn hidden(text: &str, hits: &mut Vec<Hit>) {
     let c = &*COMPILED;
     let mut places: Vec<(Range<usize>, Range<usize>, &str)> = Vec::new();
-    for m in c.comment.captures_iter(text) {
-        let (all, inner) = (m.get(0).unwrap(), m.get(1).unwrap());
-        if !c.allow.is_match(inner.as_str()) {
-            places.push((all.range(), inner.range(), "an HTML comment"));
+    // Found without their groups, which only the few matches need: a search for groups costs
+    // more at every candidate.
+    for all in c.comment.find_iter(text) {
+        let inner = all.start() + "<!--".len()..all.end() - "-->".len();
+        if !c.allow.is_match(&text[inner.clone()]) {
+            places.push((all.range(), inner, "an HTML comment"));
         }
     }
-    for m in c.link_titles.iter().flat_map(|r| r.captures_iter(text)) {
-        if let Some(t) = m.get(1).or(m.get(2)) {
-            places.push((t.range(), t.range(), "a link title"));
+    for r in &c.link_titles {
+        for all in r.find_iter(text) {
+            let m = r
+                .captures(&text[all.range()])
+                .expect("a match has its groups");
+            if let Some(t) = m.get(1).or(m.get(2)) {
+                let t = all.start() + t.start()..all.start() + t.end();
+                places.push((t.clone(), t, "a link title"));
+            }
         }
     }
     for (range, inner, place) in places {
