@@ -30,10 +30,12 @@ pub fn read(path: &Path) -> std::io::Result<Content> {
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
     let mut bytes = Vec::new();
-    if len > 0 && len <= MAX_FILE_BYTES {
-        bytes = read_len(&file, len)?;
-    } else if len == 0 {
-        file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+    match len {
+        0 => {
+            file.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes)?;
+        }
+        1..=MAX_FILE_BYTES => bytes = read_len(&file, len)?,
+        _ => {}
     }
     let size = len.max(bytes.len() as u64);
     if size > MAX_FILE_BYTES {

@@ -172,13 +172,13 @@ fn reads(text: &str, lang: Lang) -> Vec<(usize, &str)> {
         let Some(n) = name_at(&text[name_at_byte..]) else {
             continue;
         };
-        let between = &b[counted..at];
-        if let Some(last) = memchr::memrchr(b'\n', between) {
-            line += between.iter().filter(|b| **b == b'\n').count();
-            line_start = counted + last + 1;
+        for nl in memchr::memchr_iter(b'\n', &b[counted..at]) {
+            line += 1;
+            line_start = counted + nl + 1;
         }
         counted = at;
-        // The line's first word is at or before the read: its start is the line's.
+        // A commented-out read: its line starts with the comment marker (the read itself is
+        // not blank, so the trimmed rest of the text starts where the line's text does).
         if text[line_start..].trim_start().starts_with(comment) {
             continue;
         }

@@ -224,10 +224,8 @@ fn expand<'l>(line: &'l str, vars: &HashMap<&str, &str>) -> Cow<'l, str> {
     };
     let mut out = String::new();
     let mut last = 0;
+    // A reference holds no `$`: each one found starts after the last one replaced.
     for at in memchr::memchr_iter(b'$', b) {
-        if at < last {
-            continue;
-        }
         // (name, end of the reference)
         let braced = name_len(at + 2);
         let (name, end) = if b.get(at + 1) == Some(&b'{')

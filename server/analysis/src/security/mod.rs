@@ -67,59 +67,54 @@ pub(super) fn prepare(pattern: &str) -> String {
     format!("(?m){}", pattern.replace(r"\b", r"(?-u:\b)"))
 }
 
-static COMPILED: LazyLock<Compiled> =
-    LazyLock::new(|| {
-        // The rules that pass the gate are bits of a u64.
-        assert!(
-            table::RULES.len() <= 64,
-            "more security rules than gate bits"
-        );
-        let patterns: Vec<String> = table::RULES.iter().map(|r| prepare(r.pattern)).collect();
-        let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut gate_sets: Vec<u128> = Vec::new();
-        let mut rule_sets: Vec<u128> = Vec::new();
-        let mut line_sets = 0u128;
-        let mut bit = 0;
-        for (i, p) in patterns.iter().enumerate() {
-            // A rule without required literals would need a search of every text; the table's
-            // rules are written so that none does.
-            let sets = gate::required_literals(p).unwrap_or_else(|| {
-                panic!("security rule {i} has no finite set of required literals")
-            });
-            let mut need = 0u128;
-            for set in sets {
-                assert!(bit < 128, "more required sets than gate bits");
-                need |= 1 << bit;
-                for l in set {
-                    match literals.iter().position(|x| *x == l) {
-                        Some(at) => gate_sets[at] |= 1 << bit,
-                        None => {
-                            literals.push(l);
-                            gate_sets.push(1 << bit);
-                        }
+static COMPILED: LazyLock<Compiled> = LazyLock::new(|| {
+    // The rules that pass the gate are bits of a u64.
+    assert!(
+        table::RULES.len() <= 64,
+        "more security rules than gate bits"
+    );
+    let patterns: Vec<String> = table::RULES.iter().map(|r| prepare(r.pattern)).collect();
+    let mut literals: Vec<Vec<u8>> = Vec::new();
+    let mut gate_sets: Vec<u128> = Vec::new();
+    let mut rule_sets: Vec<u128> = Vec::new();
+    let mut line_sets = 0u128;
+    let mut bit = 0;
+    for (i, p) in patterns.iter().enumerate() {
+        // A rule without required literals would need a search of every text; the table's
+        // rules are written so that none does.
+        let sets = gate::required_literals(p)
+            .unwrap_or_else(|| panic!("security rule {i} has no finite set of required literals"));
+        let mut need = 0u128;
+        for set in sets {
+            assert!(bit < 128, "more required sets than gate bits");
+            need |= 1 << bit;
+            for l in set {
+                match literals.iter().position(|x| *x == l) {
+                    Some(at) => gate_sets[at] |= 1 << bit,
+                    None => {
+                        literals.push(l);
+                        gate_sets.push(1 << bit);
                     }
                 }
-                bit += 1;
             }
-            if !gate::crosses_lines(p) {
-                line_sets |= need & need.wrapping_neg();
-            }
-            rule_sets.push(need);
+            bit += 1;
         }
-        Compiled {
+        if !gate::crosses_lines(p) {
+            line_sets |= need & need.wrapping_neg();
+        }
+        rule_sets.push(need);
+    }
+    // After the rules' literals, the characters `gate::fold` folds, with no set of their own:
+    // the gate reports them, so a text without any is not searched for them again.
+    literals.extend(gate::FOLDS.iter().map(|(f, _)| f.to_string().into_bytes()));
+    Compiled {
         // A DFA: three times the speed of the default NFA on this many literals, and the gate
         // reads every byte of every file.
-        // The rules' literals, then the characters `gate::fold` folds (no set of their own).
         gates: aho_corasick::dfa::DFA::builder()
             .ascii_case_insensitive(true)
-            .build(literals.iter().map(Vec::as_slice).chain(gate::FOLDED.iter().copied()))
+            .build(&literals)
             .expect("security table literals"),
-        longest: literals
-            .iter()
-            .map(Vec::len)
-            .chain(gate::FOLDED.iter().map(|f| f.len()))
-            .max()
-            .unwrap_or(0),
+        longest: literals.iter().map(Vec::len).max().unwrap_or(0),
         gate_sets,
         rule_sets,
         line_sets,
@@ -150,7 +145,7 @@ static COMPILED: LazyLock<Compiled> =
         )
         .expect("allow"),
     }
-    });
+});
 
 /// Rule `i`'s pattern, compiled.
 fn compiled_rule(i: usize) -> &'static meta::Regex {
@@ -194,7 +189,7 @@ fn candidates(text: &str) -> Gate {
 
 /// One pass of the gate over `text`: the required sets it has a literal of, where the literals
 /// of `line_sets` are (in no order), and whether it has a character that folds to an ASCII
-/// letter (the gate's last literals).
+/// letter (the gate's literals past `gate_sets`).
 fn gate_pass(text: &[u8]) -> (u128, Vec<(u32, usize)>, bool) {
     let c = &*COMPILED;
     let (mut found, mut places, mut folds) = (0u128, Vec::new(), false);
@@ -388,10 +383,8 @@ fn hidden(text: &str, hits: &mut Vec<Hit>) {
     }
     for r in &c.link_titles {
         for all in r.find_iter(text) {
-            let m = r
-                .captures(&text[all.range()])
-                .expect("a match has its groups");
-            if let Some(t) = m.get(1).or(m.get(2)) {
+            let m = r.captures(&text[all.range()]);
+            if let Some(t) = m.as_ref().and_then(|m| m.get(1).or(m.get(2))) {
                 let t = all.start() + t.start()..all.start() + t.end();
                 places.push((t.clone(), t, "a link title"));
             }
